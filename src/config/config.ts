@@ -1,0 +1,92 @@
+/** The only module that reads process.env: one zod schema, parsed once, every invalid value reported together. */
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import { LotreelError } from '../errors.js';
+
+export const DEVICES = ['auto', 'cpu', 'cuda'] as const;
+export type Device = (typeof DEVICES)[number];
+
+const envSchema = z.object({
+  LOTREEL_DATA_DIR: z.string().min(1).optional(),
+  XDG_DATA_HOME: z.string().min(1).optional(),
+  HOME: z.string().optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  LOTREEL_MODELS_DIR: z.string().min(1).optional(),
+  LOTREEL_FFMPEG: z.string().min(1).optional(),
+  LOTREEL_FFPROBE: z.string().min(1).optional(),
+  LOTREEL_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('warn'),
+  LOTREEL_DEVICE: z.enum(DEVICES).default('auto'),
+});
+
+/** Analysis settings: thresholds and limits live here, not as literals inside algorithms. */
+export const analysisSchema = z.object({
+  /** Long side of the frames the analysis sees, in pixels. */
+  analysisLongSide: z.number().int().min(160).max(1920).default(640),
+  /** Use keyframes only when they are at most this far apart; else sample at `sampleFps`. */
+  maxKeyframeIntervalMs: z.number().int().positive().default(2000),
+  sampleFps: z.number().positive().max(30).default(2),
+  /** Frames per inference batch. */
+  batchSize: z.number().int().min(1).max(64).default(8),
+  /** Detector thresholds. */
+  detectScore: z.number().min(0).max(1).default(0.3),
+  nmsIou: z.number().min(0).max(1).default(0.45),
+  /** A car is "dominant" when its box covers at least this share of the frame's area. */
+  dominantMinArea: z.number().min(0).max(1).default(0.06),
+  /** Segmentation: appearance distance above which two stretches are different cars. */
+  splitDistance: z.number().positive().default(0.35),
+  /** Segments this similar are the same car filmed again (a revisit). */
+  mergeDistance: z.number().positive().default(0.25),
+  /** A gap without a dominant car longer than this ends a segment. */
+  maxGapMs: z.number().int().positive().default(1500),
+  /** Segments shorter than this are dropped as passing glimpses. */
+  minSegmentMs: z.number().int().positive().default(1500),
+  /** Photos per car. */
+  maxPhotos: z.number().int().min(1).max(60).default(12),
+  /** Extra frames per second decoded inside each car's segments to find better photos. */
+  refineFps: z.number().positive().max(30).default(4),
+  jpegQuality: z.number().int().min(50).max(100).default(90),
+});
+export type AnalysisSettings = z.infer<typeof analysisSchema>;
+
+export interface Config {
+  dataDir: string;
+  databaseUrl: string | undefined;
+  modelsDir: string;
+  ffmpegPath: string | undefined;
+  ffprobePath: string | undefined;
+  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  device: Device;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new LotreelError('INVALID_CONFIG', `invalid environment: ${problems.join('; ')}`, { details: { problems } });
+  }
+  const e = parsed.data;
+  const dataDir = resolve(e.LOTREEL_DATA_DIR ?? join(e.XDG_DATA_HOME ?? join(e.HOME || homedir(), '.local', 'share'), 'lotreel'));
+  return {
+    dataDir,
+    databaseUrl: e.DATABASE_URL,
+    modelsDir: resolve(e.LOTREEL_MODELS_DIR ?? join(dataDir, 'models')),
+    ffmpegPath: e.LOTREEL_FFMPEG,
+    ffprobePath: e.LOTREEL_FFPROBE,
+    logLevel: e.LOTREEL_LOG_LEVEL,
+    device: e.LOTREEL_DEVICE,
+  };
+}
+
+/** Parses analysis overrides, reporting every invalid value together. */
+export function parseAnalysisSettings(input: Partial<Record<keyof AnalysisSettings, unknown>> = {}): AnalysisSettings {
+  const parsed = analysisSchema.safeParse(input);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new LotreelError('INVALID_ARGUMENT', problems.join('; '), { details: { problems } });
+  }
+  return parsed.data;
+}

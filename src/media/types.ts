@@ -1,0 +1,51 @@
+/** What probe() learns about a video. Sizes are display sizes: after rotation. */
+export interface VideoInfo {
+  file: string;
+  sizeBytes: number;
+  durationMs: number;
+  /** Display width and height (rotation applied). */
+  width: number;
+  height: number;
+  /** Stored (coded) width and height as in the stream. */
+  codedWidth: number;
+  codedHeight: number;
+  /** Average frame rate. */
+  fps: number;
+  variableFrameRate: boolean;
+  codec: string;
+  pixelFormat: string;
+  bitDepth: number;
+  /** Clockwise display rotation in degrees: 0, 90, 180 or 270. */
+  rotation: 0 | 90 | 180 | 270;
+  hasAudio: boolean;
+  /** Largest gap between keyframes seen in the first stretch of the video, or null when unknown. */
+  maxKeyframeIntervalMs: number | null;
+  /** Colour metadata used to convert HDR/10-bit video to sRGB. */
+  colorTransfer: string | null;
+  colorPrimaries: string | null;
+  colorSpace: string | null;
+}
+
+/** One decoded, upright RGB24 frame at analysis resolution. */
+export interface Frame {
+  /** Display time from the start of the video, integer milliseconds. */
+  timestampMs: number;
+  width: number;
+  height: number;
+  /** width * height * 3 bytes, RGB, row-major. */
+  data: Uint8Array;
+}
+
+export type SampleMode = { kind: 'keyframes' } | { kind: 'rate'; fps: number };
+
+export interface SampleOptions {
+  mode: SampleMode;
+  /** Long side of the output frames in pixels (aspect kept, even sizes). */
+  longSide: number;
+  /** Frames per yielded batch. */
+  batchSize: number;
+  /** Decode only this window of display time (ms); whole video when omitted. */
+  startMs?: number;
+  endMs?: number;
+  signal?: AbortSignal;
+}

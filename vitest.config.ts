@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 120_000,
+    hookTimeout: 300_000,
+    // ffmpeg and onnxruntime already use both cores; running files in parallel only thrashes them.
+    fileParallelism: false,
+    pool: 'forks',
+  },
+});
