@@ -1,0 +1,43 @@
+/** The store: database adapter (PGlite | pg), migrations and repositories. */
+export {
+  openDatabase,
+  embeddedDatabasePaths,
+  redactDatabaseUrl,
+  toDatabaseError,
+  type Database,
+  type DatabaseKind,
+  type Queryable,
+  type OpenDatabaseConfig,
+  type OpenDatabaseOptions,
+} from './database.js';
+export {
+  MIGRATIONS,
+  SCHEMA_VERSION,
+  runMigrations,
+  schemaVersion,
+  type Migration,
+  type MigrationOutcome,
+} from './migrations.js';
+export {
+  saveVideoResult,
+  loadVideoResult,
+  findVideoByFingerprint,
+  deleteVideo,
+  countRows,
+  type VideoResultInput,
+  type VideoInput,
+  type CarInput,
+  type SegmentInput,
+  type PhotoInput,
+  type DraftInput,
+  type SavedVideoResult,
+  type LoadedVideoResult,
+  type StoredVideo,
+  type StoredCar,
+  type StoredSegment,
+  type StoredPhoto,
+  type StoredDraft,
+  type VideoStatus,
+  type DraftStatus,
+  type RowCounts,
+} from './results.repository.js';

@@ -1,0 +1,166 @@
+/**
+ * Versioned schema migrations, inline so that `dist/` (compiled JS only) carries them.
+ *
+ * Rules: never edit a migration that has shipped; add a new version. Each migration is a list of
+ * single statements (PGlite's parameterised query path takes one statement at a time). All pending
+ * migrations run in one transaction that first takes a transaction-scoped advisory lock, so
+ * concurrent migrators on a real server wait for each other and a failure leaves the schema unchanged.
+ */
+import { LotreelError } from '../errors.js';
+import type { Database, Queryable } from './database.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  statements: readonly string[];
+}
+
+/** Key of the advisory lock migrators take (any constant; "lotr" in ASCII). */
+export const MIGRATION_LOCK_KEY = 0x6c6f7472;
+
+const V1_INITIAL: Migration = {
+  version: 1,
+  name: 'videos, cars, segments, photos, drafts',
+  statements: [
+    `create table videos (
+      id uuid primary key default gen_random_uuid(),
+      fingerprint text not null unique,
+      file_name text not null,
+      file_path text not null,
+      size_bytes bigint not null check (size_bytes >= 0),
+      duration_ms integer not null check (duration_ms >= 0),
+      width integer not null check (width > 0),
+      height integer not null check (height > 0),
+      fps double precision not null check (fps >= 0),
+      rotation integer not null default 0 check (rotation in (0, 90, 180, 270)),
+      codec text not null,
+      bit_depth integer null,
+      status text not null default 'processing' check (status in ('processing', 'done', 'failed')),
+      device text null,
+      timings jsonb not null default '{}'::jsonb,
+      created_at timestamptz not null default now(),
+      updated_at timestamptz not null default now()
+    )`,
+    `create table cars (
+      id uuid primary key default gen_random_uuid(),
+      video_id uuid not null references videos (id) on delete cascade,
+      ordinal integer not null check (ordinal >= 1),
+      color text null,
+      body_type text null,
+      make text null,
+      model text null,
+      year integer null,
+      make_model_confidence real null,
+      make_model_candidates jsonb not null default '[]'::jsonb,
+      clip_file text null,
+      created_at timestamptz not null default now(),
+      constraint cars_video_ordinal_unique unique (video_id, ordinal)
+    )`,
+    `create table segments (
+      id uuid primary key default gen_random_uuid(),
+      car_id uuid not null references cars (id) on delete cascade,
+      start_ms integer not null check (start_ms >= 0),
+      end_ms integer not null,
+      constraint segments_end_after_start check (end_ms > start_ms)
+    )`,
+    `create index segments_car_id_idx on segments (car_id, start_ms)`,
+    `create table photos (
+      id uuid primary key default gen_random_uuid(),
+      car_id uuid not null references cars (id) on delete cascade,
+      ordinal integer not null check (ordinal >= 1),
+      file text not null,
+      timestamp_ms integer not null check (timestamp_ms >= 0),
+      width integer not null check (width > 0),
+      height integer not null check (height > 0),
+      view text null,
+      sharpness real not null,
+      quality jsonb not null default '{}'::jsonb,
+      is_cover boolean not null default false,
+      constraint photos_car_ordinal_unique unique (car_id, ordinal)
+    )`,
+    `create unique index photos_one_cover_per_car on photos (car_id) where is_cover`,
+    `create table drafts (
+      id uuid primary key default gen_random_uuid(),
+      car_id uuid not null unique references cars (id) on delete cascade,
+      title text not null,
+      description text not null,
+      status text not null default 'needs_review' check (status in ('needs_review', 'ready', 'published')),
+      attributes jsonb not null default '{}'::jsonb,
+      created_at timestamptz not null default now(),
+      updated_at timestamptz not null default now()
+    )`,
+    // Foreign keys: cars.video_id is the leading column of cars_video_ordinal_unique, photos.car_id of
+    // photos_car_ordinal_unique and drafts.car_id has its own unique index; segments.car_id is indexed above.
+  ],
+};
+
+export const MIGRATIONS: readonly Migration[] = [V1_INITIAL];
+
+/** The schema version this code expects. */
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+export interface MigrationOutcome {
+  /** Versions applied by this call, in order (empty when the schema was already current). */
+  applied: number[];
+  /** Schema version after the call. */
+  version: number;
+}
+
+/** Checks a migration list: versions 1, 2, 3 … in order, names and statements present. */
+export function checkMigrations(migrations: readonly Migration[]): void {
+  migrations.forEach((migration, index) => {
+    if (migration.version !== index + 1) {
+      throw new LotreelError('INTERNAL', `migration #${index} has version ${migration.version}, expected ${index + 1}`);
+    }
+    if (migration.name.trim() === '' || migration.statements.length === 0) {
+      throw new LotreelError('INTERNAL', `migration ${migration.version} has no name or no statements`);
+    }
+  });
+}
+
+async function appliedVersions(tx: Queryable): Promise<Map<number, string>> {
+  const rows = await tx.query<{ version: number; name: string }>('select version, name from schema_migrations order by version');
+  return new Map(rows.map((row) => [row.version, row.name]));
+}
+
+/**
+ * Applies pending migrations in order, in one transaction guarded by an advisory lock. Refuses a
+ * database whose schema is newer than this code knows.
+ */
+export async function runMigrations(db: Database, migrations: readonly Migration[] = MIGRATIONS): Promise<MigrationOutcome> {
+  checkMigrations(migrations);
+  const latest = migrations.length === 0 ? 0 : migrations[migrations.length - 1]!.version;
+  return db.transaction(async (tx) => {
+    await tx.query('select pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+    await tx.query(`create table if not exists schema_migrations (
+      version integer primary key,
+      name text not null,
+      applied_at timestamptz not null default now()
+    )`);
+    const applied = await appliedVersions(tx);
+    const newest = Math.max(0, ...applied.keys());
+    if (newest > latest) {
+      throw new LotreelError(
+        'DATABASE_FAILED',
+        `the database schema is version ${newest} but this lotreel knows versions up to ${latest}: upgrade lotreel`,
+        { details: { databaseVersion: newest, codeVersion: latest } },
+      );
+    }
+    const done: number[] = [];
+    for (const migration of migrations) {
+      if (applied.has(migration.version)) continue;
+      for (const statement of migration.statements) await tx.query(statement);
+      await tx.query('insert into schema_migrations (version, name) values ($1, $2)', [migration.version, migration.name]);
+      done.push(migration.version);
+    }
+    return { applied: done, version: Math.max(newest, latest) };
+  });
+}
+
+/** The schema version recorded in the database (0 when never migrated). */
+export async function schemaVersion(db: Queryable): Promise<number> {
+  const [row] = await db.query<{ exists: boolean }>(`select to_regclass('schema_migrations') is not null as exists`);
+  if (!row?.exists) return 0;
+  const [max] = await db.query<{ version: number | null }>('select max(version) as version from schema_migrations');
+  return max?.version ?? 0;
+}
