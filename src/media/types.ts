@@ -24,6 +24,17 @@ export interface VideoInfo {
   colorTransfer: string | null;
   colorPrimaries: string | null;
   colorSpace: string | null;
+  /** `tv` (limited) or `pc` (full), as ffprobe reports it; null when untagged. */
+  colorRange: string | null;
+  /** Index of the analysed video stream in the file (ffmpeg `-map 0:N`); cover art is never chosen. */
+  streamIndex: number;
+  /**
+   * Start of the video stream and of the whole file on the file's own clock, in ms (may be fractional:
+   * these feed seek arithmetic, not display). Display time = pts - streamStartMs; ffmpeg's `-ss` counts
+   * from fileStartMs, which is earlier than streamStartMs when, say, audio starts first.
+   */
+  streamStartMs: number;
+  fileStartMs: number;
 }
 
 /** One decoded, upright RGB24 frame at analysis resolution. */
@@ -40,7 +51,7 @@ export type SampleMode = { kind: 'keyframes' } | { kind: 'rate'; fps: number };
 
 export interface SampleOptions {
   mode: SampleMode;
-  /** Long side of the output frames in pixels (aspect kept, even sizes). */
+  /** Long side of the output frames in pixels (aspect kept, even sizes; never upscaled: smaller video stays as is). */
   longSide: number;
   /** Frames per yielded batch. */
   batchSize: number;

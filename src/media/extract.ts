@@ -1,0 +1,138 @@
+/**
+ * Full-resolution stills (ffmpeg decodes one upright rgb24 frame, sharp writes the JPEG) and clip cutting
+ * by stream copy (I/O). Outputs are written to a temporary name and renamed: never half-written.
+ */
+import { randomBytes } from 'node:crypto';
+import { rename, rm, writeFile } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
+import sharp from 'sharp';
+import { LotreelError } from '../errors.js';
+import type { FfmpegBinaries } from './binaries.js';
+import { concatScript, cutClipArgs, needsToneMap, packetScanArgs, planClip, stillArgs, type ClipSegment } from './ffmpeg-args.js';
+import { abortedError, filterSupport, runTool, runToolJson } from './process-runner.js';
+import { packetsOf, type ProbePackets } from './probe-parse.js';
+import { probe } from './probe.js';
+import type { VideoInfo } from './types.js';
+
+export interface StillOptions {
+  /** JPEG quality, 1-100. */
+  quality?: number;
+  signal?: AbortSignal;
+  /** extractStills: called with the number of stills written so far, after each one. */
+  onDone?: (done: number) => void;
+}
+
+function tempName(outPath: string, suffix: string): string {
+  return `${outPath}.${process.pid}-${randomBytes(4).toString('hex')}.partial${suffix}`;
+}
+
+async function removeQuietly(path: string): Promise<void> {
+  await rm(path, { force: true });
+}
+
+/**
+ * Writes the frame shown at `timestampMs` (the first frame at or after it) as an upright, full-size
+ * sRGB JPEG without EXIF orientation. Returns the picture size.
+ */
+export async function extractStill(
+  file: string,
+  info: VideoInfo,
+  timestampMs: number,
+  outPath: string,
+  options: StillOptions,
+  binaries: FfmpegBinaries,
+): Promise<{ width: number; height: number }> {
+  const { quality = 90, signal } = options;
+  const support = needsToneMap(info) ? await filterSupport(binaries) : { zscale: false };
+  const path = resolve(file);
+  const { args, width, height } = stillArgs(path, info, timestampMs, support);
+  const raw = await runTool(binaries.ffmpeg, args, { signal, stage: 'decode', file: path });
+  if (raw.length === 0) {
+    throw new LotreelError('INVALID_ARGUMENT', `${basename(file)} has no frame at ${timestampMs} ms (it lasts ${info.durationMs} ms)`);
+  }
+  if (raw.length < width * height * 3) {
+    throw new LotreelError('INPUT_CORRUPT', `${basename(file)}: the frame at ${timestampMs} ms is incomplete`);
+  }
+  const temp = tempName(outPath, '.jpg');
+  try {
+    // Raw pixels carry no EXIF, so no orientation tag; the embedded profile says sRGB explicitly.
+    await sharp(raw.subarray(0, width * height * 3), { raw: { width, height, channels: 3 } })
+      .withIccProfile('srgb')
+      .jpeg({ quality })
+      .toFile(temp);
+    await rename(temp, outPath);
+  } finally {
+    await removeQuietly(temp);
+  }
+  return { width, height };
+}
+
+/** Many stills, two ffmpeg processes at a time; results in request order. The first failure stops the rest. */
+export async function extractStills(
+  file: string,
+  info: VideoInfo,
+  requests: readonly { timestampMs: number; outPath: string }[],
+  options: StillOptions,
+  binaries: FfmpegBinaries,
+): Promise<{ timestampMs: number; outPath: string; width: number; height: number }[]> {
+  const stop = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+  const results: { timestampMs: number; outPath: string; width: number; height: number }[] = new Array(requests.length);
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    while (next < requests.length) {
+      const i = next++;
+      const { timestampMs, outPath } = requests[i];
+      const size = await extractStill(file, info, timestampMs, outPath, { ...options, signal }, binaries);
+      results[i] = { timestampMs, outPath, ...size };
+      options.onDone?.(++done);
+    }
+  };
+  const workers = [worker(), worker()];
+  try {
+    await Promise.all(workers);
+  } catch (error: unknown) {
+    stop.abort();
+    await Promise.allSettled(workers);
+    // Our own stop aborts the sibling; report the real failure, or ABORTED when the caller aborted.
+    throw options.signal?.aborted ? abortedError() : error;
+  }
+  return results;
+}
+
+/**
+ * Copies `segments` (display ms) of `file` into one MP4 without re-encoding. Each segment is widened to
+ * whole GOPs (in at the keyframe at or before its start, out at the keyframe at or after its end);
+ * overlapping ones merge. Returns the stretches actually copied, in display ms.
+ */
+export async function cutClip(
+  file: string,
+  segments: readonly ClipSegment[],
+  outPath: string,
+  binaries: FfmpegBinaries,
+  options: { signal?: AbortSignal; info?: VideoInfo } = {},
+): Promise<{ segments: ClipSegment[] }> {
+  if (segments.length === 0) throw new LotreelError('INVALID_ARGUMENT', 'cutClip needs at least one segment');
+  const path = resolve(file);
+  const { signal } = options;
+  const info = options.info ?? (await probe(path, binaries, { signal }));
+  const scan = await runToolJson<ProbePackets>(binaries.ffprobe, packetScanArgs(path, info.streamIndex), { signal, stage: 'open', file: path });
+  const parts = planClip(segments, packetsOf(scan), info.streamStartMs);
+  const list = tempName(outPath, '.ffconcat');
+  const temp = tempName(outPath, '.mp4');
+  try {
+    await writeFile(list, concatScript(path, parts));
+    await runTool(binaries.ffmpeg, cutClipArgs(list, temp, info), { signal, stage: 'mux', file: path });
+    await rename(temp, outPath);
+  } finally {
+    await Promise.all([removeQuietly(list), removeQuietly(temp)]);
+  }
+  const toMs = (sec: number) => Math.round(sec * 1000 - info.streamStartMs);
+  return {
+    segments: parts.map((p) => ({
+      startMs: toMs(p.inpointSec),
+      endMs: p.durationSec === undefined ? info.durationMs : toMs(p.inpointSec + p.durationSec),
+    })),
+  };
+}

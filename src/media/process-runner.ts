@@ -1,0 +1,148 @@
+/**
+ * Runs ffmpeg/ffprobe (I/O): argument arrays only, never a shell; keeps the tail of stderr for errors;
+ * kills the child on abort; turns failures into one-line LotreelErrors.
+ */
+import { spawn } from 'node:child_process';
+import { basename } from 'node:path';
+import type { Readable } from 'node:stream';
+import { LotreelError, type ErrorCode } from '../errors.js';
+import type { FfmpegBinaries } from './binaries.js';
+import type { FilterSupport } from './ffmpeg-args.js';
+import { classifyFailure, isDiagnosticLine, summariseStderr } from './ffmpeg-output.js';
+
+const TAIL_LINES = 40;
+
+export interface ToolExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** Set when the program could not be started at all. */
+  spawnError?: Error;
+  /** Last diagnostic stderr lines (showinfo chatter and the banner left out). */
+  stderrTail: string[];
+}
+
+export interface ToolProcess {
+  readonly pid: number | undefined;
+  readonly stdout: Readable;
+  /** Settles (never rejects) once the process has exited and its pipes are closed. */
+  readonly done: Promise<ToolExit>;
+  /** SIGKILL and drop unread output; safe to call more than once. */
+  kill(): void;
+}
+
+export interface SpawnOptions {
+  signal?: AbortSignal;
+  /** Every stderr line, as it arrives (stderr is never paused, so ffmpeg cannot block on it). */
+  onStderrLine?: (line: string) => void;
+}
+
+export function abortedError(): LotreelError {
+  return new LotreelError('ABORTED', 'aborted');
+}
+
+export function spawnTool(bin: string, args: readonly string[], options: SpawnOptions = {}): ToolProcess {
+  const { signal, onStderrLine } = options;
+  if (signal?.aborted) throw abortedError();
+  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+  const tail: string[] = [];
+  let partial = '';
+  const take = (line: string) => {
+    onStderrLine?.(line);
+    if (isDiagnosticLine(line)) {
+      tail.push(line);
+      if (tail.length > TAIL_LINES) tail.shift();
+    }
+  };
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (text: string) => {
+    const lines = (partial + text).split(/\r\n|\n|\r/);
+    partial = lines.pop() ?? '';
+    lines.forEach(take);
+  });
+  child.stderr.on('end', () => {
+    if (partial) take(partial);
+    partial = '';
+  });
+
+  const kill = () => {
+    // SIGKILL: a SIGTERMed ffmpeg blocked on a full stdout pipe would never get to exit.
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    child.stdout.destroy();
+  };
+  signal?.addEventListener('abort', kill, { once: true });
+
+  const done = new Promise<ToolExit>((resolve) => {
+    child.once('error', (error) => {
+      if (child.pid === undefined) resolve({ code: null, signal: null, spawnError: error, stderrTail: tail });
+    });
+    child.once('close', (code, sig) => resolve({ code, signal: sig, stderrTail: tail }));
+  }).finally(() => signal?.removeEventListener('abort', kill));
+
+  return { pid: child.pid, stdout: child.stdout, done, kill };
+}
+
+const PHRASE: Partial<Record<ErrorCode, string>> = {
+  INPUT_MISSING: 'does not exist',
+  INPUT_NOT_VIDEO: 'is not a video',
+  INPUT_CORRUPT: 'is damaged or incomplete',
+};
+
+/**
+ * The error for a finished run, or null when it succeeded. `stage` says what failure means (see
+ * classifyFailure); `file` is the input named in the message.
+ */
+export function toolError(bin: string, exit: ToolExit, stage: 'open' | 'decode' | 'mux', file: string, signal?: AbortSignal): LotreelError | null {
+  if (signal?.aborted) return abortedError();
+  const tool = basename(bin);
+  if (exit.spawnError) {
+    const e = exit.spawnError as NodeJS.ErrnoException;
+    const code: ErrorCode = e.code === 'ENOENT' || e.code === 'EACCES' ? 'FFMPEG_MISSING' : 'FFMPEG_FAILED';
+    return new LotreelError(code, `cannot run ${bin}: ${e.message}`, { cause: e });
+  }
+  if (exit.code === 0) return null;
+  const code = classifyFailure(exit.stderrTail, stage);
+  const reason = summariseStderr(exit.stderrTail, file);
+  const how = exit.code === null ? `killed by ${exit.signal}` : `exit code ${exit.code}`;
+  const message = PHRASE[code] ? `${basename(file)} ${PHRASE[code]}: ${reason}` : `${tool} failed on ${basename(file)} (${how}): ${reason}`;
+  return new LotreelError(code, message, { details: { file, tool, exitCode: exit.code, signal: exit.signal, stderr: exit.stderrTail } });
+}
+
+/** Runs to completion and returns stdout; throws the classified LotreelError on failure or abort. */
+export async function runTool(
+  bin: string,
+  args: readonly string[],
+  options: { signal?: AbortSignal; stage: 'open' | 'decode' | 'mux'; file: string },
+): Promise<Buffer> {
+  const proc = spawnTool(bin, args, { signal: options.signal });
+  const chunks: Buffer[] = [];
+  proc.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+  const exit = await proc.done;
+  const error = toolError(bin, exit, options.stage, options.file, options.signal);
+  if (error) throw error;
+  return Buffer.concat(chunks);
+}
+
+/** runTool for ffprobe's JSON output. */
+export async function runToolJson<T>(bin: string, args: readonly string[], options: { signal?: AbortSignal; stage: 'open' | 'decode' | 'mux'; file: string }): Promise<T> {
+  const out = await runTool(bin, args, options);
+  try {
+    return JSON.parse(out.toString('utf8')) as T;
+  } catch (error: unknown) {
+    throw new LotreelError('FFMPEG_FAILED', `${basename(bin)} gave unreadable output for ${basename(options.file)}`, { cause: error });
+  }
+}
+
+const support = new Map<string, Promise<FilterSupport>>();
+
+/** Which optional filters this ffmpeg has (asked once per binary). */
+export function filterSupport(binaries: Pick<FfmpegBinaries, 'ffmpeg'>): Promise<FilterSupport> {
+  let found = support.get(binaries.ffmpeg);
+  if (!found) {
+    found = runTool(binaries.ffmpeg, ['-hide_banner', '-filters'], { stage: 'mux', file: binaries.ffmpeg })
+      .then((out) => ({ zscale: /^\s*\S+\s+zscale\s/m.test(out.toString('utf8')) }))
+      // A build that cannot even list filters fails loudly on the real run; here it just lacks zscale.
+      .catch(() => ({ zscale: false }));
+    support.set(binaries.ffmpeg, found);
+  }
+  return found;
+}

@@ -1,0 +1,130 @@
+/**
+ * sampleFrames(): one ffmpeg decoding to upright rgb24 frames on stdout, read with backpressure and
+ * paired in order with the exact pts that showinfo prints on stderr for each frame (I/O).
+ */
+import type { Readable } from 'node:stream';
+import { basename, resolve } from 'node:path';
+import { LotreelError } from '../errors.js';
+import type { FfmpegBinaries } from './binaries.js';
+import { needsToneMap, samplerArgs } from './ffmpeg-args.js';
+import { looksTruncated, parseShowinfoLine, showinfoTimestampMs } from './ffmpeg-output.js';
+import { abortedError, filterSupport, spawnTool, toolError } from './process-runner.js';
+import type { Frame, SampleOptions, VideoInfo } from './types.js';
+
+/**
+ * Timestamps from stderr, consumed in frame order. stderr and stdout are separate pipes, so a frame's
+ * bytes may be read before or after its showinfo line: whoever comes first waits in the queue.
+ */
+class TimestampQueue {
+  private readonly stamps: number[] = [];
+  private timebase: { num: number; den: number } | null = null;
+  private closed = false;
+  private wake: (() => void) | null = null;
+
+  constructor(private readonly streamStartMs: number) {}
+
+  line(line: string): void {
+    const event = parseShowinfoLine(line);
+    if (!event) return;
+    if (event.kind === 'timebase') this.timebase = event;
+    else this.stamps.push(showinfoTimestampMs(event, this.timebase, this.streamStartMs));
+    this.wake?.();
+  }
+
+  close(): void {
+    this.closed = true;
+    this.wake?.();
+  }
+
+  /** The next frame's timestamp; null when ffmpeg ended without one. */
+  async next(): Promise<number | null> {
+    while (this.stamps.length === 0 && !this.closed) await new Promise<void>((resolve) => (this.wake = resolve));
+    this.wake = null;
+    return this.stamps.shift() ?? null;
+  }
+}
+
+/**
+ * Cuts a byte stream into frames of `size` bytes, each a fresh Uint8Array (never a view of a pipe
+ * chunk). While the consumer holds a frame the stream is not read, so ffmpeg blocks on a full pipe
+ * instead of memory filling up.
+ */
+async function* fixedSizeFrames(stream: Readable, size: number): AsyncGenerator<Uint8Array> {
+  let frame = new Uint8Array(size);
+  let filled = 0;
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    for (let offset = 0; offset < chunk.length; ) {
+      const n = Math.min(size - filled, chunk.length - offset);
+      frame.set(chunk.subarray(offset, offset + n), filled);
+      filled += n;
+      offset += n;
+      if (filled === size) {
+        yield frame;
+        frame = new Uint8Array(size);
+        filled = 0;
+      }
+    }
+  }
+}
+
+/**
+ * Decodes `file` (as described by `info`) into batches of `options.batchSize` upright RGB frames with
+ * display timestamps. Breaking out of the loop kills ffmpeg; `options.signal` kills it and makes the
+ * loop throw ABORTED. Non-zero exit -> INPUT_CORRUPT (or FFMPEG_FAILED); a file that ends early
+ * yields what it has, then throws INPUT_CORRUPT saying where decoding stopped.
+ */
+export async function* sampleFrames(file: string, info: VideoInfo, options: SampleOptions, binaries: FfmpegBinaries): AsyncGenerator<Frame[], void, undefined> {
+  const { signal } = options;
+  if (!Number.isInteger(options.batchSize) || options.batchSize < 1) {
+    throw new LotreelError('INVALID_ARGUMENT', `batchSize must be a positive integer, got ${options.batchSize}`);
+  }
+  if (signal?.aborted) throw abortedError();
+  const support = needsToneMap(info) ? await filterSupport(binaries) : { zscale: false };
+  const path = resolve(file);
+  const { args, width, height } = samplerArgs(path, info, options, support);
+  const stamps = new TimestampQueue(info.streamStartMs);
+  const proc = spawnTool(binaries.ffmpeg, args, { signal, onStderrLine: (line) => stamps.line(line) });
+  void proc.done.then(() => stamps.close());
+
+  let batch: Frame[] = [];
+  let lastMs: number | null = null;
+  let reachedEnd = false;
+  try {
+    try {
+      for await (const data of fixedSizeFrames(proc.stdout, width * height * 3)) {
+        const timestampMs = await stamps.next();
+        if (timestampMs === null) throw new LotreelError('FFMPEG_FAILED', `ffmpeg gave a frame without a timestamp for ${basename(file)}`);
+        // ffmpeg's input -t counts from the first frame it keeps, not from -ss, so it can overshoot
+        // the window by up to a GOP; frames come in display order, so the first one past the end ends it.
+        if (options.endMs !== undefined && timestampMs >= options.endMs) {
+          reachedEnd = true;
+          break;
+        }
+        batch.push({ timestampMs, width, height, data });
+        lastMs = timestampMs;
+        if (batch.length === options.batchSize) {
+          const full = batch;
+          batch = [];
+          yield full;
+        }
+      }
+    } catch (error: unknown) {
+      // Killing ffmpeg on abort destroys stdout, which the loop sees as a premature close.
+      throw signal?.aborted ? abortedError() : error;
+    }
+    if (reachedEnd) proc.kill();
+    const exit = await proc.done;
+    const failure = reachedEnd ? null : toolError(binaries.ffmpeg, exit, 'decode', path, signal);
+    if (failure) throw failure;
+    if (batch.length > 0) yield batch;
+    if (!reachedEnd && looksTruncated(exit.stderrTail)) {
+      const where = lastMs === null ? 'before the first frame' : `after ${lastMs} ms`;
+      throw new LotreelError('INPUT_CORRUPT', `${basename(file)} is incomplete (truncated): decoding stopped ${where} of ${info.durationMs} ms`, {
+        details: { file, lastTimestampMs: lastMs, durationMs: info.durationMs, stderr: exit.stderrTail },
+      });
+    }
+  } finally {
+    proc.kill(); // no-op when it already exited; reaps it when the consumer broke out early
+    await proc.done;
+  }
+}

@@ -1,0 +1,293 @@
+import { describe, expect, it } from 'vitest';
+import {
+  chooseSampleMode,
+  concatScript,
+  cutClipArgs,
+  type ClipPart,
+  inputPath,
+  needsToneMap,
+  packetScanArgs,
+  planClip,
+  probeArgs,
+  rgbFilters,
+  samplerArgs,
+  scaledSize,
+  seconds,
+  stillArgs,
+  yuvMatrixOf,
+} from '../../../src/media/ffmpeg-args.js';
+import type { Packet } from '../../../src/media/probe-parse.js';
+import type { VideoInfo } from '../../../src/media/types.js';
+
+const info = (over: Partial<VideoInfo> = {}): VideoInfo => ({
+  file: '/v/car.mp4',
+  sizeBytes: 1000,
+  durationMs: 11800,
+  width: 376,
+  height: 250,
+  codedWidth: 376,
+  codedHeight: 250,
+  fps: 10,
+  variableFrameRate: false,
+  codec: 'h264',
+  pixelFormat: 'yuv420p',
+  bitDepth: 8,
+  rotation: 0,
+  hasAudio: false,
+  maxKeyframeIntervalMs: 1000,
+  colorTransfer: null,
+  colorPrimaries: null,
+  colorSpace: 'bt470bg',
+  colorRange: 'tv',
+  streamIndex: 0,
+  streamStartMs: 0,
+  fileStartMs: 0,
+  ...over,
+});
+const noZscale = { zscale: false };
+const after = (args: string[], flag: string) => args[args.indexOf(flag) + 1];
+
+describe('small helpers', () => {
+  it('formats seconds without exponents or trailing zeros', () => {
+    expect(seconds(1900)).toBe('1.9');
+    expect(seconds(0)).toBe('0');
+    expect(seconds(10000)).toBe('10');
+    expect(seconds(0.0001)).toBe('0');
+    expect(seconds(901.667)).toBe('0.901667');
+    expect(seconds(-5)).toBe('0');
+  });
+  it('keeps input paths from looking like options', () => {
+    expect(inputPath('/a/-b.mp4')).toBe('/a/-b.mp4');
+    expect(inputPath('-b.mp4')).toBe('./-b.mp4');
+    expect(inputPath('concat:x|y')).toBe('./concat:x|y');
+  });
+  it.each([
+    [376, 250, 640, 376, 250],
+    [1920, 1080, 640, 640, 360],
+    [1080, 1920, 640, 360, 640],
+    [375, 251, 640, 376, 252],
+    [3840, 2160, 1000, 1000, 562],
+    [1280, 720, 100, 100, 56],
+  ])('scales %ix%i to long side %i -> %ix%i', (w, h, long, ew, eh) => {
+    expect(scaledSize(w, h, long)).toEqual({ width: ew, height: eh });
+  });
+});
+
+describe('chooseSampleMode', () => {
+  const settings = { maxKeyframeIntervalMs: 2000, sampleFps: 2 };
+  it.each([
+    [1000, { kind: 'keyframes' }],
+    [2000, { kind: 'keyframes' }],
+    [2001, { kind: 'rate', fps: 2 }],
+    [null, { kind: 'rate', fps: 2 }],
+  ])('keyframe gap %s -> %j', (gap, mode) => {
+    expect(chooseSampleMode(info({ maxKeyframeIntervalMs: gap }), settings)).toEqual(mode);
+  });
+});
+
+describe('probe arguments', () => {
+  it('asks for format and streams as JSON', () => {
+    expect(probeArgs('/v/car.mp4')).toEqual(['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', '/v/car.mp4']);
+  });
+  it('scans packets of one stream, optionally only the first seconds', () => {
+    expect(packetScanArgs('/v/car.mp4', 2, 30)).toEqual([
+      '-v', 'error', '-read_intervals', '%+30', '-select_streams', '2',
+      '-show_entries', 'packet=pts_time,dts_time,flags', '-print_format', 'json=c=1', '/v/car.mp4',
+    ]);
+    expect(packetScanArgs('/v/car.mp4', 0)).not.toContain('-read_intervals');
+  });
+});
+
+describe('colour conversion', () => {
+  it.each([
+    ['bt709', 376, 250, 'bt709'],
+    ['bt470bg', 1920, 1080, 'bt601'],
+    ['smpte170m', 720, 480, 'bt601'],
+    ['bt2020nc', 3840, 2160, 'bt2020'],
+    [null, 1280, 720, 'bt709'],
+    [null, 720, 1280, 'bt709'],
+    [null, 640, 480, 'bt601'],
+  ] as const)('matrix for %s at %ix%i is %s', (space, w, h, matrix) => {
+    expect(yuvMatrixOf(info({ colorSpace: space, codedWidth: w, codedHeight: h }))).toBe(matrix);
+  });
+
+  it('detects HDR by transfer, and 10-bit BT.2020', () => {
+    expect(needsToneMap(info({ colorTransfer: 'smpte2084' }))).toBe(true);
+    expect(needsToneMap(info({ colorTransfer: 'arib-std-b67' }))).toBe(true);
+    expect(needsToneMap(info({ bitDepth: 10, colorPrimaries: 'bt2020' }))).toBe(true);
+    expect(needsToneMap(info({ bitDepth: 10, colorPrimaries: 'bt709', colorSpace: 'bt709' }))).toBe(false);
+    expect(needsToneMap(info({ bitDepth: 8, colorPrimaries: 'bt2020' }))).toBe(false);
+  });
+
+  it('converts SDR with the stream matrix, scaling with area when a size is given', () => {
+    expect(rgbFilters(info({ colorSpace: 'bt709' }), noZscale, { width: 320, height: 212 })).toEqual([
+      'scale=320:212:in_color_matrix=bt709:flags=area',
+      'format=rgb24',
+    ]);
+    expect(rgbFilters(info(), noZscale, null)).toEqual(['scale=iw:ih:in_color_matrix=bt601:flags=bicubic+accurate_rnd+full_chroma_int', 'format=rgb24']);
+  });
+
+  it('tone maps PQ with zscale when available', () => {
+    const hdr = info({ colorTransfer: 'smpte2084', colorPrimaries: 'bt2020', colorSpace: 'bt2020nc', bitDepth: 10 });
+    expect(rgbFilters(hdr, { zscale: true }, { width: 640, height: 360 })).toEqual([
+      'zscale=tin=smpte2084:min=bt2020nc:pin=bt2020:rin=tv:t=linear:npl=100',
+      'format=gbrpf32le',
+      'zscale=p=bt709',
+      'tonemap=tonemap=hable:desat=0',
+      'zscale=t=bt709:m=bt709:r=tv',
+      'format=yuv420p',
+      'scale=640:360:in_color_matrix=bt709:flags=area',
+      'format=rgb24',
+    ]);
+    const hlg = info({ colorTransfer: 'arib-std-b67', colorSpace: null, colorRange: 'pc', bitDepth: 10 });
+    expect(rgbFilters(hlg, { zscale: true }, null)[0]).toBe('zscale=tin=arib-std-b67:min=bt2020nc:pin=bt2020:rin=pc:t=linear:npl=100');
+  });
+
+  it('falls back to the BT.2020 matrix without zscale', () => {
+    const hdr = info({ colorTransfer: 'smpte2084', colorSpace: 'bt2020nc', bitDepth: 10 });
+    expect(rgbFilters(hdr, noZscale, null)[0]).toBe('scale=iw:ih:in_color_matrix=bt2020:flags=bicubic+accurate_rnd+full_chroma_int');
+  });
+});
+
+describe('samplerArgs', () => {
+  it('keyframe mode: skip_frame before -i, passthrough, showinfo last, rgb24 to stdout', () => {
+    const { args, width, height } = samplerArgs('/v/car.mp4', info(), { mode: { kind: 'keyframes' }, longSide: 640 }, noZscale);
+    expect([width, height]).toEqual([376, 250]);
+    expect(args).toEqual([
+      '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info', '-copyts',
+      '-skip_frame', 'nokey',
+      '-i', '/v/car.mp4',
+      '-map', '0:0', '-an', '-sn', '-dn',
+      '-vsync', 'passthrough',
+      '-vf', 'scale=376:250:in_color_matrix=bt601:flags=area,format=rgb24,showinfo',
+      '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1',
+    ]);
+  });
+
+  it('rate mode selects one frame per 1/fps slot, before the colour conversion', () => {
+    const { args } = samplerArgs('/v/car.mp4', info({ colorSpace: 'bt709' }), { mode: { kind: 'rate', fps: 2 }, longSide: 188 }, noZscale);
+    expect(args).not.toContain('-skip_frame');
+    expect(after(args, '-vf')).toBe(
+      "select='isnan(prev_selected_t)+gte(floor(t*2+1e-6),floor(prev_selected_t*2+1e-6)+1)',scale=188:126:in_color_matrix=bt709:flags=area,format=rgb24,showinfo",
+    );
+  });
+
+  it('a window seeks before -i from the file start and limits the duration', () => {
+    const { args } = samplerArgs('/v/car.mp4', info({ streamStartMs: 50, fileStartMs: 20 }), { mode: { kind: 'keyframes' }, longSide: 640, startMs: 2000, endMs: 5000 }, noZscale);
+    const input = args.indexOf('-i');
+    expect(args.indexOf('-ss')).toBeLessThan(input);
+    expect(after(args, '-ss')).toBe('2.03');
+    expect(after(args, '-t')).toBe('3');
+    expect(args.indexOf('-skip_frame')).toBeLessThan(input);
+  });
+
+  it('only an end: no seek, -t from the start', () => {
+    const { args } = samplerArgs('/v/car.mp4', info(), { mode: { kind: 'keyframes' }, longSide: 640, endMs: 4000 }, noZscale);
+    expect(args).not.toContain('-ss');
+    expect(after(args, '-t')).toBe('4');
+  });
+
+  it('maps the chosen stream and sizes rotated video by display size', () => {
+    const portrait = info({ width: 1080, height: 1920, codedWidth: 1920, codedHeight: 1080, rotation: 90, streamIndex: 1, colorSpace: 'bt709' });
+    const { args, width, height } = samplerArgs('/v/p.mov', portrait, { mode: { kind: 'keyframes' }, longSide: 640 }, noZscale);
+    expect([width, height]).toEqual([360, 640]);
+    expect(after(args, '-map')).toBe('0:1');
+    expect(args).not.toContain('-noautorotate'); // ffmpeg's autorotate makes the frames upright
+  });
+
+  it('rejects an empty window', () => {
+    expect(() => samplerArgs('/v/car.mp4', info(), { mode: { kind: 'keyframes' }, longSide: 640, startMs: 3000, endMs: 3000 }, noZscale)).toThrow(/empty/);
+  });
+});
+
+describe('stillArgs', () => {
+  it('seeks half a millisecond early to one full-size frame', () => {
+    const { args, width, height } = stillArgs('/v/car.mp4', info(), 1900, noZscale);
+    expect([width, height]).toEqual([376, 250]);
+    expect(args).toEqual([
+      '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'error',
+      '-ss', '1.8995',
+      '-i', '/v/car.mp4',
+      '-map', '0:0', '-an', '-sn', '-dn',
+      '-frames:v', '1',
+      '-vf', 'scale=iw:ih:in_color_matrix=bt601:flags=bicubic+accurate_rnd+full_chroma_int,format=rgb24',
+      '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1',
+    ]);
+  });
+  it('does not seek for the first frame', () => {
+    expect(stillArgs('/v/car.mp4', info(), 0, noZscale).args).not.toContain('-ss');
+  });
+  it('reports display size for rotated video', () => {
+    const r = stillArgs('/v/car.mp4', info({ width: 250, height: 376, rotation: 90 }), 0, noZscale);
+    expect([r.width, r.height]).toEqual([250, 376]);
+  });
+});
+
+describe('planClip', () => {
+  // car01-like: keyframes every second from 0.9 s, dts 0.2 s before pts
+  const packets: Packet[] = [0, 0.9, 1.9, 2.9, 3.9, 4.9, 5.9].flatMap((k) => [
+    { ptsSec: k, dtsSec: k - 0.2, key: true },
+    { ptsSec: k + 0.3, dtsSec: k - 0.1, key: false },
+  ]);
+
+  const close = (parts: ClipPart[]) => parts.map((p) => Object.fromEntries(Object.entries(p).map(([k, v]) => [k, Number(v.toFixed(6))])));
+
+  it('widens a segment to whole GOPs', () => {
+    expect(close(planClip([{ startMs: 2000, endMs: 3500 }], packets, 0))).toEqual([{ inpointSec: 1.9, outpointSec: 3.7, durationSec: 2 }]);
+  });
+  it('keeps a segment that starts and ends on keyframes', () => {
+    const [part] = planClip([{ startMs: 1900, endMs: 2900 }], packets, 0);
+    expect(part.inpointSec).toBe(1.9);
+    expect(part.outpointSec).toBeCloseTo(2.7, 9);
+    expect(part.durationSec).toBeCloseTo(1, 9);
+  });
+  it('runs to the end when no keyframe follows', () => {
+    expect(planClip([{ startMs: 6000, endMs: 7000 }], packets, 0)).toEqual([{ inpointSec: 5.9 }]);
+  });
+  it('merges overlapping and touching segments, sorts them', () => {
+    const parts = planClip(
+      [
+        { startMs: 5000, endMs: 5500 },
+        { startMs: 100, endMs: 1000 },
+        { startMs: 1500, endMs: 2500 },
+      ],
+      packets,
+      0,
+    );
+    expect(parts.map((p) => p.inpointSec)).toEqual([0, 4.9]);
+    expect(parts[0].outpointSec).toBeCloseTo(2.7, 9);
+    expect(parts[1].outpointSec).toBeCloseTo(5.7, 9);
+  });
+  it('applies the stream start offset', () => {
+    const shifted = packets.map((p) => ({ ...p, ptsSec: p.ptsSec + 1, dtsSec: p.dtsSec + 1 }));
+    expect(close(planClip([{ startMs: 2000, endMs: 3500 }], shifted, 1000))).toEqual([{ inpointSec: 2.9, outpointSec: 4.7, durationSec: 2 }]);
+  });
+  it('rejects empty segments and keyframe-less video', () => {
+    expect(() => planClip([{ startMs: 5, endMs: 5 }], packets, 0)).toThrow(/empty/);
+    expect(() => planClip([{ startMs: 0, endMs: 5 }], [{ ptsSec: 0, dtsSec: 0, key: false }], 0)).toThrow(/keyframes/);
+  });
+});
+
+describe('concat script and cut arguments', () => {
+  it('writes one file entry per part with in/out points and durations', () => {
+    const script = concatScript("/v/it's.mp4", [{ inpointSec: 1.9, outpointSec: 3.7, durationSec: 2 }, { inpointSec: 5.9 }]);
+    expect(script).toBe(
+      "ffconcat version 1.0\nfile '/v/it'\\''s.mp4'\ninpoint 1.9\noutpoint 3.7\nduration 2\nfile '/v/it'\\''s.mp4'\ninpoint 5.9\n",
+    );
+  });
+  it('needs an absolute path without line breaks', () => {
+    expect(() => concatScript('v.mp4', [{ inpointSec: 0 }])).toThrow(/absolute/);
+    expect(() => concatScript('/v/a\nb.mp4', [{ inpointSec: 0 }])).toThrow(/line breaks/);
+  });
+  it('stream-copies into faststart MP4 without shifting timestamps', () => {
+    expect(cutClipArgs('/t/list', '/t/out.mp4', { streamIndex: 0, codec: 'h264' })).toEqual([
+      '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'error',
+      '-f', 'concat', '-safe', '0', '-i', '/t/list',
+      '-map', '0:0', '-map', '0:a?',
+      '-c', 'copy',
+      '-movflags', '+faststart',
+      '-f', 'mp4', '-y', '/t/out.mp4',
+    ]);
+    expect(cutClipArgs('/t/list', '/t/out.mp4', { streamIndex: 1, codec: 'hevc' })).toContain('hvc1');
+  });
+});
