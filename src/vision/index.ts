@@ -1,0 +1,51 @@
+/** Public API of vision/: model manifest and files, sessions, the YOLOX detector and its pure parts. */
+export type { Detection, Provider } from './types.js';
+export {
+  defaultManifestPath,
+  getModelSpec,
+  loadModelManifest,
+  matchingChecksum,
+  modelManifestSchema,
+  parseModelManifest,
+  type ModelChecksum,
+  type ModelManifest,
+  type ModelSpec,
+} from './manifest.js';
+export {
+  cachedSha256,
+  listModels,
+  missingModelMessage,
+  pullModels,
+  resolveModelFile,
+  sha256OfFile,
+  type ModelFile,
+  type PullOptions,
+  type PullResult,
+  type ModelListing,
+  type PullAction,
+} from './model-files.js';
+export {
+  CUDA_INSTALL_HINT,
+  createSession,
+  cudaProviderStatus,
+  type CreateSessionOptions,
+  type CudaStatus,
+  type InferenceSession,
+  type ManagedSession,
+  type ProviderAttempt,
+} from './session.js';
+export { YOLOX_MODEL_ID, YoloxDetector, type YoloxDetectorOptions, type YoloxStats } from './yolox.js';
+export { fillLetterboxedInput, inputSliceLength, letterboxGeometry, type LetterboxGeometry, type PreprocessOptions, type RgbImage } from './yolox.preprocess.js';
+export {
+  anchorCount,
+  boxToFrame,
+  decodeYoloxOutput,
+  l2Normalise,
+  nonMaxSuppression,
+  roiEmbedding,
+  type FeatureMap,
+  type RawDetection,
+  type YoloxDecodeOptions,
+} from './yolox.postprocess.js';
+export { rewriteToDynamicBatch, summariseOnnxGraph, type DynamicBatchResult, type OnnxGraphSummary } from './onnx-graph.js';
+export { findYoloxHeadInputs, type YoloxGraphInfo } from './yolox.graph.js';
