@@ -32,22 +32,24 @@ export const analysisSchema = z.object({
   /** Frames per inference batch. */
   batchSize: z.number().int().min(1).max(64).default(8),
   /** Detector thresholds. */
-  detectScore: z.number().min(0).max(1).default(0.3),
+  detectScore: z.number().min(0).max(1).default(0.1),
   nmsIou: z.number().min(0).max(1).default(0.45),
   /** A car is "dominant" when its box covers at least this share of the frame's area. */
   dominantMinArea: z.number().min(0).max(1).default(0.06),
   /** Segmentation: appearance distance above which two stretches are different cars. */
-  splitDistance: z.number().positive().default(0.35),
+  splitDistance: z.number().positive().default(0.33),
   /** Segments this similar are the same car filmed again (a revisit). */
-  mergeDistance: z.number().positive().default(0.25),
+  mergeDistance: z.number().positive().default(0.16),
   /** A gap without a dominant car longer than this ends a segment. */
   maxGapMs: z.number().int().positive().default(1500),
   /** Segments shorter than this are dropped as passing glimpses. */
   minSegmentMs: z.number().int().positive().default(1500),
   /** Photos per car. */
   maxPhotos: z.number().int().min(1).max(60).default(12),
-  /** Extra frames per second decoded inside each car's segments to find better photos. */
-  refineFps: z.number().positive().max(30).default(4),
+  /** Frames per second decoded around each segment edge to place it more exactly. */
+  refineFps: z.number().positive().max(30).default(6),
+  /** Longest stretch decoded at one segment edge. */
+  edgeWindowMs: z.number().int().positive().default(2500),
   jpegQuality: z.number().int().min(50).max(100).default(90),
 });
 export type AnalysisSettings = z.infer<typeof analysisSchema>;

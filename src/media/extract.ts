@@ -12,6 +12,7 @@ import { concatScript, cutClipArgs, needsToneMap, packetScanArgs, planClip, stil
 import { abortedError, filterSupport, runTool, runToolJson } from './process-runner.js';
 import { packetsOf, type ProbePackets } from './probe-parse.js';
 import { probe } from './probe.js';
+import { sampleFrames } from './sampler.js';
 import type { VideoInfo } from './types.js';
 
 export interface StillOptions {
@@ -53,10 +54,16 @@ export async function extractStill(
   if (raw.length < width * height * 3) {
     throw new LotreelError('INPUT_CORRUPT', `${basename(file)}: the frame at ${timestampMs} ms is incomplete`);
   }
+  await writeJpeg(raw.subarray(0, width * height * 3), width, height, outPath, quality);
+  return { width, height };
+}
+
+/** Encodes upright rgb24 pixels as an sRGB JPEG, written under a temporary name and renamed. */
+async function writeJpeg(rgb: Uint8Array, width: number, height: number, outPath: string, quality: number): Promise<void> {
   const temp = tempName(outPath, '.jpg');
   try {
     // Raw pixels carry no EXIF, so no orientation tag; the embedded profile says sRGB explicitly.
-    await sharp(raw.subarray(0, width * height * 3), { raw: { width, height, channels: 3 } })
+    await sharp(rgb, { raw: { width, height, channels: 3 } })
       .withIccProfile('srgb')
       .jpeg({ quality })
       .toFile(temp);
@@ -64,7 +71,36 @@ export async function extractStill(
   } finally {
     await removeQuietly(temp);
   }
-  return { width, height };
+}
+
+/**
+ * Stills at keyframe times in ONE keyframe-only decode of the file: far cheaper than a seek and a
+ * process per still. Every requested time must be a keyframe's display time (as the keyframe sampler
+ * reported it); a time with no keyframe is an error.
+ */
+export async function extractKeyframeStills(
+  file: string,
+  info: VideoInfo,
+  requests: readonly { timestampMs: number; outPath: string }[],
+  options: StillOptions,
+  binaries: FfmpegBinaries,
+): Promise<{ timestampMs: number; outPath: string; width: number; height: number }[]> {
+  const { quality = 90, signal } = options;
+  const results: { timestampMs: number; outPath: string; width: number; height: number }[] = new Array(requests.length);
+  const wanted = requests.map((r) => r.timestampMs);
+  const frames = sampleFrames(file, info, { mode: { kind: 'keyframes' }, longSide: Math.max(info.width, info.height), batchSize: 1, onlyAtMs: wanted, signal }, binaries);
+  let done = 0;
+  for await (const [frame] of frames) {
+    const writes = requests.flatMap((r, i) => (Math.abs(r.timestampMs - frame.timestampMs) < 1 && !results[i] ? [i] : []));
+    for (const i of writes) {
+      await writeJpeg(frame.data, frame.width, frame.height, requests[i].outPath, quality);
+      results[i] = { ...requests[i], width: frame.width, height: frame.height };
+      options.onDone?.(++done);
+    }
+  }
+  const missing = requests.filter((_, i) => !results[i]).map((r) => r.timestampMs);
+  if (missing.length > 0) throw new LotreelError('INVALID_ARGUMENT', `${basename(file)} has no keyframe at ${missing.join(', ')} ms`);
+  return results;
 }
 
 /** Many stills, two ffmpeg processes at a time; results in request order. The first failure stops the rest. */

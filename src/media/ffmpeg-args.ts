@@ -125,6 +125,12 @@ function rateSelect(fps: number): string {
   return `select='isnan(prev_selected_t)+gte(${slot('t')},${slot('prev_selected_t')}+1)'`;
 }
 
+/** Keeps only frames whose pts (file clock, with -copyts) is within half a millisecond of one of `timesMs`. */
+export function timestampSelect(timesMs: readonly number[], streamStartMs: number): string {
+  const terms = [...new Set(timesMs)].map((ms) => `between(t,${seconds(ms + streamStartMs - 0.5)},${seconds(ms + streamStartMs + 0.5)})`);
+  return `select='${terms.join('+')}'`;
+}
+
 export interface SamplerCommand {
   args: string[];
   width: number;
@@ -146,6 +152,7 @@ export function samplerArgs(file: string, info: VideoInfo, options: Omit<SampleO
   }
   const filters = [
     ...(options.mode.kind === 'rate' ? [rateSelect(options.mode.fps)] : []),
+    ...(options.onlyAtMs ? [timestampSelect(options.onlyAtMs, info.streamStartMs)] : []),
     ...rgbFilters(info, support, { width, height }),
     'showinfo',
   ];

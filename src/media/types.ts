@@ -58,5 +58,7 @@ export interface SampleOptions {
   /** Decode only this window of display time (ms); whole video when omitted. */
   startMs?: number;
   endMs?: number;
+  /** Keep only the frames shown at these display times (ms); ffmpeg drops the rest before scaling. */
+  onlyAtMs?: readonly number[];
   signal?: AbortSignal;
 }

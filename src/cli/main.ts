@@ -1,0 +1,94 @@
+/** The `lotreel` command: thin; parses, calls the pipeline, renders, maps errors to exit status. */
+import { readFileSync } from 'node:fs';
+import { basename, extname, resolve } from 'node:path';
+import { loadConfig, parseAnalysisSettings } from '../config/config.js';
+import { asLotreelError } from '../errors.js';
+import { createLogger } from '../log.js';
+import { processVideo, type ProcessResult } from '../pipeline/run.js';
+import { listModels, pullModels } from '../vision/index.js';
+import { parseCommand, USAGE, type Command } from './args.js';
+import { exitCodeFor } from './exit-codes.js';
+import { createProgressBars } from './progress-bar.js';
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+function summarise(result: ProcessResult): string {
+  const lines = [
+    `${result.video.file}: ${result.cars.length} car${result.cars.length === 1 ? '' : 's'} in ${(result.video.durationMs / 1000).toFixed(1)} s of video (${result.device}, ${(result.timingsMs.total / 1000).toFixed(1)} s)`,
+  ];
+  for (const car of result.cars) {
+    const spans = car.segments.map((s) => `${(s.startMs / 1000).toFixed(1)}-${(s.endMs / 1000).toFixed(1)} s`).join(', ');
+    lines.push(`  ${car.draft.title}: ${car.photos.length} photos, ${spans} [${car.draft.status}]`);
+  }
+  lines.push(`photos and clips in ${result.outDir}`);
+  return lines.join('\n');
+}
+
+async function run(command: Command, abort: AbortController): Promise<number> {
+  if (command.kind === 'help') {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  if (command.kind === 'version') {
+    process.stdout.write(packageVersion() + '\n');
+    return 0;
+  }
+  const config = loadConfig();
+  const log = createLogger(command.verbose ? 'debug' : config.logLevel);
+  if (command.kind === 'models-list') {
+    const models = await listModels(config.modelsDir);
+    if (command.json) process.stdout.write(JSON.stringify(models, null, 2) + '\n');
+    else for (const m of models) process.stdout.write(`${m.id}\t${m.present ? 'present' : 'missing'}\t${m.path}\n`);
+    return 0;
+  }
+  if (command.kind === 'models-pull') {
+    const pulled = await pullModels(config.modelsDir, { log });
+    for (const p of pulled) process.stdout.write(`${p.id}\t${p.action}\t${p.path}\n`);
+    return 0;
+  }
+  const settings = parseAnalysisSettings(command.maxPhotos ? { maxPhotos: command.maxPhotos } : {});
+  const file = resolve(command.file);
+  const outDir = resolve(command.outDir ?? `lotreel-${basename(file, extname(file))}`);
+  const bars = !command.json && process.stderr.isTTY ? createProgressBars(process.stderr) : undefined;
+  try {
+    const result = await processVideo({
+      file,
+      outDir,
+      device: command.device ?? config.device,
+      settings,
+      config,
+      log,
+      onProgress: bars?.update,
+      signal: abort.signal,
+    });
+    bars?.finish();
+    process.stdout.write(command.json ? JSON.stringify(result, null, 2) + '\n' : summarise(result) + '\n');
+    return 0;
+  } finally {
+    bars?.finish();
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const abort = new AbortController();
+  const onSignal = () => abort.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  let verbose = argv.includes('--verbose');
+  try {
+    const command = parseCommand(argv);
+    verbose = 'verbose' in command && command.verbose;
+    return await run(command, abort);
+  } catch (thrown) {
+    const error = asLotreelError(thrown);
+    process.stderr.write(`lotreel: ${error.message} [${error.code}]\n`);
+    if (verbose) process.stderr.write(`${(thrown instanceof Error && thrown.stack) || String(thrown)}\n`);
+    return exitCodeFor(error.code);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

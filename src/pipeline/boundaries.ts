@@ -1,0 +1,127 @@
+/**
+ * Sharpens segment edges (pure). The coarse pass sees a frame every keyframe interval, so an edge is
+ * only known to lie between two samples; where the samples there were unclear (a missed detection, a
+ * glimpse too short to be a car), the edge can be off by more. These functions say which stretch to
+ * decode densely and where the edge lies in the dense frames.
+ */
+import { appearanceDistance, meanAppearance, type Appearance } from './appearance.js';
+import type { Observation, TimeRange } from './observation.js';
+import type { CarGroup } from './segmentation.js';
+
+export interface EdgeWindow {
+  car: number;
+  segment: number;
+  edge: 'start' | 'end';
+  /** Decode this stretch (exclusive of the car's own outermost sample). */
+  fromMs: number;
+  toMs: number;
+  /** What the car looks like near this edge. */
+  reference: Appearance;
+  /** What the car on the other side of the window looks like, when there is one. */
+  neighbour: Appearance | null;
+  /** Typical area share of the car when whole, to tell a car half out of frame. */
+  typicalArea: number;
+}
+
+/** Samples used for an edge's reference appearance. */
+const EDGE_REFERENCE_SAMPLES = 4;
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+}
+
+/** Mean appearance of the samples nearest one end of a run, preferring whole (not cut-off) views. */
+function edgeAppearance(observations: readonly Observation[], members: readonly number[], end: 'start' | 'end'): Appearance {
+  const whole = members.filter((m) => !observations[m].car!.touchesSide);
+  const pool = whole.length > 0 ? whole : [...members];
+  const near = end === 'start' ? pool.slice(0, EDGE_REFERENCE_SAMPLES) : pool.slice(-EDGE_REFERENCE_SAMPLES);
+  return meanAppearance(near.map((m) => observations[m].car!.appearance));
+}
+
+/**
+ * One window per segment edge: from the car's outermost sample to the nearest sample that belongs to
+ * another car, or to the video's end, at most `maxWindowMs` long. Samples in between that belong to
+ * no car (nothing seen, an odd frame, a dropped glimpse) are exactly where the edge is uncertain.
+ */
+export function edgeWindows(observations: readonly Observation[], cars: readonly CarGroup[], durationMs: number, maxWindowMs: number): EdgeWindow[] {
+  const owner = new Map<number, number>();
+  cars.forEach((car, c) => car.members.forEach((m) => owner.set(m, c)));
+  const windows: EdgeWindow[] = [];
+  cars.forEach((car, c) => {
+    const wholeAreas = car.members.map((m) => observations[m].car!).filter((s) => !s.touchesSide).map((s) => s.areaFraction);
+    const typicalArea = median(wholeAreas.length > 0 ? wholeAreas : car.members.map((m) => observations[m].car!.areaFraction));
+    car.tracklets.forEach((tracklet, s) => {
+      const first = tracklet.members[0];
+      const last = tracklet.members[tracklet.members.length - 1];
+      let before = first - 1;
+      while (before >= 0 && !owner.has(before) && observations[first].timestampMs - observations[before].timestampMs < maxWindowMs) before--;
+      let after = last + 1;
+      while (after < observations.length && !owner.has(after) && observations[after].timestampMs - observations[last].timestampMs < maxWindowMs) after++;
+      const startFrom = before >= 0 ? observations[before].timestampMs : 0;
+      const endTo = after < observations.length ? observations[after].timestampMs : durationMs;
+      const firstMs = observations[first].timestampMs;
+      const lastMs = observations[last].timestampMs;
+      const nearBefore = before >= 0 && owner.has(before) ? edgeAppearance(observations, cars[owner.get(before)!].members.filter((m) => m <= before), 'end') : null;
+      const nearAfter = after < observations.length && owner.has(after) ? edgeAppearance(observations, cars[owner.get(after)!].members.filter((m) => m >= after), 'start') : null;
+      if (firstMs > startFrom) {
+        windows.push({
+          car: c, segment: s, edge: 'start', fromMs: Math.max(startFrom, firstMs - maxWindowMs), toMs: firstMs,
+          reference: edgeAppearance(observations, tracklet.members, 'start'), neighbour: nearBefore, typicalArea,
+        });
+      }
+      if (endTo > lastMs) {
+        windows.push({
+          car: c, segment: s, edge: 'end', fromMs: lastMs, toMs: Math.min(endTo, lastMs + maxWindowMs),
+          reference: edgeAppearance(observations, tracklet.members, 'end'), neighbour: nearAfter, typicalArea,
+        });
+      }
+    });
+  });
+  return windows;
+}
+
+/** Whether a dense frame shows the car of this window, at least about half of it in frame. */
+export function showsCar(observation: Observation, window: EdgeWindow, splitDistance: number): boolean {
+  const s = observation.car;
+  if (!s) return false;
+  const distance = appearanceDistance(s.appearance, window.reference);
+  if (distance > splitDistance) return false;
+  // The neighbouring car leaving or arriving is in the same window: it must not pass for this one.
+  if (window.neighbour && appearanceDistance(s.appearance, window.neighbour) <= distance) return false;
+  return !s.touchesSide || s.areaFraction >= 0.5 * window.typicalArea;
+}
+
+/**
+ * The edge inside the window from its dense frames (time-ordered): half-way between the outermost
+ * frame that shows the car and its neighbour outward. Missed detections between the car's frames do
+ * not stop the search; when no frame shows the car, the edge stays at the window's inner end.
+ */
+export function refineEdge(window: EdgeWindow, dense: readonly Observation[], splitDistance: number): number {
+  const inside = dense.filter((o) => o.timestampMs > window.fromMs && o.timestampMs < window.toMs);
+  if (window.edge === 'start') {
+    const k = inside.findIndex((o) => showsCar(o, window, splitDistance));
+    if (k < 0) return Math.round((window.toMs + (inside.at(-1)?.timestampMs ?? window.fromMs)) / 2);
+    const outward = k > 0 ? inside[k - 1].timestampMs : window.fromMs;
+    return Math.round((outward + inside[k].timestampMs) / 2);
+  }
+  let k = -1;
+  for (let i = inside.length - 1; i >= 0; i--) {
+    if (showsCar(inside[i], window, splitDistance)) {
+      k = i;
+      break;
+    }
+  }
+  if (k < 0) return Math.round((window.fromMs + (inside[0]?.timestampMs ?? window.toMs)) / 2);
+  const outward = k < inside.length - 1 ? inside[k + 1].timestampMs : window.toMs;
+  return Math.round((inside[k].timestampMs + outward) / 2);
+}
+
+/** The car's segments with refined edges; a segment never shrinks below 1 ms. */
+export function applyEdges(segments: readonly TimeRange[], edges: readonly { segment: number; edge: 'start' | 'end'; timeMs: number }[]): TimeRange[] {
+  return segments.map((range, s) => {
+    const start = edges.find((e) => e.segment === s && e.edge === 'start')?.timeMs ?? range.startMs;
+    const end = edges.find((e) => e.segment === s && e.edge === 'end')?.timeMs ?? range.endMs;
+    return { startMs: start, endMs: Math.max(end, start + 1) };
+  });
+}

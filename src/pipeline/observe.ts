@@ -1,0 +1,28 @@
+/** Turns one analysed frame into an Observation: the dominant car and its measures (pure). */
+import type { Box } from '../geometry.js';
+import type { Frame } from '../media/types.js';
+import type { Detection } from '../vision/types.js';
+import { colourVotes } from './colour-name.js';
+import { chooseDominantCar, type DominantCarSettings } from './dominant-car.js';
+import { colourHistogram, measureCropQuality } from './image-stats.js';
+import type { Observation } from './observation.js';
+
+export function observeFrame(frame: Frame, detections: readonly Detection[], previous: Box | null, settings: DominantCarSettings): Observation {
+  const dominant = chooseDominantCar(detections, frame.width, frame.height, previous, settings);
+  if (!dominant) return { timestampMs: frame.timestampMs, car: null };
+  const { box, classId, score, embedding } = dominant.detection;
+  return {
+    timestampMs: frame.timestampMs,
+    car: {
+      box,
+      classId,
+      score,
+      areaFraction: dominant.areaFraction,
+      centreOffset: dominant.centreOffset,
+      touchesSide: dominant.touchesSide,
+      appearance: { colour: colourHistogram(frame, box), embedding },
+      quality: measureCropQuality(frame, box),
+      colour: colourVotes(frame, box),
+    },
+  };
+}

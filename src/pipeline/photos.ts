@@ -1,0 +1,108 @@
+/**
+ * Chooses a car's listing photos from its sightings (pure): sharp, well exposed, the whole car large
+ * in frame, spread over the walk round the car so the views differ, and no near-duplicates.
+ */
+import { appearanceDistance } from './appearance.js';
+import type { CarSighting, TimeRange } from './observation.js';
+
+export interface PhotoCandidate {
+  timestampMs: number;
+  sighting: CarSighting;
+}
+
+export interface PhotoChoiceSettings {
+  maxPhotos: number;
+}
+
+export interface ChosenPhoto {
+  candidate: PhotoCandidate;
+  /** Sharpness relative to the car's sharpest frames, 0..1. */
+  sharpness: number;
+  exposure: number;
+  framing: number;
+  score: number;
+  cover: boolean;
+}
+
+/** Crops closer than this in appearance, with a box of the same shape, show the same view. */
+const DUPLICATE_DISTANCE = 0.04;
+const DUPLICATE_ASPECT = 0.06;
+/** Area share at which a car counts as filling the frame well. */
+const GOOD_AREA = 0.2;
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
+}
+
+export function exposureScore(meanLuma: number, clippedFraction: number): number {
+  return Math.max(0, 1 - Math.abs(meanLuma - 0.5) * 2) * Math.max(0, 1 - 3 * clippedFraction);
+}
+
+export function framingScore(s: CarSighting): number {
+  return Math.min(1, s.areaFraction / GOOD_AREA) * (1 - 0.5 * s.centreOffset);
+}
+
+const aspect = (s: CarSighting) => (s.box.x2 - s.box.x1) / Math.max(1, s.box.y2 - s.box.y1);
+
+function isNearDuplicate(a: PhotoCandidate, b: PhotoCandidate): boolean {
+  return (
+    appearanceDistance(a.sighting.appearance, b.sighting.appearance) < DUPLICATE_DISTANCE &&
+    Math.abs(aspect(a.sighting) / aspect(b.sighting) - 1) < DUPLICATE_ASPECT
+  );
+}
+
+/** Scores every candidate; sharpness is compared within the car, since it depends on distance and resolution. */
+export function scoreCandidates(candidates: readonly PhotoCandidate[]): Omit<ChosenPhoto, 'cover'>[] {
+  const reference = percentile(candidates.map((c) => c.sighting.quality.laplacianVariance), 0.9) || 1;
+  return candidates.map((candidate) => {
+    const q = candidate.sighting.quality;
+    const sharpness = Math.min(1, q.laplacianVariance / reference);
+    const exposure = exposureScore(q.meanLuma, q.clippedFraction);
+    const framing = framingScore(candidate.sighting);
+    return { candidate, sharpness, exposure, framing, score: 0.45 * sharpness + 0.2 * exposure + 0.35 * framing };
+  });
+}
+
+/**
+ * Up to maxPhotos photos: the car's time on screen is cut into equal slices, one per photo, so the
+ * photos follow the walk round the car; each slice gives its best whole-car frame that does not
+ * repeat an already chosen view. Cars cut off by the frame edge are never chosen.
+ */
+export function chooseCarPhotos(candidates: readonly PhotoCandidate[], segments: readonly TimeRange[], settings: PhotoChoiceSettings): ChosenPhoto[] {
+  const whole = candidates.filter((c) => !c.sighting.touchesSide && segments.some((s) => c.timestampMs >= s.startMs && c.timestampMs <= s.endMs));
+  if (whole.length === 0) return [];
+  const scored = scoreCandidates(whole);
+  const onScreenMs = segments.reduce((sum, s) => sum + (s.endMs - s.startMs), 0);
+  // Position of a moment on the car's own timeline (its segments laid end to end).
+  const carTime = (t: number) => {
+    let before = 0;
+    for (const s of segments) {
+      if (t <= s.endMs) return before + Math.max(0, t - s.startMs);
+      before += s.endMs - s.startMs;
+    }
+    return before;
+  };
+  const slices = Math.min(settings.maxPhotos, scored.length);
+  const chosen: Omit<ChosenPhoto, 'cover'>[] = [];
+  for (let k = 0; k < slices; k++) {
+    const from = (onScreenMs * k) / slices;
+    const to = (onScreenMs * (k + 1)) / slices;
+    const inSlice = scored
+      .filter((s) => {
+        const t = carTime(s.candidate.timestampMs);
+        return t >= from && (t < to || k === slices - 1);
+      })
+      .sort((a, b) => b.score - a.score);
+    const pick = inSlice.find((s) => !chosen.some((c) => isNearDuplicate(c.candidate, s.candidate)));
+    if (pick) chosen.push(pick);
+  }
+  chosen.sort((a, b) => a.candidate.timestampMs - b.candidate.timestampMs);
+  const cover = chooseCover(chosen);
+  return chosen.map((p) => ({ ...p, cover: p === cover }));
+}
+
+/** Without view labels a three-quarter view cannot be told, so the cover is the best large, sharp view. */
+function chooseCover<T extends { score: number; framing: number }>(photos: T[]): T | undefined {
+  return [...photos].sort((a, b) => b.score + b.framing - (a.score + a.framing))[0];
+}

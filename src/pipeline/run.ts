@@ -1,0 +1,340 @@
+/**
+ * The one orchestrator: probe -> sample and detect -> split per car -> choose photos -> extract stills
+ * and clips -> store. Everything it decides is delegated to pure modules; this file only wires I/O.
+ */
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import type { AnalysisSettings, Config, Device } from '../config/config.js';
+import { asLotreelError } from '../errors.js';
+import type { Box } from '../geometry.js';
+import type { Logger } from '../log.js';
+import { locateFfmpeg, type FfmpegBinaries } from '../media/binaries.js';
+import { fingerprintFile } from '../media/fingerprint.js';
+import { chooseSampleMode, cutClip, extractKeyframeStills, extractStills, probe, sampleFrames } from '../media/index.js';
+import type { VideoInfo } from '../media/types.js';
+import { safeProgress, type ProgressListener } from '../progress.js';
+import { openDatabase, saveVideoResult, type Database } from '../store/index.js';
+import { prefetch } from '../util/prefetch.js';
+import { StageTimer } from '../util/timer.js';
+import { YoloxDetector } from '../vision/index.js';
+import { carBodyType, carColour } from './car-summary.js';
+import { buildDraft } from './draft.js';
+import { observeFrame } from './observe.js';
+import type { Observation, TimeRange } from './observation.js';
+import { chooseCarPhotos, type ChosenPhoto } from './photos.js';
+import { applyEdges, edgeWindows, refineEdge } from './boundaries.js';
+import { mergeTouching, splitIntoCars, type CarGroup } from './segmentation.js';
+
+export const TIMING_STAGES = ['total', 'probe', 'decode', 'detect', 'segment', 'photos', 'clips', 'store'] as const;
+type TimingStage = (typeof TIMING_STAGES)[number];
+
+export interface ProcessOptions {
+  file: string;
+  outDir: string;
+  device: Device;
+  settings: AnalysisSettings;
+  config: Config;
+  log: Logger;
+  onProgress?: ProgressListener;
+  signal?: AbortSignal;
+  /** An open database to use; otherwise one is opened from config and closed at the end. */
+  database?: Database;
+}
+
+export interface PhotoResult {
+  file: string;
+  timestampMs: number;
+  view: string | null;
+  sharpness: number;
+  cover: boolean;
+  width: number;
+  height: number;
+}
+
+export interface CarResult {
+  id: string;
+  segments: TimeRange[];
+  photos: PhotoResult[];
+  makeModel: { make: string | null; model: string | null; year: number | null; confidence: number; candidates: unknown[] };
+  color: string | null;
+  bodyType: string | null;
+  clip: string | null;
+  draft: { id: string; title: string; description: string; status: string };
+}
+
+export interface ProcessResult {
+  videoId: string;
+  video: {
+    file: string;
+    durationMs: number;
+    width: number;
+    height: number;
+    fps: number;
+    rotation: number;
+    codec: string;
+    bitDepth: number;
+    sampling: 'keyframes' | 'rate';
+    framesAnalysed: number;
+  };
+  device: string;
+  outDir: string;
+  cars: CarResult[];
+  timingsMs: Record<TimingStage, number>;
+}
+
+const round2 = (x: number) => Math.round(x * 100) / 100;
+const carFolder = (ordinal: number) => `car-${ordinal}`;
+
+/** Samples the video and keeps one small Observation per analysed frame. */
+export async function analyseFrames(
+  info: VideoInfo,
+  detector: YoloxDetector,
+  binaries: FfmpegBinaries,
+  options: ProcessOptions,
+  timer: StageTimer<TimingStage>,
+  progress: ProgressListener,
+): Promise<{ observations: Observation[]; sampling: 'keyframes' | 'rate' }> {
+  const mode = chooseSampleMode(info, options.settings);
+  const frames = sampleFrames(
+    info.file,
+    info,
+    { mode, longSide: options.settings.analysisLongSide, batchSize: options.settings.batchSize, signal: options.signal },
+    binaries,
+  );
+  const observations: Observation[] = [];
+  let previous: Box | null = null;
+  const batches = prefetch(frames, 2)[Symbol.asyncIterator]();
+  for (;;) {
+    const waitStart = performance.now();
+    const next = await batches.next();
+    timer.add('decode', performance.now() - waitStart);
+    if (next.done) break;
+    const batch = next.value;
+    const detections = await timer.time('detect', () => detector.detect(batch));
+    batch.forEach((frame, k) => {
+      const observation = observeFrame(frame, detections[k], previous, options.settings);
+      previous = observation.car?.box ?? null;
+      observations.push(observation);
+    });
+    const last = batch.at(-1)!.timestampMs;
+    progress({ stage: 'decode', done: Math.min(last, info.durationMs), total: info.durationMs });
+  }
+  return { observations, sampling: mode.kind };
+}
+
+/**
+ * Decodes short stretches around each segment edge at `refineFps` and moves the edge to where the car
+ * really starts or stops being filmed. Only these windows are decoded densely.
+ */
+async function refineEdges(
+  groups: CarGroup[],
+  observations: Observation[],
+  info: VideoInfo,
+  detector: YoloxDetector,
+  binaries: FfmpegBinaries,
+  options: ProcessOptions,
+): Promise<CarGroup[]> {
+  const { settings } = options;
+  const windows = edgeWindows(observations, groups, info.durationMs, settings.edgeWindowMs);
+  const denseByRange = new Map<string, Observation[]>();
+  for (const w of windows) {
+    const key = `${w.fromMs}-${w.toMs}`;
+    if (denseByRange.has(key)) continue;
+    const dense: Observation[] = [];
+    const frames = sampleFrames(info.file, info, { mode: { kind: 'rate', fps: settings.refineFps }, longSide: settings.analysisLongSide, batchSize: settings.batchSize, startMs: w.fromMs, endMs: w.toMs, signal: options.signal }, binaries);
+    for await (const batch of frames) {
+      const detections = await detector.detect(batch);
+      batch.forEach((frame, k) => dense.push(observeFrame(frame, detections[k], null, settings)));
+    }
+    denseByRange.set(key, dense);
+  }
+  return groups.map((group, c) => {
+    const edges = windows
+      .filter((w) => w.car === c)
+      .map((w) => ({ segment: w.segment, edge: w.edge, timeMs: refineEdge(w, denseByRange.get(`${w.fromMs}-${w.toMs}`)!, settings.splitDistance) }));
+    return { ...group, segments: mergeTouching(applyEdges(group.segments, edges)) };
+  });
+}
+
+interface PlannedCar {
+  ordinal: number;
+  group: CarGroup;
+  photos: ChosenPhoto[];
+}
+
+export async function processVideo(options: ProcessOptions): Promise<ProcessResult> {
+  const timer = new StageTimer<TimingStage>();
+  const progress = safeProgress(options.onProgress);
+  const log = options.log.child({ video: basename(options.file) });
+  const started = performance.now();
+  const binaries = locateFfmpeg(options.config);
+  log.debug('ffmpeg', { source: binaries.source, ffmpeg: binaries.ffmpeg });
+
+  const info = await timer.time('probe', () => probe(options.file, binaries));
+  progress({ stage: 'probe', done: 1, total: 1 });
+  log.info('probed', { durationMs: info.durationMs, width: info.width, height: info.height, codec: info.codec, rotation: info.rotation });
+
+  const detector = await YoloxDetector.create({
+    modelsDir: options.config.modelsDir,
+    device: options.device,
+    batchSize: options.settings.batchSize,
+    scoreThreshold: options.settings.detectScore,
+    nmsIou: options.settings.nmsIou,
+    log,
+  });
+  let database = options.database;
+  const stagingDir = join(options.outDir, `.lotreel-staging-${process.pid}-${Date.now()}`);
+  try {
+    const [{ observations, sampling }, fingerprint] = await Promise.all([
+      analyseFrames(info, detector, binaries, options, timer, progress),
+      fingerprintFile(info.file),
+    ]);
+
+    const coarse = await timer.time('segment', async () => splitIntoCars(observations, options.settings));
+    const groups = await timer.time('segment', () => refineEdges(coarse, observations, info, detector, binaries, options));
+    progress({ stage: 'segment', done: 1, total: 1 });
+    log.info('split into cars', { cars: groups.length, framesAnalysed: observations.length });
+
+    const planned: PlannedCar[] = groups.map((group, i) => ({
+      ordinal: i + 1,
+      group,
+      photos: chooseCarPhotos(
+        group.members.map((m) => ({ timestampMs: observations[m].timestampMs, sighting: observations[m].car! })),
+        group.segments,
+        { maxPhotos: options.settings.maxPhotos },
+      ),
+    }));
+
+    for (const car of planned) await mkdir(join(stagingDir, carFolder(car.ordinal)), { recursive: true });
+    const photoFile = (car: PlannedCar, k: number) => join(carFolder(car.ordinal), `${String(k + 1).padStart(2, '0')}.jpg`);
+    const stills = planned.flatMap((car) => car.photos.map((p, k) => ({ timestampMs: p.candidate.timestampMs, outPath: join(stagingDir, photoFile(car, k)) })));
+    // Photos chosen from keyframes come out of one keyframe-only decode; others need a seek each.
+    const extract = sampling === 'keyframes' ? extractKeyframeStills : extractStills;
+    const stillOptions = { quality: options.settings.jpegQuality, signal: options.signal, onDone: (done: number) => progress({ stage: 'photos', done, total: stills.length }) };
+    const sizes = await timer.time('photos', () => extract(info.file, info, stills, stillOptions, binaries));
+    const clips = await timer.time('clips', () =>
+      Promise.all(
+        planned.map(async (car) => {
+          const clip = join(carFolder(car.ordinal), 'clip.mp4');
+          await cutClip(info.file, car.group.segments, join(stagingDir, clip), binaries, { info, signal: options.signal });
+          progress({ stage: 'clips', done: car.ordinal, total: planned.length });
+          return clip;
+        }),
+      ),
+    );
+
+    let stillIndex = 0;
+    const cars = planned.map((car, i) => {
+      const sightings = car.group.members.map((m) => observations[m].car!);
+      const colour = carColour(sightings);
+      const bodyType = carBodyType(sightings);
+      const videoMs = car.group.segments.reduce((sum, s) => sum + s.endMs - s.startMs, 0);
+      const draft = buildDraft({ colour, bodyType, make: null, model: null, year: null, photoCount: car.photos.length, videoSeconds: videoMs / 1000 });
+      // Listing order: cover first, then the walk round the car.
+      const photos = car.photos.map((p, k) => ({ p, file: photoFile(car, k), size: sizes[stillIndex++] }));
+      const ordered = [...photos.filter((x) => x.p.cover), ...photos.filter((x) => !x.p.cover)];
+      return { car, colour, bodyType, draft, clip: clips[i], photos: ordered };
+    });
+
+    database ??= await openDatabase({ dataDir: options.config.dataDir, databaseUrl: options.config.databaseUrl });
+    const db = database;
+    const saved = await timer.time('store', () =>
+      saveVideoResult(db, {
+        video: {
+          fingerprint,
+          fileName: basename(info.file),
+          filePath: info.file,
+          sizeBytes: info.sizeBytes,
+          durationMs: info.durationMs,
+          width: info.width,
+          height: info.height,
+          fps: info.fps,
+          rotation: info.rotation,
+          codec: info.codec,
+          bitDepth: info.bitDepth,
+          device: detector.provider,
+          timingsMs: timer.snapshot(TIMING_STAGES),
+        },
+        cars: cars.map((c) => ({
+          ordinal: c.car.ordinal,
+          color: c.colour,
+          bodyType: c.bodyType,
+          make: null,
+          model: null,
+          year: null,
+          makeModelConfidence: 0,
+          makeModelCandidates: [],
+          clipFile: c.clip,
+          segments: c.car.group.segments,
+          photos: c.photos.map((x, k) => ({
+            ordinal: k + 1,
+            file: x.file,
+            timestampMs: x.p.candidate.timestampMs,
+            width: x.size.width,
+            height: x.size.height,
+            view: null,
+            sharpness: x.p.sharpness,
+            quality: { exposure: x.p.exposure, framing: x.p.framing, score: x.p.score },
+            isCover: x.p.cover,
+          })),
+          draft: c.draft,
+        })),
+      }),
+    );
+    progress({ stage: 'store', done: 1, total: 1 });
+
+    await publishStaging(stagingDir, options.outDir);
+    const timingsMs = { ...timer.snapshot(TIMING_STAGES), total: Math.round(performance.now() - started) };
+    log.info('done', { cars: cars.length, timingsMs, device: detector.provider });
+    return {
+      videoId: saved.videoId,
+      video: {
+        file: basename(info.file),
+        durationMs: info.durationMs,
+        width: info.width,
+        height: info.height,
+        fps: round2(info.fps),
+        rotation: info.rotation,
+        codec: info.codec,
+        bitDepth: info.bitDepth,
+        sampling,
+        framesAnalysed: observations.length,
+      },
+      device: detector.provider,
+      outDir: options.outDir,
+      cars: cars.map((c, i) => ({
+        id: saved.cars[i].id,
+        segments: c.car.group.segments,
+        photos: c.photos.map((x) => ({
+          file: x.file,
+          timestampMs: x.p.candidate.timestampMs,
+          view: null,
+          sharpness: round2(x.p.sharpness),
+          cover: x.p.cover,
+          width: x.size.width,
+          height: x.size.height,
+        })),
+        makeModel: { make: null, model: null, year: null, confidence: 0, candidates: [] },
+        color: c.colour,
+        bodyType: c.bodyType,
+        clip: c.clip,
+        draft: { id: saved.cars[i].draftId, title: c.draft.title, description: c.draft.description, status: c.draft.status },
+      })),
+      timingsMs,
+    };
+  } catch (error) {
+    throw asLotreelError(error);
+  } finally {
+    await rm(stagingDir, { recursive: true, force: true });
+    await detector.dispose();
+    if (!options.database && database) await database.close();
+  }
+}
+
+/** Replaces the car folders of an earlier run with the new ones; other files in the folder are left alone. */
+async function publishStaging(stagingDir: string, outDir: string): Promise<void> {
+  for (const entry of await readdir(outDir)) {
+    if (/^car-\d+$/.test(entry)) await rm(join(outDir, entry), { recursive: true, force: true });
+  }
+  for (const entry of await readdir(stagingDir)) await rename(join(stagingDir, entry), join(outDir, entry));
+}

@@ -1,0 +1,157 @@
+/**
+ * Splits a walkaround into cars from appearance change over time (pure). A walkaround is one shot,
+ * so cuts say nothing: a car ends where its appearance stops (the next car, or nothing), and a car
+ * filmed again later is recognised by its appearance and merged with its earlier segments.
+ */
+import { appearanceDistance, meanAppearance, type Appearance } from './appearance.js';
+import type { Observation, TimeRange } from './observation.js';
+
+export interface SegmentationSettings {
+  splitDistance: number;
+  mergeDistance: number;
+  maxGapMs: number;
+  minSegmentMs: number;
+}
+
+/** A stretch of consecutive sightings of one car. */
+export interface Tracklet {
+  /** Indices into the observations, in time order. */
+  members: number[];
+  range: TimeRange;
+}
+
+export interface CarGroup {
+  tracklets: Tracklet[];
+  segments: TimeRange[];
+  members: number[];
+}
+
+/** How many recent sightings form the reference a new sighting is compared with. */
+const REFERENCE_WINDOW = 4;
+
+function reference(observations: readonly Observation[], members: number[]): Appearance {
+  return meanAppearance(members.slice(-REFERENCE_WINDOW).map((i) => observations[i].car!.appearance));
+}
+
+/**
+ * Consecutive sightings of the same-looking car. A change needs two sightings in a row that differ
+ * from the current car and agree with each other: one odd frame (a passer-by, a glimpse of the car
+ * behind) does not split a car and belongs to none.
+ */
+export function findTracklets(observations: readonly Observation[], settings: SegmentationSettings): number[][] {
+  const runs: number[][] = [];
+  let current: number[] = [];
+  // Last time the current car, or an odd frame inside it, was in view: gaps are measured from here.
+  let lastSeenMs = -Infinity;
+  const close = () => {
+    if (current.length > 0) runs.push(current);
+    current = [];
+  };
+  const start = (i: number) => {
+    close();
+    current.push(i);
+    lastSeenMs = observations[i].timestampMs;
+  };
+  for (let i = 0; i < observations.length; i++) {
+    const sighting = observations[i].car;
+    const t = observations[i].timestampMs;
+    if (current.length > 0 && t - lastSeenMs > settings.maxGapMs) close();
+    if (!sighting) continue;
+    if (current.length === 0) {
+      start(i);
+      continue;
+    }
+    const ref = reference(observations, current);
+    if (appearanceDistance(sighting.appearance, ref) <= settings.splitDistance) {
+      current.push(i);
+      lastSeenMs = t;
+      continue;
+    }
+    const next = observations.slice(i + 1).find((o) => o.car !== null)?.car ?? null;
+    const confirmed =
+      next === null ||
+      (appearanceDistance(next.appearance, sighting.appearance) <= settings.splitDistance &&
+        appearanceDistance(next.appearance, ref) > settings.splitDistance);
+    if (confirmed) start(i);
+    else lastSeenMs = t; // a lone odd frame: belongs to no car, but the car is still being filmed
+  }
+  close();
+  return runs;
+}
+
+/**
+ * The time range of a run of sightings. Its edges lie half-way to the neighbouring samples that are
+ * not part of it, which is where the change happened to within half a sampling interval.
+ */
+export function trackletRange(observations: readonly Observation[], members: number[]): TimeRange {
+  const first = members[0];
+  const last = members[members.length - 1];
+  const before = first > 0 ? observations[first - 1].timestampMs : observations[first].timestampMs;
+  const after = last < observations.length - 1 ? observations[last + 1].timestampMs : observations[last].timestampMs;
+  const startMs = Math.round((before + observations[first].timestampMs) / 2);
+  const endMs = Math.round((observations[last].timestampMs + after) / 2);
+  return { startMs, endMs: Math.max(endMs, startMs + 1) };
+}
+
+/**
+ * Distance between two groups of sightings: the mean, over the smaller group, of each sighting's
+ * nearest match in the other. Views change as the dealer walks round, so comparing averages would
+ * call the front and the back of one car different cars; nearest matches compare like with like.
+ */
+export function groupDistance(observations: readonly Observation[], a: number[], b: number[]): number {
+  const [small, large] = a.length <= b.length ? [a, b] : [b, a];
+  let sum = 0;
+  for (const i of small) {
+    let nearest = Infinity;
+    for (const j of large) nearest = Math.min(nearest, appearanceDistance(observations[i].car!.appearance, observations[j].car!.appearance));
+    sum += nearest;
+  }
+  return sum / small.length;
+}
+
+/** Merges tracklets of the same car (a revisit, or a car briefly out of view), closest pair first. */
+export function mergeTracklets(observations: readonly Observation[], tracklets: Tracklet[], mergeDistance: number): CarGroup[] {
+  const groups: Tracklet[][] = tracklets.map((t) => [t]);
+  const membersOf = (g: Tracklet[]) => g.flatMap((t) => t.members);
+  for (;;) {
+    let best: [number, number] | null = null;
+    let bestDistance = mergeDistance;
+    for (let a = 0; a < groups.length; a++) {
+      for (let b = a + 1; b < groups.length; b++) {
+        const d = groupDistance(observations, membersOf(groups[a]), membersOf(groups[b]));
+        if (d <= bestDistance) {
+          bestDistance = d;
+          best = [a, b];
+        }
+      }
+    }
+    if (!best) break;
+    groups[best[0]] = [...groups[best[0]], ...groups[best[1]]];
+    groups.splice(best[1], 1);
+  }
+  return groups
+    .map((g) => {
+      const sorted = [...g].sort((x, y) => x.range.startMs - y.range.startMs);
+      return { tracklets: sorted, segments: sorted.map((t) => t.range), members: sorted.flatMap((t) => t.members) };
+    })
+    .sort((x, y) => x.segments[0].startMs - y.segments[0].startMs);
+}
+
+/** Per-car groups of sightings with their time segments, in order of first appearance. */
+export function splitIntoCars(observations: readonly Observation[], settings: SegmentationSettings): CarGroup[] {
+  const tracklets = findTracklets(observations, settings)
+    .map((members) => ({ members, range: trackletRange(observations, members) }))
+    .filter((t) => t.range.endMs - t.range.startMs >= settings.minSegmentMs);
+  return mergeTracklets(observations, tracklets, settings.mergeDistance);
+}
+
+/** Sorted ranges with overlapping or touching ones joined. */
+export function mergeTouching(ranges: readonly TimeRange[]): TimeRange[] {
+  const merged: TimeRange[] = [];
+  for (const r of [...ranges].sort((a, b) => a.startMs - b.startMs)) {
+    const last = merged.at(-1);
+    if (last && r.startMs <= last.endMs) last.endMs = Math.max(last.endMs, r.endMs);
+    else merged.push({ ...r });
+  }
+  return merged;
+}

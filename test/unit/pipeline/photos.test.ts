@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { chooseCarPhotos, exposureScore, type PhotoCandidate } from '../../../src/pipeline/photos.js';
+import { sighting } from './fakes.js';
+
+/** One candidate a second over `seconds`, each a different view (bin), all equally good unless changed. */
+function walkRound(seconds: number, change: (t: number) => Partial<ReturnType<typeof sighting>> = () => ({})): PhotoCandidate[] {
+  return Array.from({ length: seconds }, (_, t) => ({ timestampMs: t * 1000, sighting: sighting(t % 24, change(t)) }));
+}
+
+describe('chooseCarPhotos', () => {
+  it('chooses at most maxPhotos, spread over the whole time on screen', () => {
+    const photos = chooseCarPhotos(walkRound(60), [{ startMs: 0, endMs: 60_000 }], { maxPhotos: 12 });
+    expect(photos).toHaveLength(12);
+    const times = photos.map((p) => p.candidate.timestampMs);
+    expect(Math.min(...times)).toBeLessThan(5000);
+    expect(Math.max(...times)).toBeGreaterThanOrEqual(55_000);
+    for (let k = 1; k < times.length; k++) expect(times[k] - times[k - 1]).toBeGreaterThanOrEqual(1000);
+  });
+
+  it('prefers the sharp frame within a slice', () => {
+    const blurryEven = walkRound(24, (t) => ({ quality: { laplacianVariance: t % 2 === 0 ? 5 : 200, meanLuma: 0.5, clippedFraction: 0 } }));
+    const photos = chooseCarPhotos(blurryEven, [{ startMs: 0, endMs: 24_000 }], { maxPhotos: 12 });
+    expect(photos.every((p) => (p.candidate.timestampMs / 1000) % 2 === 1)).toBe(true);
+    expect(Math.max(...photos.map((p) => p.sharpness))).toBe(1);
+  });
+
+  it('never chooses a car cut off by the frame edge or a frame outside the car segments', () => {
+    const candidates = walkRound(20, (t) => ({ touchesSide: t < 5 }));
+    const photos = chooseCarPhotos(candidates, [{ startMs: 0, endMs: 15_000 }], { maxPhotos: 12 });
+    const times = photos.map((p) => p.candidate.timestampMs);
+    expect(times.every((t) => t >= 5000 && t <= 15_000)).toBe(true);
+  });
+
+  it('drops near-duplicates of a view already chosen', () => {
+    const sameView = Array.from({ length: 30 }, (_, t) => ({ timestampMs: t * 1000, sighting: sighting(3) }));
+    expect(chooseCarPhotos(sameView, [{ startMs: 0, endMs: 30_000 }], { maxPhotos: 12 })).toHaveLength(1);
+  });
+
+  it('marks exactly one cover, and spans several segments of a revisited car', () => {
+    const candidates = [...walkRound(10), ...walkRound(10).map((c) => ({ ...c, timestampMs: c.timestampMs + 50_000 }))];
+    const photos = chooseCarPhotos(candidates, [{ startMs: 0, endMs: 10_000 }, { startMs: 50_000, endMs: 60_000 }], { maxPhotos: 8 });
+    expect(photos.filter((p) => p.cover)).toHaveLength(1);
+    expect(photos.some((p) => p.candidate.timestampMs >= 50_000)).toBe(true);
+    expect(photos.some((p) => p.candidate.timestampMs < 10_000)).toBe(true);
+  });
+
+  it('returns nothing without whole-car candidates', () => {
+    expect(chooseCarPhotos([], [{ startMs: 0, endMs: 1000 }], { maxPhotos: 12 })).toEqual([]);
+  });
+});
+
+describe('exposureScore', () => {
+  it('is best at mid grey and falls for dark, bright or clipped frames', () => {
+    expect(exposureScore(0.5, 0)).toBe(1);
+    expect(exposureScore(0.1, 0)).toBeLessThan(0.3);
+    expect(exposureScore(0.95, 0)).toBeLessThan(0.2);
+    expect(exposureScore(0.5, 0.2)).toBeLessThan(0.5);
+  });
+});
