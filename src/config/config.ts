@@ -48,6 +48,8 @@ export const analysisSchema = z.object({
   maxPhotos: z.number().int().min(1).max(60).default(12),
   /** Frames per second decoded around each segment edge to place it more exactly. */
   refineFps: z.number().positive().max(30).default(6),
+  /** An edge whose samples already pin it within this (half the gap between them) is not refined. */
+  edgeToleranceMs: z.number().int().positive().default(500),
   /** Longest stretch decoded at one segment edge. */
   edgeWindowMs: z.number().int().positive().default(2500),
   jpegQuality: z.number().int().min(50).max(100).default(90),

@@ -153,7 +153,12 @@ export async function cutClip(
   const path = resolve(file);
   const { signal } = options;
   const info = options.info ?? (await probe(path, binaries, { signal }));
-  const scan = await runToolJson<ProbePackets>(binaries.ffprobe, packetScanArgs(path, info.streamIndex), { signal, stage: 'open', file: path });
+  // Only the stretch around the segments is scanned: a long video's packets are not all read per clip.
+  const marginSec = Math.max(5, (2 * (info.maxKeyframeIntervalMs ?? 2500)) / 1000);
+  const fromSec = Math.max(0, (Math.min(...segments.map((s) => s.startMs)) + info.streamStartMs) / 1000 - marginSec);
+  const toSec = (Math.max(...segments.map((s) => s.endMs)) + info.streamStartMs) / 1000 + marginSec;
+  const scanArgs = packetScanArgs(path, info.streamIndex, toSec - fromSec, fromSec);
+  const scan = await runToolJson<ProbePackets>(binaries.ffprobe, scanArgs, { signal, stage: 'open', file: path });
   const parts = planClip(segments, packetsOf(scan), info.streamStartMs);
   const list = tempName(outPath, '.ffconcat');
   const temp = tempName(outPath, '.mp4');

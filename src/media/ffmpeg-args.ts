@@ -35,11 +35,15 @@ export function probeArgs(file: string): string[] {
   return ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', inputPath(file)];
 }
 
-/** Packet times and key flags of one stream, read without decoding (first `limitSec` seconds, or all). */
-export function packetScanArgs(file: string, streamIndex: number, limitSec?: number): string[] {
+/**
+ * Packet times and key flags of one stream, read without decoding: `limitSec` seconds from `fromSec`
+ * (the demuxer seeks there first), or the whole stream.
+ */
+export function packetScanArgs(file: string, streamIndex: number, limitSec?: number, fromSec?: number): string[] {
+  const from = fromSec === undefined ? '' : seconds(fromSec * 1000);
   return [
     '-v', 'error',
-    ...(limitSec === undefined ? [] : ['-read_intervals', `%+${limitSec}`]),
+    ...(limitSec === undefined ? [] : ['-read_intervals', `${from}%+${limitSec}`]),
     '-select_streams', String(streamIndex),
     '-show_entries', 'packet=pts_time,dts_time,flags',
     '-print_format', 'json=c=1',

@@ -123,8 +123,9 @@ export async function analyseFrames(
 }
 
 /**
- * Decodes short stretches around each segment edge at `refineFps` and moves the edge to where the car
- * really starts or stops being filmed. Only these windows are decoded densely.
+ * Decodes short stretches around uncertain segment edges at `refineFps` and moves each edge to where
+ * the car really starts or stops being filmed. Only these windows are decoded densely; an edge whose
+ * neighbouring samples are close enough already is left where the coarse pass put it.
  */
 async function refineEdges(
   groups: CarGroup[],
@@ -135,7 +136,7 @@ async function refineEdges(
   options: ProcessOptions,
 ): Promise<CarGroup[]> {
   const { settings } = options;
-  const windows = edgeWindows(observations, groups, info.durationMs, settings.edgeWindowMs);
+  const windows = edgeWindows(observations, groups, info.durationMs, settings.edgeWindowMs).filter((w) => (w.toMs - w.fromMs) / 2 > settings.edgeToleranceMs);
   const denseByRange = new Map<string, Observation[]>();
   for (const w of windows) {
     const key = `${w.fromMs}-${w.toMs}`;

@@ -137,9 +137,27 @@ export function mergeTracklets(observations: readonly Observation[], tracklets: 
     .sort((x, y) => x.segments[0].startMs - y.segments[0].startMs);
 }
 
+/**
+ * Drops sightings at either end of a run that show the car mostly out of frame (cut by the frame's
+ * side and much smaller than the car usually is): the dealer is walking to it or away from it.
+ */
+export function trimPartialEnds(observations: readonly Observation[], members: number[]): number[] {
+  const whole = members.map((m) => observations[m].car!).filter((s) => !s.touchesSide).map((s) => s.areaFraction).sort((a, b) => a - b);
+  if (whole.length === 0) return members;
+  const typical = whole[Math.floor(whole.length / 2)];
+  const partial = (m: number) => observations[m].car!.touchesSide && observations[m].car!.areaFraction < 0.5 * typical;
+  let from = 0;
+  let to = members.length;
+  while (from < to && partial(members[from])) from++;
+  while (to > from && partial(members[to - 1])) to--;
+  return members.slice(from, to);
+}
+
 /** Per-car groups of sightings with their time segments, in order of first appearance. */
 export function splitIntoCars(observations: readonly Observation[], settings: SegmentationSettings): CarGroup[] {
   const tracklets = findTracklets(observations, settings)
+    .map((members) => trimPartialEnds(observations, members))
+    .filter((members) => members.length > 0)
     .map((members) => ({ members, range: trackletRange(observations, members) }))
     .filter((t) => t.range.endMs - t.range.startMs >= settings.minSegmentMs);
   return mergeTracklets(observations, tracklets, settings.mergeDistance);
