@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, extname, resolve } from 'node:path';
 import { loadConfig, parseAnalysisSettings } from '../config/config.js';
-import { asLotreelError } from '../errors.js';
+import { asLotreelError, isLotreelError, LotreelError } from '../errors.js';
 import { createLogger } from '../log.js';
 import { processVideo, type ProcessResult } from '../pipeline/run.js';
 import { listModels, pullModels } from '../vision/index.js';
@@ -83,7 +83,10 @@ export async function main(argv: string[]): Promise<number> {
     verbose = 'verbose' in command && command.verbose;
     return await run(command, abort);
   } catch (thrown) {
-    const error = asLotreelError(thrown);
+    // Ctrl-C on a terminal signals the whole process group: ffmpeg/ffprobe die of SIGINT too, and a stage
+    // whose tool died that way (the probe runs without the abort signal) would otherwise report FFMPEG_FAILED.
+    const error =
+      abort.signal.aborted && !isLotreelError(thrown, 'ABORTED') ? new LotreelError('ABORTED', 'aborted', { cause: thrown }) : asLotreelError(thrown);
     process.stderr.write(`lotreel: ${error.message} [${error.code}]\n`);
     if (verbose) process.stderr.write(`${(thrown instanceof Error && thrown.stack) || String(thrown)}\n`);
     return exitCodeFor(error.code);

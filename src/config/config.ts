@@ -46,6 +46,8 @@ export const analysisSchema = z.object({
   minSegmentMs: z.number().int().positive().default(1500),
   /** Photos per car. */
   maxPhotos: z.number().int().min(1).max(60).default(12),
+  /** Photos are not taken this close to the start or end of a car's segment. */
+  photoEdgeMarginMs: z.number().int().min(0).default(600),
   /** Frames per second decoded around each segment edge to place it more exactly. */
   refineFps: z.number().positive().max(30).default(6),
   /** An edge whose samples already pin it within this (half the gap between them) is not refined. */

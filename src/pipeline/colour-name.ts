@@ -14,13 +14,15 @@ export const emptyVotes = (): ColourVotes => Object.fromEntries(COLOUR_NAMES.map
 /** The colour word a single pixel votes for. */
 export function pixelColourName(r: number, g: number, b: number): ColourName {
   const [h, s, v] = rgbToHsv(r, g, b);
-  if (s < 0.2 || v < 0.15) {
-    if (v >= 0.78) return 'white';
-    if (v >= 0.52) return 'silver';
+  const warm = h < 0.17 || h >= 0.95;
+  // Light paint picks up a cool tint from the sky or the showroom lights; that is still white or silver.
+  const tintedLight = v > 0.7 && s < 0.3 && !warm;
+  if (s < 0.2 || v < 0.15 || tintedLight) {
+    if (v >= 0.7) return 'white';
+    if (v >= 0.5) return 'silver';
     if (v >= 0.27) return 'grey';
     return 'black';
   }
-  const warm = h < 0.17 || h >= 0.95;
   if (warm && s < 0.4 && v >= 0.6) return 'beige';
   if (warm && h >= 0.02 && h < 0.12 && v < 0.45) return 'brown';
   if (h < 0.04 || h >= 0.93) return 'red';
@@ -56,20 +58,20 @@ export function addVotes(into: ColourVotes, more: ColourVotes): ColourVotes {
   return into;
 }
 
-const CHROMATIC: ReadonlySet<ColourName> = new Set(['red', 'orange', 'yellow', 'green', 'blue', 'purple', 'brown', 'beige']);
+const CHROMATIC: readonly ColourName[] = ['red', 'orange', 'yellow', 'green', 'blue', 'purple', 'brown', 'beige'];
 
 /**
- * The car's colour from the votes of all its frames, or null when there are none. Paint reflects its
- * surroundings and glass is dark, so a clear chromatic share wins over grey reflections, and black
- * only wins when it dominates.
+ * The car's colour from the votes of all its frames, or null when there are none. Glass, tyres and
+ * shadows vote black, and paint reflects its surroundings, so a chromatic colour wins when it has a
+ * clear share and outvotes every light grey; black only wins when it dominates.
  */
 export function nameCarColour(votes: ColourVotes): ColourName | null {
   const total = COLOUR_NAMES.reduce((sum, n) => sum + votes[n], 0);
   if (total === 0) return null;
-  const ranked = [...COLOUR_NAMES].sort((a, b) => votes[b] - votes[a]);
-  const topChromatic = ranked.find((n) => CHROMATIC.has(n))!;
-  if (votes[topChromatic] >= 0.25 * total) return topChromatic;
-  if (votes.black >= 0.6 * total) return 'black';
-  const light = (['white', 'silver', 'grey'] as const).slice().sort((a, b) => votes[b] - votes[a]);
-  return votes[light[0]] > 0 ? light[0] : 'black';
+  const top = (names: readonly ColourName[]) => [...names].sort((a, b) => votes[b] - votes[a])[0];
+  const chromatic = top([...CHROMATIC]);
+  const light = top(['white', 'silver', 'grey']);
+  if (votes[chromatic] >= 0.25 * total && votes[chromatic] >= votes[light]) return chromatic;
+  if (votes.black >= 0.6 * total || votes[light] === 0) return 'black';
+  return light;
 }

@@ -12,6 +12,8 @@ export interface PhotoCandidate {
 
 export interface PhotoChoiceSettings {
   maxPhotos: number;
+  /** Frames this close to a segment's start or end show the dealer arriving or leaving: avoided. */
+  photoEdgeMarginMs: number;
 }
 
 export interface ChosenPhoto {
@@ -67,13 +69,16 @@ export function scoreCandidates(candidates: readonly PhotoCandidate[]): Omit<Cho
 /**
  * Up to maxPhotos photos: the car's time on screen is cut into equal slices, one per photo, so the
  * photos follow the walk round the car; each slice gives its best whole-car frame that does not
- * repeat an already chosen view. Cars cut off by the frame edge are never chosen.
+ * repeat an already chosen view. Cars cut off by the frame edge are never chosen, and frames close to
+ * a segment's edges (the camera still moving onto or off the car) only when there is nothing else.
  */
 export function chooseCarPhotos(candidates: readonly PhotoCandidate[], segments: readonly TimeRange[], settings: PhotoChoiceSettings): ChosenPhoto[] {
-  const whole = candidates.filter((c) => !c.sighting.touchesSide && segments.some((s) => c.timestampMs >= s.startMs && c.timestampMs <= s.endMs));
+  const inside = (margin: number) => (c: PhotoCandidate) =>
+    !c.sighting.touchesSide && segments.some((s) => c.timestampMs >= s.startMs + margin && c.timestampMs <= s.endMs - margin);
+  const settled = candidates.filter(inside(settings.photoEdgeMarginMs));
+  const whole = settled.length > 0 ? settled : candidates.filter(inside(0));
   if (whole.length === 0) return [];
   const scored = scoreCandidates(whole);
-  const onScreenMs = segments.reduce((sum, s) => sum + (s.endMs - s.startMs), 0);
   // Position of a moment on the car's own timeline (its segments laid end to end).
   const carTime = (t: number) => {
     let before = 0;
@@ -83,17 +88,15 @@ export function chooseCarPhotos(candidates: readonly PhotoCandidate[], segments:
     }
     return before;
   };
+  const times = scored.map((s) => carTime(s.candidate.timestampMs));
+  const first = Math.min(...times);
+  const span = Math.max(...times) - first + 1;
   const slices = Math.min(settings.maxPhotos, scored.length);
   const chosen: Omit<ChosenPhoto, 'cover'>[] = [];
   for (let k = 0; k < slices; k++) {
-    const from = (onScreenMs * k) / slices;
-    const to = (onScreenMs * (k + 1)) / slices;
-    const inSlice = scored
-      .filter((s) => {
-        const t = carTime(s.candidate.timestampMs);
-        return t >= from && (t < to || k === slices - 1);
-      })
-      .sort((a, b) => b.score - a.score);
+    const from = first + (span * k) / slices;
+    const to = first + (span * (k + 1)) / slices;
+    const inSlice = scored.filter((_, i) => times[i] >= from && times[i] < to).sort((a, b) => b.score - a.score);
     const pick = inSlice.find((s) => !chosen.some((c) => isNearDuplicate(c.candidate, s.candidate)));
     if (pick) chosen.push(pick);
   }

@@ -202,7 +202,7 @@ export async function processVideo(options: ProcessOptions): Promise<ProcessResu
       photos: chooseCarPhotos(
         group.members.map((m) => ({ timestampMs: observations[m].timestampMs, sighting: observations[m].car! })),
         group.segments,
-        { maxPhotos: options.settings.maxPhotos },
+        options.settings,
       ),
     }));
 

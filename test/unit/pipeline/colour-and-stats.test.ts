@@ -7,6 +7,7 @@ import { paintBox, solidFrame } from './fakes.js';
 describe('colour names', () => {
   it.each([
     [[250, 250, 250], 'white'],
+    [[200, 215, 235], 'white'],
     [[170, 172, 175], 'silver'],
     [[100, 100, 100], 'grey'],
     [[15, 15, 18], 'black'],
@@ -27,7 +28,8 @@ describe('colour names', () => {
   });
 
   it('lets a clear paint colour win over grey reflections, and black only when it dominates', () => {
-    expect(nameCarColour({ ...emptyVotes(), grey: 50, blue: 30, black: 20 })).toBe('blue');
+    expect(nameCarColour({ ...emptyVotes(), grey: 20, blue: 30, black: 50 })).toBe('blue');
+    expect(nameCarColour({ ...emptyVotes(), white: 35, blue: 29, black: 26 })).toBe('white');
     expect(nameCarColour({ ...emptyVotes(), black: 70, grey: 30 })).toBe('black');
     expect(nameCarColour({ ...emptyVotes(), black: 45, white: 40, grey: 15 })).toBe('white');
     expect(nameCarColour(emptyVotes())).toBeNull();
