@@ -13,22 +13,34 @@ export function renderBar(event: ProgressEvent): string {
 }
 
 export function createProgressBars(stream: NodeJS.WriteStream): { update: (e: ProgressEvent) => void; finish: () => void } {
-  let current: ProgressEvent['stage'] | null = null;
+  /** The latest event of the stage on screen, and whether it has been drawn (redraws are throttled). */
+  let current: ProgressEvent | null = null;
+  let drawn = false;
   let lastDraw = 0;
+  const draw = (event: ProgressEvent) => {
+    stream.write(`\r${renderBar(event)}`);
+    lastDraw = Date.now();
+  };
   return {
     update(event) {
-      const now = Date.now();
-      if (event.stage !== current) {
-        if (current) stream.write('\n');
-        current = event.stage;
-      } else if (now - lastDraw < 100 && event.done < event.total) {
+      if (current && event.stage !== current.stage) {
+        // The pipeline's stages run one after another: a new stage means the previous one is complete
+        // (the decode stage reports the last frame's time, which is short of the video's duration).
+        if (!drawn || current.done < current.total) draw({ ...current, done: Math.max(current.done, current.total) });
+        stream.write('\n');
+      } else if (current && Date.now() - lastDraw < 100 && event.done < event.total) {
+        current = event;
+        drawn = false;
         return; // redraw at most ten times a second
       }
-      lastDraw = now;
-      stream.write(`\r${renderBar(event)}`);
+      current = event;
+      draw(event);
+      drawn = true;
     },
     finish() {
-      if (current) stream.write('\n');
+      if (!current) return;
+      if (!drawn) draw(current); // the latest state of an unfinished stage (on error or abort)
+      stream.write('\n');
       current = null;
     },
   };

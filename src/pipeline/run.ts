@@ -25,7 +25,7 @@ import { chooseCarPhotos, type ChosenPhoto } from './photos.js';
 import { applyEdges, edgeWindows, refineEdge } from './boundaries.js';
 import { mergeTouching, splitIntoCars, type CarGroup } from './segmentation.js';
 
-export const TIMING_STAGES = ['total', 'probe', 'decode', 'detect', 'segment', 'photos', 'clips', 'store'] as const;
+export const TIMING_STAGES = ['total', 'probe', 'open', 'decode', 'detect', 'segment', 'photos', 'clips', 'store'] as const;
 type TimingStage = (typeof TIMING_STAGES)[number];
 
 export interface ProcessOptions {
@@ -175,15 +175,27 @@ export async function processVideo(options: ProcessOptions): Promise<ProcessResu
   progress({ stage: 'probe', done: 1, total: 1 });
   log.info('probed', { durationMs: info.durationMs, width: info.width, height: info.height, codec: info.codec, rotation: info.rotation });
 
-  const detector = await YoloxDetector.create({
-    modelsDir: options.config.modelsDir,
-    device: options.device,
-    batchSize: options.settings.batchSize,
-    scoreThreshold: options.settings.detectScore,
-    nmsIou: options.settings.nmsIou,
-    log,
-  });
-  let database = options.database;
+  // The model and the database open side by side, before any decoding: a missing model or a database
+  // in use fails the run at once, not after minutes of analysis.
+  const opening = Promise.allSettled([
+    YoloxDetector.create({
+      modelsDir: options.config.modelsDir,
+      device: options.device,
+      batchSize: options.settings.batchSize,
+      scoreThreshold: options.settings.detectScore,
+      nmsIou: options.settings.nmsIou,
+      log,
+    }),
+    options.database ?? openDatabase({ dataDir: options.config.dataDir, databaseUrl: options.config.databaseUrl }, { logger: log }),
+  ]);
+  const [detectorOpened, databaseOpened] = await timer.time('open', () => opening);
+  if (detectorOpened.status === 'rejected' || databaseOpened.status === 'rejected') {
+    if (detectorOpened.status === 'fulfilled') await detectorOpened.value.dispose();
+    if (databaseOpened.status === 'fulfilled' && !options.database) await databaseOpened.value.close();
+    throw asLotreelError(detectorOpened.status === 'rejected' ? detectorOpened.reason : (databaseOpened as PromiseRejectedResult).reason);
+  }
+  const detector = detectorOpened.value;
+  const database = databaseOpened.value;
   const stagingDir = join(options.outDir, `.lotreel-staging-${process.pid}-${Date.now()}`);
   try {
     const [{ observations, sampling }, fingerprint] = await Promise.all([
@@ -237,10 +249,8 @@ export async function processVideo(options: ProcessOptions): Promise<ProcessResu
       return { car, colour, bodyType, draft, clip: clips[i], photos: ordered };
     });
 
-    database ??= await openDatabase({ dataDir: options.config.dataDir, databaseUrl: options.config.databaseUrl });
-    const db = database;
     const saved = await timer.time('store', () =>
-      saveVideoResult(db, {
+      saveVideoResult(database, {
         video: {
           fingerprint,
           fileName: basename(info.file),
@@ -328,7 +338,7 @@ export async function processVideo(options: ProcessOptions): Promise<ProcessResu
   } finally {
     await rm(stagingDir, { recursive: true, force: true });
     await detector.dispose();
-    if (!options.database && database) await database.close();
+    if (!options.database) await database.close();
   }
 }
 
