@@ -8,5 +8,7 @@ export default defineConfig({
     // ffmpeg and onnxruntime already use both cores; running files in parallel only thrashes them.
     fileParallelism: false,
     pool: 'forks',
+    // Builds dist/ so the e2e tests' `node bin/lotreel.js` runs the current sources.
+    globalSetup: ['test/e2e/global-setup.ts'],
   },
 });

@@ -49,7 +49,10 @@ export function parseCommand(argv: readonly string[]): Command {
       },
     });
   } catch (error) {
-    throw invalid(error instanceof Error ? error.message : String(error));
+    const message = error instanceof Error ? error.message : String(error);
+    // Node's own message adds a long hint about positionals after '--' (with mismatched quotes).
+    const unknown = (error as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? /Unknown option '([^']+)'/.exec(message) : null;
+    throw invalid(unknown ? `unknown option ${unknown[1]} (see lotreel --help)` : message);
   }
   const { values, positionals } = parsed;
   if (values.version) return { kind: 'version' };

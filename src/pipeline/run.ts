@@ -171,7 +171,7 @@ export async function processVideo(options: ProcessOptions): Promise<ProcessResu
   const binaries = locateFfmpeg(options.config);
   log.debug('ffmpeg', { source: binaries.source, ffmpeg: binaries.ffmpeg });
 
-  const info = await timer.time('probe', () => probe(options.file, binaries));
+  const info = await timer.time('probe', () => probe(options.file, binaries, { signal: options.signal }));
   progress({ stage: 'probe', done: 1, total: 1 });
   log.info('probed', { durationMs: info.durationMs, width: info.width, height: info.height, codec: info.codec, rotation: info.rotation });
 
@@ -249,6 +249,8 @@ export async function processVideo(options: ProcessOptions): Promise<ProcessResu
       return { car, colour, bodyType, draft, clip: clips[i], photos: ordered };
     });
 
+    // Last moment to stop: after this the result is committed.
+    options.signal?.throwIfAborted();
     const saved = await timer.time('store', () =>
       saveVideoResult(database, {
         video: {

@@ -225,7 +225,7 @@ export async function pullModels(a: ModelManifest | string, b?: string | PullOpt
         const { sha256, size } = await downloadTo(url, tempPath, fetchImpl, options.signal);
         if (!matchingChecksum(spec, sha256, size)) {
           failures.push({ url, error: `checksum mismatch (sha256 ${sha256}, ${size} bytes)`, checksum: true });
-          log.warn('downloaded model does not match its checksum', { id: spec.id, url, sha256, size });
+          log.info('downloaded model does not match its checksum', { id: spec.id, url, sha256, size });
           await unlink(tempPath).catch(() => undefined);
           continue;
         }
@@ -241,7 +241,7 @@ export async function pullModels(a: ModelManifest | string, b?: string | PullOpt
         if (error instanceof Error && error.name === 'AbortError') throw new LotreelError('ABORTED', 'model download aborted', { cause: error });
         const message = error instanceof Error ? (error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message) : String(error);
         failures.push({ url, error: message, checksum: false });
-        log.warn('model download failed', { id: spec.id, url, error: message });
+        log.info('model download failed', { id: spec.id, url, error: message });
       }
     }
     if (!done) {
