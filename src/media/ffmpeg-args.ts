@@ -135,6 +135,18 @@ export function timestampSelect(timesMs: readonly number[], streamStartMs: numbe
   return `select='${terms.join('+')}'`;
 }
 
+/** Bytes of decoded frames ffmpeg may hold while the reader is busy. */
+const OUTPUT_QUEUE_BYTES = 64 << 20;
+
+/**
+ * rgb24 frames to stdout through ffmpeg's fifo muxer: its queue lets ffmpeg keep decoding while the
+ * reader is busy (inference blocks Node's event loop), where a bare pipe (64 KiB) would stall it.
+ */
+export function rawOutputThroughQueue(frameBytes: number): string[] {
+  const queue = Math.max(2, Math.min(64, Math.floor(OUTPUT_QUEUE_BYTES / frameBytes)));
+  return ['-c:v', 'rawvideo', '-pix_fmt', 'rgb24', '-f', 'fifo', '-fifo_format', 'rawvideo', '-queue_size', String(queue), 'pipe:1'];
+}
+
 export interface SamplerCommand {
   args: string[];
   width: number;
@@ -169,7 +181,7 @@ export function samplerArgs(file: string, info: VideoInfo, options: Omit<SampleO
     '-map', `0:${info.streamIndex}`, '-an', '-sn', '-dn',
     '-vsync', 'passthrough',
     '-vf', filters.join(','),
-    '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1',
+    ...rawOutputThroughQueue(width * height * 3),
   ];
   return { args, width, height };
 }

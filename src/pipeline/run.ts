@@ -14,6 +14,7 @@ import { chooseSampleMode, cutClip, extractKeyframeStills, extractStills, probe,
 import type { VideoInfo } from '../media/types.js';
 import { safeProgress, type ProgressListener } from '../progress.js';
 import { openDatabase, saveVideoResult, type Database } from '../store/index.js';
+import { mapWithConcurrency } from '../util/concurrency.js';
 import { prefetch } from '../util/prefetch.js';
 import { StageTimer } from '../util/timer.js';
 import { YoloxDetector } from '../vision/index.js';
@@ -204,11 +205,11 @@ export async function processVideo(options: ProcessOptions): Promise<ProcessResu
     ]);
 
     const coarse = await timer.time('segment', async () => splitIntoCars(observations, options.settings));
-    const groups = await timer.time('segment', () => refineEdges(coarse, observations, info, detector, binaries, options));
-    progress({ stage: 'segment', done: 1, total: 1 });
-    log.info('split into cars', { cars: groups.length, framesAnalysed: observations.length });
+    log.info('split into cars', { cars: coarse.length, framesAnalysed: observations.length });
 
-    const planned: PlannedCar[] = groups.map((group, i) => ({
+    // Photos come from the cars' own samples, which edge refinement does not change, so their
+    // extraction runs while the edges are refined.
+    const planned: PlannedCar[] = coarse.map((group, i) => ({
       ordinal: i + 1,
       group,
       photos: chooseCarPhotos(
@@ -217,24 +218,41 @@ export async function processVideo(options: ProcessOptions): Promise<ProcessResu
         options.settings,
       ),
     }));
-
     for (const car of planned) await mkdir(join(stagingDir, carFolder(car.ordinal)), { recursive: true });
     const photoFile = (car: PlannedCar, k: number) => join(carFolder(car.ordinal), `${String(k + 1).padStart(2, '0')}.jpg`);
     const stills = planned.flatMap((car) => car.photos.map((p, k) => ({ timestampMs: p.candidate.timestampMs, outPath: join(stagingDir, photoFile(car, k)) })));
-    // Photos chosen from keyframes come out of one keyframe-only decode; others need a seek each.
-    const extract = sampling === 'keyframes' ? extractKeyframeStills : extractStills;
-    const stillOptions = { quality: options.settings.jpegQuality, signal: options.signal, onDone: (done: number) => progress({ stage: 'photos', done, total: stills.length }) };
-    const sizes = await timer.time('photos', () => extract(info.file, info, stills, stillOptions, binaries));
-    const clips = await timer.time('clips', () =>
-      Promise.all(
-        planned.map(async (car) => {
+    // Keyframe photos come out of one keyframe-only decode when they are a good share of the
+    // keyframes; a few photos from a long video are cheaper as one seek each.
+    const onePass = sampling === 'keyframes' && stills.length * 3 >= observations.length;
+    const extract = onePass ? extractKeyframeStills : extractStills;
+    const stopStills = new AbortController();
+    const stillOptions = {
+      quality: options.settings.jpegQuality,
+      signal: options.signal ? AbortSignal.any([options.signal, stopStills.signal]) : stopStills.signal,
+      onDone: (done: number) => progress({ stage: 'photos', done, total: stills.length }),
+    };
+    const extracting = timer.time('photos', () => extract(info.file, info, stills, stillOptions, binaries));
+    extracting.catch(() => undefined); // its failure is reported where it is awaited below
+    let clips: string[];
+    try {
+      const refined = await timer.time('segment', () => refineEdges(coarse, observations, info, detector, binaries, options));
+      planned.forEach((car, i) => (car.group = refined[i]));
+      progress({ stage: 'segment', done: 1, total: 1 });
+      // Two at a time: each clip is an ffprobe and an ffmpeg, and a lot can have dozens of cars.
+      clips = await timer.time('clips', () =>
+        mapWithConcurrency(planned, 2, async (car) => {
           const clip = join(carFolder(car.ordinal), 'clip.mp4');
           await cutClip(info.file, car.group.segments, join(stagingDir, clip), binaries, { info, signal: options.signal });
           progress({ stage: 'clips', done: car.ordinal, total: planned.length });
           return clip;
         }),
-      ),
-    );
+      );
+    } catch (error) {
+      stopStills.abort();
+      await extracting.catch(() => undefined);
+      throw error;
+    }
+    const sizes = await extracting;
 
     let stillIndex = 0;
     const cars = planned.map((car, i) => {

@@ -94,31 +94,32 @@ export function trackletRange(observations: readonly Observation[], members: num
 }
 
 /**
- * Distance between two groups of sightings: the mean, over the smaller group, of each sighting's
- * nearest match in the other. Views change as the dealer walks round, so comparing averages would
- * call the front and the back of one car different cars; nearest matches compare like with like.
+ * Merges tracklets of the same car (a revisit, or a car briefly out of view), closest pair first.
+ * The distance between two groups is the mean, over the smaller group, of each sighting's nearest
+ * match in the other: views change as the dealer walks round, so comparing averages would call the
+ * front and the back of one car different cars; nearest matches compare like with like. Each
+ * sighting's nearest distance to each tracklet is computed once, so merging stays cheap.
  */
-export function groupDistance(observations: readonly Observation[], a: number[], b: number[]): number {
-  const [small, large] = a.length <= b.length ? [a, b] : [b, a];
-  let sum = 0;
-  for (const i of small) {
-    let nearest = Infinity;
-    for (const j of large) nearest = Math.min(nearest, appearanceDistance(observations[i].car!.appearance, observations[j].car!.appearance));
-    sum += nearest;
-  }
-  return sum / small.length;
-}
-
-/** Merges tracklets of the same car (a revisit, or a car briefly out of view), closest pair first. */
 export function mergeTracklets(observations: readonly Observation[], tracklets: Tracklet[], mergeDistance: number): CarGroup[] {
-  const groups: Tracklet[][] = tracklets.map((t) => [t]);
-  const membersOf = (g: Tracklet[]) => g.flatMap((t) => t.members);
+  const appearance = (i: number) => observations[i].car!.appearance;
+  // nearest[t][u][k]: distance from the k-th sighting of tracklet t to its nearest sighting in tracklet u.
+  const nearest = tracklets.map((t) =>
+    tracklets.map((u) => t.members.map((i) => Math.min(...u.members.map((j) => appearanceDistance(appearance(i), appearance(j)))))),
+  );
+  let groups: number[][] = tracklets.map((_, t) => [t]);
+  const size = (g: number[]) => g.reduce((n, t) => n + tracklets[t].members.length, 0);
+  const distance = (g: number[], h: number[]) => {
+    const [from, to] = size(g) <= size(h) ? [g, h] : [h, g];
+    let sum = 0;
+    for (const t of from) for (let k = 0; k < tracklets[t].members.length; k++) sum += Math.min(...to.map((u) => nearest[t][u][k]));
+    return sum / size(from);
+  };
   for (;;) {
     let best: [number, number] | null = null;
     let bestDistance = mergeDistance;
     for (let a = 0; a < groups.length; a++) {
       for (let b = a + 1; b < groups.length; b++) {
-        const d = groupDistance(observations, membersOf(groups[a]), membersOf(groups[b]));
+        const d = distance(groups[a], groups[b]);
         if (d <= bestDistance) {
           bestDistance = d;
           best = [a, b];
@@ -126,12 +127,12 @@ export function mergeTracklets(observations: readonly Observation[], tracklets: 
       }
     }
     if (!best) break;
-    groups[best[0]] = [...groups[best[0]], ...groups[best[1]]];
-    groups.splice(best[1], 1);
+    const [a, b] = best;
+    groups = groups.filter((_, i) => i !== b).map((g, i) => (i === a ? [...g, ...groups[b]] : g));
   }
   return groups
     .map((g) => {
-      const sorted = [...g].sort((x, y) => x.range.startMs - y.range.startMs);
+      const sorted = g.map((t) => tracklets[t]).sort((x, y) => x.range.startMs - y.range.startMs);
       return { tracklets: sorted, segments: sorted.map((t) => t.range), members: sorted.flatMap((t) => t.members) };
     })
     .sort((x, y) => x.segments[0].startMs - y.segments[0].startMs);

@@ -7,6 +7,7 @@ import {
   inputPath,
   needsToneMap,
   packetScanArgs,
+  rawOutputThroughQueue,
   planClip,
   probeArgs,
   rgbFilters,
@@ -150,7 +151,7 @@ describe('colour conversion', () => {
 });
 
 describe('samplerArgs', () => {
-  it('keyframe mode: skip_frame before -i, passthrough, showinfo last, rgb24 to stdout', () => {
+  it('keyframe mode: skip_frame before -i, passthrough, showinfo last, rgb24 to stdout through a queue', () => {
     const { args, width, height } = samplerArgs('/v/car.mp4', info(), { mode: { kind: 'keyframes' }, longSide: 640 }, noZscale);
     expect([width, height]).toEqual([376, 250]);
     expect(args).toEqual([
@@ -160,8 +161,15 @@ describe('samplerArgs', () => {
       '-map', '0:0', '-an', '-sn', '-dn',
       '-vsync', 'passthrough',
       '-vf', 'scale=376:250:in_color_matrix=bt601:flags=area,format=rgb24,showinfo',
-      '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1',
+      '-c:v', 'rawvideo', '-pix_fmt', 'rgb24', '-f', 'fifo', '-fifo_format', 'rawvideo', '-queue_size', '64', 'pipe:1',
     ]);
+  });
+
+  it('sizes the output queue to about 64 MiB of frames, 2 to 64 of them', () => {
+    const queue = (bytes: number) => after(rawOutputThroughQueue(bytes), '-queue_size');
+    expect(queue(376 * 250 * 3)).toBe('64');
+    expect(queue(1920 * 1080 * 3)).toBe('10');
+    expect(queue(7680 * 4320 * 3)).toBe('2');
   });
 
   it('rate mode selects one frame per 1/fps slot, before the colour conversion', () => {
