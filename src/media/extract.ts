@@ -62,9 +62,9 @@ export async function extractStill(
 async function writeJpeg(rgb: Uint8Array, width: number, height: number, outPath: string, quality: number): Promise<void> {
   const temp = tempName(outPath, '.jpg');
   try {
-    // Raw pixels carry no EXIF, so no orientation tag; the embedded profile says sRGB explicitly.
+    // Raw pixels carry no EXIF, so no orientation tag. No ICC profile either: an untagged JPEG is
+    // sRGB by convention, and embedding one costs sharp a colour transform per photo.
     await sharp(rgb, { raw: { width, height, channels: 3 } })
-      .withIccProfile('srgb')
       .jpeg({ quality })
       .toFile(temp);
     await rename(temp, outPath);
@@ -90,14 +90,26 @@ export async function extractKeyframeStills(
   const wanted = requests.map((r) => r.timestampMs);
   const frames = sampleFrames(file, info, { mode: { kind: 'keyframes' }, longSide: Math.max(info.width, info.height), batchSize: 1, onlyAtMs: wanted, signal }, binaries);
   let done = 0;
-  for await (const [frame] of frames) {
-    const writes = requests.flatMap((r, i) => (Math.abs(r.timestampMs - frame.timestampMs) < 1 && !results[i] ? [i] : []));
-    for (const i of writes) {
-      await writeJpeg(frame.data, frame.width, frame.height, requests[i].outPath, quality);
-      results[i] = { ...requests[i], width: frame.width, height: frame.height };
-      options.onDone?.(++done);
+  // JPEG encoding runs on libuv's threads: up to two frames encode while the next one is decoded.
+  const encoding = new Set<Promise<void>>();
+  try {
+    for await (const [frame] of frames) {
+      for (let i = 0; i < requests.length; i++) {
+        if (results[i] || Math.abs(requests[i].timestampMs - frame.timestampMs) >= 1) continue;
+        results[i] = { ...requests[i], width: frame.width, height: frame.height };
+        const write = writeJpeg(frame.data, frame.width, frame.height, requests[i].outPath, quality).then(() => {
+          encoding.delete(write);
+          options.onDone?.(++done);
+        });
+        write.catch(() => undefined); // a failure surfaces through the awaits below
+        encoding.add(write);
+        if (encoding.size >= 2) await Promise.race(encoding);
+      }
     }
+  } finally {
+    await Promise.allSettled(encoding);
   }
+  await Promise.all(encoding);
   const missing = requests.filter((_, i) => !results[i]).map((r) => r.timestampMs);
   if (missing.length > 0) throw new LotreelError('INVALID_ARGUMENT', `${basename(file)} has no keyframe at ${missing.join(', ')} ms`);
   return results;

@@ -58,6 +58,11 @@ export interface SampleOptions {
   /** Decode only this window of display time (ms); whole video when omitted. */
   startMs?: number;
   endMs?: number;
+  /**
+   * Cheaper, rougher decoding for a quick look (rate mode): no deblocking, and frames no other frame
+   * refers to are skipped. Not for photos.
+   */
+  roughDecode?: boolean;
   /** Keep only the frames shown at these display times (ms); ffmpeg drops the rest before scaling. */
   onlyAtMs?: readonly number[];
   signal?: AbortSignal;

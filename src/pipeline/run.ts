@@ -143,7 +143,7 @@ async function refineEdges(
     const key = `${w.fromMs}-${w.toMs}`;
     if (denseByRange.has(key)) continue;
     const dense: Observation[] = [];
-    const frames = sampleFrames(info.file, info, { mode: { kind: 'rate', fps: settings.refineFps }, longSide: settings.analysisLongSide, batchSize: settings.batchSize, startMs: w.fromMs, endMs: w.toMs, signal: options.signal }, binaries);
+    const frames = sampleFrames(info.file, info, { mode: { kind: 'rate', fps: settings.refineFps }, roughDecode: true, longSide: settings.analysisLongSide, batchSize: settings.batchSize, startMs: w.fromMs, endMs: w.toMs, signal: options.signal }, binaries);
     for await (const batch of frames) {
       const detections = await detector.detect(batch);
       batch.forEach((frame, k) => dense.push(observeFrame(frame, detections[k], null, settings)));

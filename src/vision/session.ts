@@ -118,6 +118,8 @@ async function open(model: string | Uint8Array, provider: Provider, options: Cre
     executionProviders: [provider],
     graphOptimizationLevel: 'all',
     ...(options.intraOpThreads ? { intraOpNumThreads: options.intraOpThreads } : {}),
+    // Idle inference threads must not spin: ffmpeg decodes on the same cores between batches.
+    extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
   };
   return typeof model === 'string' ? ort.InferenceSession.create(model, sessionOptions) : ort.InferenceSession.create(model, sessionOptions);
 }

@@ -125,7 +125,7 @@ describe('colour conversion', () => {
       'scale=320:212:in_color_matrix=bt709:flags=area',
       'format=rgb24',
     ]);
-    expect(rgbFilters(info(), noZscale, null)).toEqual(['scale=iw:ih:in_color_matrix=bt601:flags=bicubic+accurate_rnd+full_chroma_int', 'format=rgb24']);
+    expect(rgbFilters(info(), noZscale, null)).toEqual(['scale=iw:ih:in_color_matrix=bt601:flags=bicubic+full_chroma_int', 'format=rgb24']);
   });
 
   it('tone maps PQ with zscale when available', () => {
@@ -146,7 +146,7 @@ describe('colour conversion', () => {
 
   it('falls back to the BT.2020 matrix without zscale', () => {
     const hdr = info({ colorTransfer: 'smpte2084', colorSpace: 'bt2020nc', bitDepth: 10 });
-    expect(rgbFilters(hdr, noZscale, null)[0]).toBe('scale=iw:ih:in_color_matrix=bt2020:flags=bicubic+accurate_rnd+full_chroma_int');
+    expect(rgbFilters(hdr, noZscale, null)[0]).toBe('scale=iw:ih:in_color_matrix=bt2020:flags=bicubic+full_chroma_int');
   });
 });
 
@@ -163,6 +163,12 @@ describe('samplerArgs', () => {
       '-vf', 'scale=376:250:in_color_matrix=bt601:flags=area,format=rgb24,showinfo',
       '-c:v', 'rawvideo', '-pix_fmt', 'rgb24', '-f', 'fifo', '-fifo_format', 'rawvideo', '-queue_size', '64', 'pipe:1',
     ]);
+  });
+
+  it('rough decoding skips deblocking and unreferenced frames, before -i', () => {
+    const { args } = samplerArgs('/v/car.mp4', info(), { mode: { kind: 'rate', fps: 6 }, longSide: 640, roughDecode: true }, noZscale);
+    const input = args.indexOf('-i');
+    expect(args.slice(0, input)).toEqual(expect.arrayContaining(['-skip_frame', 'noref', '-skip_loop_filter', 'all']));
   });
 
   it('sizes the output queue to about 64 MiB of frames, 2 to 64 of them', () => {
@@ -218,7 +224,7 @@ describe('stillArgs', () => {
       '-i', '/v/car.mp4',
       '-map', '0:0', '-an', '-sn', '-dn',
       '-frames:v', '1',
-      '-vf', 'scale=iw:ih:in_color_matrix=bt601:flags=bicubic+accurate_rnd+full_chroma_int,format=rgb24',
+      '-vf', 'scale=iw:ih:in_color_matrix=bt601:flags=bicubic+full_chroma_int,format=rgb24',
       '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1',
     ]);
   });
