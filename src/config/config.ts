@@ -50,7 +50,7 @@ export const analysisSchema = z.object({
   photoEdgeMarginMs: z.number().int().min(0).default(600),
   /** Frames per second decoded around each segment edge to place it more exactly. */
   refineFps: z.number().positive().max(30).default(6),
-  /** An edge whose samples already pin it within this (half the gap between them) is not refined. */
+  /** An edge whose neighbouring samples already pin it within this is not refined. */
   edgeToleranceMs: z.number().int().positive().default(500),
   /** Longest stretch decoded at one segment edge. */
   edgeWindowMs: z.number().int().positive().default(2500),

@@ -21,6 +21,8 @@ export interface EdgeWindow {
   neighbour: Appearance | null;
   /** Typical area share of the car when whole, to tell a car half out of frame. */
   typicalArea: number;
+  /** How far the coarse edge may be from the truth: half the gap to the nearest sample that clearly is not this car. */
+  uncertaintyMs: number;
 }
 
 /** Samples used for an edge's reference appearance. */
@@ -62,18 +64,23 @@ export function edgeWindows(observations: readonly Observation[], cars: readonly
       const endTo = after < observations.length ? observations[after].timestampMs : durationMs;
       const firstMs = observations[first].timestampMs;
       const lastMs = observations[last].timestampMs;
+      // A neighbouring sample showing nothing, or another car, pins the edge to half the gap; an unclear
+      // one (a glimpse, an odd frame, a car half out of frame) or the video's end leaves the whole window.
+      const clear = (i: number) => i >= 0 && i < observations.length && (observations[i].car === null || owner.has(i));
+      const startUncertainty = ((clear(first - 1) ? observations[first - 1].timestampMs : startFrom) - firstMs) / -2;
+      const endUncertainty = ((clear(last + 1) ? observations[last + 1].timestampMs : endTo) - lastMs) / 2;
       const nearBefore = before >= 0 && owner.has(before) ? edgeAppearance(observations, cars[owner.get(before)!].members.filter((m) => m <= before), 'end') : null;
       const nearAfter = after < observations.length && owner.has(after) ? edgeAppearance(observations, cars[owner.get(after)!].members.filter((m) => m >= after), 'start') : null;
       if (firstMs > startFrom) {
         windows.push({
           car: c, segment: s, edge: 'start', fromMs: Math.max(startFrom, firstMs - maxWindowMs), toMs: firstMs,
-          reference: edgeAppearance(observations, tracklet.members, 'start'), neighbour: nearBefore, typicalArea,
+          reference: edgeAppearance(observations, tracklet.members, 'start'), neighbour: nearBefore, typicalArea, uncertaintyMs: startUncertainty,
         });
       }
       if (endTo > lastMs) {
         windows.push({
           car: c, segment: s, edge: 'end', fromMs: lastMs, toMs: Math.min(endTo, lastMs + maxWindowMs),
-          reference: edgeAppearance(observations, tracklet.members, 'end'), neighbour: nearAfter, typicalArea,
+          reference: edgeAppearance(observations, tracklet.members, 'end'), neighbour: nearAfter, typicalArea, uncertaintyMs: endUncertainty,
         });
       }
     });

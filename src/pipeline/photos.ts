@@ -100,6 +100,15 @@ export function chooseCarPhotos(candidates: readonly PhotoCandidate[], segments:
     const pick = inSlice.find((s) => !chosen.some((c) => isNearDuplicate(c.candidate, s.candidate)));
     if (pick) chosen.push(pick);
   }
+  // Slices left empty (the car was filmed unevenly) give their place to the best remaining frames
+  // that are neither near-duplicates nor too close in time to a chosen one.
+  const minGap = span / (2 * settings.maxPhotos);
+  for (const s of [...scored].sort((a, b) => b.score - a.score)) {
+    if (chosen.length >= settings.maxPhotos) break;
+    const t = carTime(s.candidate.timestampMs);
+    if (chosen.includes(s) || chosen.some((c) => Math.abs(carTime(c.candidate.timestampMs) - t) < minGap || isNearDuplicate(c.candidate, s.candidate))) continue;
+    chosen.push(s);
+  }
   chosen.sort((a, b) => a.candidate.timestampMs - b.candidate.timestampMs);
   const cover = chooseCover(chosen);
   return chosen.map((p) => ({ ...p, cover: p === cover }));

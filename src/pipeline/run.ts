@@ -137,7 +137,8 @@ async function refineEdges(
   options: ProcessOptions,
 ): Promise<CarGroup[]> {
   const { settings } = options;
-  const windows = edgeWindows(observations, groups, info.durationMs, settings.edgeWindowMs).filter((w) => (w.toMs - w.fromMs) / 2 > settings.edgeToleranceMs);
+  const windows = edgeWindows(observations, groups, info.durationMs, settings.edgeWindowMs).filter((w) => w.uncertaintyMs > settings.edgeToleranceMs);
+  options.log.debug('refining segment edges', { windows: windows.map((w) => [w.edge, w.fromMs, w.toMs]) });
   const denseByRange = new Map<string, Observation[]>();
   for (const w of windows) {
     const key = `${w.fromMs}-${w.toMs}`;
@@ -214,7 +215,7 @@ export async function processVideo(options: ProcessOptions): Promise<ProcessResu
       group,
       photos: chooseCarPhotos(
         group.members.map((m) => ({ timestampMs: observations[m].timestampMs, sighting: observations[m].car! })),
-        group.segments,
+        mergeTouching(group.segments),
         options.settings,
       ),
     }));

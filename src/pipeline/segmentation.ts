@@ -67,13 +67,17 @@ export function findTracklets(observations: readonly Observation[], settings: Se
       lastSeenMs = t;
       continue;
     }
-    const next = observations.slice(i + 1).find((o) => o.car !== null)?.car ?? null;
-    const confirmed =
-      next === null ||
-      (appearanceDistance(next.appearance, sighting.appearance) <= settings.splitDistance &&
-        appearanceDistance(next.appearance, ref) > settings.splitDistance);
-    if (confirmed) start(i);
-    else lastSeenMs = t; // a lone odd frame: belongs to no car, but the car is still being filmed
+    // A sighting unlike the current car: the next sighting decides. Like this one and unlike the car:
+    // a new car. Like both: the same car, its look drifting as the view turns. Like the car only: an odd
+    // frame (a passer-by, a glimpse of the car behind), which belongs to no car.
+    let k = i + 1;
+    while (k < observations.length && observations[k].car === null) k++;
+    const next = observations[k]?.car ?? null;
+    const nextLikeThis = next !== null && appearanceDistance(next.appearance, sighting.appearance) <= settings.splitDistance;
+    const nextLikeCar = next !== null && appearanceDistance(next.appearance, ref) <= settings.splitDistance;
+    if (next === null || (nextLikeThis && !nextLikeCar)) start(i);
+    else if (nextLikeThis) current.push(i);
+    lastSeenMs = t;
   }
   close();
   return runs;

@@ -17,6 +17,9 @@ describe('edgeWindows', () => {
     expect([end1.fromMs, end1.toMs]).toEqual([3000, 7000]);
     expect([start2.fromMs, start2.toMs]).toEqual([3000, 7000]);
     expect(end1.neighbour).not.toBeNull();
+    // An odd frame next to the second car leaves its start unclear; the first car's end is pinned by a blank sample.
+    expect(start2.uncertaintyMs).toBe(2000);
+    expect(end1.uncertaintyMs).toBe(500);
     // The first car starts at the first frame: nothing to refine there; the last runs to the video's end.
     expect(windows.find((w) => w.car === 0 && w.edge === 'start')).toBeUndefined();
     expect(windows.find((w) => w.car === 1 && w.edge === 'end')).toMatchObject({ fromMs: 10_000, toMs: 11_000 });
@@ -34,7 +37,7 @@ describe('refineEdge', () => {
   const other = sighting(8);
   const window = (edge: 'start' | 'end'): EdgeWindow => ({
     car: 0, segment: 0, edge, fromMs: 1000, toMs: 2000,
-    reference: { colour: histogramOf(2) }, neighbour: { colour: histogramOf(8) }, typicalArea: 0.3,
+    reference: { colour: histogramOf(2) }, neighbour: { colour: histogramOf(8) }, typicalArea: 0.3, uncertaintyMs: 500,
   });
   const dense = (pattern: string): Observation[] =>
     [...pattern].map((ch, i) => ({ timestampMs: 1000 + (i + 1) * 100, car: ch === 'c' ? car : ch === 'o' ? other : ch === 'h' ? { ...car, touchesSide: true, areaFraction: 0.05 } : null }));

@@ -44,6 +44,12 @@ describe('chooseCarPhotos', () => {
     expect(photos.some((p) => p.candidate.timestampMs < 10_000)).toBe(true);
   });
 
+  it('fills slices left empty by uneven filming with the best remaining frames', () => {
+    const uneven = [0, 1000, 2000, 3000, 4000, 9000].map((t, i) => ({ timestampMs: t, sighting: sighting(i * 3) }));
+    const photos = chooseCarPhotos(uneven, [{ startMs: 0, endMs: 9000 }], { maxPhotos: 6, photoEdgeMarginMs: 0 });
+    expect(photos).toHaveLength(6);
+  });
+
   it('avoids frames near a segment edge unless nothing else is left', () => {
     const photos = chooseCarPhotos(walkRound(10), [{ startMs: 0, endMs: 9000 }], { maxPhotos: 12, photoEdgeMarginMs: 1500 });
     expect(photos.map((p) => p.candidate.timestampMs)).toEqual([2000, 3000, 4000, 5000, 6000, 7000]);
