@@ -165,7 +165,11 @@ interface PlannedCar {
   photos: ChosenPhoto[];
 }
 
-export async function processVideo(options: ProcessOptions): Promise<ProcessResult> {
+export async function processVideo(request: ProcessOptions): Promise<ProcessResult> {
+  // Everything below stops on the caller's signal, and also when the database cannot be opened.
+  const databaseFailed = new AbortController();
+  const signal = request.signal ? AbortSignal.any([request.signal, databaseFailed.signal]) : databaseFailed.signal;
+  const options: ProcessOptions = { ...request, signal };
   const timer = new StageTimer<TimingStage>();
   const progress = safeProgress(options.onProgress);
   const log = options.log.child({ video: basename(options.file) });
@@ -177,27 +181,35 @@ export async function processVideo(options: ProcessOptions): Promise<ProcessResu
   progress({ stage: 'probe', done: 1, total: 1 });
   log.info('probed', { durationMs: info.durationMs, width: info.width, height: info.height, codec: info.codec, rotation: info.rotation });
 
-  // The model and the database open side by side, before any decoding: a missing model or a database
-  // in use fails the run at once, not after minutes of analysis.
-  const opening = Promise.allSettled([
-    YoloxDetector.create({
-      modelsDir: options.config.modelsDir,
-      device: options.device,
-      batchSize: options.settings.batchSize,
-      scoreThreshold: options.settings.detectScore,
-      nmsIou: options.settings.nmsIou,
-      log,
-    }),
-    options.database ?? openDatabase({ dataDir: options.config.dataDir, databaseUrl: options.config.databaseUrl }, { logger: log }),
-  ]);
-  const [detectorOpened, databaseOpened] = await timer.time('open', () => opening);
-  if (detectorOpened.status === 'rejected' || databaseOpened.status === 'rejected') {
-    if (detectorOpened.status === 'fulfilled') await detectorOpened.value.dispose();
-    if (databaseOpened.status === 'fulfilled' && !options.database) await databaseOpened.value.close();
-    throw asLotreelError(detectorOpened.status === 'rejected' ? detectorOpened.reason : (databaseOpened as PromiseRejectedResult).reason);
+  // The database opens while the video is analysed (PGlite takes a while); if it fails, the analysis
+  // stops at once with the database's error. The model is needed first.
+  const databaseOpening = options.database
+    ? Promise.resolve(options.database)
+    : openDatabase({ dataDir: options.config.dataDir, databaseUrl: options.config.databaseUrl }, { logger: log });
+  const databaseError = databaseOpening.then(
+    () => null,
+    (error: unknown) => {
+      databaseFailed.abort();
+      return error;
+    },
+  );
+  const closeDatabase = () => databaseOpening.then((db) => (options.database ? undefined : db.close()), () => undefined);
+  let detector: YoloxDetector;
+  try {
+    detector = await timer.time('open', () =>
+      YoloxDetector.create({
+        modelsDir: options.config.modelsDir,
+        device: options.device,
+        batchSize: options.settings.batchSize,
+        scoreThreshold: options.settings.detectScore,
+        nmsIou: options.settings.nmsIou,
+        log,
+      }),
+    );
+  } catch (error) {
+    await closeDatabase();
+    throw asLotreelError(error);
   }
-  const detector = detectorOpened.value;
-  const database = databaseOpened.value;
   const stagingDir = join(options.outDir, `.lotreel-staging-${process.pid}-${Date.now()}`);
   try {
     const [{ observations, sampling }, fingerprint] = await Promise.all([
@@ -227,10 +239,16 @@ export async function processVideo(options: ProcessOptions): Promise<ProcessResu
     const onePass = sampling === 'keyframes' && stills.length * 3 >= observations.length;
     const extract = onePass ? extractKeyframeStills : extractStills;
     const stopStills = new AbortController();
+    // Stages are shown one after another: the photos' progress is shown once the clips are done.
+    let photosDone = 0;
+    let photosShown = false;
     const stillOptions = {
       quality: options.settings.jpegQuality,
       signal: options.signal ? AbortSignal.any([options.signal, stopStills.signal]) : stopStills.signal,
-      onDone: (done: number) => progress({ stage: 'photos', done, total: stills.length }),
+      onDone: (done: number) => {
+        photosDone = done;
+        if (photosShown) progress({ stage: 'photos', done, total: stills.length });
+      },
     };
     const extracting = timer.time('photos', () => extract(info.file, info, stills, stillOptions, binaries));
     extracting.catch(() => undefined); // its failure is reported where it is awaited below
@@ -253,6 +271,8 @@ export async function processVideo(options: ProcessOptions): Promise<ProcessResu
       await extracting.catch(() => undefined);
       throw error;
     }
+    photosShown = true;
+    progress({ stage: 'photos', done: photosDone, total: stills.length });
     const sizes = await extracting;
 
     let stillIndex = 0;
@@ -268,6 +288,7 @@ export async function processVideo(options: ProcessOptions): Promise<ProcessResu
       return { car, colour, bodyType, draft, clip: clips[i], photos: ordered };
     });
 
+    const database = await timer.time('open', () => databaseOpening);
     // Last moment to stop: after this the result is committed.
     options.signal?.throwIfAborted();
     const saved = await timer.time('store', () =>
@@ -355,11 +376,13 @@ export async function processVideo(options: ProcessOptions): Promise<ProcessResu
       timingsMs,
     };
   } catch (error) {
-    throw asLotreelError(error);
+    // When the database failed, the analysis was stopped for it: report the database's error.
+    const cause = databaseFailed.signal.aborted ? await databaseError : null;
+    throw asLotreelError(cause ?? error);
   } finally {
     await rm(stagingDir, { recursive: true, force: true });
     await detector.dispose();
-    if (!options.database) await database.close();
+    await closeDatabase();
   }
 }
 
