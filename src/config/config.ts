@@ -1,5 +1,5 @@
 /** The only module that reads process.env: one zod schema, parsed once, every invalid value reported together. */
-import { homedir } from 'node:os';
+import { availableParallelism, homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { LotreelError } from '../errors.js';
@@ -29,6 +29,11 @@ export const analysisSchema = z.object({
   /** Use keyframes only when they are at most this far apart; else sample at `sampleFps`. */
   maxKeyframeIntervalMs: z.number().int().positive().default(2000),
   sampleFps: z.number().positive().max(30).default(2),
+  /**
+   * CPU threads per inference. Half the cores by default: the decoder works on the other half at the
+   * same time, so inference with every core would only take them away from it.
+   */
+  inferenceThreads: z.number().int().min(1).max(256).default(Math.max(1, Math.floor(availableParallelism() / 2))),
   /** Frames per inference batch. */
   batchSize: z.number().int().min(1).max(64).default(8),
   /** Detector thresholds. */

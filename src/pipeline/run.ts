@@ -203,6 +203,7 @@ export async function processVideo(request: ProcessOptions): Promise<ProcessResu
         batchSize: options.settings.batchSize,
         scoreThreshold: options.settings.detectScore,
         nmsIou: options.settings.nmsIou,
+        intraOpThreads: options.settings.inferenceThreads,
         log,
       }),
     );
