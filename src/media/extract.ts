@@ -23,6 +23,16 @@ export interface StillOptions {
   onDone?: (done: number) => void;
 }
 
+export interface StillRequest {
+  timestampMs: number;
+  outPath: string;
+}
+
+export interface WrittenStill extends StillRequest {
+  width: number;
+  height: number;
+}
+
 function tempName(outPath: string, suffix: string): string {
   return `${outPath}.${process.pid}-${randomBytes(4).toString('hex')}.partial${suffix}`;
 }
@@ -81,12 +91,12 @@ async function writeJpeg(rgb: Uint8Array, width: number, height: number, outPath
 export async function extractKeyframeStills(
   file: string,
   info: VideoInfo,
-  requests: readonly { timestampMs: number; outPath: string }[],
+  requests: readonly StillRequest[],
   options: StillOptions,
   binaries: FfmpegBinaries,
-): Promise<{ timestampMs: number; outPath: string; width: number; height: number }[]> {
+): Promise<WrittenStill[]> {
   const { quality = 90, signal } = options;
-  const results: { timestampMs: number; outPath: string; width: number; height: number }[] = new Array(requests.length);
+  const results: WrittenStill[] = new Array(requests.length);
   const wanted = requests.map((r) => r.timestampMs);
   const frames = sampleFrames(file, info, { mode: { kind: 'keyframes' }, longSide: Math.max(info.width, info.height), batchSize: 1, onlyAtMs: wanted, signal }, binaries);
   let done = 0;
@@ -119,13 +129,13 @@ export async function extractKeyframeStills(
 export async function extractStills(
   file: string,
   info: VideoInfo,
-  requests: readonly { timestampMs: number; outPath: string }[],
+  requests: readonly StillRequest[],
   options: StillOptions,
   binaries: FfmpegBinaries,
-): Promise<{ timestampMs: number; outPath: string; width: number; height: number }[]> {
+): Promise<WrittenStill[]> {
   const stop = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
-  const results: { timestampMs: number; outPath: string; width: number; height: number }[] = new Array(requests.length);
+  const results: WrittenStill[] = new Array(requests.length);
   let next = 0;
   let done = 0;
   const worker = async () => {

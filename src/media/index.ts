@@ -3,5 +3,5 @@ export { locateFfmpeg, type FfmpegBinaries } from './binaries.js';
 export { chooseSampleMode, scaledSize, type ClipSegment } from './ffmpeg-args.js';
 export { probe } from './probe.js';
 export { sampleFrames } from './sampler.js';
-export { cutClip, extractKeyframeStills, extractStill, extractStills, type StillOptions } from './extract.js';
+export { cutClip, extractKeyframeStills, extractStill, extractStills, type StillOptions, type StillRequest, type WrittenStill } from './extract.js';
 export type { Frame, SampleMode, SampleOptions, VideoInfo } from './types.js';

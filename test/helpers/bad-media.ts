@@ -6,6 +6,7 @@
 import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
+import { mulberry32 } from '../../fixtures/prng.js';
 
 const run = promisify(execFile);
 
@@ -68,18 +69,6 @@ export async function makeTruncated(source: string, moovAtEnd: string, out: stri
   const cut = Math.floor(bytes.length * share);
   if (cut >= moov.offset) throw new Error(`${moovAtEnd}: cutting at ${cut} would keep the moov box`);
   await writeFile(out, bytes.subarray(0, cut));
-}
-
-/** Small deterministic PRNG (mulberry32), so the corrupted file is the same on every run. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**

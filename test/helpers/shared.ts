@@ -1,19 +1,8 @@
 /** Finds ../shared (real media and model weights). Missing in CI is a loud failure, never a silent skip. */
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { projectRoot, sharedFile } from '../../fixtures/paths.js';
 
-export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const sharedRoot = resolve(projectRoot, '..', 'shared');
-
-/** Absolute path of a file under ../shared; throws with a clear message if it is not there. */
-export function sharedFile(relative: string): string {
-  const file = join(sharedRoot, relative);
-  if (!existsSync(file)) {
-    throw new Error(`missing ${file}: the tests need ../shared beside the project root (see README "Tests")`);
-  }
-  return file;
-}
+export { projectRoot, sharedFile, sharedRoot } from '../../fixtures/paths.js';
 
 export const yoloxModelDir = () => dirname(sharedFile('models/yolox_nano/yolox_nano.onnx'));
 export const epflCar = (n: number) => sharedFile(`media/epfl-gims08/car0${n}.mp4`);

@@ -18,33 +18,9 @@ import {
   yuvMatrixOf,
 } from '../../../src/media/ffmpeg-args.js';
 import type { Packet } from '../../../src/media/probe-parse.js';
-import type { VideoInfo } from '../../../src/media/types.js';
+import { car01Info } from './fakes.js';
 
-const info = (over: Partial<VideoInfo> = {}): VideoInfo => ({
-  file: '/v/car.mp4',
-  sizeBytes: 1000,
-  durationMs: 11800,
-  width: 376,
-  height: 250,
-  codedWidth: 376,
-  codedHeight: 250,
-  fps: 10,
-  variableFrameRate: false,
-  codec: 'h264',
-  pixelFormat: 'yuv420p',
-  bitDepth: 8,
-  rotation: 0,
-  hasAudio: false,
-  maxKeyframeIntervalMs: 1000,
-  colorTransfer: null,
-  colorPrimaries: null,
-  colorSpace: 'bt470bg',
-  colorRange: 'tv',
-  streamIndex: 0,
-  streamStartMs: 0,
-  fileStartMs: 0,
-  ...over,
-});
+const info = car01Info;
 const noZscale = { zscale: false };
 const after = (args: string[], flag: string) => args[args.indexOf(flag) + 1];
 

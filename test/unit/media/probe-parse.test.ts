@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isLotreelError } from '../../../src/errors.js';
+import { car01Info } from './fakes.js';
 import {
   bitDepthOf,
   maxKeyframeIntervalMs,
@@ -51,30 +52,7 @@ const code = (fn: () => unknown) => {
 
 describe('videoInfoFromProbe', () => {
   it('reads car01', () => {
-    expect(videoInfoFromProbe('/m/car01.mp4', 626677, car01, keyframes)).toEqual({
-      file: '/m/car01.mp4',
-      sizeBytes: 626677,
-      durationMs: 11800,
-      width: 376,
-      height: 250,
-      codedWidth: 376,
-      codedHeight: 250,
-      fps: 10,
-      variableFrameRate: false,
-      codec: 'h264',
-      pixelFormat: 'yuv420p',
-      bitDepth: 8,
-      rotation: 0,
-      hasAudio: false,
-      maxKeyframeIntervalMs: 1000,
-      colorTransfer: null,
-      colorPrimaries: null,
-      colorSpace: 'bt470bg',
-      colorRange: 'tv',
-      streamIndex: 0,
-      streamStartMs: 0,
-      fileStartMs: 0,
-    });
+    expect(videoInfoFromProbe('/m/car01.mp4', 626677, car01, keyframes)).toEqual(car01Info({ file: '/m/car01.mp4', sizeBytes: 626677 }));
   });
 
   it('swaps display size for 90/270 rotation', () => {
