@@ -226,10 +226,12 @@ export async function processVideo(request: ProcessOptions): Promise<ProcessResu
     const planned: PlannedCar[] = coarse.map((group, i) => ({
       ordinal: i + 1,
       group,
-      photos: chooseCarPhotos(
-        group.members.map((m) => ({ timestampMs: observations[m].timestampMs, sighting: observations[m].car! })),
-        mergeTouching(group.segments),
-        options.settings,
+      photos: listingOrder(
+        chooseCarPhotos(
+          group.members.map((m) => ({ timestampMs: observations[m].timestampMs, sighting: observations[m].car! })),
+          mergeTouching(group.segments),
+          options.settings,
+        ),
       ),
     }));
     for (const car of planned) await mkdir(join(stagingDir, carFolder(car.ordinal)), { recursive: true });
@@ -283,10 +285,8 @@ export async function processVideo(request: ProcessOptions): Promise<ProcessResu
       const bodyType = carBodyType(sightings);
       const videoMs = car.group.segments.reduce((sum, s) => sum + s.endMs - s.startMs, 0);
       const draft = buildDraft({ colour, bodyType, make: null, model: null, year: null, photoCount: car.photos.length, videoSeconds: videoMs / 1000 });
-      // Listing order: cover first, then the walk round the car.
       const photos = car.photos.map((p, k) => ({ p, file: photoFile(car, k), size: sizes[stillIndex++] }));
-      const ordered = [...photos.filter((x) => x.p.cover), ...photos.filter((x) => !x.p.cover)];
-      return { car, colour, bodyType, draft, clip: clips[i], photos: ordered };
+      return { car, colour, bodyType, draft, clip: clips[i], photos };
     });
 
     const database = await timer.time('open', () => databaseOpening);
@@ -385,6 +385,11 @@ export async function processVideo(request: ProcessOptions): Promise<ProcessResu
     await detector.dispose();
     await closeDatabase();
   }
+}
+
+/** Listing order: the cover first, then the walk round the car; 01.jpg is the cover. */
+function listingOrder(photos: ChosenPhoto[]): ChosenPhoto[] {
+  return [...photos.filter((p) => p.cover), ...photos.filter((p) => !p.cover)];
 }
 
 /** Replaces the car folders of an earlier run with the new ones; other files in the folder are left alone. */

@@ -41,6 +41,10 @@ describe.each(['lotWalk', 'lotWalkPortrait', 'lotWalkHevc10', 'hardCuts', 'singl
     // Photos are full-resolution, upright JPEGs in display orientation; exactly one cover per car.
     for (const car of result.cars) {
       expect(car.photos.filter((p) => p.cover)).toHaveLength(1);
+      // Listing order: the cover is first (01.jpg), then the walk round the car in time order.
+      expect(car.photos[0]).toMatchObject({ cover: true, file: expect.stringMatching(/\/01\.jpg$/) });
+      const rest = car.photos.slice(1).map((p) => p.timestampMs);
+      expect(rest).toEqual([...rest].sort((a, b) => a - b));
       expect(car.photos.length).toBeLessThanOrEqual(12);
       const meta = await sharp(join(outDir, car.photos[0].file)).metadata();
       expect([meta.width, meta.height]).toEqual([truth.width, truth.height]);
