@@ -20,14 +20,14 @@ import { StageTimer } from '../util/timer.js';
 import { YoloxDetector } from '../vision/index.js';
 import { carBodyType, carColour } from './car-summary.js';
 import { buildDraft } from './draft.js';
+import { TIMING_STAGES, toProcessResult, toStoreInput, type FinishedCar, type ProcessResult, type TimingStage } from './result.js';
 import { observeFrame } from './observe.js';
-import type { Observation, TimeRange } from './observation.js';
+import type { Observation } from './observation.js';
 import { chooseCarPhotos, type ChosenPhoto } from './photos.js';
 import { applyEdges, edgeWindows, refineEdge } from './boundaries.js';
 import { mergeTouching, splitIntoCars, type CarGroup } from './segmentation.js';
 
-export const TIMING_STAGES = ['total', 'probe', 'open', 'decode', 'detect', 'segment', 'photos', 'clips', 'store'] as const;
-type TimingStage = (typeof TIMING_STAGES)[number];
+export { TIMING_STAGES, type CarResult, type PhotoResult, type ProcessResult } from './result.js';
 
 export interface ProcessOptions {
   file: string;
@@ -42,48 +42,6 @@ export interface ProcessOptions {
   database?: Database;
 }
 
-export interface PhotoResult {
-  file: string;
-  timestampMs: number;
-  view: string | null;
-  sharpness: number;
-  cover: boolean;
-  width: number;
-  height: number;
-}
-
-export interface CarResult {
-  id: string;
-  segments: TimeRange[];
-  photos: PhotoResult[];
-  makeModel: { make: string | null; model: string | null; year: number | null; confidence: number; candidates: unknown[] };
-  color: string | null;
-  bodyType: string | null;
-  clip: string | null;
-  draft: { id: string; title: string; description: string; status: string };
-}
-
-export interface ProcessResult {
-  videoId: string;
-  video: {
-    file: string;
-    durationMs: number;
-    width: number;
-    height: number;
-    fps: number;
-    rotation: number;
-    codec: string;
-    bitDepth: number;
-    sampling: 'keyframes' | 'rate';
-    framesAnalysed: number;
-  };
-  device: string;
-  outDir: string;
-  cars: CarResult[];
-  timingsMs: Record<TimingStage, number>;
-}
-
-const round2 = (x: number) => Math.round(x * 100) / 100;
 const carFolder = (ordinal: number) => `car-${ordinal}`;
 
 /** Samples the video and keeps one small Observation per analysed frame. */
@@ -279,103 +237,28 @@ export async function processVideo(request: ProcessOptions): Promise<ProcessResu
     const sizes = await extracting;
 
     let stillIndex = 0;
-    const cars = planned.map((car, i) => {
+    const cars: FinishedCar[] = planned.map((car, i) => {
       const sightings = car.group.members.map((m) => observations[m].car!);
       const colour = carColour(sightings);
       const bodyType = carBodyType(sightings);
       const videoMs = car.group.segments.reduce((sum, s) => sum + s.endMs - s.startMs, 0);
       const draft = buildDraft({ colour, bodyType, make: null, model: null, year: null, photoCount: car.photos.length, videoSeconds: videoMs / 1000 });
-      const photos = car.photos.map((p, k) => ({ p, file: photoFile(car, k), size: sizes[stillIndex++] }));
-      return { car, colour, bodyType, draft, clip: clips[i], photos };
+      const photos = car.photos.map((chosen, k) => ({ chosen, file: photoFile(car, k), size: sizes[stillIndex++] }));
+      return { ordinal: car.ordinal, segments: car.group.segments, colour, bodyType, draft, clip: clips[i], photos };
     });
 
     const database = await timer.time('open', () => databaseOpening);
     // Last moment to stop: after this the result is committed.
     options.signal?.throwIfAborted();
     const saved = await timer.time('store', () =>
-      saveVideoResult(database, {
-        video: {
-          fingerprint,
-          fileName: basename(info.file),
-          filePath: info.file,
-          sizeBytes: info.sizeBytes,
-          durationMs: info.durationMs,
-          width: info.width,
-          height: info.height,
-          fps: info.fps,
-          rotation: info.rotation,
-          codec: info.codec,
-          bitDepth: info.bitDepth,
-          device: detector.provider,
-          timingsMs: timer.snapshot(TIMING_STAGES),
-        },
-        cars: cars.map((c) => ({
-          ordinal: c.car.ordinal,
-          color: c.colour,
-          bodyType: c.bodyType,
-          make: null,
-          model: null,
-          year: null,
-          makeModelConfidence: 0,
-          makeModelCandidates: [],
-          clipFile: c.clip,
-          segments: c.car.group.segments,
-          photos: c.photos.map((x, k) => ({
-            ordinal: k + 1,
-            file: x.file,
-            timestampMs: x.p.candidate.timestampMs,
-            width: x.size.width,
-            height: x.size.height,
-            view: null,
-            sharpness: x.p.sharpness,
-            quality: { exposure: x.p.exposure, framing: x.p.framing, score: x.p.score },
-            isCover: x.p.cover,
-          })),
-          draft: c.draft,
-        })),
-      }),
+      saveVideoResult(database, toStoreInput(info, fingerprint, detector.provider, timer.snapshot(TIMING_STAGES), cars)),
     );
     progress({ stage: 'store', done: 1, total: 1 });
 
     await publishStaging(stagingDir, options.outDir);
     const timingsMs = { ...timer.snapshot(TIMING_STAGES), total: Math.round(performance.now() - started) };
     log.info('done', { cars: cars.length, timingsMs, device: detector.provider });
-    return {
-      videoId: saved.videoId,
-      video: {
-        file: basename(info.file),
-        durationMs: info.durationMs,
-        width: info.width,
-        height: info.height,
-        fps: round2(info.fps),
-        rotation: info.rotation,
-        codec: info.codec,
-        bitDepth: info.bitDepth,
-        sampling,
-        framesAnalysed: observations.length,
-      },
-      device: detector.provider,
-      outDir: options.outDir,
-      cars: cars.map((c, i) => ({
-        id: saved.cars[i].id,
-        segments: c.car.group.segments,
-        photos: c.photos.map((x) => ({
-          file: x.file,
-          timestampMs: x.p.candidate.timestampMs,
-          view: null,
-          sharpness: round2(x.p.sharpness),
-          cover: x.p.cover,
-          width: x.size.width,
-          height: x.size.height,
-        })),
-        makeModel: { make: null, model: null, year: null, confidence: 0, candidates: [] },
-        color: c.colour,
-        bodyType: c.bodyType,
-        clip: c.clip,
-        draft: { id: saved.cars[i].draftId, title: c.draft.title, description: c.draft.description, status: c.draft.status },
-      })),
-      timingsMs,
-    };
+    return toProcessResult(saved, info, { sampling, framesAnalysed: observations.length, device: detector.provider, outDir: options.outDir, timingsMs }, cars);
   } catch (error) {
     // When the database failed, the analysis was stopped for it: report the database's error.
     const cause = databaseFailed.signal.aborted ? await databaseError : null;
