@@ -7,11 +7,12 @@ import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { mulberry32 } from '../../fixtures/prng.js';
+import { binaries } from '../../fixtures/run.js';
 
 const run = promisify(execFile);
 
-/** The ffmpeg on PATH (the tests need the real one; /usr/bin/ffmpeg on the CI image). */
-export const FFMPEG = 'ffmpeg';
+/** The ffmpeg the project itself would use (LOTREEL_FFMPEG, else PATH, else the npm build). */
+export const FFMPEG = binaries().ffmpeg;
 
 export async function ffmpeg(args: readonly string[]): Promise<void> {
   await run(FFMPEG, ['-hide_banner', '-nostdin', '-loglevel', 'error', '-y', ...args], { maxBuffer: 16 << 20 });

@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { locateFfmpeg } from '../../../src/media/binaries.js';
 import type { Frame } from '../../../src/media/types.js';
 
-export const bins = locateFfmpeg();
+export const bins = locateFfmpeg({ ffmpegPath: process.env.LOTREEL_FFMPEG, ffprobePath: process.env.LOTREEL_FFPROBE });
 
 /** Runs the test's ffmpeg (quiet, overwrite) to make a derived input. */
 export function ffmpeg(...args: string[]): void {

@@ -1,11 +1,12 @@
-/** Test helpers: every frame of a video as RGB24 through /usr/bin/ffmpeg, and EPFL GIMS08 ground truth. */
+/** Test helpers: every frame of a video as RGB24 through the project's ffmpeg, and EPFL GIMS08 ground truth. */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { Box } from '../../../src/geometry.js';
 import type { Frame } from '../../../src/media/types.js';
 import { epflCar, epflTruth } from '../../helpers/shared.js';
+import { binaries } from '../../../fixtures/run.js';
 
-export const FFMPEG = '/usr/bin/ffmpeg';
+export const FFMPEG = binaries().ffmpeg;
 
 export async function decodeAllFrames(file: string, width: number, height: number, fps: number): Promise<Frame[]> {
   const child = spawn(FFMPEG, ['-v', 'error', '-i', file, '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'], { stdio: ['ignore', 'pipe', 'pipe'] });
