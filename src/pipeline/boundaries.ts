@@ -21,7 +21,7 @@ export interface EdgeWindow {
   neighbour: Appearance | null;
   /** Typical area share of the car when whole, to tell a car half out of frame. */
   typicalArea: number;
-  /** How far the coarse edge may be from the truth: half the gap to the nearest sample that clearly is not this car. */
+  /** How far the coarse edge may be from the true one, given the samples around it. */
   uncertaintyMs: number;
 }
 
@@ -64,11 +64,15 @@ export function edgeWindows(observations: readonly Observation[], cars: readonly
       const endTo = after < observations.length ? observations[after].timestampMs : durationMs;
       const firstMs = observations[first].timestampMs;
       const lastMs = observations[last].timestampMs;
-      // A neighbouring sample showing nothing, or another car, pins the edge to half the gap; an unclear
-      // one (a glimpse, an odd frame, a car half out of frame) or the video's end leaves the whole window.
+      // How far the coarse edge may be from the true one. A neighbouring sample showing nothing, or
+      // another car, pins the edge between it and the car's sample; an unclear one (a glimpse, an odd
+      // frame, a car half out of frame) or the video's end leaves the whole window open.
       const clear = (i: number) => i >= 0 && i < observations.length && (observations[i].car === null || owner.has(i));
-      const startUncertainty = ((clear(first - 1) ? observations[first - 1].timestampMs : startFrom) - firstMs) / -2;
-      const endUncertainty = ((clear(last + 1) ? observations[last + 1].timestampMs : endTo) - lastMs) / 2;
+      const { startMs, endMs } = tracklet.range;
+      const startUncertainty = clear(first - 1)
+        ? (firstMs - observations[first - 1].timestampMs) / 2
+        : Math.max(startMs - startFrom, firstMs - startMs);
+      const endUncertainty = clear(last + 1) ? (observations[last + 1].timestampMs - lastMs) / 2 : Math.max(endMs - lastMs, endTo - endMs);
       const nearBefore = before >= 0 && owner.has(before) ? edgeAppearance(observations, cars[owner.get(before)!].members.filter((m) => m <= before), 'end') : null;
       const nearAfter = after < observations.length && owner.has(after) ? edgeAppearance(observations, cars[owner.get(after)!].members.filter((m) => m >= after), 'start') : null;
       if (firstMs > startFrom) {

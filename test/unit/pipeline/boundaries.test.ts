@@ -17,9 +17,11 @@ describe('edgeWindows', () => {
     expect([end1.fromMs, end1.toMs]).toEqual([3000, 7000]);
     expect([start2.fromMs, start2.toMs]).toEqual([3000, 7000]);
     expect(end1.neighbour).not.toBeNull();
-    // An odd frame next to the second car leaves its start unclear; the first car's end is pinned by a blank sample.
-    expect(start2.uncertaintyMs).toBe(2000);
+    // An odd frame next to the second car leaves its start open back to the first car; the first
+    // car's end is pinned by a blank sample; the second car may go on to the video's end.
+    expect(start2.uncertaintyMs).toBe(3500);
     expect(end1.uncertaintyMs).toBe(500);
+    expect(windows.find((w) => w.car === 1 && w.edge === 'end')!.uncertaintyMs).toBe(1000);
     // The first car starts at the first frame: nothing to refine there; the last runs to the video's end.
     expect(windows.find((w) => w.car === 0 && w.edge === 'start')).toBeUndefined();
     expect(windows.find((w) => w.car === 1 && w.edge === 'end')).toMatchObject({ fromMs: 10_000, toMs: 11_000 });
