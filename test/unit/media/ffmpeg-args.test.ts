@@ -18,7 +18,7 @@ import {
   yuvMatrixOf,
 } from '../../../src/media/ffmpeg-args.js';
 import type { Packet } from '../../../src/media/probe-parse.js';
-import { car01Info } from './fakes.js';
+import { car01Info } from '../../helpers/car01-info.js';
 
 const info = car01Info;
 const noZscale = { zscale: false };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isLotreelError } from '../../../src/errors.js';
-import { car01Info } from './fakes.js';
+import { car01Info } from '../../helpers/car01-info.js';
 import {
   bitDepthOf,
   maxKeyframeIntervalMs,

@@ -1,5 +1,5 @@
 /** What probe() reports for the EPFL car01 video; tests override what they need. */
-import type { VideoInfo } from '../../../src/media/types.js';
+import type { VideoInfo } from '../../src/media/types.js';
 
 export const car01Info = (over: Partial<VideoInfo> = {}): VideoInfo => ({
   file: '/v/car.mp4',
