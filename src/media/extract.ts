@@ -95,6 +95,7 @@ export async function extractKeyframeStills(
   options: StillOptions,
   binaries: FfmpegBinaries,
 ): Promise<WrittenStill[]> {
+  if (requests.length === 0) return [];
   const { quality = 90, signal } = options;
   const results: WrittenStill[] = new Array(requests.length);
   const wanted = requests.map((r) => r.timestampMs);

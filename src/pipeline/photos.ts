@@ -3,7 +3,7 @@
  * in frame, spread over the walk round the car so the views differ, and no near-duplicates.
  */
 import { appearanceDistance } from './appearance.js';
-import type { CarSighting, TimeRange } from './observation.js';
+import type { CarSighting, Observation, TimeRange } from './observation.js';
 
 export interface PhotoCandidate {
   timestampMs: number;
@@ -62,9 +62,11 @@ export function scoreCandidates(candidates: readonly PhotoCandidate[]): Omit<Cho
     const sharpness = Math.min(1, q.laplacianVariance / reference);
     const exposure = exposureScore(q.meanLuma, q.clippedFraction);
     const framing = framingScore(candidate.sighting);
-    return { candidate, sharpness, exposure, framing, score: 0.45 * sharpness + 0.2 * exposure + 0.35 * framing };
+    return { candidate, sharpness, exposure, framing, score: photoScore(sharpness, exposure, framing) };
   });
 }
+
+const photoScore = (sharpness: number, exposure: number, framing: number) => 0.45 * sharpness + 0.2 * exposure + 0.35 * framing;
 
 /**
  * Up to maxPhotos photos: the car's time on screen is cut into equal slices, one per photo, so the
@@ -117,4 +119,36 @@ export function chooseCarPhotos(candidates: readonly PhotoCandidate[], segments:
 /** Without view labels a three-quarter view cannot be told, so the cover is the best large, sharp view. */
 function chooseCover<T extends { score: number; framing: number }>(photos: T[]): T | undefined {
   return [...photos].sort((a, b) => b.score + b.framing - (a.score + a.framing))[0];
+}
+
+/** The photo with another frame in its place, scored on the same scale as the car's other photos. */
+export function replacePhotoFrame(photo: ChosenPhoto, candidate: PhotoCandidate): ChosenPhoto {
+  const reference = photo.candidate.sighting.quality.laplacianVariance / Math.max(photo.sharpness, 1e-6);
+  const q = candidate.sighting.quality;
+  const sharpness = Math.min(1, q.laplacianVariance / reference);
+  const exposure = exposureScore(q.meanLuma, q.clippedFraction);
+  const framing = framingScore(candidate.sighting);
+  return { ...photo, candidate, sharpness, exposure, framing, score: photoScore(sharpness, exposure, framing) };
+}
+
+/** A frame this much sharper than a blurry photo replaces it. */
+const CLEARLY_SHARPER = 1.3;
+
+/**
+ * A sharper frame of the same view near a blurry photo (a keyframe caught mid-step), or null. The
+ * replacement must show the same car, whole, looking like the photo it replaces.
+ */
+export function sharperNeighbour(photo: ChosenPhoto, nearby: readonly Observation[], splitDistance: number): PhotoCandidate | null {
+  const original = photo.candidate.sighting;
+  let best: PhotoCandidate | null = null;
+  let bestSharpness = original.quality.laplacianVariance * CLEARLY_SHARPER;
+  for (const o of nearby) {
+    const s = o.car;
+    if (!s || s.touchesSide || appearanceDistance(s.appearance, original.appearance) > splitDistance) continue;
+    if (s.quality.laplacianVariance > bestSharpness) {
+      bestSharpness = s.quality.laplacianVariance;
+      best = { timestampMs: o.timestampMs, sighting: s };
+    }
+  }
+  return best;
 }

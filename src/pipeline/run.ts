@@ -23,7 +23,7 @@ import { buildDraft } from './draft.js';
 import { TIMING_STAGES, toProcessResult, toStoreInput, type FinishedCar, type ProcessResult, type TimingStage } from './result.js';
 import { observeFrame } from './observe.js';
 import type { Observation } from './observation.js';
-import { chooseCarPhotos, type ChosenPhoto } from './photos.js';
+import { chooseCarPhotos, replacePhotoFrame, sharperNeighbour, type ChosenPhoto } from './photos.js';
 import { applyEdges, edgeWindows, refineEdge } from './boundaries.js';
 import { mergeTouching, splitIntoCars, type CarGroup } from './segmentation.js';
 
@@ -43,6 +43,7 @@ export interface ProcessOptions {
 }
 
 const carFolder = (ordinal: number) => `car-${ordinal}`;
+const photoFile = (ordinal: number, k: number) => join(carFolder(ordinal), `${String(k + 1).padStart(2, '0')}.jpg`);
 
 /** Samples the video and keeps one small Observation per analysed frame. */
 export async function analyseFrames(
@@ -117,6 +118,52 @@ async function refineEdges(
   });
 }
 
+/**
+ * Writes every car's photos: first a blurry pick (a keyframe caught mid-step) is swapped for a sharper
+ * frame of the same view decoded from just around it; then photos at keyframes come out of one
+ * keyframe-only decode when they are a good share of the keyframes, the others one seek each.
+ * Returns the picture sizes in the order of the cars' photos.
+ */
+async function writePhotos(
+  planned: PlannedCar[],
+  keyframeTimes: ReadonlySet<number>,
+  stagingDir: string,
+  info: VideoInfo,
+  detector: YoloxDetector,
+  binaries: FfmpegBinaries,
+  options: ProcessOptions & { onPhotoDone: (done: number) => void },
+): Promise<{ width: number; height: number }[]> {
+  const { settings, signal } = options;
+  for (const car of planned) {
+    for (let k = 0; k < car.photos.length; k++) {
+      const photo = car.photos[k];
+      if (photo.sharpness >= settings.sharpenBelow) continue;
+      const t = photo.candidate.timestampMs;
+      const window = { startMs: Math.max(0, t - settings.sharpenWindowMs), endMs: Math.min(info.durationMs, t + settings.sharpenWindowMs) };
+      const nearby: Observation[] = [];
+      for await (const batch of sampleFrames(info.file, info, { mode: { kind: 'rate', fps: settings.refineFps }, longSide: settings.analysisLongSide, batchSize: settings.batchSize, ...window, signal }, binaries)) {
+        const detections = await detector.detect(batch);
+        batch.forEach((frame, i) => nearby.push(observeFrame(frame, detections[i], photo.candidate.sighting.box, settings)));
+      }
+      const sharper = sharperNeighbour(photo, nearby, settings.splitDistance);
+      if (sharper) car.photos[k] = replacePhotoFrame(photo, sharper);
+    }
+  }
+  const requests = planned.flatMap((car) => car.photos.map((p, k) => ({ timestampMs: p.candidate.timestampMs, outPath: join(stagingDir, photoFile(car.ordinal, k)) })));
+  const atKeyframe = requests.filter((r) => keyframeTimes.has(r.timestampMs));
+  const onePass = atKeyframe.length * 3 >= keyframeTimes.size;
+  const inOnePass = onePass ? atKeyframe : [];
+  const bySeek = requests.filter((r) => !inOnePass.includes(r));
+  let done = 0;
+  const stillOptions = { quality: settings.jpegQuality, signal, onDone: () => options.onPhotoDone(++done) };
+  const written = [
+    ...(await extractKeyframeStills(info.file, info, inOnePass, stillOptions, binaries)),
+    ...(await extractStills(info.file, info, bySeek, stillOptions, binaries)),
+  ];
+  const sizeOf = new Map(written.map((w) => [w.outPath, { width: w.width, height: w.height }]));
+  return requests.map((r) => sizeOf.get(r.outPath)!);
+}
+
 interface PlannedCar {
   ordinal: number;
   group: CarGroup;
@@ -187,31 +234,28 @@ export async function processVideo(request: ProcessOptions): Promise<ProcessResu
       photos: listingOrder(
         chooseCarPhotos(
           group.members.map((m) => ({ timestampMs: observations[m].timestampMs, sighting: observations[m].car! })),
-          mergeTouching(group.segments),
+          // A car lost for a moment (a missed detection) is still the same stretch of filming.
+          mergeTouching(group.segments, options.settings.maxGapMs),
           options.settings,
         ),
       ),
     }));
     for (const car of planned) await mkdir(join(stagingDir, carFolder(car.ordinal)), { recursive: true });
-    const photoFile = (car: PlannedCar, k: number) => join(carFolder(car.ordinal), `${String(k + 1).padStart(2, '0')}.jpg`);
-    const stills = planned.flatMap((car) => car.photos.map((p, k) => ({ timestampMs: p.candidate.timestampMs, outPath: join(stagingDir, photoFile(car, k)) })));
-    // Keyframe photos come out of one keyframe-only decode when they are a good share of the
-    // keyframes; a few photos from a long video are cheaper as one seek each.
-    const onePass = sampling === 'keyframes' && stills.length * 3 >= observations.length;
-    const extract = onePass ? extractKeyframeStills : extractStills;
     const stopStills = new AbortController();
     // Stages are shown one after another: the photos' progress is shown once the clips are done.
     let photosDone = 0;
     let photosShown = false;
-    const stillOptions = {
-      quality: options.settings.jpegQuality,
+    const photoCount = planned.reduce((n, car) => n + car.photos.length, 0);
+    const photoOptions = {
+      ...options,
       signal: options.signal ? AbortSignal.any([options.signal, stopStills.signal]) : stopStills.signal,
-      onDone: (done: number) => {
+      onPhotoDone: (done: number) => {
         photosDone = done;
-        if (photosShown) progress({ stage: 'photos', done, total: stills.length });
+        if (photosShown) progress({ stage: 'photos', done, total: photoCount });
       },
     };
-    const extracting = timer.time('photos', () => extract(info.file, info, stills, stillOptions, binaries));
+    const keyframeTimes = sampling === 'keyframes' ? new Set(observations.map((o) => o.timestampMs)) : new Set<number>();
+    const extracting = timer.time('photos', () => writePhotos(planned, keyframeTimes, stagingDir, info, detector, binaries, photoOptions));
     extracting.catch(() => undefined); // its failure is reported where it is awaited below
     let clips: string[];
     try {
@@ -233,7 +277,7 @@ export async function processVideo(request: ProcessOptions): Promise<ProcessResu
       throw error;
     }
     photosShown = true;
-    progress({ stage: 'photos', done: photosDone, total: stills.length });
+    progress({ stage: 'photos', done: photosDone, total: photoCount });
     const sizes = await extracting;
 
     let stillIndex = 0;
@@ -243,7 +287,7 @@ export async function processVideo(request: ProcessOptions): Promise<ProcessResu
       const bodyType = carBodyType(sightings);
       const videoMs = car.group.segments.reduce((sum, s) => sum + s.endMs - s.startMs, 0);
       const draft = buildDraft({ colour, bodyType, make: null, model: null, year: null, photoCount: car.photos.length, videoSeconds: videoMs / 1000 });
-      const photos = car.photos.map((chosen, k) => ({ chosen, file: photoFile(car, k), size: sizes[stillIndex++] }));
+      const photos = car.photos.map((chosen, k) => ({ chosen, file: photoFile(car.ordinal, k), size: sizes[stillIndex++] }));
       return { ordinal: car.ordinal, segments: car.group.segments, colour, bodyType, draft, clip: clips[i], photos };
     });
 

@@ -168,12 +168,12 @@ export function splitIntoCars(observations: readonly Observation[], settings: Se
   return mergeTracklets(observations, tracklets, settings.mergeDistance);
 }
 
-/** Sorted ranges with overlapping or touching ones joined. */
-export function mergeTouching(ranges: readonly TimeRange[]): TimeRange[] {
+/** Sorted ranges with overlapping ones, or ones at most `gapMs` apart, joined. */
+export function mergeTouching(ranges: readonly TimeRange[], gapMs = 0): TimeRange[] {
   const merged: TimeRange[] = [];
   for (const r of [...ranges].sort((a, b) => a.startMs - b.startMs)) {
     const last = merged.at(-1);
-    if (last && r.startMs <= last.endMs) last.endMs = Math.max(last.endMs, r.endMs);
+    if (last && r.startMs <= last.endMs + gapMs) last.endMs = Math.max(last.endMs, r.endMs);
     else merged.push({ ...r });
   }
   return merged;

@@ -66,5 +66,7 @@ describe('applyEdges and mergeTouching', () => {
     ]);
     expect(moved).toEqual([{ startMs: 0, endMs: 6500 }, { startMs: 6400, endMs: 12_000 }]);
     expect(mergeTouching(moved)).toEqual([{ startMs: 0, endMs: 12_000 }]);
+    expect(mergeTouching([{ startMs: 0, endMs: 3500 }, { startMs: 4500, endMs: 9000 }], 1000)).toEqual([{ startMs: 0, endMs: 9000 }]);
+    expect(mergeTouching([{ startMs: 0, endMs: 3500 }, { startMs: 4600, endMs: 9000 }], 1000)).toHaveLength(2);
   });
 });

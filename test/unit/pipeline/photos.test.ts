@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseCarPhotos, exposureScore, type PhotoCandidate } from '../../../src/pipeline/photos.js';
+import { chooseCarPhotos, exposureScore, replacePhotoFrame, sharperNeighbour, type PhotoCandidate } from '../../../src/pipeline/photos.js';
 import { sighting } from './fakes.js';
 
 /** One candidate a second over `seconds`, each a different view (bin), all equally good unless changed. */
@@ -68,5 +68,33 @@ describe('exposureScore', () => {
     expect(exposureScore(0.1, 0)).toBeLessThan(0.3);
     expect(exposureScore(0.95, 0)).toBeLessThan(0.2);
     expect(exposureScore(0.5, 0.2)).toBeLessThan(0.5);
+  });
+});
+
+describe('sharperNeighbour', () => {
+  const withSharpness = (laplacianVariance: number, over = {}) => sighting(3, { quality: { laplacianVariance, meanLuma: 0.5, clippedFraction: 0 }, ...over });
+  const [blurry] = chooseCarPhotos(
+    [{ timestampMs: 2000, sighting: withSharpness(20) }, { timestampMs: 9000, sighting: sighting(9, { quality: { laplacianVariance: 200, meanLuma: 0.5, clippedFraction: 0 } }) }],
+    [{ startMs: 0, endMs: 10_000 }],
+    { maxPhotos: 2, photoEdgeMarginMs: 0 },
+  );
+
+  it('takes the sharpest nearby frame of the same car, whole, and rescores it on the car scale', () => {
+    const nearby = [
+      { timestampMs: 1833, car: withSharpness(60) },
+      { timestampMs: 2167, car: withSharpness(150) },
+      { timestampMs: 2333, car: withSharpness(400, { touchesSide: true }) },
+      { timestampMs: 2500, car: sighting(15, { quality: { laplacianVariance: 900, meanLuma: 0.5, clippedFraction: 0 } }) },
+      { timestampMs: 2667, car: null },
+    ];
+    const better = sharperNeighbour(blurry, nearby, 0.33)!;
+    expect(better.timestampMs).toBe(2167);
+    const replaced = replacePhotoFrame(blurry, better);
+    expect(replaced.sharpness).toBeCloseTo(Math.min(1, blurry.sharpness * (150 / 20)));
+    expect(replaced.score).toBeGreaterThan(blurry.score);
+  });
+
+  it('keeps the photo when nothing nearby is clearly sharper', () => {
+    expect(sharperNeighbour(blurry, [{ timestampMs: 2167, car: withSharpness(24) }], 0.33)).toBeNull();
   });
 });
