@@ -61,7 +61,7 @@ export const analysisSchema = z.object({
   edgeWindowMs: z.number().int().positive().default(2500),
   /** A chosen photo less sharp than this share of the car's sharp frames gets its neighbours looked at. */
   sharpenBelow: z.number().min(0).max(1).default(0.35),
-  /** How far either side of such a photo to look for a sharper frame. */
+  /** How far from such a photo to look for a sharper frame (after it only, when it is a keyframe). */
   sharpenWindowMs: z.number().int().positive().default(500),
   jpegQuality: z.number().int().min(50).max(100).default(90),
 });

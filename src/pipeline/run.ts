@@ -139,13 +139,16 @@ async function writePhotos(
       const photo = car.photos[k];
       if (photo.sharpness >= settings.sharpenBelow) continue;
       const t = photo.candidate.timestampMs;
-      const window = { startMs: Math.max(0, t - settings.sharpenWindowMs), endMs: Math.min(info.durationMs, t + settings.sharpenWindowMs) };
+      // After a keyframe only: decoding before it would mean decoding from the keyframe before that.
+      const from = keyframeTimes.has(t) ? t : Math.max(0, t - settings.sharpenWindowMs);
+      const window = { startMs: from, endMs: Math.min(info.durationMs, t + settings.sharpenWindowMs) };
       const nearby: Observation[] = [];
       for await (const batch of sampleFrames(info.file, info, { mode: { kind: 'rate', fps: settings.refineFps }, longSide: settings.analysisLongSide, batchSize: settings.batchSize, ...window, signal }, binaries)) {
         const detections = await detector.detect(batch);
         batch.forEach((frame, i) => nearby.push(observeFrame(frame, detections[i], photo.candidate.sighting.box, settings)));
       }
       const sharper = sharperNeighbour(photo, nearby, settings.splitDistance);
+      options.log.debug('looked for a sharper photo', { car: car.ordinal, at: t, found: sharper?.timestampMs ?? null });
       if (sharper) car.photos[k] = replacePhotoFrame(photo, sharper);
     }
   }
