@@ -5,7 +5,7 @@
  * decode densely and where the edge lies in the dense frames.
  */
 import { appearanceDistance, meanAppearance, type Appearance } from './appearance.js';
-import type { Observation, TimeRange } from './observation.js';
+import { isMostlyOutOfFrame, typicalWholeArea, type Observation, type TimeRange } from './observation.js';
 import type { CarGroup } from './segmentation.js';
 
 export interface EdgeWindow {
@@ -28,11 +28,6 @@ export interface EdgeWindow {
 /** Samples used for an edge's reference appearance. */
 const EDGE_REFERENCE_SAMPLES = 4;
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
-}
-
 /** Mean appearance of the samples nearest one end of a run, preferring whole (not cut-off) views. */
 function edgeAppearance(observations: readonly Observation[], members: readonly number[], end: 'start' | 'end'): Appearance {
   const whole = members.filter((m) => !observations[m].car!.touchesSide);
@@ -51,8 +46,7 @@ export function edgeWindows(observations: readonly Observation[], cars: readonly
   cars.forEach((car, c) => car.members.forEach((m) => owner.set(m, c)));
   const windows: EdgeWindow[] = [];
   cars.forEach((car, c) => {
-    const wholeAreas = car.members.map((m) => observations[m].car!).filter((s) => !s.touchesSide).map((s) => s.areaFraction);
-    const typicalArea = median(wholeAreas.length > 0 ? wholeAreas : car.members.map((m) => observations[m].car!.areaFraction));
+    const typicalArea = typicalWholeArea(car.members.map((m) => observations[m].car!));
     car.tracklets.forEach((tracklet, s) => {
       const first = tracklet.members[0];
       const last = tracklet.members[tracklet.members.length - 1];
@@ -100,7 +94,7 @@ export function showsCar(observation: Observation, window: EdgeWindow, splitDist
   if (distance > splitDistance) return false;
   // The neighbouring car leaving or arriving is in the same window: it must not pass for this one.
   if (window.neighbour && appearanceDistance(s.appearance, window.neighbour) <= distance) return false;
-  return !s.touchesSide || s.areaFraction >= 0.5 * window.typicalArea;
+  return !isMostlyOutOfFrame(s, window.typicalArea);
 }
 
 /**

@@ -21,14 +21,13 @@ export interface DominantCar {
 
 const EDGE_MARGIN = 0.01;
 
-export function describeBox(box: Box, frameWidth: number, frameHeight: number) {
+function describeBox(box: Box, frameWidth: number, frameHeight: number) {
   const cx = (box.x1 + box.x2) / 2 / frameWidth - 0.5;
   const cy = (box.y1 + box.y2) / 2 / frameHeight - 0.5;
   return {
     areaFraction: boxArea(box) / (frameWidth * frameHeight),
     centreOffset: Math.min(1, Math.hypot(cx, cy) / Math.SQRT1_2),
     touchesSide: box.x1 <= frameWidth * EDGE_MARGIN || box.x2 >= frameWidth * (1 - EDGE_MARGIN),
-    touchesTopOrBottom: box.y1 <= frameHeight * EDGE_MARGIN || box.y2 >= frameHeight * (1 - EDGE_MARGIN),
   };
 }
 

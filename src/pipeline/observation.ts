@@ -26,3 +26,15 @@ export interface TimeRange {
   startMs: number;
   endMs: number;
 }
+
+/** The car's area share when whole: the median over sightings not cut by the frame's side (else all). */
+export function typicalWholeArea(sightings: readonly CarSighting[]): number {
+  const whole = sightings.filter((s) => !s.touchesSide);
+  const areas = (whole.length > 0 ? whole : sightings).map((s) => s.areaFraction).sort((a, b) => a - b);
+  return areas[Math.floor(areas.length / 2)] ?? 0;
+}
+
+/** Cut by the frame's side and under half its whole size: the car is mostly out of frame. */
+export function isMostlyOutOfFrame(s: CarSighting, typicalArea: number): boolean {
+  return s.touchesSide && s.areaFraction < 0.5 * typicalArea;
+}

@@ -46,7 +46,7 @@ const carFolder = (ordinal: number) => `car-${ordinal}`;
 const photoFile = (ordinal: number, k: number) => join(carFolder(ordinal), `${String(k + 1).padStart(2, '0')}.jpg`);
 
 /** Samples the video and keeps one small Observation per analysed frame. */
-export async function analyseFrames(
+async function analyseFrames(
   info: VideoInfo,
   detector: YoloxDetector,
   binaries: FfmpegBinaries,
@@ -83,6 +83,33 @@ export async function analyseFrames(
 }
 
 /**
+ * Decodes one short stretch densely (`refineFps`) and observes every frame, following the car from
+ * `previous`: the closer look used at unclear edges and around blurry photos.
+ */
+async function observeStretch(
+  stretch: { startMs: number; endMs: number; roughDecode: boolean },
+  previous: Box | null,
+  info: VideoInfo,
+  detector: YoloxDetector,
+  binaries: FfmpegBinaries,
+  options: ProcessOptions,
+): Promise<Observation[]> {
+  const { settings } = options;
+  const observations: Observation[] = [];
+  const mode = { kind: 'rate', fps: settings.refineFps } as const;
+  const sampling = { mode, longSide: settings.analysisLongSide, batchSize: settings.batchSize, ...stretch, signal: options.signal };
+  for await (const batch of sampleFrames(info.file, info, sampling, binaries)) {
+    const detections = await detector.detect(batch);
+    batch.forEach((frame, k) => {
+      const observation = observeFrame(frame, detections[k], previous, settings);
+      previous = observation.car?.box ?? previous;
+      observations.push(observation);
+    });
+  }
+  return observations;
+}
+
+/**
  * Decodes short stretches around uncertain segment edges at `refineFps` and moves each edge to where
  * the car really starts or stops being filmed. Only these windows are decoded densely; an edge whose
  * neighbouring samples are close enough already is left where the coarse pass put it.
@@ -102,13 +129,7 @@ async function refineEdges(
   for (const w of windows) {
     const key = `${w.fromMs}-${w.toMs}`;
     if (denseByRange.has(key)) continue;
-    const dense: Observation[] = [];
-    const frames = sampleFrames(info.file, info, { mode: { kind: 'rate', fps: settings.refineFps }, roughDecode: true, longSide: settings.analysisLongSide, batchSize: settings.batchSize, startMs: w.fromMs, endMs: w.toMs, signal: options.signal }, binaries);
-    for await (const batch of frames) {
-      const detections = await detector.detect(batch);
-      batch.forEach((frame, k) => dense.push(observeFrame(frame, detections[k], null, settings)));
-    }
-    denseByRange.set(key, dense);
+    denseByRange.set(key, await observeStretch({ startMs: w.fromMs, endMs: w.toMs, roughDecode: true }, null, info, detector, binaries, options));
   }
   return groups.map((group, c) => {
     const edges = windows
@@ -141,12 +162,8 @@ async function writePhotos(
       const t = photo.candidate.timestampMs;
       // After a keyframe only: decoding before it would mean decoding from the keyframe before that.
       const from = keyframeTimes.has(t) ? t : Math.max(0, t - settings.sharpenWindowMs);
-      const window = { startMs: from, endMs: Math.min(info.durationMs, t + settings.sharpenWindowMs) };
-      const nearby: Observation[] = [];
-      for await (const batch of sampleFrames(info.file, info, { mode: { kind: 'rate', fps: settings.refineFps }, longSide: settings.analysisLongSide, batchSize: settings.batchSize, ...window, signal }, binaries)) {
-        const detections = await detector.detect(batch);
-        batch.forEach((frame, i) => nearby.push(observeFrame(frame, detections[i], photo.candidate.sighting.box, settings)));
-      }
+      const window = { startMs: from, endMs: Math.min(info.durationMs, t + settings.sharpenWindowMs), roughDecode: false };
+      const nearby = await observeStretch(window, photo.candidate.sighting.box, info, detector, binaries, options);
       const sharper = sharperNeighbour(photo, nearby, settings.splitDistance);
       options.log.debug('looked for a sharper photo', { car: car.ordinal, at: t, found: sharper?.timestampMs ?? null });
       if (sharper) car.photos[k] = replacePhotoFrame(photo, sharper);

@@ -4,7 +4,7 @@
  * filmed again later is recognised by its appearance and merged with its earlier segments.
  */
 import { appearanceDistance, meanAppearance, type Appearance } from './appearance.js';
-import type { Observation, TimeRange } from './observation.js';
+import { isMostlyOutOfFrame, typicalWholeArea, type Observation, type TimeRange } from './observation.js';
 
 export interface SegmentationSettings {
   splitDistance: number;
@@ -147,10 +147,8 @@ export function mergeTracklets(observations: readonly Observation[], tracklets: 
  * side and much smaller than the car usually is): the dealer is walking to it or away from it.
  */
 export function trimPartialEnds(observations: readonly Observation[], members: number[]): number[] {
-  const whole = members.map((m) => observations[m].car!).filter((s) => !s.touchesSide).map((s) => s.areaFraction).sort((a, b) => a - b);
-  if (whole.length === 0) return members;
-  const typical = whole[Math.floor(whole.length / 2)];
-  const partial = (m: number) => observations[m].car!.touchesSide && observations[m].car!.areaFraction < 0.5 * typical;
+  const typical = typicalWholeArea(members.map((m) => observations[m].car!));
+  const partial = (m: number) => isMostlyOutOfFrame(observations[m].car!, typical);
   let from = 0;
   let to = members.length;
   while (from < to && partial(members[from])) from++;
