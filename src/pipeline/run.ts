@@ -18,6 +18,7 @@ import { mapWithConcurrency } from '../util/concurrency.js';
 import { prefetch } from '../util/prefetch.js';
 import { StageTimer } from '../util/timer.js';
 import { YoloxDetector } from '../vision/index.js';
+import { frameKernels } from '../vision/kernels.js';
 import { carBodyType, carColour } from './car-summary.js';
 import { buildDraft } from './draft.js';
 import { TIMING_STAGES, toProcessResult, toStoreInput, type FinishedCar, type ProcessResult, type TimingStage } from './result.js';
@@ -72,7 +73,7 @@ async function analyseFrames(
     const batch = next.value;
     const detections = await timer.time('detect', () => detector.detect(batch));
     batch.forEach((frame, k) => {
-      const observation = observeFrame(frame, detections[k], previous, options.settings);
+      const observation = observeFrame(frame, detections[k], previous, options.settings, frameKernels().measureCropQuality);
       previous = observation.car?.box ?? null;
       observations.push(observation);
     });
@@ -101,7 +102,7 @@ async function observeStretch(
   for await (const batch of sampleFrames(info.file, info, sampling, binaries)) {
     const detections = await detector.detect(batch);
     batch.forEach((frame, k) => {
-      const observation = observeFrame(frame, detections[k], previous, settings);
+      const observation = observeFrame(frame, detections[k], previous, settings, frameKernels().measureCropQuality);
       previous = observation.car?.box ?? previous;
       observations.push(observation);
     });

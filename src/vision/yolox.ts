@@ -15,7 +15,8 @@ import { rewriteToDynamicBatch } from './onnx-graph.js';
 import { createSession, type ManagedSession, type ProviderAttempt } from './session.js';
 import type { Detection, Provider } from './types.js';
 import { findYoloxHeadInputs } from './yolox.graph.js';
-import { fillLetterboxedInput, inputSliceLength, type LetterboxGeometry, type PreprocessOptions } from './yolox.preprocess.js';
+import { frameKernels, nativeKernelStatus, type FrameKernels } from './kernels.js';
+import { inputSliceLength, type LetterboxGeometry, type PreprocessOptions } from './yolox.preprocess.js';
 import { boxToFrame, decodeYoloxOutput, nonMaxSuppression, roiEmbedding, type FeatureMap, type YoloxDecodeOptions } from './yolox.postprocess.js';
 
 export const YOLOX_MODEL_ID = 'yolox-nano';
@@ -159,6 +160,8 @@ export class YoloxDetector {
   readonly #maxDetections: number;
   readonly #classIds: ReadonlySet<number> | undefined;
   readonly #embeddingMean: Float32Array | undefined;
+  /** Native letterbox when the addon is built, else JavaScript (same tensor). */
+  readonly #kernels: FrameKernels = frameKernels();
   #buffer: Float32Array | undefined;
   #queue: Promise<unknown> = Promise.resolve();
   #disposed = false;
@@ -222,6 +225,7 @@ export class YoloxDetector {
     const cacheKey = `${spec.id}:${spec.embedding?.level ?? '-'}:${file.sha256 || `${file.path}:${file.size}`}`;
     let prepared = prepareModel(bytes, spec, cacheKey, log);
     log.debug('model prepared', { path: file.path, note: prepared.rewriteNote });
+    log.debug('frame kernels', { kernels: frameKernels().name, reason: nativeKernelStatus().reason });
 
     const sessionOptions = { device: options.device, intraOpThreads: options.intraOpThreads, log };
     let managed: ManagedSession;
@@ -283,7 +287,7 @@ export class YoloxDetector {
     const t0 = performance.now();
     if (!this.#buffer || this.#buffer.length < n * slice) this.#buffer = new Float32Array(this.batchSize * slice);
     const input = this.#buffer.subarray(0, n * slice);
-    const geometry: LetterboxGeometry[] = frames.map((frame, k) => fillLetterboxedInput(frame, input, k * slice, this.#pre));
+    const geometry: LetterboxGeometry[] = frames.map((frame, k) => this.#kernels.fillLetterboxedInput(frame, input, k * slice, this.#pre));
     const t1 = performance.now();
 
     const fetches = this.#featureOutput ? [this.#outputName, this.#featureOutput] : [this.#outputName];
