@@ -323,7 +323,7 @@ export async function processVideo(request: ProcessOptions): Promise<ProcessResu
     await publishStaging(stagingDir, options.outDir);
     const timingsMs = { ...timer.snapshot(TIMING_STAGES), total: Math.round(performance.now() - started) };
     log.info('done', { cars: cars.length, timingsMs, device: detector.provider });
-    return toProcessResult(saved, info, { sampling, framesAnalysed: observations.length, device: detector.provider, outDir: options.outDir, timingsMs }, cars);
+    return toProcessResult(saved, info, { sampling, framesAnalysed: observations.length, device: detector.device, outDir: options.outDir, timingsMs }, cars);
   } catch (error) {
     // When the database failed, the analysis was stopped for it: report the database's error.
     const cause = databaseFailed.signal.aborted ? await databaseError : null;

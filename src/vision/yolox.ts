@@ -12,7 +12,7 @@ import type { Frame } from '../media/types.js';
 import { getModelSpec, loadModelManifest, type ModelManifest, type ModelSpec } from './manifest.js';
 import { resolveModelFile } from './model-files.js';
 import { rewriteToDynamicBatch } from './onnx-graph.js';
-import { createSession, type ManagedSession, type ProviderAttempt } from './session.js';
+import { createSession, type DeviceReport, type ManagedSession, type ProviderAttempt } from './session.js';
 import type { Detection, Provider } from './types.js';
 import { findYoloxHeadInputs } from './yolox.graph.js';
 import { frameKernels, nativeKernelStatus, type FrameKernels } from './kernels.js';
@@ -142,6 +142,8 @@ export class YoloxDetector {
   readonly provider: Provider;
   /** Providers considered when the session was opened (failed/skipped CUDA included). */
   readonly attempts: readonly ProviderAttempt[];
+  /** Requested device, order of preference, options and the provider used (the result's `device`). */
+  readonly device: DeviceReport;
   /** Frames per run actually used (1 when the model could not be made batchable). */
   readonly batchSize: number;
   /** Whether detections carry `embedding`. */
@@ -184,6 +186,7 @@ export class YoloxDetector {
     this.#spec = spec;
     this.provider = managed.provider;
     this.attempts = managed.attempts;
+    this.device = managed.report;
     this.modelPath = init.modelPath;
     this.batchSize = prepared.dynamicBatch ? init.batchSize : 1;
     const inputs = managed.session.inputNames;

@@ -122,7 +122,7 @@ describe('install step (native/build.mjs)', () => {
     for (const entry of ['build.mjs', 'binding.gyp', 'src']) cpSync(join(projectRoot, 'native', entry), join(dir, 'native', entry), { recursive: true });
     writeFileSync(join(dir, 'package.json'), '{"name":"copy"}');
     symlinkSync(join(projectRoot, 'node_modules'), join(dir, 'node_modules'));
-    const env = { ...process.env, CXX: '/bin/false', CC: '/bin/false' };
+    const env: NodeJS.ProcessEnv = { ...process.env, CXX: '/bin/false', CC: '/bin/false' };
     delete env.LOTREEL_NATIVE_BUILD;
     if (mode) env.LOTREEL_NATIVE_BUILD = mode;
     return spawnSync(process.execPath, [join(dir, 'native', 'build.mjs')], { cwd: dir, env, encoding: 'utf8', timeout: 120_000 });
