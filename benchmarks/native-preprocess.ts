@@ -16,13 +16,13 @@
  */
 import { spawnSync } from 'node:child_process';
 import { availableParallelism, cpus, loadavg } from 'node:os';
-import { join } from 'node:path';
 import sharp from 'sharp';
 import type { Box } from '../src/geometry.js';
 import { CLIP_DEFAULTS, normalisationTable } from '../src/vision/clip-tensor.js';
 import { jsKernels, nativeKernelStatus, nativeKernels, type FrameKernels } from '../src/vision/kernels.js';
 import { letterboxGeometry, type PreprocessOptions, type RgbImage } from '../src/vision/yolox.preprocess.js';
-import { findShared } from './shared.js';
+import { sharedFile } from '../fixtures/paths.js';
+import { binaries } from '../fixtures/run.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -33,7 +33,7 @@ const YOLOX: PreprocessOptions = { inputWidth: 416, inputHeight: 416, padValue: 
 const S = CLIP_DEFAULTS.size;
 
 function decode(file: string, width: number, height: number, limit: number): RgbImage[] {
-  const ffmpeg = process.env.LOTREEL_FFMPEG ?? '/usr/bin/ffmpeg';
+  const ffmpeg = binaries().ffmpeg;
   const args = ['-v', 'error', '-i', file, '-vf', `scale=${width}:${height}`, '-frames:v', String(limit), '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'];
   const out = spawnSync(ffmpeg, args, { maxBuffer: 1 << 30 });
   if (out.status !== 0) throw new Error(`ffmpeg failed: ${out.stderr.toString()}`);
@@ -153,7 +153,7 @@ async function main(): Promise<void> {
   const native = nativeKernels();
   console.log(`native addon: ${nativeKernelStatus().reason}`);
   console.log(`${availableParallelism()} CPUs (${cpus()[0]?.model ?? '?'}), load ${loadavg().map((l) => l.toFixed(2)).join(' ')}, sharp threads ${sharp.concurrency()}`);
-  const video = join(findShared(), 'media', 'videos', 'davis-car-turn-720p.mp4');
+  const video = sharedFile('media/videos/davis-car-turn-720p.mp4');
   const results = [];
   results.push(await measure('640 px long side (what ffmpeg hands the analysis)', decode(video, 640, 360, count), repeat, native));
   results.push(await measure('1080p', decode(video, 1920, 1080, count), repeat, native));

@@ -226,7 +226,7 @@ export async function processVideo(request: ProcessOptions): Promise<ProcessResu
       YoloxDetector.create({
         modelsDir: options.config.modelsDir,
         device: options.device,
-        batchSize: options.settings.batchSize,
+        batchSize: options.settings.yoloxBatchSize ?? options.settings.batchSize,
         scoreThreshold: options.settings.detectScore,
         nmsIou: options.settings.nmsIou,
         intraOpThreads: options.settings.inferenceThreads,
