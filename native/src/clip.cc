@@ -48,6 +48,15 @@ Taps MakeTaps(int inSize, int outSize, int first, int n) {
   return t;
 }
 
+// acc[i] += k * p[i]: the inner loop of the vertical pass, where nearly all the time goes. On x86-64
+// it is also compiled for AVX2 and picked at load time (same arithmetic: no fused multiply-add).
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((target_clones("avx2", "default")))
+#endif
+void AccumulateRow(float* __restrict acc, const uint8_t* __restrict p, float k, size_t n) {
+  for (size_t i = 0; i < n; i++) acc[i] += k * p[i];
+}
+
 }  // namespace
 
 void ClipTensor(const uint8_t* src, int width, int height, float* dst, int S, const double mean[3], const double stdev[3]) {
@@ -72,9 +81,7 @@ void ClipTensor(const uint8_t* src, int width, int height, float* dst, int S, co
     float* acc = row.data();
     const float* ky = ys.weights.data() + static_cast<size_t>(y) * ys.width;
     for (int t = 0; t < ys.count[y]; t++) {
-      const uint8_t* p = src + (static_cast<size_t>(ys.start[y] + t) * width + colFirst) * 3;
-      const float k = ky[t];
-      for (size_t i = 0; i < span; i++) acc[i] += k * p[i];
+      AccumulateRow(acc, src + (static_cast<size_t>(ys.start[y] + t) * width + colFirst) * 3, ky[t], span);
     }
     float* o = dst + static_cast<size_t>(y) * S;
     for (int x = 0; x < S; x++) {
