@@ -36,10 +36,13 @@ export interface CreateSessionOptions {
   warmup?: boolean | ((session: InferenceSession) => Promise<void>);
 }
 
-export interface CudaStatus {
+/** Whether a provider can be tried at all on this install. */
+export interface ProviderStatus {
   available: boolean;
   reason: string;
 }
+
+export type CudaStatus = ProviderStatus;
 
 /** Whether this onnxruntime-node build can load the CUDA provider at all (no GPU check). */
 export function cudaProviderStatus(): CudaStatus {
@@ -58,7 +61,7 @@ export function cudaProviderStatus(): CudaStatus {
 }
 
 /** Whether this onnxruntime-node build bundles the WebGPU provider (whether an adapter exists shows only on load). */
-export function webgpuProviderStatus(): CudaStatus {
+export function webgpuProviderStatus(): ProviderStatus {
   try {
     const webgpu = ort.listSupportedBackends().find((b) => b.name === 'webgpu');
     if (webgpu?.bundled) return { available: true, reason: 'the WebGPU provider is bundled' };
