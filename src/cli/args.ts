@@ -13,7 +13,7 @@ export type Command =
 export const USAGE = `lotreel: a dealer's walkaround video in, one listing draft per car out
 
 Usage:
-  lotreel process VIDEO [--out DIR] [--json] [--device auto|cpu|cuda] [--max-photos N] [--verbose]
+  lotreel process VIDEO [--out DIR] [--json] [--device auto|cpu|cuda|webgpu] [--max-photos N] [--verbose]
   lotreel models list [--json]     the models lotreel uses and whether they are present
   lotreel models pull              download missing models from their upstream (needs internet)
   lotreel --help | --version
@@ -21,7 +21,8 @@ Usage:
 process:
   --out DIR         where photos and clips go (default: ./lotreel-<video name>)
   --json            print the result as JSON on stdout (no progress bars)
-  --device D        auto (CUDA if it loads, else CPU), cpu, or cuda (error if CUDA cannot load)
+  --device D        auto (CUDA if it loads, else CPU), cpu, cuda or webgpu (an error if that one cannot
+                    load; never a silent fallback)
   --max-photos N    photos per car, 1..60 (default 12)
   --verbose         debug log and stack traces on stderr
 

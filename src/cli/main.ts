@@ -17,7 +17,7 @@ function packageVersion(): string {
 
 function summarise(result: ProcessResult): string {
   const lines = [
-    `${result.video.file}: ${result.cars.length} car${result.cars.length === 1 ? '' : 's'} in ${(result.video.durationMs / 1000).toFixed(1)} s of video (${result.device}, ${(result.timingsMs.total / 1000).toFixed(1)} s)`,
+    `${result.video.file}: ${result.cars.length} car${result.cars.length === 1 ? '' : 's'} in ${(result.video.durationMs / 1000).toFixed(1)} s of video (${result.device.used}, ${(result.timingsMs.total / 1000).toFixed(1)} s)`,
   ];
   for (const car of result.cars) {
     const spans = car.segments.map((s) => `${(s.startMs / 1000).toFixed(1)}-${(s.endMs / 1000).toFixed(1)} s`).join(', ');

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { LotreelError } from '../errors.js';
 
-export const DEVICES = ['auto', 'cpu', 'cuda'] as const;
+export const DEVICES = ['auto', 'cpu', 'cuda', 'webgpu'] as const;
 export type Device = (typeof DEVICES)[number];
 
 const envSchema = z.object({
@@ -34,8 +34,10 @@ export const analysisSchema = z.object({
    * same time, so inference with every core would only take them away from it.
    */
   inferenceThreads: z.number().int().min(1).max(256).default(Math.max(1, Math.floor(availableParallelism() / 2))),
-  /** Frames per inference batch. */
+  /** Frames the decoder hands over at a time, and per inference batch unless a model sets its own. */
   batchSize: z.number().int().min(1).max(64).default(8),
+  /** Frames per YOLOX run (default: batchSize). Larger batches pay off on a GPU (see `npm run bench`). */
+  yoloxBatchSize: z.number().int().min(1).max(64).optional(),
   /** Detector thresholds. */
   detectScore: z.number().min(0).max(1).default(0.1),
   nmsIou: z.number().min(0).max(1).default(0.45),

@@ -17,7 +17,7 @@ export function innerRect(box: Box, frameWidth: number, frameHeight: number, ins
 }
 
 /** Step between sampled pixels so that about `target` pixels of the rectangle are visited. */
-function samplingStep(width: number, height: number, target: number): number {
+export function samplingStep(width: number, height: number, target: number): number {
   return Math.max(1, Math.floor(Math.sqrt((width * height) / target)));
 }
 

@@ -4,6 +4,7 @@
  */
 import { basename } from 'node:path';
 import type { VideoInfo } from '../media/types.js';
+import type { DeviceReport } from '../vision/providers.js';
 import type { SavedVideoResult, VideoResultInput } from '../store/index.js';
 import type { Draft } from './draft.js';
 import type { TimeRange } from './observation.js';
@@ -47,7 +48,8 @@ export interface ProcessResult {
     sampling: 'keyframes' | 'rate';
     framesAnalysed: number;
   };
-  device: string;
+  /** Requested device, providers in order of preference with their options, and the one used. */
+  device: DeviceReport;
   outDir: string;
   cars: CarResult[];
   timingsMs: Record<TimingStage, number>;
@@ -114,7 +116,7 @@ export function toStoreInput(info: VideoInfo, fingerprint: string, device: strin
 export function toProcessResult(
   saved: SavedVideoResult,
   info: VideoInfo,
-  run: { sampling: 'keyframes' | 'rate'; framesAnalysed: number; device: string; outDir: string; timingsMs: Record<TimingStage, number> },
+  run: { sampling: 'keyframes' | 'rate'; framesAnalysed: number; device: DeviceReport; outDir: string; timingsMs: Record<TimingStage, number> },
   cars: readonly FinishedCar[],
 ): ProcessResult {
   return {

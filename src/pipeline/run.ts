@@ -18,6 +18,7 @@ import { mapWithConcurrency } from '../util/concurrency.js';
 import { prefetch } from '../util/prefetch.js';
 import { StageTimer } from '../util/timer.js';
 import { YoloxDetector } from '../vision/index.js';
+import { frameKernels } from '../vision/kernels.js';
 import { carBodyType, carColour } from './car-summary.js';
 import { buildDraft } from './draft.js';
 import { TIMING_STAGES, toProcessResult, toStoreInput, type FinishedCar, type ProcessResult, type TimingStage } from './result.js';
@@ -72,7 +73,7 @@ async function analyseFrames(
     const batch = next.value;
     const detections = await timer.time('detect', () => detector.detect(batch));
     batch.forEach((frame, k) => {
-      const observation = observeFrame(frame, detections[k], previous, options.settings);
+      const observation = observeFrame(frame, detections[k], previous, options.settings, frameKernels().measureCropQuality);
       previous = observation.car?.box ?? null;
       observations.push(observation);
     });
@@ -101,7 +102,7 @@ async function observeStretch(
   for await (const batch of sampleFrames(info.file, info, sampling, binaries)) {
     const detections = await detector.detect(batch);
     batch.forEach((frame, k) => {
-      const observation = observeFrame(frame, detections[k], previous, settings);
+      const observation = observeFrame(frame, detections[k], previous, settings, frameKernels().measureCropQuality);
       previous = observation.car?.box ?? previous;
       observations.push(observation);
     });
@@ -225,7 +226,7 @@ export async function processVideo(request: ProcessOptions): Promise<ProcessResu
       YoloxDetector.create({
         modelsDir: options.config.modelsDir,
         device: options.device,
-        batchSize: options.settings.batchSize,
+        batchSize: options.settings.yoloxBatchSize ?? options.settings.batchSize,
         scoreThreshold: options.settings.detectScore,
         nmsIou: options.settings.nmsIou,
         intraOpThreads: options.settings.inferenceThreads,
@@ -322,7 +323,7 @@ export async function processVideo(request: ProcessOptions): Promise<ProcessResu
     await publishStaging(stagingDir, options.outDir);
     const timingsMs = { ...timer.snapshot(TIMING_STAGES), total: Math.round(performance.now() - started) };
     log.info('done', { cars: cars.length, timingsMs, device: detector.provider });
-    return toProcessResult(saved, info, { sampling, framesAnalysed: observations.length, device: detector.provider, outDir: options.outDir, timingsMs }, cars);
+    return toProcessResult(saved, info, { sampling, framesAnalysed: observations.length, device: detector.device, outDir: options.outDir, timingsMs }, cars);
   } catch (error) {
     // When the database failed, the analysis was stopped for it: report the database's error.
     const cause = databaseFailed.signal.aborted ? await databaseError : null;

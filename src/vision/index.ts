@@ -26,13 +26,17 @@ export {
 } from './model-files.js';
 export {
   CUDA_INSTALL_HINT,
+  WEBGPU_HINT,
   createSession,
   cudaProviderStatus,
+  webgpuProviderStatus,
   type CreateSessionOptions,
   type CudaStatus,
+  type DeviceReport,
   type InferenceSession,
   type ManagedSession,
   type ProviderAttempt,
+  type ProviderStatus,
 } from './session.js';
 export { YOLOX_MODEL_ID, YoloxDetector, type YoloxDetectorOptions, type YoloxStats } from './yolox.js';
 export { fillLetterboxedInput, inputSliceLength, letterboxGeometry, type LetterboxGeometry, type PreprocessOptions, type RgbImage } from './yolox.preprocess.js';

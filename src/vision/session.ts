@@ -9,30 +9,17 @@ import ort from 'onnxruntime-node';
 import type { Device } from '../config/config.js';
 import { LotreelError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
+import { providerOptions, providerPreference, unavailableMessage, type DeviceReport, type ProviderAttempt, type ProviderOptions } from './providers.js';
 import type { Provider } from './types.js';
 
 export type InferenceSession = ort.InferenceSession;
 
-/**
- * How to add the CUDA provider to onnxruntime-node. Its install script (script/install-utils.js) reads
- * ONNXRUNTIME_NODE_INSTALL before npm's `onnxruntime-node-install` setting, so the variable wins over
- * the project's `.npmrc` skip; `true` installs the platform's default (cuda12 on linux/x64 in 1.30).
- */
-export const CUDA_INSTALL_HINT =
-  'on a Linux x64 host with an NVIDIA GPU, CUDA 12 and cuDNN 9, run `ONNXRUNTIME_NODE_INSTALL=true npm rebuild onnxruntime-node` ' +
-  '(or `npm rebuild onnxruntime-node --onnxruntime-node-install=cuda12`), or use --device cpu';
-
-export interface ProviderAttempt {
-  provider: Provider;
-  ok: boolean;
-  /** Not tried at all (e.g. the CUDA provider library is not installed). */
-  skipped?: boolean;
-  error?: string;
-}
+export { CUDA_INSTALL_HINT, WEBGPU_HINT, type DeviceReport, type ProviderAttempt } from './providers.js';
 
 export interface ManagedSession {
   session: InferenceSession;
   provider: Provider;
+  report: DeviceReport;
   /** Every provider considered, in order, with why it was or was not used. */
   attempts: ProviderAttempt[];
   warmupMs: number;
@@ -49,10 +36,13 @@ export interface CreateSessionOptions {
   warmup?: boolean | ((session: InferenceSession) => Promise<void>);
 }
 
-export interface CudaStatus {
+/** Whether a provider can be tried at all on this install. */
+export interface ProviderStatus {
   available: boolean;
   reason: string;
 }
+
+export type CudaStatus = ProviderStatus;
 
 /** Whether this onnxruntime-node build can load the CUDA provider at all (no GPU check). */
 export function cudaProviderStatus(): CudaStatus {
@@ -68,6 +58,17 @@ export function cudaProviderStatus(): CudaStatus {
   const library = cudaProviderLibrary();
   if (library && existsSync(library)) return { available: true, reason: `the CUDA provider is installed (${library})` };
   return { available: false, reason: 'the CUDA provider library of onnxruntime-node is not installed' };
+}
+
+/** Whether this onnxruntime-node build bundles the WebGPU provider (whether an adapter exists shows only on load). */
+export function webgpuProviderStatus(): ProviderStatus {
+  try {
+    const webgpu = ort.listSupportedBackends().find((b) => b.name === 'webgpu');
+    if (webgpu?.bundled) return { available: true, reason: 'the WebGPU provider is bundled' };
+    return { available: false, reason: `this onnxruntime-node build has no WebGPU provider (${process.platform}/${process.arch})` };
+  } catch (error) {
+    return { available: false, reason: `listSupportedBackends failed: ${error instanceof Error ? error.message : String(error)}` };
+  }
 }
 
 function cudaProviderLibrary(): string | undefined {
@@ -113,9 +114,14 @@ function zeroFeeds(session: InferenceSession): Record<string, ort.Tensor> | unde
 
 let providerLogged = false;
 
+/** Session-wide settings, as reported. */
+function sessionSettings(options: CreateSessionOptions): ProviderOptions {
+  return { graphOptimizationLevel: 'all', intraOpNumThreads: options.intraOpThreads ?? 'default', allowSpinning: false };
+}
+
 async function open(model: string | Uint8Array, provider: Provider, options: CreateSessionOptions): Promise<InferenceSession> {
   const sessionOptions: ort.InferenceSession.SessionOptions = {
-    executionProviders: [provider],
+    executionProviders: [{ name: provider, ...providerOptions(provider) }],
     graphOptimizationLevel: 'all',
     ...(options.intraOpThreads ? { intraOpNumThreads: options.intraOpThreads } : {}),
     // Idle inference threads must not spin: ffmpeg decodes on the same cores between batches.
@@ -125,19 +131,23 @@ async function open(model: string | Uint8Array, provider: Provider, options: Cre
 }
 
 /**
- * Opens a session on the requested device:
+ * Opens a session on the requested device, trying `providerPreference(device)` in order:
  * - `cpu`: the CPU provider;
- * - `cuda`: only CUDA; DEVICE_UNAVAILABLE (with the install hint) when it cannot be used;
+ * - `cuda` / `webgpu`: only that provider; DEVICE_UNAVAILABLE (saying how to get it) when it cannot
+ *   be used, never a silent fallback;
  * - `auto`: CUDA when onnxruntime-node has its provider installed and it loads, else CPU; the
- *   skipped or failed CUDA attempt is recorded in `attempts`.
- * The session is warmed up with one run before it is returned.
+ *   skipped or failed CUDA attempt is recorded in `attempts` and logged.
+ * The session is warmed up with one run before it is returned: a provider that loads can still fail
+ * on its first run (no device, out of memory).
  */
 export async function createSession(model: string | Uint8Array, options: CreateSessionOptions): Promise<ManagedSession> {
   const log = options.log ?? silentLogger;
   const attempts: ProviderAttempt[] = [];
+  const preference = providerPreference(options.device);
+  const reasons: string[] = [];
   let session: InferenceSession | undefined;
   let provider: Provider = 'cpu';
-  let reason: string;
+  let warmupMs = 0;
 
   const warm = async (opened: InferenceSession): Promise<number> => {
     const started = performance.now();
@@ -148,57 +158,45 @@ export async function createSession(model: string | Uint8Array, options: CreateS
     }
     return performance.now() - started;
   };
-  let warmupMs = 0;
 
-  if (options.device === 'cuda' || options.device === 'auto') {
-    const cuda = cudaProviderStatus();
-    if (!cuda.available) {
-      attempts.push({ provider: 'cuda', ok: false, skipped: true, error: cuda.reason });
-      if (options.device === 'cuda') {
-        throw new LotreelError('DEVICE_UNAVAILABLE', `CUDA was requested but ${cuda.reason}: ${CUDA_INSTALL_HINT}`, { details: { attempts } });
-      }
-      reason = `CUDA not used: ${cuda.reason}`;
-    } else {
-      let opened: InferenceSession | undefined;
-      try {
-        opened = await open(model, 'cuda', options);
-        // A provider that loads can still fail on the first run (no device, out of memory).
-        warmupMs = await warm(opened);
-        session = opened;
-        provider = 'cuda';
-        attempts.push({ provider: 'cuda', ok: true });
-        reason = cuda.reason;
-      } catch (error) {
-        await opened?.release().catch(() => undefined);
-        attempts.push({ provider: 'cuda', ok: false, error: firstLine(error) });
-        if (options.device === 'cuda') {
-          throw new LotreelError('DEVICE_UNAVAILABLE', `CUDA was requested but cannot be used (${firstLine(error)}): ${CUDA_INSTALL_HINT}`, {
-            cause: error,
-            details: { attempts },
-          });
-        }
-        reason = `CUDA failed: ${firstLine(error)}`;
+  for (const candidate of preference) {
+    const attempt: ProviderAttempt = { provider: candidate, ok: false, options: providerOptions(candidate) };
+    attempts.push(attempt);
+    const onlyChoice = candidate !== 'cpu' && options.device === candidate;
+    if (candidate !== 'cpu') {
+      const status = candidate === 'cuda' ? cudaProviderStatus() : webgpuProviderStatus();
+      if (!status.available) {
+        Object.assign(attempt, { skipped: true, error: status.reason });
+        if (onlyChoice) throw new LotreelError('DEVICE_UNAVAILABLE', unavailableMessage(candidate, status.reason), { details: { attempts } });
+        reasons.push(`${candidate} not used: ${status.reason}`);
+        continue;
       }
     }
-  } else {
-    reason = 'CPU requested';
-  }
-
-  if (!session) {
     let opened: InferenceSession | undefined;
     try {
-      opened = await open(model, 'cpu', options);
+      opened = await open(model, candidate, options);
       warmupMs = await warm(opened);
       session = opened;
-      attempts.push({ provider: 'cpu', ok: true });
+      provider = candidate;
+      attempt.ok = true;
+      reasons.push(candidate === 'cpu' && options.device === 'cpu' ? 'CPU requested' : `${candidate} loaded and ran`);
+      break;
     } catch (error) {
       await opened?.release().catch(() => undefined);
-      attempts.push({ provider: 'cpu', ok: false, error: firstLine(error) });
-      throw new LotreelError('INTERNAL', `cannot ${opened ? 'run' : 'load'} the model on the CPU: ${firstLine(error)}`, { cause: error, details: { attempts } });
+      attempt.error = firstLine(error);
+      if (onlyChoice) {
+        throw new LotreelError('DEVICE_UNAVAILABLE', unavailableMessage(candidate, `cannot be used (${firstLine(error)})`), { cause: error, details: { attempts } });
+      }
+      if (candidate === 'cpu') {
+        throw new LotreelError('INTERNAL', `cannot ${opened ? 'run' : 'load'} the model on the CPU: ${firstLine(error)}`, { cause: error, details: { attempts } });
+      }
+      reasons.push(`${candidate} failed: ${firstLine(error)}`);
     }
   }
+  if (!session) throw new LotreelError('INTERNAL', `no execution provider could be opened for --device ${options.device}`, { details: { attempts } });
 
-  const fields = { provider, device: options.device, reason, attempts, warmupMs: Math.round(warmupMs) };
+  const report: DeviceReport = { requested: options.device, used: provider, preference, session: sessionSettings(options), attempts };
+  const fields = { provider, device: options.device, reason: reasons.join('; '), preference, attempts, session: report.session, warmupMs: Math.round(warmupMs) };
   if (!providerLogged) log.info('onnxruntime provider', fields);
   else log.debug('onnxruntime provider', fields);
   providerLogged = true;
@@ -208,6 +206,7 @@ export async function createSession(model: string | Uint8Array, options: CreateS
   return {
     session: opened,
     provider,
+    report,
     attempts,
     warmupMs,
     async release() {

@@ -14,4 +14,4 @@ export interface Detection {
 }
 
 /** Execution provider actually used by a session. */
-export type Provider = 'cpu' | 'cuda';
+export type Provider = 'cpu' | 'cuda' | 'webgpu';

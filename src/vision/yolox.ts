@@ -12,10 +12,11 @@ import type { Frame } from '../media/types.js';
 import { getModelSpec, loadModelManifest, type ModelManifest, type ModelSpec } from './manifest.js';
 import { resolveModelFile } from './model-files.js';
 import { rewriteToDynamicBatch } from './onnx-graph.js';
-import { createSession, type ManagedSession, type ProviderAttempt } from './session.js';
+import { createSession, type DeviceReport, type ManagedSession, type ProviderAttempt } from './session.js';
 import type { Detection, Provider } from './types.js';
 import { findYoloxHeadInputs } from './yolox.graph.js';
-import { fillLetterboxedInput, inputSliceLength, type LetterboxGeometry, type PreprocessOptions } from './yolox.preprocess.js';
+import { frameKernels, nativeKernelStatus, type FrameKernels } from './kernels.js';
+import { inputSliceLength, type LetterboxGeometry, type PreprocessOptions } from './yolox.preprocess.js';
 import { boxToFrame, decodeYoloxOutput, nonMaxSuppression, roiEmbedding, type FeatureMap, type YoloxDecodeOptions } from './yolox.postprocess.js';
 
 export const YOLOX_MODEL_ID = 'yolox-nano';
@@ -141,6 +142,8 @@ export class YoloxDetector {
   readonly provider: Provider;
   /** Providers considered when the session was opened (failed/skipped CUDA included). */
   readonly attempts: readonly ProviderAttempt[];
+  /** Requested device, order of preference, options and the provider used (the result's `device`). */
+  readonly device: DeviceReport;
   /** Frames per run actually used (1 when the model could not be made batchable). */
   readonly batchSize: number;
   /** Whether detections carry `embedding`. */
@@ -159,6 +162,8 @@ export class YoloxDetector {
   readonly #maxDetections: number;
   readonly #classIds: ReadonlySet<number> | undefined;
   readonly #embeddingMean: Float32Array | undefined;
+  /** Native letterbox when the addon is built, else JavaScript (same tensor). */
+  readonly #kernels: FrameKernels = frameKernels();
   #buffer: Float32Array | undefined;
   #queue: Promise<unknown> = Promise.resolve();
   #disposed = false;
@@ -181,6 +186,7 @@ export class YoloxDetector {
     this.#spec = spec;
     this.provider = managed.provider;
     this.attempts = managed.attempts;
+    this.device = managed.report;
     this.modelPath = init.modelPath;
     this.batchSize = prepared.dynamicBatch ? init.batchSize : 1;
     const inputs = managed.session.inputNames;
@@ -222,6 +228,7 @@ export class YoloxDetector {
     const cacheKey = `${spec.id}:${spec.embedding?.level ?? '-'}:${file.sha256 || `${file.path}:${file.size}`}`;
     let prepared = prepareModel(bytes, spec, cacheKey, log);
     log.debug('model prepared', { path: file.path, note: prepared.rewriteNote });
+    log.debug('frame kernels', { kernels: frameKernels().name, reason: nativeKernelStatus().reason });
 
     const sessionOptions = { device: options.device, intraOpThreads: options.intraOpThreads, log };
     let managed: ManagedSession;
@@ -283,7 +290,7 @@ export class YoloxDetector {
     const t0 = performance.now();
     if (!this.#buffer || this.#buffer.length < n * slice) this.#buffer = new Float32Array(this.batchSize * slice);
     const input = this.#buffer.subarray(0, n * slice);
-    const geometry: LetterboxGeometry[] = frames.map((frame, k) => fillLetterboxedInput(frame, input, k * slice, this.#pre));
+    const geometry: LetterboxGeometry[] = frames.map((frame, k) => this.#kernels.fillLetterboxedInput(frame, input, k * slice, this.#pre));
     const t1 = performance.now();
 
     const fetches = this.#featureOutput ? [this.#outputName, this.#featureOutput] : [this.#outputName];

@@ -83,7 +83,23 @@ const resultSchema = z.strictObject({
     sampling: z.enum(['keyframes', 'rate']),
     framesAnalysed: z.number().int().nonnegative(),
   }),
-  device: z.enum(['cpu', 'cuda']),
+  device: z.strictObject({
+    requested: z.enum(['auto', 'cpu', 'cuda', 'webgpu']),
+    used: z.enum(['cpu', 'cuda', 'webgpu']),
+    preference: z.array(z.enum(['cpu', 'cuda', 'webgpu'])).min(1),
+    session: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+    attempts: z
+      .array(
+        z.strictObject({
+          provider: z.enum(['cpu', 'cuda', 'webgpu']),
+          ok: z.boolean(),
+          options: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+          skipped: z.boolean().optional(),
+          error: z.string().optional(),
+        }),
+      )
+      .min(1),
+  }),
   outDir: z.string().min(1),
   cars: z.array(carSchema),
   timingsMs: z.strictObject({ total: ms, probe: ms, open: ms, decode: ms, detect: ms, segment: ms, photos: ms, clips: ms, store: ms }),
@@ -259,7 +275,11 @@ describe('lotreel process: a walkaround video, embedded database', () => {
       bitDepth: 8,
       sampling: 'keyframes', // 1 s GOPs
     });
-    expect(first.device).toBe(autoDevice);
+    // --device auto: CUDA first, then the CPU; every attempt is reported, the last one is what runs.
+    expect(first.device).toMatchObject({ requested: 'auto', used: autoDevice, preference: ['cuda', 'cpu'] });
+    expect(first.device.attempts.map((a) => a.provider)).toEqual(autoDevice === 'cuda' ? ['cuda'] : ['cuda', 'cpu']);
+    expect(first.device.attempts.at(-1)).toMatchObject({ provider: autoDevice, ok: true });
+    if (!cudaAvailable) expect(first.device.attempts[0]).toMatchObject({ ok: false, skipped: true, error: expect.stringContaining('CUDA provider') });
     expect(first.outDir).toBe(outDir);
     expect(first.cars).toHaveLength(singleCar.truth.cars.length); // one car
     expectSaneCars(first, 12);
@@ -446,6 +466,27 @@ describe('lotreel: bad arguments, configuration, device, model, database', () =>
     const run = await runCli(['process', singleCar.video, '--out', outDir, '--device', 'cuda'], { env: envFor(dataDir) });
     const line = expectOneLineError(run, 3, 'DEVICE_UNAVAILABLE');
     expect(line).toContain('ONNXRUNTIME_NODE_INSTALL=true npm rebuild onnxruntime-node');
+    expect(line).toContain('--device cpu');
+    expect(outputEntries(outDir)).toEqual([]);
+    expect(await storedVideos(dataDir)).toBe(0);
+  });
+
+  it('--device webgpu without a WebGPU adapter → exit 3 [DEVICE_UNAVAILABLE] saying what it needs (or runs on WebGPU where there is one)', async () => {
+    const run = await runCli(['process', singleCar.video, '--out', outDir, '--device', 'webgpu', '--json'], { env: envFor(dataDir) });
+    if (run.code === 0) {
+      expect(JSON.parse(run.stdout).device).toMatchObject({ requested: 'webgpu', used: 'webgpu', preference: ['webgpu'] });
+      return;
+    }
+    // Dawn (onnxruntime's WebGPU) prints its own adapter diagnostics on stderr before our one-line error.
+    const context = describeRun(run);
+    expect(run.code, context).toBe(3);
+    expect(run.stdout, context).toBe('');
+    // Dawn's own lines may name its C++ sources ("at InitializeImpl (…/PhysicalDeviceVk.cpp:253)"), but
+    // no JavaScript stack frame may leak.
+    expect(run.stderr, context).not.toMatch(/^\s+at .+\.(js|mjs|cjs|ts):\d+:\d+\)?$/m);
+    const line = run.stderr.trimEnd().split('\n').at(-1)!;
+    expect(line).toMatch(/^lotreel: .+ \[DEVICE_UNAVAILABLE\]$/);
+    expect(line).toContain('WebGPU was requested but cannot be used');
     expect(line).toContain('--device cpu');
     expect(outputEntries(outDir)).toEqual([]);
     expect(await storedVideos(dataDir)).toBe(0);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isLotreelError } from '../../../src/errors.js';
 import { createLogger } from '../../../src/log.js';
-import { CUDA_INSTALL_HINT, createSession, cudaProviderStatus } from '../../../src/vision/session.js';
+import { CUDA_INSTALL_HINT, WEBGPU_HINT, createSession, cudaProviderStatus, webgpuProviderStatus } from '../../../src/vision/session.js';
 import { yoloxModelDir } from '../../helpers/shared.js';
 
 const model = () => join(yoloxModelDir(), 'yolox_nano.onnx');
@@ -14,7 +14,14 @@ describe('createSession', () => {
     const managed = await createSession(model(), { device: 'cpu', intraOpThreads: 1 });
     try {
       expect(managed.provider).toBe('cpu');
-      expect(managed.attempts).toEqual([{ provider: 'cpu', ok: true }]);
+      expect(managed.attempts).toEqual([{ provider: 'cpu', ok: true, options: { useArena: true } }]);
+      expect(managed.report).toEqual({
+        requested: 'cpu',
+        used: 'cpu',
+        preference: ['cpu'],
+        session: { graphOptimizationLevel: 'all', intraOpNumThreads: 1, allowSpinning: false },
+        attempts: managed.attempts,
+      });
       expect(managed.warmupMs).toBeGreaterThan(0);
       expect(managed.session.inputNames).toEqual(['images']);
     } finally {
@@ -57,7 +64,8 @@ describe('createSession', () => {
       if (managed.provider === 'cpu') {
         expect(cudaAttempt).toMatchObject({ ok: false });
         expect(cudaAttempt!.error).toBeTruthy();
-        expect(managed.attempts.at(-1)).toEqual({ provider: 'cpu', ok: true });
+        expect(managed.attempts.at(-1)).toEqual({ provider: 'cpu', ok: true, options: { useArena: true } });
+        expect(managed.report).toMatchObject({ requested: 'auto', used: 'cpu', preference: ['cuda', 'cpu'] });
       }
       if (!cuda.available) expect(cudaAttempt).toMatchObject({ skipped: true });
     } finally {
@@ -67,6 +75,29 @@ describe('createSession', () => {
     // Logged at info by the first session of the process only (the cpu test above may have been first).
     expect(chosen.length).toBeLessThanOrEqual(1);
   });
+
+  it('webgpu: runs on WebGPU where an adapter exists, else DEVICE_UNAVAILABLE saying what it needs; never the CPU', async () => {
+    expect(webgpuProviderStatus().available).toBe(true); // bundled in onnxruntime-node 1.30 on linux/x64
+    let managed;
+    try {
+      managed = await createSession(model(), { device: 'webgpu' });
+    } catch (error) {
+      expect(isLotreelError(error, 'DEVICE_UNAVAILABLE')).toBe(true);
+      const message = (error as Error).message;
+      expect(message).not.toContain('\n');
+      expect(message).toMatch(/^WebGPU was requested but cannot be used \(.*adapter/i);
+      expect(message).toContain(WEBGPU_HINT);
+      const attempts = (error as { details?: { attempts?: unknown } }).details?.attempts;
+      expect(attempts).toEqual([expect.objectContaining({ provider: 'webgpu', ok: false, options: { preferredLayout: 'NCHW' } })]);
+      return;
+    }
+    try {
+      expect(managed.provider).toBe('webgpu');
+      expect(managed.report).toMatchObject({ requested: 'webgpu', used: 'webgpu', preference: ['webgpu'] });
+    } finally {
+      await managed.release();
+    }
+  }, 60_000);
 
   it('a file that is not a model fails clearly', async () => {
     await expect(createSession(new Uint8Array([1, 2, 3, 4]), { device: 'cpu' })).rejects.toThrow(/cannot load the model/);

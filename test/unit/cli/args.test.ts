@@ -10,9 +10,13 @@ describe('parseCommand', () => {
     });
   });
 
+  it.each(['auto', 'cpu', 'cuda', 'webgpu'])('accepts --device %s', (device) => {
+    expect(parseCommand(['process', 'lot.mp4', '--device', device])).toMatchObject({ kind: 'process', device });
+  });
+
   it.each([
     [['process'], /exactly one video/],
-    [['process', 'a.mp4', '--device', 'tpu'], /--device must be one of auto, cpu, cuda/],
+    [['process', 'a.mp4', '--device', 'tpu'], /--device must be one of auto, cpu, cuda, webgpu/],
     [['process', 'a.mp4', '--max-photos', '0'], /--max-photos/],
     [['process', 'a.mp4', '--max-photos', 'x'], /--max-photos/],
     [['process', 'a.mp4', '--bogus'], /bogus/],
