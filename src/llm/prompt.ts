@@ -78,7 +78,8 @@ export function parseAnswer<T>(content: string | null | undefined, format: Answe
   if (!content || !content.trim()) return malformed('the answer is empty; reply with the JSON object only');
   const start = content.indexOf('{');
   const end = content.lastIndexOf('}');
-  if (start < 0 || end <= start) return malformed('the answer has no JSON object; reply with the JSON object only');
+  if (start < 0) return malformed('the answer has no JSON object; reply with the JSON object only');
+  if (end <= start) return malformed('the answer is not valid JSON (cut short?); reply with the whole JSON object only');
   let json: unknown;
   try {
     json = JSON.parse(content.slice(start, end + 1));

@@ -109,7 +109,11 @@ const CONTACT = /https?:\/\/|www\.|[\w.+-]+@[\w-]+\.[\w.]+/i;
 function checkField(field: TextField, raw: string, known: string, knownNumbers: ReadonlySet<number>): Violation[] {
   const text = normalise(raw);
   const out: Violation[] = [];
-  const add = (code: ViolationCode, match: string, reason: string) => out.push({ code, field, match, reason });
+  // A phrase inside one already reported ("won't last" in "won't last long") is not reported again.
+  const add = (code: ViolationCode, match: string, reason: string) => {
+    const inside = out.some((v) => v.code === code && v.match.toLowerCase().includes(match.toLowerCase()));
+    if (!inside) out.push({ code, field, match, reason });
+  };
 
   const currency = CURRENCY.exec(text)?.[0];
   if (currency) add('PRICE_OR_FINANCE', currency, `"${currency}": no prices or currencies; the seller sets the price`);
