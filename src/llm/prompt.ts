@@ -95,3 +95,38 @@ export function parseAnswer<T>(content: string | null | undefined, format: Answe
 }
 
 export const parseListingAnswer = (content: string | null | undefined): ParsedAnswer<ListingText> => parseAnswer(content, LISTING_ANSWER);
+
+/** The LLM's look at the photos: what car it sees and whether that matches what is known. */
+export const MAKE_MODEL_ANSWER = answerFormat(
+  'make_model_opinion',
+  z.object({
+    make: z.string().nullable(),
+    model: z.string().nullable(),
+    confidence: z.number(),
+    agrees: z.boolean().nullable(),
+    reason: z.string(),
+  }),
+);
+
+export function makeModelMessages(facts: ListingFacts, imageUrls: readonly string[]): ChatMessage[] {
+  const known = { make: facts.make, model: facts.model, year: facts.year };
+  return [
+    {
+      role: 'system',
+      content: [
+        'You look at photos of one car on a dealer lot and say which make and model it is.',
+        'Say null for what you cannot tell; do not guess. confidence is 0 to 1.',
+        'If the user message names a make and model, agrees says whether the photos show that car (null if none is named).',
+        'reason: one short sentence naming what you saw (badge, grille, lights, shape).',
+        'Answer with one JSON object: {"make": string|null, "model": string|null, "confidence": number, "agrees": boolean|null, "reason": string}.',
+      ].join('\n'),
+    },
+    {
+      role: 'user',
+      content: [
+        { type: 'text', text: JSON.stringify({ known }) },
+        ...imageUrls.map((url) => ({ type: 'image_url' as const, image_url: { url, detail: 'low' as const } })),
+      ],
+    },
+  ];
+}
