@@ -60,7 +60,10 @@ function withOutcome(draft: Draft, outcome: TextOutcome, highlights: string[]): 
       ...draft.attributes,
       textSource: outcome.source,
       highlights,
-      textViolations: [...new Set(outcome.violations.map((v) => v.code))],
+      textAttempts: outcome.attempts,
+      textFallback: outcome.fallback,
+      // One code per violation, so stored drafts can be summarised (textOutcomeFromAttributes).
+      textViolations: outcome.violations.map((v) => v.code),
     },
     text: outcome,
   };

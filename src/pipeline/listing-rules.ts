@@ -86,7 +86,8 @@ function findPhrase(text: string, phrases: readonly string[]): string | null {
 /** Curly quotes and dashes written the plain way, so one phrase list covers both. */
 const normalise = (text: string) => text.replace(/[\u2018\u2019\u02bc]/g, "'").replace(/[\u2010-\u2013]/g, '-');
 
-const NUMBER_PATTERN = /\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?/g;
+// Thousands grouped by commas or (narrow) no-break spaces; a plain space separates two numbers.
+const NUMBER_PATTERN = /\d{1,3}(?:[,\u00a0\u202f]\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?/g;
 const THOUSANDS_SUFFIX = /^\s?k(?![\p{L}\p{N}])/iu;
 const NUMBER_WORD_PATTERN = new RegExp(`(?<![\\p{L}])(${Object.keys(NUMBER_WORDS).join('|')})(?![\\p{L}])`, 'giu');
 
@@ -96,7 +97,7 @@ export function numbersIn(text: string): { value: number; written: string }[] {
   for (const m of text.matchAll(NUMBER_PATTERN)) {
     const rest = text.slice(m.index! + m[0].length);
     const suffix = THOUSANDS_SUFFIX.exec(rest)?.[0] ?? '';
-    const value = Number(m[0].replace(/,/g, '')) * (suffix ? 1000 : 1);
+    const value = Number(m[0].replace(/[,\u00a0\u202f]/g, '')) * (suffix ? 1000 : 1);
     found.push({ value, written: m[0] + suffix });
   }
   for (const m of text.matchAll(NUMBER_WORD_PATTERN)) found.push({ value: NUMBER_WORDS[m[1].toLowerCase()], written: m[0] });
@@ -241,6 +242,24 @@ export function summariseTextOutcomes(outcomes: readonly TextOutcome[]): TextOut
     }
   }
   return summary;
+}
+
+/**
+ * The outcome as stored in a draft's attributes (textSource, textAttempts, textFallback and one code
+ * per violation in textViolations), read back for a summary of stored drafts. Reasons are the codes'
+ * general ones: the specific words are only in the log.
+ */
+export function textOutcomeFromAttributes(attributes: Readonly<Record<string, unknown>>): TextOutcome | null {
+  const source = attributes.textSource;
+  if (source !== 'llm' && source !== 'template') return null;
+  const codes = Array.isArray(attributes.textViolations) ? attributes.textViolations.filter((c): c is ViolationCode => c in VIOLATION_CODES) : [];
+  const fallback = FALLBACK_REASONS.find((r) => r === attributes.textFallback) ?? null;
+  return {
+    source,
+    attempts: typeof attributes.textAttempts === 'number' ? attributes.textAttempts : 0,
+    violations: codes.map((code) => ({ code, field: 'answer', match: '', reason: VIOLATION_CODES[code] })),
+    fallback: source === 'llm' ? null : fallback,
+  };
 }
 
 /** The summary as lines for a report (`lotreel eval`). */

@@ -5,6 +5,7 @@ import { writeListingText } from '../../../src/llm/listing-text.js';
 import { createLogger } from '../../../src/log.js';
 import { resolveAttributes, type Evidence } from '../../../src/pipeline/evidence.js';
 import { factsForPrompt, listingFacts } from '../../../src/pipeline/listing-facts.js';
+import { textOutcomeFromAttributes } from '../../../src/pipeline/listing-rules.js';
 import { startOpenAiServer, type FakeOpenAiServer } from '../../helpers/openai-server.js';
 
 const settings = parseListingTextSettings();
@@ -90,7 +91,9 @@ describe('writeListingText against a server speaking the OpenAI chat API', () =>
     expect(draft.attributes.textSource).toBe('llm');
     expect(draft.description).toBe(goodText.description);
     expect(draft.text?.attempts).toBe(2);
-    expect(draft.attributes.textViolations).toEqual(['PRICE_OR_FINANCE', 'UNSUPPORTED_NUMBER']);
+    // "$" and "per month"; 18,900 and 299 are not in the facts either.
+    expect(draft.attributes.textViolations).toEqual(['PRICE_OR_FINANCE', 'PRICE_OR_FINANCE', 'UNSUPPORTED_NUMBER', 'UNSUPPORTED_NUMBER']);
+    expect(textOutcomeFromAttributes(draft.attributes)).toMatchObject({ source: 'llm', attempts: 2, fallback: null, violations: { length: 4 } });
     const retry = server.requests[1].body.messages;
     expect(retry.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'user']);
     expect(retry[2].content).toBe(answer(withPrice));

@@ -9,6 +9,7 @@ import {
   formatTextOutcomeSummary,
   numbersIn,
   summariseTextOutcomes,
+  textOutcomeFromAttributes,
   type ListingText,
   type TextOutcome,
   type ViolationCode,
@@ -109,6 +110,8 @@ describe('numbersIn', () => {
   it.each([
     ['45,000 miles', [45000]],
     ['45k miles', [45000]],
+    ['45\u202f000 km', [45000]],
+    ['in 2019 12 photos', [2019, 12]],
     ['a 2.0 litre in 2019', [2, 2019]],
     ['twelve photos', [12]],
     ['no numbers here', []],
@@ -159,9 +162,30 @@ describe('summariseTextOutcomes', () => {
     expect(s.byFallback).toEqual({ rules: 1, timeout: 1, not_configured: 1 });
   });
 
+  it('reads outcomes back from stored draft attributes', () => {
+    const stored = { textSource: 'template', textAttempts: 2, textFallback: 'rules', textViolations: ['MARKETING_PHRASE', 'PRICE_OR_FINANCE', 'NOT_A_CODE'] };
+    const outcome = textOutcomeFromAttributes(stored)!;
+    expect(outcome).toMatchObject({ source: 'template', attempts: 2, fallback: 'rules' });
+    expect(outcome.violations.map((v) => v.code)).toEqual(['MARKETING_PHRASE', 'PRICE_OR_FINANCE']);
+    expect(textOutcomeFromAttributes({ colour: 'red' })).toBeNull();
+    expect(summariseTextOutcomes([outcome]).byCode).toEqual({ MARKETING_PHRASE: 1, PRICE_OR_FINANCE: 1 });
+  });
+
   it('prints the figures an eval report shows', () => {
     const lines = formatTextOutcomeSummary(summariseTextOutcomes(outcomes));
     expect(lines[1]).toBe('rule violations caught: 4 in 3 rejected answers; 2 drafts retried');
     expect(lines).toContain('  PRICE_OR_FINANCE: 2');
+  });
+});
+
+describe('purity', () => {
+  it('keeps the rules, facts, opinion and prompt modules free of I/O', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const files = ['src/pipeline/listing-rules.ts', 'src/pipeline/listing-facts.ts', 'src/pipeline/listing-vocabulary.ts', 'src/pipeline/llm-opinion.ts', 'src/llm/prompt.ts'];
+    for (const file of files) {
+      const source = await readFile(new URL(`../../../${file}`, import.meta.url), 'utf8');
+      const imports = [...source.matchAll(/^import\s+(?!type\b)[^;]*?from '([^']+)'/gm)].map((m) => m[1]);
+      expect(imports.filter((m) => /^(node:|fs|child_process|pg|onnxruntime|sharp|openai)/.test(m)), file).toEqual([]);
+    }
   });
 });
