@@ -34,7 +34,18 @@ export class LlmClient {
     private readonly log: Logger,
     private readonly maxFailuresInARow: number,
   ) {
-    this.openai = new OpenAI({ apiKey: config.apiKey, baseURL: config.baseUrl, timeout: config.timeoutMs, maxRetries: config.httpRetries });
+    // Everything explicit, so the client does not read OPENAI_* variables behind config's back, and
+    // quiet: failures reach our log through the callers.
+    this.openai = new OpenAI({
+      apiKey: config.apiKey,
+      baseURL: config.baseUrl ?? 'https://api.openai.com/v1',
+      organization: null,
+      project: null,
+      webhookSecret: null,
+      timeout: config.timeoutMs,
+      maxRetries: config.httpRetries,
+      logLevel: 'off',
+    });
     this.responseFormat = config.responseFormat;
   }
 

@@ -60,6 +60,17 @@ const CLAIM_CODE: Record<ClaimKind, ViolationCode> = {
   drive: 'UNSUPPORTED_ATTRIBUTE',
 };
 
+const CLAIM_NOUN: Record<ClaimKind, string> = {
+  feature: 'equipment',
+  condition: 'history or condition',
+  trim: 'trim',
+  make: 'make',
+  colour: 'colour',
+  body: 'body type',
+  fuel: 'fuel',
+  drive: 'drive',
+};
+
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 const isWordChar = (c: string) => /[\p{L}\p{N}]/u.test(c);
 
@@ -136,7 +147,7 @@ function checkField(field: TextField, raw: string, known: string, knownNumbers: 
   for (const group of CLAIM_GROUPS) {
     const found = findPhrase(text, group.phrases);
     if (found && !findPhrase(known, group.phrases)) {
-      add(CLAIM_CODE[group.kind], found, `"${found}": the facts say nothing about this ${group.kind === 'body' ? 'body type' : group.kind}`);
+      add(CLAIM_CODE[group.kind], found, `"${found}": this ${CLAIM_NOUN[group.kind]} is not in the facts`);
     }
   }
   return out;

@@ -312,6 +312,7 @@ export async function processVideo(request: ProcessOptions): Promise<ProcessResu
     const textSettings = options.listingText ?? parseListingTextSettings();
     const llm = createLlmClient(options.config.llm, textSettings.llmMaxConsecutiveFailures, log);
     // Two cars at a time: with an LLM configured each draft waits on its answers.
+    const draftsStarted = performance.now();
     const cars: FinishedCar[] = await mapWithConcurrency(planned, 2, async (car, i) => {
       const sightings = car.group.members.map((m) => observations[m].car!);
       const colour = carColour(sightings);
@@ -323,6 +324,8 @@ export async function processVideo(request: ProcessOptions): Promise<ProcessResu
       const draft = await carDraft(known, [], photoFiles, llm, textSettings, log.child({ car: car.ordinal }), options.signal);
       return { ordinal: car.ordinal, segments: car.group.segments, colour, bodyType, draft, clip: clips[i], photos };
     });
+    const textSources = cars.map((car) => car.draft.text?.source ?? 'template');
+    log.info('drafts written', { ms: Math.round(performance.now() - draftsStarted), llm: llm !== null, byLlm: textSources.filter((s) => s === 'llm').length });
 
     const database = await timer.time('open', () => databaseOpening);
     // Last moment to stop: after this the result is committed.
