@@ -77,9 +77,11 @@ export class LlmClient {
       return await this.request(messages, format, this.responseFormat, signal);
     } catch (error) {
       if (!(error instanceof OpenAI.BadRequestError) || this.responseFormat === 'none') throw error;
+      // Asked again without it; only when that works was the format the problem (not, say, the images).
+      const content = await this.request(messages, format, 'none', signal).catch(() => Promise.reject(error));
       this.log.info('the LLM server refused the response format; asking for plain JSON from now on', { responseFormat: this.responseFormat, status: error.status });
       this.responseFormat = 'none';
-      return this.request(messages, format, 'none', signal);
+      return content;
     }
   }
 

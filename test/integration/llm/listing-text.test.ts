@@ -187,6 +187,14 @@ describe('writeListingText against a server speaking the OpenAI chat API', () =>
     expect(server.requests[2].body.response_format).toBeUndefined();
   });
 
+  it('keeps structured output when the 400 was not about it', async () => {
+    server.script({ status: 400, message: 'context too long' }, { status: 400, message: 'context too long' }, { content: answer(goodText) });
+    const llm = client();
+    expect((await write(llm)).text).toMatchObject({ source: 'template', fallback: 'http_error' });
+    await write(llm);
+    expect(server.requests.map((r) => r.body.response_format?.type ?? 'none')).toEqual(['json_schema', 'none', 'json_schema']);
+  });
+
   it('asks for a JSON object when configured for servers without JSON schemas', async () => {
     server.script({ content: answer(goodText) });
     await write(client({ LOTREEL_LLM_RESPONSE_FORMAT: 'json_object' }));
