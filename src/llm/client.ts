@@ -6,21 +6,21 @@
 import OpenAI from 'openai';
 import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
 import type { LlmConfig, LlmResponseFormat } from '../config/config.js';
+import { LotreelError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { AnswerFormat, ChatMessage } from './prompt.js';
 
 export type LlmFailureKind = 'timeout' | 'http_error';
 
 /** A request that got no usable answer; `kind` says whether it timed out or failed otherwise. */
-export class LlmRequestError extends Error {
+export class LlmRequestError extends LotreelError {
   constructor(
     readonly kind: LlmFailureKind,
     message: string,
     readonly status: number | undefined,
     options: { cause?: unknown } = {},
   ) {
-    super(message, options);
-    this.name = 'LlmRequestError';
+    super('LLM_FAILED', message, { cause: options.cause, details: { kind, status } });
   }
 }
 
