@@ -20,7 +20,62 @@ const envSchema = z.object({
   LOTREEL_FFPROBE: z.string().min(1).optional(),
   LOTREEL_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('warn'),
   LOTREEL_DEVICE: z.enum(DEVICES).default('auto'),
+  // Listing text by an LLM: OpenAI, or any server that speaks its chat completions API.
+  OPENAI_API_KEY: z.string().min(1).optional(),
+  OPENAI_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  LOTREEL_LLM: z.enum(['auto', 'off']).default('auto'),
+  LOTREEL_LLM_MODEL: z.string().min(1).default('gpt-4o-mini'),
+  LOTREEL_LLM_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  LOTREEL_LLM_HTTP_RETRIES: z.coerce.number().int().min(0).max(5).default(1),
+  LOTREEL_LLM_RESPONSE_FORMAT: z.enum(['json_schema', 'json_object', 'none']).default('json_schema'),
+  LOTREEL_LLM_VISION: z.enum(['0', '1', 'false', 'true', 'off', 'on']).default('off'),
 });
+
+export type LlmResponseFormat = 'json_schema' | 'json_object' | 'none';
+
+/** How to reach the LLM; absent when none is configured (the templates write every draft). */
+export interface LlmConfig {
+  /** A placeholder when only OPENAI_BASE_URL is set: local servers usually take any key. */
+  apiKey: string;
+  baseUrl: string | undefined;
+  model: string;
+  timeoutMs: number;
+  /** Retries of a failed HTTP request (429, 5xx, connection) inside the client, before falling back. */
+  httpRetries: number;
+  /** json_schema (structured output); json_object or none for servers that only do plain JSON. */
+  responseFormat: LlmResponseFormat;
+  /** Also show the LLM the top photos to confirm or question make and model. */
+  vision: boolean;
+}
+
+/** Limits on listing text (checked in code on every text) and on what the LLM is asked. */
+export const listingTextSchema = z.object({
+  titleMaxChars: z.number().int().min(10).default(80),
+  descriptionMinChars: z.number().int().min(0).default(40),
+  descriptionMaxChars: z.number().int().min(40).default(1000),
+  maxHighlights: z.number().int().min(0).default(5),
+  highlightMaxChars: z.number().int().min(5).default(60),
+  /** After this many failed LLM requests in a row the rest of the run uses the templates straight away. */
+  llmMaxConsecutiveFailures: z.number().int().min(1).default(2),
+  /** Photos shown to the LLM when it is asked about make and model, and their long side in pixels. */
+  llmPhotos: z.number().int().min(1).max(8).default(3),
+  llmPhotoLongSide: z.number().int().min(128).max(2048).default(768),
+  /**
+   * The most confidence an LLM's make/model opinion may carry. Below resolveAttributes' threshold
+   * (0.5) by default: alone it stays a candidate for the seller to confirm, never a fact.
+   */
+  llmEvidenceMaxConfidence: z.number().min(0).max(1).default(0.45),
+});
+export type ListingTextSettings = z.infer<typeof listingTextSchema>;
+
+export function parseListingTextSettings(input: Partial<Record<keyof ListingTextSettings, unknown>> = {}): ListingTextSettings {
+  const parsed = listingTextSchema.safeParse(input);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new LotreelError('INVALID_ARGUMENT', problems.join('; '), { details: { problems } });
+  }
+  return parsed.data;
+}
 
 /** Analysis settings: thresholds and limits live here, not as literals inside algorithms. */
 export const analysisSchema = z.object({
@@ -77,6 +132,8 @@ export interface Config {
   ffprobePath: string | undefined;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   device: Device;
+  /** Null or absent: no LLM, templates only. */
+  llm?: LlmConfig | null;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -95,6 +152,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ffprobePath: e.LOTREEL_FFPROBE,
     logLevel: e.LOTREEL_LOG_LEVEL,
     device: e.LOTREEL_DEVICE,
+    llm: llmConfig(e),
+  };
+}
+
+function llmConfig(e: z.infer<typeof envSchema>): LlmConfig | null {
+  if (e.LOTREEL_LLM === 'off' || (!e.OPENAI_API_KEY && !e.OPENAI_BASE_URL)) return null;
+  return {
+    apiKey: e.OPENAI_API_KEY ?? 'none',
+    baseUrl: e.OPENAI_BASE_URL,
+    model: e.LOTREEL_LLM_MODEL,
+    timeoutMs: e.LOTREEL_LLM_TIMEOUT_MS,
+    httpRetries: e.LOTREEL_LLM_HTTP_RETRIES,
+    responseFormat: e.LOTREEL_LLM_RESPONSE_FORMAT,
+    vision: ['1', 'true', 'on'].includes(e.LOTREEL_LLM_VISION),
   };
 }
 

@@ -3,6 +3,8 @@
  * words, no features nobody saw. Make and model stay empty until a later stage knows them, and the
  * draft then waits for the seller's review.
  */
+import type { TextOutcome } from './listing-rules.js';
+
 export interface CarFacts {
   colour: string | null;
   bodyType: string | null;
@@ -17,8 +19,12 @@ export interface Draft {
   title: string;
   description: string;
   status: 'needs_review' | 'ready';
-  attributes: Record<string, string | number | null>;
+  attributes: Record<string, DraftAttributeValue>;
+  /** How the text was written, when writeListingText wrote it (src/llm/listing-text.ts). */
+  text?: TextOutcome;
 }
+
+export type DraftAttributeValue = string | number | null | string[];
 
 const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 

@@ -4,9 +4,12 @@
  */
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { AnalysisSettings, Config, Device } from '../config/config.js';
+import { parseListingTextSettings, type AnalysisSettings, type Config, type Device, type ListingTextSettings } from '../config/config.js';
 import { asLotreelError } from '../errors.js';
 import type { Box } from '../geometry.js';
+import { createLlmClient, type LlmClient } from '../llm/client.js';
+import { writeListingText } from '../llm/listing-text.js';
+import { askMakeModel } from '../llm/make-model.js';
 import type { Logger } from '../log.js';
 import { locateFfmpeg, type FfmpegBinaries } from '../media/binaries.js';
 import { fingerprintFile } from '../media/fingerprint.js';
@@ -20,7 +23,10 @@ import { StageTimer } from '../util/timer.js';
 import { YoloxDetector } from '../vision/index.js';
 import { frameKernels } from '../vision/kernels.js';
 import { carBodyType, carColour } from './car-summary.js';
-import { buildDraft } from './draft.js';
+import type { Draft } from './draft.js';
+import { resolveAttributes, type Evidence } from './evidence.js';
+import { listingFacts } from './listing-facts.js';
+import { withMakeModelOpinion } from './llm-opinion.js';
 import { TIMING_STAGES, toProcessResult, toStoreInput, type FinishedCar, type ProcessResult, type TimingStage } from './result.js';
 import { observeFrame } from './observe.js';
 import type { Observation } from './observation.js';
@@ -41,6 +47,8 @@ export interface ProcessOptions {
   signal?: AbortSignal;
   /** An open database to use; otherwise one is opened from config and closed at the end. */
   database?: Database;
+  /** Listing text limits and LLM settings; defaults when absent. */
+  listingText?: ListingTextSettings;
 }
 
 const carFolder = (ordinal: number) => `car-${ordinal}`;
@@ -301,16 +309,24 @@ export async function processVideo(request: ProcessOptions): Promise<ProcessResu
     progress({ stage: 'photos', done: photosDone, total: photoCount });
     const sizes = await extracting;
 
-    let stillIndex = 0;
-    const cars: FinishedCar[] = planned.map((car, i) => {
+    const firstStill = planned.map((_, i) => planned.slice(0, i).reduce((n, car) => n + car.photos.length, 0));
+    const textSettings = options.listingText ?? parseListingTextSettings();
+    const llm = createLlmClient(options.config.llm, textSettings.llmMaxConsecutiveFailures, log);
+    // Two cars at a time: with an LLM configured each draft waits on its answers.
+    const draftsStarted = performance.now();
+    const cars: FinishedCar[] = await mapWithConcurrency(planned, 2, async (car, i) => {
       const sightings = car.group.members.map((m) => observations[m].car!);
       const colour = carColour(sightings);
       const bodyType = carBodyType(sightings);
       const videoMs = car.group.segments.reduce((sum, s) => sum + s.endMs - s.startMs, 0);
-      const draft = buildDraft({ colour, bodyType, make: null, model: null, year: null, photoCount: car.photos.length, videoSeconds: videoMs / 1000 });
-      const photos = car.photos.map((chosen, k) => ({ chosen, file: photoFile(car.ordinal, k), size: sizes[stillIndex++] }));
+      const photos = car.photos.map((chosen, k) => ({ chosen, file: photoFile(car.ordinal, k), size: sizes[firstStill[i] + k] }));
+      const known = { colour, bodyType, photoCount: car.photos.length, videoSeconds: videoMs / 1000 };
+      const photoFiles = photos.map((p) => join(stagingDir, p.file));
+      const draft = await carDraft(known, [], photoFiles, llm, textSettings, log.child({ car: car.ordinal }), options.signal);
       return { ordinal: car.ordinal, segments: car.group.segments, colour, bodyType, draft, clip: clips[i], photos };
     });
+    const textSources = cars.map((car) => car.draft.text?.source ?? 'template');
+    log.info('drafts written', { ms: Math.round(performance.now() - draftsStarted), llm: llm !== null, byLlm: textSources.filter((s) => s === 'llm').length });
 
     const database = await timer.time('open', () => databaseOpening);
     // Last moment to stop: after this the result is committed.
@@ -333,6 +349,27 @@ export async function processVideo(request: ProcessOptions): Promise<ProcessResu
     await detector.dispose();
     await closeDatabase();
   }
+}
+
+/**
+ * A car's draft from its evidence (more of it as later stages learn to read the car): with vision
+ * enabled the LLM's look at the photos is added as the least trusted evidence, then the text is written
+ * by the LLM under the rules, or by the template.
+ */
+async function carDraft(
+  known: { colour: string | null; bodyType: string | null; photoCount: number; videoSeconds: number },
+  evidence: Evidence[],
+  photoFiles: string[],
+  llm: LlmClient | null,
+  settings: ListingTextSettings,
+  log: Logger,
+  signal: AbortSignal | undefined,
+): Promise<Draft> {
+  const seen = listingFacts({ attributes: resolveAttributes(evidence), ...known });
+  const opinion = llm?.config.vision ? await askMakeModel(photoFiles, seen, { llm, settings, log, signal }) : [];
+  const attributes = resolveAttributes([...evidence, ...opinion]);
+  const draft = await writeListingText(listingFacts({ attributes, ...known }), { llm, settings, log, signal });
+  return withMakeModelOpinion(draft, attributes, opinion);
 }
 
 /** Listing order: the cover first, then the walk round the car; 01.jpg is the cover. */
