@@ -49,7 +49,7 @@ async function run(command: Command, abort: AbortController): Promise<number> {
     for (const p of pulled) process.stdout.write(`${p.id}\t${p.action}\t${p.path}\n`);
     return 0;
   }
-  const settings = parseAnalysisSettings(command.maxPhotos ? { maxPhotos: command.maxPhotos } : {});
+  const settings = parseAnalysisSettings({ ...(command.maxPhotos ? { maxPhotos: command.maxPhotos } : {}), blurPlates: command.blurPlates });
   const file = resolve(command.file);
   const outDir = resolve(command.outDir ?? `lotreel-${basename(file, extname(file))}`);
   const bars = !command.json && process.stderr.isTTY ? createProgressBars(process.stderr) : undefined;

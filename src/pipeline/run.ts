@@ -26,6 +26,9 @@ import type { Observation } from './observation.js';
 import { chooseCarPhotos, replacePhotoFrame, sharperNeighbour, type ChosenPhoto } from './photos.js';
 import { applyEdges, edgeWindows, refineEdge } from './boundaries.js';
 import { mergeTouching, splitIntoCars, type CarGroup } from './segmentation.js';
+import { textCandidateFrames } from './car-text.js';
+import { resolveAttributes, type Evidence } from './evidence.js';
+import { openTextReaders, readCarText, type CarTextResult } from './text-stage.js';
 
 export { TIMING_STAGES, type CarResult, type PhotoResult, type ProcessResult } from './result.js';
 
@@ -44,6 +47,8 @@ export interface ProcessOptions {
 
 const carFolder = (ordinal: number) => `car-${ordinal}`;
 const photoFile = (ordinal: number, k: number) => join(carFolder(ordinal), `${String(k + 1).padStart(2, '0')}.jpg`);
+/** Where a photo's unblurred original is kept when plates were blurred in it. */
+const originalFile = (ordinal: number, k: number) => join(carFolder(ordinal), 'originals', `${String(k + 1).padStart(2, '0')}.jpg`);
 
 /** Samples the video and keeps one small Observation per analysed frame. */
 async function analyseFrames(
@@ -219,6 +224,9 @@ export async function processVideo(request: ProcessOptions): Promise<ProcessResu
     },
   );
   const closeDatabase = () => databaseOpening.then((db) => (options.database ? undefined : db.close()), () => undefined);
+  // OCR and the VIN database open alongside; each is simply off when it cannot be used.
+  const textOpening = openTextReaders({ device: options.device, settings: options.settings, log });
+  const closeText = () => textOpening.then((readers) => readers.close(), () => undefined);
   let detector: YoloxDetector;
   try {
     detector = await timer.time('open', () =>
@@ -233,7 +241,7 @@ export async function processVideo(request: ProcessOptions): Promise<ProcessResu
       }),
     );
   } catch (error) {
-    await closeDatabase();
+    await Promise.all([closeDatabase(), closeText()]);
     throw asLotreelError(error);
   }
   const stagingDir = join(options.outDir, `.lotreel-staging-${process.pid}-${Date.now()}`);
@@ -300,15 +308,57 @@ export async function processVideo(request: ProcessOptions): Promise<ProcessResu
     progress({ stage: 'photos', done: photosDone, total: photoCount });
     const sizes = await extracting;
 
+    // Text on the photos and a few close-ups: VINs, badges, stickers; plates blurred in the photos.
+    const readers = await timer.time('open', () => textOpening);
+    const texts: CarTextResult[] = [];
+    await timer.time('text', async () => {
+      for (const car of planned) {
+        const members = car.group.members.map((m) => ({ timestampMs: observations[m].timestampMs, sighting: observations[m].car! }));
+        const photoTimes = car.photos.map((p) => p.candidate.timestampMs);
+        texts.push(
+          await readCarText(
+            {
+              ordinal: car.ordinal,
+              photos: car.photos.map((_, k) => ({ path: join(stagingDir, photoFile(car.ordinal, k)), file: photoFile(car.ordinal, k), originalPath: join(stagingDir, originalFile(car.ordinal, k)) })),
+              extraFramesMs: readers.ocr ? textCandidateFrames(members, photoTimes, options.settings.ocrExtraFrames, options.settings.maxGapMs) : [],
+            },
+            { readers, detector, info, binaries, settings: options.settings, scratchDir: join(stagingDir, '.text'), blurPlates: options.settings.blurPlates, log, signal: options.signal },
+          ),
+        );
+        progress({ stage: 'text', done: car.ordinal, total: planned.length });
+      }
+    });
+    await rm(join(stagingDir, '.text'), { recursive: true, force: true });
+
     let stillIndex = 0;
     const cars: FinishedCar[] = planned.map((car, i) => {
       const sightings = car.group.members.map((m) => observations[m].car!);
       const colour = carColour(sightings);
       const bodyType = carBodyType(sightings);
       const videoMs = car.group.segments.reduce((sum, s) => sum + s.endMs - s.startMs, 0);
-      const draft = buildDraft({ colour, bodyType, make: null, model: null, year: null, photoCount: car.photos.length, videoSeconds: videoMs / 1000 });
-      const photos = car.photos.map((chosen, k) => ({ chosen, file: photoFile(car.ordinal, k), size: sizes[stillIndex++] }));
-      return { ordinal: car.ordinal, segments: car.group.segments, colour, bodyType, draft, clip: clips[i], photos };
+      const evidence: Evidence[] = [
+        ...(colour ? [{ attribute: 'colour', value: colour, source: 'vision', confidence: 0.7 } as const] : []),
+        ...(bodyType ? [{ attribute: 'bodyType', value: bodyType, source: 'vision', confidence: 0.5 } as const] : []),
+        ...texts[i].evidence,
+      ];
+      const known = resolveAttributes(evidence);
+      const value = (a: keyof typeof known) => (known[a] ? String(known[a]!.value) : null);
+      const draft = buildDraft({
+        colour,
+        bodyType: value('bodyType'),
+        make: value('make'),
+        model: value('model'),
+        year: typeof known.year?.value === 'number' ? known.year.value : null,
+        trim: value('trim'),
+        mileage: value('mileage'),
+        photoCount: car.photos.length,
+        videoSeconds: videoMs / 1000,
+      });
+      const photos = car.photos.map((chosen, k) => {
+        const plates = texts[i].plates[k] ?? [];
+        return { chosen, file: photoFile(car.ordinal, k), size: sizes[stillIndex++], plates, original: plates.length > 0 ? originalFile(car.ordinal, k) : null };
+      });
+      return { ordinal: car.ordinal, segments: car.group.segments, colour, bodyType, draft, clip: clips[i], photos, evidence };
     });
 
     const database = await timer.time('open', () => databaseOpening);
@@ -330,6 +380,7 @@ export async function processVideo(request: ProcessOptions): Promise<ProcessResu
   } finally {
     await rm(stagingDir, { recursive: true, force: true });
     await detector.dispose();
+    await closeText();
     await closeDatabase();
   }
 }

@@ -6,8 +6,12 @@ import { isLotreelError } from '../../../src/errors.js';
 describe('parseCommand', () => {
   it('parses process with every option', () => {
     expect(parseCommand(['process', 'lot.mp4', '--out', 'o', '--json', '--device', 'cpu', '--max-photos', '8'])).toEqual({
-      kind: 'process', file: 'lot.mp4', outDir: 'o', json: true, device: 'cpu', maxPhotos: 8, verbose: false,
+      kind: 'process', file: 'lot.mp4', outDir: 'o', json: true, device: 'cpu', maxPhotos: 8, verbose: false, blurPlates: true,
     });
+  });
+
+  it('turns plate blurring off with --no-blur-plates', () => {
+    expect(parseCommand(['process', 'lot.mp4', '--no-blur-plates'])).toMatchObject({ kind: 'process', blurPlates: false });
   });
 
   it.each([
