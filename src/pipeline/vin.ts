@@ -58,16 +58,25 @@ export interface VinCandidate {
 
 /**
  * The valid VIN a 17-character reading stands for: as read when it checks, else with the fewest
- * confusion repairs (at most `maxRepairs`) that make it check. Characters outside the alphabet must be
- * repaired. When two different repairs of the same size both check, the reading is ambiguous: null.
+ * confusion repairs of allowed characters (at most `maxRepairs`) that make it check. Characters outside
+ * the alphabet (I, O, Q) are always replaced by their one look-alike digit. When two different repairs
+ * of the same size both check, the reading is ambiguous: null.
  */
 export function repairVin(read: string, maxRepairs = 2): VinCandidate | null {
   if (read.length !== VIN_LENGTH) return null;
   const forced = [...read].map((ch, i) => (VALUES[ch] === undefined ? i : -1)).filter((i) => i >= 0);
   if (forced.some((i) => !CONFUSIONS[read[i]]?.some((c) => VALUES[c] !== undefined))) return null;
-  if (forced.length > maxRepairs) return null;
   const optional = [...read].map((_, i) => i).filter((i) => !forced.includes(i) && CONFUSIONS[read[i]]);
-  for (let extra = 0; extra + forced.length <= maxRepairs; extra++) {
+  // PP-OCR reads 1 as L far more often than anything else: repairs of L alone are tried first.
+  const likely = optional.filter((i) => LIKELY_MISREADS.has(read[i]));
+  return repairAmong(read, forced, likely, maxRepairs) ?? repairAmong(read, forced, optional, maxRepairs);
+}
+
+/** Characters that are most often a misread digit. */
+const LIKELY_MISREADS: ReadonlySet<string> = new Set(['L']);
+
+function repairAmong(read: string, forced: readonly number[], optional: readonly number[], maxRepairs: number): VinCandidate | null {
+  for (let extra = 0; extra <= Math.min(maxRepairs, optional.length); extra++) {
     const found = new Map<string, number[]>();
     for (const positions of combinations(optional, extra)) {
       const changed = [...forced, ...positions].sort((a, b) => a - b);
