@@ -64,6 +64,8 @@ export const analysisSchema = z.object({
   /** How far from such a photo to look for a sharper frame (after it only, when it is a keyframe). */
   sharpenWindowMs: z.number().int().positive().default(500),
   jpegQuality: z.number().int().min(50).max(100).default(90),
+  /** Read text (VINs, badges, stickers, plates) with OCR when its models are installed. */
+  readText: z.boolean().default(true),
   /** OCR (PP-OCRv4): long side the text detector sees at most. */
   ocrDetLimitSide: z.number().int().min(320).max(4096).default(1280),
   /** Text detector: a map pixel above this is text; a region below `ocrBoxThreshold` mean is dropped. */

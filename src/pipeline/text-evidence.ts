@@ -20,25 +20,81 @@ export interface TextEvidenceOptions {
   currentYear: number;
 }
 
-/** Upper case, accents dropped, every run of other characters one space, padded with spaces for whole-word search. */
-export function normaliseText(text: string): string {
-  const plain = text.normalize('NFD').replace(/\p{M}/gu, '').toUpperCase().replace(/[^A-Z0-9]+/g, ' ').trim();
-  return ` ${plain} `;
+/** Runs of letters and digits, upper case, accents dropped. */
+function tokensOf(text: string): string[] {
+  return text.normalize('NFD').replace(/\p{M}/gu, '').toUpperCase().split(/[^A-Z0-9]+/).filter(Boolean);
 }
 
-/** Whole-word forms a name may appear as: "CR-V" as "CR V" and "CRV". */
-function nameForms(name: string): string[] {
-  const spaced = normaliseText(name);
-  const compact = ` ${spaced.replace(/ /g, '')} `;
-  return compact === spaced ? [spaced] : [spaced, compact];
+/** Words of a name as they may be printed: "CR-V" as CRV or CR V, "Land Rover" as LAND ROVER. */
+function nameForms(name: string): string[][] {
+  const joined = name.split(/\s+/).map((word) => tokensOf(word).join('')).filter(Boolean);
+  const split = tokensOf(name);
+  return joined.join(' ') === split.join(' ') ? [joined] : [joined, split];
 }
 
-const mentions = (normalised: string, name: string) => nameForms(name).some((form) => normalised.includes(form));
+// PP-OCR misreads letters as look-alike digits and back (F0RD, 1LE); names compare through them.
+const LOOK_ALIKES = new Set(['0O', 'O0', '1I', 'I1', '1L', 'L1', '5S', 'S5', '8B', 'B8', '2Z', 'Z2', '6G', 'G6']);
+const sameChar = (read: string, name: string) => read === name || LOOK_ALIKES.has(read + name);
+
+/**
+ * The line as words. OCR often drops spaces ("2019FORDKUGA"), so a run of letters and digits that
+ * splits wholly into known words and numbers is taken as those words; any other run stays one word
+ * (so FORD is never found inside AFFORDABLE).
+ */
+export function wordsOf(text: string, vocabulary: readonly string[]): string[] {
+  const words: string[] = [];
+  for (const token of tokensOf(text)) words.push(...(splitToken(token, vocabulary) ?? [token]));
+  return words;
+}
+
+function splitToken(token: string, vocabulary: readonly string[]): string[] | null {
+  const n = token.length;
+  const best: (string[] | null)[] = new Array(n + 1).fill(null);
+  best[0] = [];
+  const offer = (at: number, pieces: string[]) => {
+    if (!best[at] || best[at]!.length > pieces.length) best[at] = pieces;
+  };
+  for (let i = 0; i < n; i++) {
+    const here = best[i];
+    if (!here) continue;
+    for (let j = i; j < n && /\d/.test(token[j]); j++) offer(j + 1, [...here, token.slice(i, j + 1)]);
+    for (const word of vocabulary) {
+      if (i + word.length > n) continue;
+      let k = 0;
+      while (k < word.length && sameChar(token[i + k], word[k])) k++;
+      if (k === word.length) offer(i + k, [...here, word]);
+    }
+  }
+  return best[n];
+}
+
+/** Known words of a catalogue (two letters or more), for splitting runs. */
+function vocabularyOf(catalogue: readonly CatalogueMake[]): string[] {
+  const names = catalogue.flatMap((entry) => [entry.make, ...(entry.aliases ?? []), ...entry.models.flatMap((model) => [model.name, ...(model.aliases ?? []), ...(model.trims ?? [])])]);
+  const words = new Set(names.flatMap((name) => nameForms(name).flat()).filter((word) => word.length >= 2 && /[A-Z]/.test(word)));
+  return [...words].sort((a, b) => b.length - a.length);
+}
+
+const vocabularies = new WeakMap<readonly CatalogueMake[], string[]>();
+function cachedVocabulary(catalogue: readonly CatalogueMake[]): string[] {
+  let vocabulary = vocabularies.get(catalogue);
+  if (!vocabulary) vocabularies.set(catalogue, (vocabulary = vocabularyOf(catalogue)));
+  return vocabulary;
+}
+
+/** Whether the words hold the name as consecutive words. */
+function mentions(words: readonly string[], name: string): boolean {
+  return nameForms(name).some((form) => {
+    for (let i = 0; i + form.length <= words.length; i++) if (form.every((w, k) => words[i + k] === w)) return true;
+    return false;
+  });
+}
+
 const hasLetter = (s: string) => /[A-Z]/i.test(s);
 
 // Currency amounts and price words: "$18,995", "18 995 €", "PRICE: 18995", "MSRP", "£199/mo".
 const CURRENCY_AMOUNT = /(?:[$£€¥]|\b(?:USD|EUR|GBP|CHF)\b)\s*\d[\d,.\s]*(?:\/\s*mo(?:nth)?\b)?|\d[\d,.]*\s*(?:[$£€¥]|\b(?:USD|EUR|GBP|CHF)\b)(?:\s*\/\s*mo(?:nth)?\b)?/gi;
-const PRICE_LABEL = /\b(?:price|msrp|sale|offer|finance|apr|deposit|per month|p\/m)\b\s*[:\-]?\s*(?:\d[\d,.\s]*\d|\d)?/gi;
+const PRICE_LABEL = /(?<![a-z])(?:price|msrp|sale|offer|finance|apr|deposit|per month|p\/m)(?![a-z])\s*[:\-]?\s*(?:\d[\d,.\s]*\d|\d)?/gi;
 
 /** Whether a line talks about money. */
 export function mentionsPrice(text: string): boolean {
@@ -69,7 +125,8 @@ const detailOf = (line: ReadText) => `${line.picture}: "${stripPrices(line.text)
 export function badgeEvidence(lines: readonly ReadText[], catalogue: readonly CatalogueMake[]): Evidence[] {
   const evidence: Evidence[] = [];
   for (const pictureLines of byPicture(lines).values()) {
-    const normalised = pictureLines.map((line) => ({ line, text: normaliseText(line.text) }));
+    const vocabulary = cachedVocabulary(catalogue);
+    const normalised = pictureLines.map((line) => ({ line, text: wordsOf(line.text, vocabulary) }));
     for (const entry of catalogue) {
       const makeNames = [entry.make, ...(entry.aliases ?? [])];
       const makeLine = normalised.find((n) => makeNames.some((name) => mentions(n.text, name)));
@@ -93,10 +150,11 @@ export function badgeEvidence(lines: readonly ReadText[], catalogue: readonly Ca
   return evidence;
 }
 
-const YEAR = /\b(19[5-9]\d|20\d\d)\b/g;
-const YEAR_WORDS = /\b(?:MODEL\s*YEAR|YEAR|MY|REG(?:ISTERED)?|BUILT)\b/i;
-const MILEAGE_WITH_UNIT = /\b(\d{1,3}(?:[,.\s]\d{3})+|\d{1,7})\s*(MILES|MILE|MI|KMS|KM)\b/i;
-const MILEAGE_AFTER_WORD = /\b(?:MILEAGE|ODOMETER|ODO|KILOMETRES|KILOMETERS)\b\s*[:\-]?\s*(\d{1,3}(?:[,.\s]\d{3})+|\d{1,7})\s*(MILES|MILE|MI|KMS|KM)?\b/i;
+// OCR drops spaces ("MILEAGE23,456mi", "2017CHEVROLET"): numbers are delimited by what is not a digit.
+const YEAR = /(?<![\d,.])(19[5-9]\d|20\d\d)(?![\d,.]\d)(?!\d)/g;
+const YEAR_WORDS = /(?<![A-Z])(?:MODEL\s*YEAR|YEAR|MY|REG(?:ISTERED)?|BUILT)(?![A-Z])/i;
+const MILEAGE_WITH_UNIT = /(?<![\d,.])(\d{1,3}(?:[,.\s]\d{3})+|\d{1,7})\s*(MILES|MILE|MI|KMS|KM)(?![A-Z])/i;
+const MILEAGE_AFTER_WORD = /(?<![A-Z])(?:MILEAGE|ODOMETER|ODO|KILOMETRES|KILOMETERS)(?![A-Z])\s*[:\-]?\s*(\d{1,3}(?:[,.\s]\d{3})+|\d{1,7})\s*(MILES|MILE|MI|KMS|KM)?(?![A-Z])/i;
 
 /** A mileage such as "23456 mi" or "45000 km" from a line, or null. */
 export function readMileage(text: string): string | null {
@@ -120,8 +178,7 @@ export function stickerEvidence(lines: readonly ReadText[], catalogue: readonly 
     const mileage = readMileage(withoutMoney);
     if (mileage) evidence.push({ attribute: 'mileage', value: mileage, source: 'sticker', confidence: 0.8 * line.score, detail: detailOf(line) });
     const yearText = withoutMoney.replace(MILEAGE_AFTER_WORD, ' ').replace(MILEAGE_WITH_UNIT, ' ');
-    const normalised = normaliseText(yearText);
-    const named = names.some((name) => mentions(normalised, name));
+    const named = names.some((name) => mentions(wordsOf(yearText, cachedVocabulary(catalogue)), name));
     const worded = YEAR_WORDS.test(yearText);
     if (!named && !worded) continue;
     for (const match of yearText.matchAll(YEAR)) {

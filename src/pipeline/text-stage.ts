@@ -47,6 +47,7 @@ export function ocrSettings(settings: AnalysisSettings): OcrSettings {
 /** Opens OCR and the VIN database; either is null (with a warning) when it cannot be used. */
 export async function openTextReaders(options: { device: Device; settings: AnalysisSettings; log: Logger }): Promise<TextReaders> {
   const { log } = options;
+  if (!options.settings.readText) return { ocr: null, vin: null, close: async () => undefined };
   const files = await locateOcrModels();
   const [ocr, vin] = await Promise.all([
     files

@@ -19,6 +19,8 @@ describe('prices', () => {
     ['2019 FORD KUGA', false, '2019 FORD KUGA'],
     ['MILEAGE 23,456 mi', false, 'MILEAGE 23,456 mi'],
     ['FORD KUGA $18,995 TITANIUM', true, 'FORD KUGA TITANIUM'],
+    ['PRICE$54,995', true, ''],
+    ['PRICE54995', true, ''],
   ])('%j: mentions a price %s, stripped to %j', (text, price, stripped) => {
     expect(mentionsPrice(text)).toBe(price);
     expect(stripPrices(text)).toBe(stripped);
@@ -32,6 +34,7 @@ describe('readMileage', () => {
     ['Odometer: 45000', '45000'],
     ['ODO 120.000 KM', '120000 km'],
     ['12,000 miles', '12000 mi'],
+    ['MILEAGE23,456mi', '23456 mi'],
     ['2019 FORD KUGA', null],
     ['PRICE 18995', null],
   ])('%j -> %j', (text, mileage) => {
@@ -65,6 +68,13 @@ describe('badgeEvidence', () => {
     expect(badgeEvidence([line('AFFORDABLE')], DEFAULT_CATALOGUE)).toEqual([]);
   });
 
+  it('reads names in runs OCR glued together, through look-alike digits', () => {
+    expect(pairs(badgeEvidence([line('2019 F0RDKUGA')], DEFAULT_CATALOGUE))).toEqual(['make=Ford', 'model=Kuga']);
+    expect(pairs(badgeEvidence([line('2017CHEVROLETCAMAROZL1')], DEFAULT_CATALOGUE))).toEqual(['make=Chevrolet', 'model=Camaro', 'trim=ZL1']);
+    expect(pairs(badgeEvidence([line('MFD.BY:HYUNDAIMOTORCO.')], DEFAULT_CATALOGUE))).toEqual([]);
+    expect(pairs(badgeEvidence([line('MFD. BY: HYUNDAI MOTOR CO.')], DEFAULT_CATALOGUE))).toEqual(['make=Hyundai']);
+  });
+
   it('does not join a make on one picture with a model on another unless the model stands alone', () => {
     const evidence = badgeEvidence([line('PEUGEOT', 'a'), line('208', 'b')], DEFAULT_CATALOGUE);
     expect(pairs(evidence)).toEqual(['make=Peugeot']);
@@ -86,6 +96,8 @@ describe('stickerEvidence', () => {
     ['a bare number', '2019', []],
     ['a year-like price', 'FORD KUGA $2019', []],
     ['a year after a year word', 'Year: 2015', ['year=2015']],
+    ['a year glued to the make', '2017CHEVROLET CAMARO', ['year=2017']],
+    ['a mileage is not a year', 'FORD 2,019 km', ['mileage=2019 km']],
   ])('%s: %j', (_name, text, expected) => {
     expect(pairs(stickerEvidence([line(text)], DEFAULT_CATALOGUE, { currentYear: 2026 }))).toEqual(expected);
   });
