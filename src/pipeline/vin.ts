@@ -1,6 +1,6 @@
 /**
  * VINs in OCR text (pure): 17 characters from the VIN alphabet (no I, O, Q) whose ISO 3779 check
- * digit (position 9) holds. OCR confusions (O/0, I/1, L/1, ...) are repaired only where the check
+ * digit (position 9) holds and whose model year and serial number are well formed. OCR confusions (O/0, I/1, L/1, ...) are repaired only where the check
  * digit then holds, so a repair can never invent a VIN that does not check.
  *
  * The check digit is mandatory for North American VINs; many European ones do not carry it, and
@@ -21,15 +21,12 @@ for (let d = 0; d <= 9; d++) VALUES[String(d)] = d;
 export const VIN_ALPHABET = /^[A-HJ-NPR-Z0-9]{17}$/;
 
 /**
- * What a misread character may really be. A character outside the VIN alphabet (I, O, Q) must be
- * replaced; the others are tried only when the VIN as read does not check.
+ * What a misread character may really be. I, O and Q are not VIN characters: they are always the
+ * digit they look like. L is a VIN character, but PP-OCR reads 1 as L often enough that it is tried as
+ * 1 when the reading does not check. Other look-alikes (S/5, B/8...) are not repaired: with some
+ * fifteen candidates for one repair, one of eleven check digits would pass by chance far too often.
  */
-const CONFUSIONS: Record<string, readonly string[]> = {
-  O: ['0'], Q: ['0'], D: ['0'], '0': ['D'],
-  I: ['1'], L: ['1'], '1': ['L', 'J'], J: ['1'], T: ['1'],
-  S: ['5'], '5': ['S'], Z: ['2'], '2': ['Z'], B: ['8'], '8': ['B'], G: ['6'], '6': ['G'],
-  A: ['4'], '4': ['A'], U: ['V'], V: ['U'],
-};
+const CONFUSIONS: Record<string, readonly string[]> = { O: ['0'], Q: ['0'], I: ['1'], L: ['1'] };
 
 /** The check digit (0-9 or X) the other 16 characters call for, or null when a character is not allowed. */
 export function vinCheckDigit(vin: string): string | null {
@@ -44,8 +41,17 @@ export function vinCheckDigit(vin: string): string | null {
   return r === 10 ? 'X' : String(r);
 }
 
+/**
+ * Whether a VIN's structure holds beyond its check digit: the model year (position 10) is never U, Z
+ * or 0, and the serial number ends in digits (positions 15-17 are numeric even for the smallest
+ * manufacturers, 49 CFR 565.15). This stops words OCR glued together from passing by chance.
+ */
+function plausibleVin(vin: string): boolean {
+  return vinCheckDigit(vin) === vin[8] && !/[UZ0]/.test(vin[9]) && /\d{3}$/.test(vin);
+}
+
 export function isValidVin(vin: string): boolean {
-  return VIN_ALPHABET.test(vin) && vinCheckDigit(vin) === vin[8];
+  return VIN_ALPHABET.test(vin) && plausibleVin(vin);
 }
 
 export interface VinCandidate {
@@ -58,22 +64,17 @@ export interface VinCandidate {
 
 /**
  * The valid VIN a 17-character reading stands for: as read when it checks, else with the fewest
- * confusion repairs of allowed characters (at most `maxRepairs`) that make it check. Characters outside
- * the alphabet (I, O, Q) are always replaced by their one look-alike digit. When two different repairs
- * of the same size both check, the reading is ambiguous: null.
+ * L-for-1 repairs (at most `maxRepairs`) that make it check. Characters outside the alphabet (I, O, Q)
+ * are always replaced by their look-alike digit. When two different repairs of the same size both
+ * check, the reading is ambiguous: null.
  */
 export function repairVin(read: string, maxRepairs = 2): VinCandidate | null {
   if (read.length !== VIN_LENGTH) return null;
   const forced = [...read].map((ch, i) => (VALUES[ch] === undefined ? i : -1)).filter((i) => i >= 0);
   if (forced.some((i) => !CONFUSIONS[read[i]]?.some((c) => VALUES[c] !== undefined))) return null;
   const optional = [...read].map((_, i) => i).filter((i) => !forced.includes(i) && CONFUSIONS[read[i]]);
-  // PP-OCR reads 1 as L far more often than anything else: repairs of L alone are tried first.
-  const likely = optional.filter((i) => LIKELY_MISREADS.has(read[i]));
-  return repairAmong(read, forced, likely, maxRepairs) ?? repairAmong(read, forced, optional, maxRepairs);
+  return repairAmong(read, forced, optional, maxRepairs);
 }
-
-/** Characters that are most often a misread digit. */
-const LIKELY_MISREADS: ReadonlySet<string> = new Set(['L']);
 
 function repairAmong(read: string, forced: readonly number[], optional: readonly number[], maxRepairs: number): VinCandidate | null {
   for (let extra = 0; extra <= Math.min(maxRepairs, optional.length); extra++) {
@@ -81,7 +82,7 @@ function repairAmong(read: string, forced: readonly number[], optional: readonly
     for (const positions of combinations(optional, extra)) {
       const changed = [...forced, ...positions].sort((a, b) => a - b);
       for (const vin of substitutions(read, changed)) {
-        if (vin[8] === vinCheckDigit(vin) && !found.has(vin)) found.set(vin, changed);
+        if (plausibleVin(vin) && !found.has(vin)) found.set(vin, changed);
       }
     }
     if (found.size === 1) {

@@ -47,12 +47,28 @@ describe('repairVin', () => {
 
   it('does not repair when no confusion makes the check digit hold', () => {
     expect(repairVin('KM8K2CAB4PU001149')).toBeNull();
+    // B for 8 is not tried: one look-alike repair among many positions passes by chance too often.
+    expect(repairVin('KM8K2CA84PU001140')).toBeNull();
   });
 
   it('refuses more optional repairs than allowed', () => {
     // Two L-for-1 misreads: needs two optional repairs.
     expect(repairVin('KM8K2CAB4PU00LL40')?.vin).toBe(KONA);
     expect(repairVin('KM8K2CAB4PU00LL40', 1)).toBeNull();
+  });
+
+  it('rejects words OCR glued together even when a repair makes the check digit hold', () => {
+    // "2017 CHEVROLET CAMARO" read without spaces: its last 17 characters pass the check digit as
+    // L7CHEVR01ETCAMAR0, but a serial number ends in digits.
+    expect(repairVin('17CHEVROLETCAMARO')).toBeNull();
+    expect(findVins('2017CHEVROLETCAMARO')).toEqual([]);
+  });
+
+  it('rejects a model year of U, Z or 0', () => {
+    // Same check digit sum, position 10 replaced: only the structure rule tells them apart.
+    expect(isValidVin(KONA)).toBe(true);
+    const zeroYear = 'KM8K2CAB40U001140';
+    expect(vinCheckDigit(zeroYear) === zeroYear[8] ? isValidVin(zeroYear) : false).toBe(false);
   });
 
   it('rejects a wrong length', () => {
