@@ -7,6 +7,7 @@ export type Command =
   | { kind: 'help'; topic?: string }
   | { kind: 'version' }
   | { kind: 'process'; file: string; outDir: string | undefined; json: boolean; device: Device | undefined; maxPhotos: number | undefined; verbose: boolean; blurPlates: boolean }
+  | { kind: 'eval'; dir: string; json: boolean; device: Device | undefined; verbose: boolean }
   | { kind: 'models-pull'; verbose: boolean }
   | { kind: 'models-list'; json: boolean; verbose: boolean };
 
@@ -14,6 +15,7 @@ export const USAGE = `lotreel: a dealer's walkaround video in, one listing draft
 
 Usage:
   lotreel process VIDEO [--out DIR] [--json] [--device auto|cpu|cuda] [--max-photos N] [--no-blur-plates] [--verbose]
+  lotreel eval DIR [--json] [--device D]   per-component figures on a labelled folder (DIR/labels.json, see README)
   lotreel models list [--json]     the models lotreel uses and whether they are present
   lotreel models pull              download missing models from their upstream (needs internet)
   lotreel --help | --version
@@ -73,6 +75,14 @@ export function parseCommand(argv: readonly string[]): Command {
       if (!Number.isInteger(maxPhotos) || maxPhotos < 1 || maxPhotos > 60) throw invalid(`--max-photos must be a whole number from 1 to 60 (got "${values['max-photos']}")`);
     }
     return { kind: 'process', file: rest[0], outDir: values.out, json: values.json ?? false, device: device as Device | undefined, maxPhotos, verbose, blurPlates: !values['no-blur-plates'] };
+  }
+  if (verb === 'eval') {
+    if (rest.length !== 1) throw invalid(`eval takes exactly one folder (got ${rest.length})`);
+    const device = values.device;
+    if (device !== undefined && !(DEVICES as readonly string[]).includes(device)) {
+      throw invalid(`--device must be one of ${DEVICES.join(', ')} (got "${device}")`);
+    }
+    return { kind: 'eval', dir: rest[0], json: values.json ?? false, device: device as Device | undefined, verbose };
   }
   if (verb === 'models') {
     if (rest[0] === 'pull' && rest.length === 1) return { kind: 'models-pull', verbose };

@@ -225,7 +225,7 @@ export async function processVideo(request: ProcessOptions): Promise<ProcessResu
   );
   const closeDatabase = () => databaseOpening.then((db) => (options.database ? undefined : db.close()), () => undefined);
   // OCR and the VIN database open alongside; each is simply off when it cannot be used.
-  const textOpening = openTextReaders({ device: options.device, settings: options.settings, log });
+  const textOpening = openTextReaders({ device: options.device, settings: options.settings, dataDir: options.config.dataDir, log });
   const closeText = () => textOpening.then((readers) => readers.close(), () => undefined);
   let detector: YoloxDetector;
   try {

