@@ -28,7 +28,7 @@ import { applyEdges, edgeWindows, refineEdge } from './boundaries.js';
 import { mergeTouching, splitIntoCars, type CarGroup } from './segmentation.js';
 import { textCandidateFrames } from './car-text.js';
 import { resolveAttributes, type Evidence } from './evidence.js';
-import { openTextReaders, readCarText, type CarTextResult } from './text-stage.js';
+import { openTextReaders, readCarText, type CarTextResult, type TextReaders } from './text-stage.js';
 
 export { TIMING_STAGES, type CarResult, type PhotoResult, type ProcessResult } from './result.js';
 
@@ -224,9 +224,10 @@ export async function processVideo(request: ProcessOptions): Promise<ProcessResu
     },
   );
   const closeDatabase = () => databaseOpening.then((db) => (options.database ? undefined : db.close()), () => undefined);
-  // OCR and the VIN database open alongside; each is simply off when it cannot be used.
-  const textOpening = openTextReaders({ device: options.device, settings: options.settings, dataDir: options.config.dataDir, log });
-  const closeText = () => textOpening.then((readers) => readers.close(), () => undefined);
+  // OCR opens when the text stage starts (an abort before it never waits for it); it is simply off
+  // when its models cannot be used.
+  let textOpening: Promise<TextReaders> | undefined;
+  const closeText = () => textOpening?.then((readers) => readers.close(), () => undefined);
   let detector: YoloxDetector;
   try {
     detector = await timer.time('open', () =>
@@ -309,7 +310,8 @@ export async function processVideo(request: ProcessOptions): Promise<ProcessResu
     const sizes = await extracting;
 
     // Text on the photos and a few close-ups: VINs, badges, stickers; plates blurred in the photos.
-    const readers = await timer.time('open', () => textOpening);
+    textOpening = openTextReaders({ device: options.device, settings: options.settings, dataDir: options.config.dataDir, log });
+    const readers = await timer.time('open', () => textOpening!);
     const texts: CarTextResult[] = [];
     await timer.time('text', async () => {
       for (const car of planned) {
