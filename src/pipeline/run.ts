@@ -242,7 +242,7 @@ export async function processVideo(request: ProcessOptions): Promise<ProcessResu
       }),
     );
   } catch (error) {
-    await Promise.all([closeDatabase(), closeText()]);
+    await closeDatabase();
     throw asLotreelError(error);
   }
   const stagingDir = join(options.outDir, `.lotreel-staging-${process.pid}-${Date.now()}`);
