@@ -67,7 +67,7 @@ export const analysisSchema = z.object({
   /** Read text (VINs, badges, stickers, plates) with OCR when its models are installed. */
   readText: z.boolean().default(true),
   /** OCR (PP-OCRv4): long side the text detector sees at most. */
-  ocrDetLimitSide: z.number().int().min(320).max(4096).default(1280),
+  ocrDetLimitSide: z.number().int().min(320).max(4096).default(960),
   /** Text detector: a map pixel above this is text; a region below `ocrBoxThreshold` mean is dropped. */
   ocrDetThreshold: z.number().min(0).max(1).default(0.3),
   ocrBoxThreshold: z.number().min(0).max(1).default(0.6),
