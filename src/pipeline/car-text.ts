@@ -31,6 +31,9 @@ export function textCandidateFrames(
   return taken.sort((a, b) => a - b);
 }
 
+/** A VIN that checks but that vPIC does not know: surely read, yet not the manufacturer's record. */
+export const UNDECODED_VIN_CONFIDENCE = 0.9;
+
 /** Distinct VINs in the lines, most often read first. */
 export function vinsInText(lines: readonly ReadText[], maxRepairs = 2): (VinCandidate & { reads: number; picture: string })[] {
   const byVin = new Map<string, VinCandidate & { reads: number; picture: string }>();
@@ -59,7 +62,7 @@ export function carTextEvidence(
   for (const { candidate, decoded: known } of decoded) {
     const detail = `${candidate.picture}: read ${candidate.read}${candidate.repaired.length > 0 ? `, repaired at ${candidate.repaired.map((i) => i + 1).join(', ')}` : ''}`;
     if (!known) {
-      evidence.push({ attribute: 'vin', value: candidate.vin, source: 'vin', confidence: 0.9, detail: `${detail}; not in the VIN database` });
+      evidence.push({ attribute: 'vin', value: candidate.vin, source: 'vin', confidence: UNDECODED_VIN_CONFIDENCE, detail: `${detail}; not in the VIN database` });
       continue;
     }
     evidence.push(...vinEvidence(known, detail));

@@ -15,6 +15,20 @@ export interface ReadText {
   picture: string;
 }
 
+/**
+ * How sure each kind of text evidence is, before scaling by the recogniser's score: a name beside its
+ * make is surer than a model name alone; a sticker's year beside a make surer than after "year".
+ */
+export const TEXT_CONFIDENCE = {
+  make: 0.8,
+  modelWithMake: 0.8,
+  modelAlone: 0.6,
+  trim: 0.6,
+  yearWithName: 0.8,
+  yearWithWord: 0.7,
+  mileage: 0.8,
+} as const;
+
 export interface TextEvidenceOptions {
   /** The latest model year accepted is this year + 1. */
   currentYear: number;
@@ -130,19 +144,19 @@ export function badgeEvidence(lines: readonly ReadText[], catalogue: readonly Ca
     for (const entry of catalogue) {
       const makeNames = [entry.make, ...(entry.aliases ?? [])];
       const makeLine = normalised.find((n) => makeNames.some((name) => mentions(n.text, name)));
-      if (makeLine) evidence.push({ attribute: 'make', value: entry.make, source: 'badge', confidence: 0.8 * makeLine.line.score, detail: detailOf(makeLine.line) });
+      if (makeLine) evidence.push({ attribute: 'make', value: entry.make, source: 'badge', confidence: TEXT_CONFIDENCE.make * makeLine.line.score, detail: detailOf(makeLine.line) });
       for (const model of entry.models) {
         const names = [model.name, ...(model.aliases ?? [])];
         const distinctive = model.name.replace(/[^A-Za-z0-9]/g, '').length >= 4 && hasLetter(model.name);
         if (!makeLine && !distinctive) continue;
         const modelLine = normalised.find((n) => names.some((name) => mentions(n.text, name)));
         if (!modelLine) continue;
-        const confidence = (makeLine ? 0.8 : 0.6) * modelLine.line.score;
+        const confidence = (makeLine ? TEXT_CONFIDENCE.modelWithMake : TEXT_CONFIDENCE.modelAlone) * modelLine.line.score;
         evidence.push({ attribute: 'model', value: model.name, source: 'badge', confidence, detail: detailOf(modelLine.line) });
         if (!makeLine) evidence.push({ attribute: 'make', value: entry.make, source: 'badge', confidence, detail: detailOf(modelLine.line) });
         for (const trim of model.trims ?? []) {
           const trimLine = normalised.find((n) => mentions(n.text, trim));
-          if (trimLine) evidence.push({ attribute: 'trim', value: trim, source: 'badge', confidence: 0.6 * trimLine.line.score, detail: detailOf(trimLine.line) });
+          if (trimLine) evidence.push({ attribute: 'trim', value: trim, source: 'badge', confidence: TEXT_CONFIDENCE.trim * trimLine.line.score, detail: detailOf(trimLine.line) });
         }
       }
     }
@@ -176,7 +190,7 @@ export function stickerEvidence(lines: readonly ReadText[], catalogue: readonly 
   for (const line of lines) {
     const withoutMoney = stripPrices(line.text);
     const mileage = readMileage(withoutMoney);
-    if (mileage) evidence.push({ attribute: 'mileage', value: mileage, source: 'sticker', confidence: 0.8 * line.score, detail: detailOf(line) });
+    if (mileage) evidence.push({ attribute: 'mileage', value: mileage, source: 'sticker', confidence: TEXT_CONFIDENCE.mileage * line.score, detail: detailOf(line) });
     const yearText = withoutMoney.replace(MILEAGE_AFTER_WORD, ' ').replace(MILEAGE_WITH_UNIT, ' ');
     const named = names.some((name) => mentions(wordsOf(yearText, cachedVocabulary(catalogue)), name));
     const worded = YEAR_WORDS.test(yearText);
@@ -184,7 +198,7 @@ export function stickerEvidence(lines: readonly ReadText[], catalogue: readonly 
     for (const match of yearText.matchAll(YEAR)) {
       const year = Number(match[1]);
       if (year > options.currentYear + 1) continue;
-      evidence.push({ attribute: 'year', value: year, source: 'sticker', confidence: (named ? 0.8 : 0.7) * line.score, detail: detailOf(line) });
+      evidence.push({ attribute: 'year', value: year, source: 'sticker', confidence: (named ? TEXT_CONFIDENCE.yearWithName : TEXT_CONFIDENCE.yearWithWord) * line.score, detail: detailOf(line) });
       break;
     }
   }
