@@ -1,5 +1,5 @@
 /** Stages report progress through one callback; a listener's exception never breaks the pipeline. */
-export type Stage = 'probe' | 'decode' | 'detect' | 'segment' | 'photos' | 'clips' | 'store';
+export type Stage = 'probe' | 'decode' | 'detect' | 'segment' | 'photos' | 'clips' | 'text' | 'store';
 
 export interface ProgressEvent {
   stage: Stage;

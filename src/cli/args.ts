@@ -6,14 +6,16 @@ import { LotreelError } from '../errors.js';
 export type Command =
   | { kind: 'help'; topic?: string }
   | { kind: 'version' }
-  | { kind: 'process'; file: string; outDir: string | undefined; json: boolean; device: Device | undefined; maxPhotos: number | undefined; verbose: boolean }
+  | { kind: 'process'; file: string; outDir: string | undefined; json: boolean; device: Device | undefined; maxPhotos: number | undefined; verbose: boolean; blurPlates: boolean }
+  | { kind: 'eval'; dir: string; json: boolean; device: Device | undefined; verbose: boolean }
   | { kind: 'models-pull'; verbose: boolean }
   | { kind: 'models-list'; json: boolean; verbose: boolean };
 
 export const USAGE = `lotreel: a dealer's walkaround video in, one listing draft per car out
 
 Usage:
-  lotreel process VIDEO [--out DIR] [--json] [--device auto|cpu|cuda|webgpu] [--max-photos N] [--verbose]
+  lotreel process VIDEO [--out DIR] [--json] [--device auto|cpu|cuda|webgpu] [--max-photos N] [--no-blur-plates] [--verbose]
+  lotreel eval DIR [--json] [--device D]   per-component figures on a labelled folder (DIR/labels.json, see README)
   lotreel models list [--json]     the models lotreel uses and whether they are present
   lotreel models pull              download missing models from their upstream (needs internet)
   lotreel --help | --version
@@ -24,6 +26,7 @@ process:
   --device D        auto (CUDA if it loads, else CPU), cpu, cuda or webgpu (an error if that one cannot
                     load; never a silent fallback)
   --max-photos N    photos per car, 1..60 (default 12)
+  --no-blur-plates  leave licence plates unblurred in the photos (blurred by default; originals kept)
   --verbose         debug log and stack traces on stderr
 
 Environment: LOTREEL_DATA_DIR, DATABASE_URL, LOTREEL_MODELS_DIR, LOTREEL_FFMPEG, LOTREEL_FFPROBE,
@@ -46,6 +49,7 @@ export function parseCommand(argv: readonly string[]): Command {
         json: { type: 'boolean' },
         device: { type: 'string' },
         'max-photos': { type: 'string' },
+        'no-blur-plates': { type: 'boolean' },
         verbose: { type: 'boolean' },
       },
     });
@@ -71,7 +75,15 @@ export function parseCommand(argv: readonly string[]): Command {
       maxPhotos = Number(values['max-photos']);
       if (!Number.isInteger(maxPhotos) || maxPhotos < 1 || maxPhotos > 60) throw invalid(`--max-photos must be a whole number from 1 to 60 (got "${values['max-photos']}")`);
     }
-    return { kind: 'process', file: rest[0], outDir: values.out, json: values.json ?? false, device: device as Device | undefined, maxPhotos, verbose };
+    return { kind: 'process', file: rest[0], outDir: values.out, json: values.json ?? false, device: device as Device | undefined, maxPhotos, verbose, blurPlates: !values['no-blur-plates'] };
+  }
+  if (verb === 'eval') {
+    if (rest.length !== 1) throw invalid(`eval takes exactly one folder (got ${rest.length})`);
+    const device = values.device;
+    if (device !== undefined && !(DEVICES as readonly string[]).includes(device)) {
+      throw invalid(`--device must be one of ${DEVICES.join(', ')} (got "${device}")`);
+    }
+    return { kind: 'eval', dir: rest[0], json: values.json ?? false, device: device as Device | undefined, verbose };
   }
   if (verb === 'models') {
     if (rest[0] === 'pull' && rest.length === 1) return { kind: 'models-pull', verbose };

@@ -6,6 +6,8 @@ import { asLotreelError, isLotreelError, LotreelError } from '../errors.js';
 import { createLogger } from '../log.js';
 import { processVideo, type ProcessResult } from '../pipeline/run.js';
 import { listModels, pullModels } from '../vision/index.js';
+import { runEval } from '../eval/run-eval.js';
+import { formatReport } from '../eval/sections.js';
 import { parseCommand, USAGE, type Command } from './args.js';
 import { exitCodeFor } from './exit-codes.js';
 import { createProgressBars } from './progress-bar.js';
@@ -49,7 +51,12 @@ async function run(command: Command, abort: AbortController): Promise<number> {
     for (const p of pulled) process.stdout.write(`${p.id}\t${p.action}\t${p.path}\n`);
     return 0;
   }
-  const settings = parseAnalysisSettings(command.maxPhotos ? { maxPhotos: command.maxPhotos } : {});
+  if (command.kind === 'eval') {
+    const report = await runEval({ dir: command.dir, device: command.device ?? config.device, settings: parseAnalysisSettings(), config, log, signal: abort.signal });
+    process.stdout.write(command.json ? JSON.stringify(report, null, 2) + '\n' : formatReport(report) + '\n');
+    return 0;
+  }
+  const settings = parseAnalysisSettings({ ...(command.maxPhotos ? { maxPhotos: command.maxPhotos } : {}), blurPlates: command.blurPlates });
   const file = resolve(command.file);
   const outDir = resolve(command.outDir ?? `lotreel-${basename(file, extname(file))}`);
   const bars = !command.json && process.stderr.isTTY ? createProgressBars(process.stderr) : undefined;

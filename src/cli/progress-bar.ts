@@ -3,6 +3,7 @@ import type { ProgressEvent } from '../progress.js';
 
 const LABELS: Record<ProgressEvent['stage'], string> = {
   probe: 'probe', decode: 'analyse', detect: 'detect', segment: 'split', photos: 'photos', clips: 'clips', store: 'store',
+  text: 'text',
 };
 const WIDTH = 28;
 

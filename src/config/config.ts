@@ -121,6 +121,28 @@ export const analysisSchema = z.object({
   /** How far from such a photo to look for a sharper frame (after it only, when it is a keyframe). */
   sharpenWindowMs: z.number().int().positive().default(500),
   jpegQuality: z.number().int().min(50).max(100).default(90),
+  /** Read text (VINs, badges, stickers, plates) with OCR when its models are installed. */
+  readText: z.boolean().default(true),
+  /** OCR (PP-OCRv4): long side the text detector sees at most. */
+  ocrDetLimitSide: z.number().int().min(320).max(4096).default(960),
+  /** Text detector: a map pixel above this is text; a region below `ocrBoxThreshold` mean is dropped. */
+  ocrDetThreshold: z.number().min(0).max(1).default(0.3),
+  ocrBoxThreshold: z.number().min(0).max(1).default(0.6),
+  /** DB unclip ratio: how far a detected region is grown back. */
+  ocrUnclipRatio: z.number().positive().default(1.5),
+  /** Text regions with a shorter side (detector pixels) are noise. */
+  ocrMinBoxSize: z.number().positive().default(3),
+  ocrMaxBoxes: z.number().int().positive().default(100),
+  /** Widest text line the recogniser sees (pixels at 48 px height). */
+  ocrRecMaxWidth: z.number().int().min(320).max(4096).default(1600),
+  /** Lines read with a lower mean character probability are dropped. */
+  ocrMinTextScore: z.number().min(0).max(1).default(0.5),
+  /** Extra frames per car, besides its photos, looked at for text (sharp close-ups first). */
+  ocrExtraFrames: z.number().int().min(0).max(60).default(4),
+  /** Blur licence plates in exported photos (the unblurred original is kept beside them). */
+  blurPlates: z.boolean().default(true),
+  /** Blur strength (Gaussian sigma) as a share of the plate's height. */
+  plateBlurSigma: z.number().positive().default(0.35),
 });
 export type AnalysisSettings = z.infer<typeof analysisSchema>;
 

@@ -11,6 +11,9 @@ export interface CarFacts {
   make: string | null;
   model: string | null;
   year: number | null;
+  /** From a VIN or a sticker, when known. */
+  trim?: string | null;
+  mileage?: string | null;
   photoCount: number;
   videoSeconds: number;
 }
@@ -36,6 +39,8 @@ export function buildDraft(facts: CarFacts): Draft {
     identity ? `${capitalise(identity)}.` : 'Make, model and year to be confirmed.',
     facts.colour ? `Exterior colour: ${facts.colour}.` : null,
     facts.bodyType ? `Body type: ${facts.bodyType}.` : null,
+    facts.trim ? `Trim: ${facts.trim}.` : null,
+    facts.mileage ? `Mileage: ${facts.mileage}.` : null,
     `${facts.photoCount} photo${facts.photoCount === 1 ? '' : 's'} and a ${Math.max(1, Math.round(facts.videoSeconds))}-second walkaround video.`,
   ].filter((line): line is string => line !== null);
   const known = Boolean(facts.make && facts.model);
@@ -49,6 +54,8 @@ export function buildDraft(facts: CarFacts): Draft {
       make: facts.make,
       model: facts.model,
       year: facts.year,
+      ...(facts.trim ? { trim: facts.trim } : {}),
+      ...(facts.mileage ? { mileage: facts.mileage } : {}),
     },
   };
 }

@@ -13,7 +13,8 @@ export interface ListingFacts {
   trim: string | null;
   bodyType: string | null;
   colour: string | null;
-  mileage: number | null;
+  /** As read, with its unit when one was printed ("45000 mi"). */
+  mileage: string | null;
   engine: string | null;
   fuel: string | null;
   drive: string | null;
@@ -39,7 +40,7 @@ export interface ListingFactsInput {
   features?: readonly string[];
 }
 
-const TEXT_ATTRIBUTES = ['make', 'model', 'trim', 'bodyType', 'colour', 'engine', 'fuel', 'drive'] as const;
+const TEXT_ATTRIBUTES = ['make', 'model', 'trim', 'bodyType', 'colour', 'mileage', 'engine', 'fuel', 'drive'] as const;
 
 const asText = (value: string | number | undefined) => (value === undefined || value === '' ? null : String(value));
 const asNumber = (value: string | number | undefined) => {
@@ -55,7 +56,6 @@ export function listingFacts(input: ListingFactsInput): ListingFacts {
   return {
     ...text,
     year: asNumber(a.year?.value),
-    mileage: asNumber(a.mileage?.value),
     colour: text.colour ?? input.colour,
     bodyType: text.bodyType ?? input.bodyType,
     features: [...(input.features ?? [])],
@@ -89,6 +89,8 @@ export function templateFacts(facts: ListingFacts): CarFacts {
     make: facts.make,
     model: facts.model,
     year: facts.year,
+    trim: facts.trim,
+    mileage: facts.mileage,
     photoCount: facts.photoCount,
     videoSeconds: facts.videoSeconds,
   };

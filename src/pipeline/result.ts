@@ -7,10 +7,12 @@ import type { VideoInfo } from '../media/types.js';
 import type { DeviceReport } from '../vision/providers.js';
 import type { SavedVideoResult, VideoResultInput } from '../store/index.js';
 import type { Draft } from './draft.js';
+import { resolveAttributes, type Evidence, type ResolvedAttributes } from './evidence.js';
+import type { Box } from '../geometry.js';
 import type { TimeRange } from './observation.js';
 import type { ChosenPhoto } from './photos.js';
 
-export const TIMING_STAGES = ['total', 'probe', 'open', 'decode', 'detect', 'segment', 'photos', 'clips', 'store'] as const;
+export const TIMING_STAGES = ['total', 'probe', 'open', 'decode', 'detect', 'segment', 'photos', 'clips', 'text', 'store'] as const;
 export type TimingStage = (typeof TIMING_STAGES)[number];
 
 export interface PhotoResult {
@@ -21,6 +23,9 @@ export interface PhotoResult {
   cover: boolean;
   width: number;
   height: number;
+  /** Licence plate regions blurred in this photo (photo pixels); the unblurred photo is `original`. */
+  plates: Box[];
+  original: string | null;
 }
 
 export interface CarResult {
@@ -32,6 +37,10 @@ export interface CarResult {
   bodyType: string | null;
   clip: string | null;
   draft: { id: string; title: string; description: string; status: string };
+  /** Each known attribute with the source it came from (vin, sticker, badge, vision...) and confidence. */
+  attributes: ResolvedAttributes;
+  /** Everything learnt about the car, winners and losers. */
+  evidence: Evidence[];
 }
 
 export interface ProcessResult {
@@ -64,7 +73,21 @@ export interface FinishedCar {
   draft: Draft;
   clip: string;
   /** In listing order: the cover first. */
-  photos: { chosen: ChosenPhoto; file: string; size: { width: number; height: number } }[];
+  photos: { chosen: ChosenPhoto; file: string; size: { width: number; height: number }; plates?: Box[]; original?: string | null }[];
+  evidence?: Evidence[];
+}
+
+/** Make, model and year as the draft shows them, with the confidence of the weakest of the three known. */
+function identity(car: FinishedCar) {
+  const resolved = resolveAttributes(car.evidence ?? []);
+  const known = [resolved.make, resolved.model, resolved.year].filter((a) => a !== undefined);
+  return {
+    resolved,
+    make: resolved.make ? String(resolved.make.value) : null,
+    model: resolved.model ? String(resolved.model.value) : null,
+    year: typeof resolved.year?.value === 'number' ? resolved.year.value : null,
+    confidence: known.length > 0 ? round2(Math.min(...known.map((a) => a.confidence))) : 0,
+  };
 }
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
@@ -90,11 +113,12 @@ export function toStoreInput(info: VideoInfo, fingerprint: string, device: strin
       ordinal: car.ordinal,
       color: car.colour,
       bodyType: car.bodyType,
-      make: null,
-      model: null,
-      year: null,
-      makeModelConfidence: 0,
+      make: identity(car).make,
+      model: identity(car).model,
+      year: identity(car).year,
+      makeModelConfidence: identity(car).confidence,
       makeModelCandidates: [],
+      evidence: car.evidence ?? [],
       clipFile: car.clip,
       segments: car.segments,
       photos: car.photos.map((photo, k) => ({
@@ -107,6 +131,8 @@ export function toStoreInput(info: VideoInfo, fingerprint: string, device: strin
         sharpness: photo.chosen.sharpness,
         quality: { exposure: photo.chosen.exposure, framing: photo.chosen.framing, score: photo.chosen.score },
         isCover: photo.chosen.cover,
+        plateRegions: photo.plates ?? [],
+        originalFile: photo.original ?? null,
       })),
       draft: car.draft,
     })),
@@ -146,12 +172,16 @@ export function toProcessResult(
         cover: photo.chosen.cover,
         width: photo.size.width,
         height: photo.size.height,
+        plates: photo.plates ?? [],
+        original: photo.original ?? null,
       })),
-      makeModel: { make: null, model: null, year: null, confidence: 0, candidates: [] },
+      makeModel: { make: identity(car).make, model: identity(car).model, year: identity(car).year, confidence: identity(car).confidence, candidates: [] },
       color: car.colour,
       bodyType: car.bodyType,
       clip: car.clip,
       draft: { id: saved.cars[i].draftId, title: car.draft.title, description: car.draft.description, status: car.draft.status },
+      attributes: identity(car).resolved,
+      evidence: car.evidence ?? [],
     })),
     timingsMs: run.timingsMs,
   };

@@ -33,6 +33,8 @@ import type { Observation } from './observation.js';
 import { chooseCarPhotos, replacePhotoFrame, sharperNeighbour, type ChosenPhoto } from './photos.js';
 import { applyEdges, edgeWindows, refineEdge } from './boundaries.js';
 import { mergeTouching, splitIntoCars, type CarGroup } from './segmentation.js';
+import { textCandidateFrames } from './car-text.js';
+import { openTextReaders, readCarText, type CarTextResult, type TextReaders } from './text-stage.js';
 
 export { TIMING_STAGES, type CarResult, type PhotoResult, type ProcessResult } from './result.js';
 
@@ -53,6 +55,8 @@ export interface ProcessOptions {
 
 const carFolder = (ordinal: number) => `car-${ordinal}`;
 const photoFile = (ordinal: number, k: number) => join(carFolder(ordinal), `${String(k + 1).padStart(2, '0')}.jpg`);
+/** Where a photo's unblurred original is kept when plates were blurred in it. */
+const originalFile = (ordinal: number, k: number) => join(carFolder(ordinal), 'originals', `${String(k + 1).padStart(2, '0')}.jpg`);
 
 /** Samples the video and keeps one small Observation per analysed frame. */
 async function analyseFrames(
@@ -228,6 +232,10 @@ export async function processVideo(request: ProcessOptions): Promise<ProcessResu
     },
   );
   const closeDatabase = () => databaseOpening.then((db) => (options.database ? undefined : db.close()), () => undefined);
+  // OCR opens when the text stage starts (an abort before it never waits for it); it is simply off
+  // when its models cannot be used.
+  let textOpening: Promise<TextReaders> | undefined;
+  const closeText = () => textOpening?.then((readers) => readers.close(), () => undefined);
   let detector: YoloxDetector;
   try {
     detector = await timer.time('open', () =>
@@ -309,6 +317,29 @@ export async function processVideo(request: ProcessOptions): Promise<ProcessResu
     progress({ stage: 'photos', done: photosDone, total: photoCount });
     const sizes = await extracting;
 
+    // Text on the photos and a few close-ups: VINs, badges, stickers; plates blurred in the photos.
+    textOpening = openTextReaders({ device: options.device, settings: options.settings, dataDir: options.config.dataDir, log });
+    const readers = await timer.time('open', () => textOpening!);
+    const texts: CarTextResult[] = [];
+    await timer.time('text', async () => {
+      for (const car of planned) {
+        const members = car.group.members.map((m) => ({ timestampMs: observations[m].timestampMs, sighting: observations[m].car! }));
+        const photoTimes = car.photos.map((p) => p.candidate.timestampMs);
+        texts.push(
+          await readCarText(
+            {
+              ordinal: car.ordinal,
+              photos: car.photos.map((_, k) => ({ path: join(stagingDir, photoFile(car.ordinal, k)), file: photoFile(car.ordinal, k), originalPath: join(stagingDir, originalFile(car.ordinal, k)) })),
+              extraFramesMs: readers.ocr ? textCandidateFrames(members, photoTimes, options.settings.ocrExtraFrames, options.settings.maxGapMs) : [],
+            },
+            { readers, detector, info, binaries, settings: options.settings, scratchDir: join(stagingDir, '.text'), blurPlates: options.settings.blurPlates, log, signal: options.signal },
+          ),
+        );
+        progress({ stage: 'text', done: car.ordinal, total: planned.length });
+      }
+    });
+    await rm(join(stagingDir, '.text'), { recursive: true, force: true });
+
     const firstStill = planned.map((_, i) => planned.slice(0, i).reduce((n, car) => n + car.photos.length, 0));
     const textSettings = options.listingText ?? parseListingTextSettings();
     const llm = createLlmClient(options.config.llm, textSettings.llmMaxConsecutiveFailures, log);
@@ -319,11 +350,20 @@ export async function processVideo(request: ProcessOptions): Promise<ProcessResu
       const colour = carColour(sightings);
       const bodyType = carBodyType(sightings);
       const videoMs = car.group.segments.reduce((sum, s) => sum + s.endMs - s.startMs, 0);
-      const photos = car.photos.map((chosen, k) => ({ chosen, file: photoFile(car.ordinal, k), size: sizes[firstStill[i] + k] }));
+      const evidence: Evidence[] = [
+        ...(colour ? [{ attribute: 'colour', value: colour, source: 'vision', confidence: 0.7 } as const] : []),
+        ...(bodyType ? [{ attribute: 'bodyType', value: bodyType, source: 'vision', confidence: 0.5 } as const] : []),
+        ...texts[i].evidence,
+      ];
+      const photos = car.photos.map((chosen, k) => {
+        const plates = texts[i].plates[k] ?? [];
+        return { chosen, file: photoFile(car.ordinal, k), size: sizes[firstStill[i] + k], plates, original: plates.length > 0 ? originalFile(car.ordinal, k) : null };
+      });
       const known = { colour, bodyType, photoCount: car.photos.length, videoSeconds: videoMs / 1000 };
+      // The photos as exported (plates already blurred) are what an LLM may look at.
       const photoFiles = photos.map((p) => join(stagingDir, p.file));
-      const draft = await carDraft(known, [], photoFiles, llm, textSettings, log.child({ car: car.ordinal }), options.signal);
-      return { ordinal: car.ordinal, segments: car.group.segments, colour, bodyType, draft, clip: clips[i], photos };
+      const draft = await carDraft(known, evidence, photoFiles, llm, textSettings, log.child({ car: car.ordinal }), options.signal);
+      return { ordinal: car.ordinal, segments: car.group.segments, colour, bodyType, draft, clip: clips[i], photos, evidence };
     });
     const textSources = cars.map((car) => car.draft.text?.source ?? 'template');
     log.info('drafts written', { ms: Math.round(performance.now() - draftsStarted), llm: llm !== null, byLlm: textSources.filter((s) => s === 'llm').length });
@@ -347,6 +387,7 @@ export async function processVideo(request: ProcessOptions): Promise<ProcessResu
   } finally {
     await rm(stagingDir, { recursive: true, force: true });
     await detector.dispose();
+    await closeText();
     await closeDatabase();
   }
 }

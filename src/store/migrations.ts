@@ -94,7 +94,17 @@ const V1_INITIAL: Migration = {
   ],
 };
 
-export const MIGRATIONS: readonly Migration[] = [V1_INITIAL];
+const V2_TEXT_EVIDENCE: Migration = {
+  version: 2,
+  name: 'car evidence, photo plate regions and unblurred originals',
+  statements: [
+    `alter table cars add column evidence jsonb not null default '[]'::jsonb`,
+    `alter table photos add column plate_regions jsonb not null default '[]'::jsonb`,
+    `alter table photos add column original_file text null`,
+  ],
+};
+
+export const MIGRATIONS: readonly Migration[] = [V1_INITIAL, V2_TEXT_EVIDENCE];
 
 /** The schema version this code expects. */
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

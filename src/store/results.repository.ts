@@ -47,6 +47,10 @@ export interface PhotoInput {
   quality: Record<string, number>;
   /** At most one cover per car. */
   isCover: boolean;
+  /** Licence plate regions blurred in `file` (photo pixels). */
+  plateRegions?: Array<{ x1: number; y1: number; x2: number; y2: number }>;
+  /** The unblurred photo, when plates were blurred. */
+  originalFile?: string | null;
 }
 
 export interface DraftInput {
@@ -68,6 +72,8 @@ export interface CarInput {
   /** Stored as real (float4). */
   makeModelConfidence: number | null;
   makeModelCandidates: unknown[];
+  /** Every fact learnt about the car with its source and confidence (pipeline Evidence). */
+  evidence?: unknown[];
   clipFile: string | null;
   segments: SegmentInput[];
   photos: PhotoInput[];
@@ -163,6 +169,7 @@ interface CarRow {
   year: number | null;
   make_model_confidence: number | null;
   make_model_candidates: unknown[];
+  evidence: unknown[];
   clip_file: string | null;
   created_at: Date;
 }
@@ -186,6 +193,8 @@ interface PhotoRow {
   sharpness: number;
   quality: Record<string, number>;
   is_cover: boolean;
+  plate_regions: PhotoInput['plateRegions'];
+  original_file: string | null;
 }
 
 interface DraftRow {
@@ -242,11 +251,11 @@ function valuesList(rows: number, casts: readonly string[], offset = 0): string 
 async function insertCar(tx: Queryable, videoId: string, car: CarInput): Promise<SavedVideoResult['cars'][number]> {
   const [carRow] = await tx.query<{ id: string }>(
     `insert into cars (video_id, ordinal, color, body_type, make, model, year, make_model_confidence,
-       make_model_candidates, clip_file)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10)
+       make_model_candidates, clip_file, evidence)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11::jsonb)
      returning id`,
     [videoId, car.ordinal, car.color, car.bodyType, car.make, car.model, car.year, car.makeModelConfidence,
-      json(car.makeModelCandidates), car.clipFile],
+      json(car.makeModelCandidates), car.clipFile, json(car.evidence ?? [])],
   );
   const carId = carRow!.id;
 
@@ -260,11 +269,12 @@ async function insertCar(tx: Queryable, videoId: string, car: CarInput): Promise
   let photoIds: string[] = [];
   if (car.photos.length > 0) {
     const rows = await tx.query<{ id: string; ordinal: number }>(
-      `insert into photos (car_id, ordinal, file, timestamp_ms, width, height, view, sharpness, quality, is_cover)
-       values ${valuesList(car.photos.length, ['', '', '', '', '', '', '', '', '::jsonb', ''])}
+      `insert into photos (car_id, ordinal, file, timestamp_ms, width, height, view, sharpness, quality, is_cover,
+         plate_regions, original_file)
+       values ${valuesList(car.photos.length, ['', '', '', '', '', '', '', '', '::jsonb', '', '::jsonb', ''])}
        returning id, ordinal`,
       car.photos.flatMap((photo) => [carId, photo.ordinal, photo.file, photo.timestampMs, photo.width, photo.height,
-        photo.view, photo.sharpness, json(photo.quality), photo.isCover]),
+        photo.view, photo.sharpness, json(photo.quality), photo.isCover, json(photo.plateRegions ?? []), photo.originalFile ?? null]),
     );
     // Ordinals are unique per car (a constraint), so they map returned ids back to input order.
     const idByOrdinal = new Map(rows.map((row) => [row.ordinal, row.id]));
@@ -342,7 +352,7 @@ async function loadWith(tx: Queryable, videoId: string): Promise<LoadedVideoResu
   if (videoRow === undefined) return null;
   const carRows = await tx.query<CarRow>(
     `select id, ordinal, color, body_type, make, model, year, make_model_confidence, make_model_candidates,
-       clip_file, created_at
+       clip_file, created_at, evidence
      from cars where video_id = $1 order by ordinal`,
     [videoId],
   );
@@ -354,7 +364,7 @@ async function loadWith(tx: Queryable, videoId: string): Promise<LoadedVideoResu
   );
   const photoRows = await tx.query<PhotoRow>(
     `select p.id, p.car_id, p.ordinal, p.file, p.timestamp_ms, p.width, p.height, p.view, p.sharpness, p.quality,
-       p.is_cover
+       p.is_cover, p.plate_regions, p.original_file
      from photos p join cars c on c.id = p.car_id
      where c.video_id = $1 order by c.ordinal, p.ordinal`,
     [videoId],
@@ -378,6 +388,7 @@ async function loadWith(tx: Queryable, videoId: string): Promise<LoadedVideoResu
       year: row.year,
       makeModelConfidence: row.make_model_confidence,
       makeModelCandidates: row.make_model_candidates,
+      evidence: row.evidence,
       clipFile: row.clip_file,
       createdAt: row.created_at,
       segments: [],
@@ -398,6 +409,8 @@ async function loadWith(tx: Queryable, videoId: string): Promise<LoadedVideoResu
       sharpness: row.sharpness,
       quality: row.quality,
       isCover: row.is_cover,
+      plateRegions: row.plate_regions,
+      originalFile: row.original_file,
     });
   }
   for (const row of draftRows) {

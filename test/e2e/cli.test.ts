@@ -55,17 +55,22 @@ const photoSchema = z.strictObject({
   cover: z.boolean(),
   width: z.number().int().positive(),
   height: z.number().int().positive(),
+  plates: z.array(z.strictObject({ x1: z.number(), y1: z.number(), x2: z.number(), y2: z.number() })),
+  original: carFile('originals/\\d{2}\\.jpg').nullable(),
 });
 
+const evidenceSource = z.enum(['seller', 'vin', 'sticker', 'badge', 'vision', 'clip', 'llm']);
 const carSchema = z.strictObject({
   id: z.uuid(),
   segments: z.array(z.strictObject({ startMs: ms, endMs: ms })).min(1),
   photos: z.array(photoSchema),
-  makeModel: z.strictObject({ make: z.null(), model: z.null(), year: z.null(), confidence: z.literal(0), candidates: z.array(z.unknown()).length(0) }),
+  makeModel: z.strictObject({ make: z.string().nullable(), model: z.string().nullable(), year: z.number().int().nullable(), confidence: z.number().min(0).max(1), candidates: z.array(z.unknown()).length(0) }),
   color: z.string().min(1).nullable(),
   bodyType: z.string().min(1).nullable(),
   clip: carFile('clip\\.mp4').nullable(),
-  draft: z.strictObject({ id: z.uuid(), title: z.string().min(1), description: z.string().min(1), status: z.literal('needs_review') }),
+  draft: z.strictObject({ id: z.uuid(), title: z.string().min(1), description: z.string().min(1), status: z.enum(['needs_review', 'ready']) }),
+  attributes: z.record(z.string(), z.strictObject({ value: z.union([z.string(), z.number()]), source: evidenceSource, confidence: z.number().min(0).max(1) })),
+  evidence: z.array(z.strictObject({ attribute: z.string(), value: z.union([z.string(), z.number()]), source: evidenceSource, confidence: z.number().min(0).max(1), detail: z.string().optional() })),
 });
 
 /** The README's `--json` result, exactly (no undocumented fields). */
@@ -102,7 +107,7 @@ const resultSchema = z.strictObject({
   }),
   outDir: z.string().min(1),
   cars: z.array(carSchema),
-  timingsMs: z.strictObject({ total: ms, probe: ms, open: ms, decode: ms, detect: ms, segment: ms, photos: ms, clips: ms, store: ms }),
+  timingsMs: z.strictObject({ total: ms, probe: ms, open: ms, decode: ms, detect: ms, segment: ms, photos: ms, clips: ms, text: ms, store: ms }),
 });
 type Result = z.infer<typeof resultSchema>;
 
@@ -341,7 +346,7 @@ describe('lotreel process: a walkaround video, embedded database', () => {
       .filter((line) => /\[[#.]+\]/.test(line))
       .map((line) => line.split('\r').filter(Boolean));
     const stages = bars.map((frames) => frames.at(-1)!.split(/\s+/)[0]);
-    expect(stages, run.stdout).toEqual(['probe', 'analyse', 'split', 'clips', 'photos', 'store']);
+    expect(stages, run.stdout).toEqual(['probe', 'analyse', 'split', 'clips', 'photos', 'text', 'store']);
     for (const frames of bars) {
       for (const frame of frames) expect(frame).toMatch(/^[a-z]+ +\[[#.]{28}\] +\d{1,3}%$/);
       expect(frames.at(-1), `the last frame of ${frames.at(-1)}`).toMatch(/\[#{28}\] 100%$/);

@@ -17,6 +17,12 @@ export function sampleCar(ordinal: number, photoCount = 3): CarInput {
           { make: 'Honda', model: 'CR-V', score: 0.125, sources: [] },
         ]
       : [],
+    evidence: known
+      ? [
+          { attribute: 'make', value: 'Toyota', source: 'vin', confidence: 1, detail: 'car-1/01.jpg: read JTMBFREV4HJ123456' },
+          { attribute: 'year', value: 2019, source: 'sticker', confidence: 0.75 },
+        ]
+      : [],
     clipFile: known ? `car-${ordinal}/clip.mp4` : null,
     segments: [
       { startMs: ordinal * 10_000, endMs: ordinal * 10_000 + 4_500 },
@@ -32,6 +38,8 @@ export function sampleCar(ordinal: number, photoCount = 3): CarInput {
       sharpness: 1234.5 + i,
       quality: { exposure: 0.5, centered: 0.25 + i / 8, occlusion: 0 },
       isCover: i === 0,
+      plateRegions: i === 0 ? [{ x1: 100.5, y1: 800, x2: 420.25, y2: 880 }] : [],
+      originalFile: i === 0 ? `car-${ordinal}/originals/01.jpg` : null,
     })),
     draft: {
       title: known ? `2019 Toyota RAV4 (car ${ordinal})` : `Car ${ordinal}`,

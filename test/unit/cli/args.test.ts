@@ -6,12 +6,16 @@ import { isLotreelError } from '../../../src/errors.js';
 describe('parseCommand', () => {
   it('parses process with every option', () => {
     expect(parseCommand(['process', 'lot.mp4', '--out', 'o', '--json', '--device', 'cpu', '--max-photos', '8'])).toEqual({
-      kind: 'process', file: 'lot.mp4', outDir: 'o', json: true, device: 'cpu', maxPhotos: 8, verbose: false,
+      kind: 'process', file: 'lot.mp4', outDir: 'o', json: true, device: 'cpu', maxPhotos: 8, verbose: false, blurPlates: true,
     });
   });
 
   it.each(['auto', 'cpu', 'cuda', 'webgpu'])('accepts --device %s', (device) => {
     expect(parseCommand(['process', 'lot.mp4', '--device', device])).toMatchObject({ kind: 'process', device });
+  });
+
+  it('turns plate blurring off with --no-blur-plates', () => {
+    expect(parseCommand(['process', 'lot.mp4', '--no-blur-plates'])).toMatchObject({ kind: 'process', blurPlates: false });
   });
 
   it.each([

@@ -20,7 +20,7 @@ const ev = (attribute: Evidence['attribute'], value: string | number, source: Ev
 
 /** A 2019 Honda Civic EX-L sedan, blue, 45000 on the clock, 12 photos, 18 s of video. */
 const civic: ListingFacts = listingFacts({
-  attributes: resolveAttributes([ev('make', 'Honda'), ev('model', 'Civic'), ev('year', 2019), ev('trim', 'EX-L'), ev('mileage', 45000, 'sticker'), ev('drive', 'FWD')]),
+  attributes: resolveAttributes([ev('make', 'Honda'), ev('model', 'Civic'), ev('year', 2019), ev('trim', 'EX-L'), ev('mileage', '45000 mi', 'sticker'), ev('drive', 'FWD')]),
   colour: 'blue',
   bodyType: 'sedan',
   photoCount: 12,
@@ -130,7 +130,7 @@ describe('listingFacts', () => {
       trim: 'EX-L',
       bodyType: 'sedan',
       colour: 'blue',
-      mileage: 45000,
+      mileage: '45000 mi',
       drive: 'FWD',
       photoCount: 12,
       videoSeconds: 18,

@@ -1,0 +1,114 @@
+/**
+ * `lotreel eval DIR` (I/O): runs the real components on every labelled picture and video of DIR and
+ * reports per-component figures. Pictures go through OCR, VIN decoding, badge/sticker reading and
+ * plate finding; videos through the whole `process` pipeline (into a scratch folder and database).
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { AnalysisSettings, Config, Device } from '../config/config.js';
+import { asLotreelError, LotreelError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { readRgb } from '../media/plate-blur.js';
+import { findPlates } from '../pipeline/plates.js';
+import { processVideo } from '../pipeline/run.js';
+import { carBoxIn, evidenceFromText, openTextReaders, readPicture, type TextReaders } from '../pipeline/text-stage.js';
+import { openDatabase, type Database } from '../store/index.js';
+import { YoloxDetector } from '../vision/yolox.js';
+import { carsOf, isPicture, parseLabels, type EvalItem } from './labels.js';
+import { buildReport, EVAL_SECTIONS, type EvalReport, type EvalSection, type ItemOutcome } from './sections.js';
+
+export interface EvalOptions {
+  dir: string;
+  device: Device;
+  settings: AnalysisSettings;
+  config: Config;
+  log: Logger;
+  sections?: readonly EvalSection[];
+  onItem?: (done: number, total: number, file: string) => void;
+  signal?: AbortSignal;
+}
+
+async function evaluatePicture(path: string, item: EvalItem, readers: TextReaders, detector: YoloxDetector | null, settings: AnalysisSettings): Promise<Omit<ItemOutcome, 'ms'>> {
+  const image = await readRgb(path);
+  const lines = readers.ocr ? await readPicture(readers.ocr, image) : [];
+  const evidence = await evidenceFromText(
+    lines.map((line) => ({ text: line.text, score: line.textScore, picture: item.file })),
+    readers,
+  );
+  const carBox = detector && lines.length > 0 ? await carBoxIn(image, detector, settings) : null;
+  const plates = lines.length > 0 ? findPlates(lines, carBox, image) : [];
+  return {
+    file: item.file,
+    kind: 'picture',
+    cars: carsOf(item).map((label) => ({ label, evidence })),
+    ...(item.plates !== undefined ? { plates: { labelled: item.plates, found: plates.length } } : {}),
+  };
+}
+
+async function evaluateVideo(path: string, item: EvalItem, options: EvalOptions, scratch: string, index: number, database: Database): Promise<Omit<ItemOutcome, 'ms'>> {
+  const result = await processVideo({
+      file: path,
+      outDir: join(scratch, `video-${index}`),
+      device: options.device,
+      settings: options.settings,
+      config: options.config,
+      log: options.log,
+      signal: options.signal,
+      database,
+    });
+  return {
+    file: item.file,
+    kind: 'video',
+    cars: carsOf(item).map((label, k) => ({ label, evidence: result.cars[k]?.evidence ?? null })),
+  };
+}
+
+/** Runs every item of DIR/labels.json; an item that fails is reported, not fatal. */
+export async function runEval(options: EvalOptions): Promise<EvalReport> {
+  const dir = resolve(options.dir);
+  let text: string;
+  try {
+    text = await readFile(join(dir, 'labels.json'), 'utf8');
+  } catch (error) {
+    throw new LotreelError('INPUT_MISSING', `${join(dir, 'labels.json')} cannot be read (see lotreel eval --help for the folder format)`, { cause: error });
+  }
+  const labels = parseLabels(text);
+  const readers = await openTextReaders({ device: options.device, settings: options.settings, dataDir: options.config.dataDir, log: options.log });
+  const scratch = await mkdtemp(join(tmpdir(), 'lotreel-eval-'));
+  let detector: YoloxDetector | null = null;
+  // Videos are stored in a scratch database of their own, never the user's.
+  let database: Promise<Database> | undefined;
+  const scratchDatabase = () => (database ??= openDatabase({ dataDir: join(scratch, 'data'), databaseUrl: undefined }, { logger: options.log }));
+  const outcomes: ItemOutcome[] = [];
+  try {
+    if (labels.items.some((item) => isPicture(item.file))) {
+      detector = await YoloxDetector.create({ modelsDir: options.config.modelsDir, device: options.device, batchSize: 1, log: options.log }).catch((error: unknown) => {
+        options.log.warn('no car detector: plates are judged without the car box', { error: asLotreelError(error).message });
+        return null;
+      });
+    }
+    for (const [index, item] of labels.items.entries()) {
+      options.signal?.throwIfAborted();
+      const started = performance.now();
+      const path = join(dir, item.file);
+      try {
+        const outcome = isPicture(item.file)
+          ? await evaluatePicture(path, item, readers, detector, options.settings)
+          : await evaluateVideo(path, item, options, scratch, index, await scratchDatabase());
+        outcomes.push({ ...outcome, ms: Math.round(performance.now() - started) });
+      } catch (error) {
+        if (options.signal?.aborted) throw error;
+        const message = asLotreelError(error).message;
+        outcomes.push({ file: item.file, kind: isPicture(item.file) ? 'picture' : 'video', cars: [], error: message, ms: Math.round(performance.now() - started) });
+      }
+      options.onItem?.(index + 1, labels.items.length, item.file);
+    }
+  } finally {
+    await detector?.dispose();
+    await database?.then((db) => db.close(), () => undefined);
+    await readers.close();
+    await rm(scratch, { recursive: true, force: true });
+  }
+  return buildReport(dir, outcomes, options.sections ?? EVAL_SECTIONS);
+}

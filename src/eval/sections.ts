@@ -1,0 +1,145 @@
+/**
+ * What `lotreel eval` reports (pure): one section per component, each computed from the same item
+ * outcomes. Sections are a list so later components add theirs (the LLM's rule violations caught,
+ * sellers' corrections) without touching the others: implement EvalSection and append it.
+ */
+import { resolveAttributes, type Evidence, type EvidenceSource } from '../pipeline/evidence.js';
+import type { CarLabel } from './labels.js';
+
+/** What processing one labelled car gave. */
+export interface CarOutcome {
+  label: CarLabel;
+  /** Null when the car was not found at all (a video split into fewer cars than labelled). */
+  evidence: Evidence[] | null;
+}
+
+export interface ItemOutcome {
+  file: string;
+  kind: 'picture' | 'video';
+  cars: CarOutcome[];
+  /** Pictures: plates labelled and found. */
+  plates?: { labelled: number; found: number };
+  /** Free-form extras a section may need (e.g. LLM answers), keyed by section id. */
+  extra?: Record<string, unknown>;
+  error?: string;
+  ms: number;
+}
+
+export interface EvalFigure {
+  name: string;
+  /** A share 0..1, a count, or null when nothing was labelled for it. */
+  value: number | null;
+  /** "12/15" and the like. */
+  detail?: string;
+}
+
+export interface EvalSection {
+  id: string;
+  title: string;
+  figures(outcomes: readonly ItemOutcome[]): EvalFigure[];
+}
+
+export interface EvalReport {
+  dir: string;
+  items: number;
+  failed: { file: string; error: string }[];
+  sections: { id: string; title: string; figures: EvalFigure[] }[];
+}
+
+const ratio = (name: string, hits: number, total: number): EvalFigure => ({ name, value: total > 0 ? hits / total : null, detail: `${hits}/${total}` });
+const same = (a: unknown, b: unknown) => String(a).trim().toLowerCase() === String(b).trim().toLowerCase();
+const cars = (outcomes: readonly ItemOutcome[]) => outcomes.flatMap((o) => o.cars);
+
+export const vinSection: EvalSection = {
+  id: 'vin',
+  title: 'VIN reading',
+  figures(outcomes) {
+    const labelled = cars(outcomes).filter((c) => c.label.vin);
+    const read = labelled.filter((c) => c.evidence?.some((e) => e.attribute === 'vin' && e.value === c.label.vin));
+    const decoded = read.filter((c) => c.evidence?.some((e) => e.source === 'vin' && e.attribute === 'make'));
+    const wrong = labelled.filter((c) => c.evidence?.some((e) => e.attribute === 'vin' && e.value !== c.label.vin));
+    return [
+      ratio('VIN read rate', read.length, labelled.length),
+      ratio('decoded (of read)', decoded.length, read.length),
+      { name: 'labelled cars given a wrong VIN', value: wrong.length },
+    ];
+  },
+};
+
+/** Accuracy of one attribute overall and by the source that set it. */
+function accuracyBySource(outcomes: readonly ItemOutcome[], attribute: 'make' | 'model' | 'year' | 'mileage'): EvalFigure[] {
+  const labelled = cars(outcomes).filter((c) => c.label[attribute] !== undefined);
+  const bySource = new Map<EvidenceSource, { set: number; right: number }>();
+  let right = 0;
+  let set = 0;
+  for (const car of labelled) {
+    const resolved = car.evidence ? resolveAttributes(car.evidence)[attribute] : undefined;
+    if (!resolved) continue;
+    set++;
+    const ok = same(resolved.value, car.label[attribute]);
+    if (ok) right++;
+    const entry = bySource.get(resolved.source) ?? { set: 0, right: 0 };
+    entry.set++;
+    if (ok) entry.right++;
+    bySource.set(resolved.source, entry);
+  }
+  return [
+    ratio(`${attribute} accuracy`, right, labelled.length),
+    ratio(`${attribute} set`, set, labelled.length),
+    ...[...bySource].map(([source, s]) => ratio(`${attribute} right when from ${source}`, s.right, s.set)),
+  ];
+}
+
+export const makeModelSection: EvalSection = {
+  id: 'makeModel',
+  title: 'Make, model and year by source',
+  figures: (outcomes) => [...accuracyBySource(outcomes, 'make'), ...accuracyBySource(outcomes, 'model'), ...accuracyBySource(outcomes, 'year')],
+};
+
+export const stickerSection: EvalSection = {
+  id: 'sticker',
+  title: 'Window stickers',
+  figures: (outcomes) => accuracyBySource(outcomes, 'mileage'),
+};
+
+export const plateSection: EvalSection = {
+  id: 'plates',
+  title: 'Licence plates',
+  figures(outcomes) {
+    const labelled = outcomes.filter((o) => o.plates && o.plates.labelled > 0);
+    const none = outcomes.filter((o) => o.plates && o.plates.labelled === 0);
+    const found = labelled.reduce((n, o) => n + Math.min(o.plates!.found, o.plates!.labelled), 0);
+    const total = labelled.reduce((n, o) => n + o.plates!.labelled, 0);
+    const extra = outcomes.reduce((n, o) => n + (o.plates ? Math.max(0, o.plates.found - o.plates.labelled) : 0), 0);
+    return [
+      ratio('plates found', found, total),
+      { name: 'regions blurred that are not plates', value: extra },
+      ratio('pictures without plates left untouched', none.filter((o) => o.plates!.found === 0).length, none.length),
+    ];
+  },
+};
+
+/** The sections `lotreel eval` prints, in order. Append new components' sections here. */
+export const EVAL_SECTIONS: readonly EvalSection[] = [vinSection, makeModelSection, stickerSection, plateSection];
+
+export function buildReport(dir: string, outcomes: readonly ItemOutcome[], sections: readonly EvalSection[] = EVAL_SECTIONS): EvalReport {
+  return {
+    dir,
+    items: outcomes.length,
+    failed: outcomes.filter((o) => o.error).map((o) => ({ file: o.file, error: o.error! })),
+    sections: sections.map((s) => ({ id: s.id, title: s.title, figures: s.figures(outcomes.filter((o) => !o.error)) })),
+  };
+}
+
+export function formatReport(report: EvalReport): string {
+  const lines = [`${report.dir}: ${report.items} item${report.items === 1 ? '' : 's'}${report.failed.length ? `, ${report.failed.length} failed` : ''}`];
+  for (const failure of report.failed) lines.push(`  failed ${failure.file}: ${failure.error}`);
+  for (const section of report.sections) {
+    lines.push('', section.title);
+    for (const figure of section.figures) {
+      const value = figure.value === null ? 'n/a' : Number.isInteger(figure.value) && !figure.detail?.includes('/') ? String(figure.value) : `${(figure.value * 100).toFixed(1)}%`;
+      lines.push(`  ${figure.name.padEnd(40)} ${value.padStart(7)}${figure.detail && figure.value !== null ? `  (${figure.detail})` : ''}`);
+    }
+  }
+  return lines.join('\n');
+}

