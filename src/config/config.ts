@@ -67,6 +67,22 @@ export const analysisSchema = z.object({
 });
 export type AnalysisSettings = z.infer<typeof analysisSchema>;
 
+/** The seller's editor: how edited photos are rendered (src/edits). */
+export const editorSchema = z.object({
+  jpegQuality: z.number().int().min(50).max(100).default(90),
+  /** Long side of the renders the editor page shows while editing; full size is asked for explicitly. */
+  previewLongSide: z.number().int().min(256).max(8192).default(1600),
+  /** Blur strength: the Gaussian sigma as a share of the blurred region's shorter side. */
+  blurSigmaShare: z.number().positive().max(1).default(0.25),
+  /** Auto-enhance stretches the levels between these luminance percentiles (of 100)... */
+  enhanceLowPercentile: z.number().min(0).max(20).default(0.5),
+  enhanceHighPercentile: z.number().min(80).max(100).default(99.5),
+  /** ...but never by more than this contrast gain, so a flat grey photo is not turned into noise. */
+  enhanceMaxGain: z.number().min(1).max(8).default(2.5),
+});
+export type EditorSettings = z.infer<typeof editorSchema>;
+export const DEFAULT_EDITOR_SETTINGS: EditorSettings = editorSchema.parse({});
+
 export interface Config {
   dataDir: string;
   databaseUrl: string | undefined;
