@@ -70,8 +70,8 @@ export type AnalysisSettings = z.infer<typeof analysisSchema>;
 /** The seller's editor: how edited photos are rendered (src/edits). */
 export const editorSchema = z.object({
   jpegQuality: z.number().int().min(50).max(100).default(90),
-  /** Long side of the renders the editor page shows while editing; full size is asked for explicitly. */
-  previewLongSide: z.number().int().min(256).max(8192).default(1600),
+  /** The editor's previews keep at least this long side (shrunk by 2, 4 or 8 while decoding); full size on request. */
+  previewLongSide: z.number().int().min(256).max(8192).default(1024),
   /** Blur strength: the Gaussian sigma as a share of the blurred region's shorter side. */
   blurSigmaShare: z.number().positive().max(1).default(0.25),
   /** Auto-enhance stretches the levels between these luminance percentiles (of 100)... */

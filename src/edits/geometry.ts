@@ -172,9 +172,11 @@ export function originalRegionToDisplayed(state: EditState, original: Size, box:
 /** What the renderer does, in whole pixels. */
 export interface RenderPlan {
   original: Size;
+  /** The part of the original cut out before the turn (what the output needs); null: all of it. */
+  source: Rect | null;
   /** Clockwise degrees for the one turn (0: none). */
   rotateDegrees: number;
-  /** The part of the canvas kept, whole pixels inside the canvas; null: all of it. */
+  /** The part of the turned source kept, whole pixels inside it; null: all of it. */
   extract: Rect | null;
   output: Size;
   /** Output pixels, inside the output. */
@@ -183,19 +185,45 @@ export interface RenderPlan {
   brightness: number;
 }
 
+const SOURCE_MARGIN = 2;
+
+/** The original pixels the crop needs (its corners mapped back, a small margin for interpolation). */
+function sourceRect(state: EditState, original: Size, crop: Rect): Rect {
+  const corners = [
+    { x: crop.left, y: crop.top },
+    { x: crop.left + crop.width, y: crop.top },
+    { x: crop.left, y: crop.top + crop.height },
+    { x: crop.left + crop.width, y: crop.top + crop.height },
+  ].map((q) => toOriginal(state, original, q));
+  const b = boundingBox(corners);
+  const x1 = Math.max(0, Math.floor(b.x1) - SOURCE_MARGIN);
+  const y1 = Math.max(0, Math.floor(b.y1) - SOURCE_MARGIN);
+  const x2 = Math.min(original.width, Math.ceil(b.x2) + SOURCE_MARGIN);
+  const y2 = Math.min(original.height, Math.ceil(b.y2) + SOURCE_MARGIN);
+  return { left: x1, top: y1, width: x2 - x1, height: y2 - y1 };
+}
+
 /**
- * Whole-pixel plan. The canvas of a non-quarter turn is taken as its floor, one pixel short at most of
- * what the image library makes, so the cut-out always lies inside what is really there.
+ * Whole-pixel plan. Only the original pixels the output needs are turned. The canvas of a
+ * non-quarter turn is taken as its floor, at most one pixel short of what the image library makes,
+ * so the cut-out always lies inside what is really there.
  */
 export function planRender(state: EditState, original: Size): RenderPlan {
-  const exactCanvas = canvasSize(state, original);
-  const canvas = { width: Math.floor(exactCanvas.width + 1e-6), height: Math.floor(exactCanvas.height + 1e-6) };
   const crop = cropRect(state, original);
-  const left = Math.min(Math.max(0, Math.round(crop.left)), canvas.width - 1);
-  const top = Math.min(Math.max(0, Math.round(crop.top)), canvas.height - 1);
+  const source = sourceRect(state, original, crop);
+  const whole = source.left === 0 && source.top === 0 && source.width === original.width && source.height === original.height;
+  const sourceSize = { width: source.width, height: source.height };
+  // A turn is rigid: the crop moves by one offset from the full canvas to the source's canvas.
+  const anchor = { x: source.left + source.width / 2, y: source.top + source.height / 2 };
+  const inFull = toCanvas(state, original, anchor);
+  const inSource = toCanvas(state, sourceSize, { x: source.width / 2, y: source.height / 2 });
+  const exactCanvas = canvasSize(state, sourceSize);
+  const canvas = { width: Math.floor(exactCanvas.width + 1e-6), height: Math.floor(exactCanvas.height + 1e-6) };
+  const left = Math.min(Math.max(0, Math.round(crop.left + inSource.x - inFull.x)), canvas.width - 1);
+  const top = Math.min(Math.max(0, Math.round(crop.top + inSource.y - inFull.y)), canvas.height - 1);
   const width = Math.max(1, Math.min(Math.round(crop.width), canvas.width - left));
   const height = Math.max(1, Math.min(Math.round(crop.height), canvas.height - top));
-  const whole = left === 0 && top === 0 && width === canvas.width && height === canvas.height;
+  const uncut = left === 0 && top === 0 && width === canvas.width && height === canvas.height;
   const blur: Rect[] = [];
   for (const region of state.blurRegions) {
     const shown = originalRegionToDisplayed(state, original, region, 'cropped');
@@ -208,8 +236,9 @@ export function planRender(state: EditState, original: Size): RenderPlan {
   }
   return {
     original,
+    source: whole ? null : source,
     rotateDegrees: totalAngle(state),
-    extract: whole ? null : { left, top, width, height },
+    extract: uncut ? null : { left, top, width, height },
     output: { width, height },
     blur,
     enhance: state.enhance,

@@ -7,7 +7,7 @@
  * angle, the cut-out and the tone map; (3) blurred regions composited on the result and the JPEG.
  */
 import { readFile } from 'node:fs/promises';
-import sharp, { type Sharp } from 'sharp';
+import sharp from 'sharp';
 import type { EditorSettings } from '../config/config.js';
 import { LotreelError } from '../errors.js';
 import type { Box } from '../geometry.js';
@@ -16,8 +16,12 @@ import { isOriginal, type EditState } from './model.js';
 import { composeTone, enhanceTone, greyHistogram, type LinearTone } from './tone.js';
 
 export interface RenderOptions {
-  /** Long side of the rendered picture at most this (default: full resolution). */
-  maxLongSide?: number;
+  /**
+   * A preview: shrink by the largest power of two (up to 8) that keeps the long side at least this.
+   * JPEG decoders shrink by 2, 4 and 8 while decoding, so such a render costs a fraction of a full one.
+   * Default: full resolution.
+   */
+  previewLongSide?: number;
 }
 
 export interface RenderedPhoto {
@@ -28,7 +32,7 @@ export interface RenderedPhoto {
   original: boolean;
 }
 
-const ENHANCE_SAMPLE_SIDE = 256;
+const ENHANCE_SAMPLES = 65_536;
 
 function scaleBox(b: Box, f: number): Box {
   return { x1: b.x1 * f, y1: b.y1 * f, x2: b.x2 * f, y2: b.y2 * f };
@@ -40,13 +44,15 @@ function scaledState(state: EditState, f: number): EditState {
   return { ...state, crop: state.crop && scaleBox(state.crop, f), blurRegions: state.blurRegions.map((b) => scaleBox(b, f)) };
 }
 
-/** Auto-enhance levels from a small grey copy of the original (JPEG shrink-on-load makes it cheap). */
-async function enhanceFor(input: Buffer, settings: EditorSettings): Promise<LinearTone> {
-  const grey = await sharp(input)
-    .resize(ENHANCE_SAMPLE_SIDE, ENHANCE_SAMPLE_SIDE, { fit: 'inside' })
-    .greyscale()
-    .raw()
-    .toBuffer();
+/** Auto-enhance levels from the decoded photo: the luminance of about 64k of its pixels. */
+function enhanceFor(rgb: Buffer, settings: EditorSettings): LinearTone {
+  const pixels = rgb.length / 3;
+  const step = Math.max(1, Math.floor(pixels / ENHANCE_SAMPLES));
+  const grey = new Uint8Array(Math.ceil(pixels / step));
+  for (let p = 0, i = 0; p < pixels; p += step, i++) {
+    const o = p * 3;
+    grey[i] = (rgb[o]! * 77 + rgb[o + 1]! * 150 + rgb[o + 2]! * 29) >> 8;
+  }
   return enhanceTone(greyHistogram(grey), {
     lowPercentile: settings.enhanceLowPercentile,
     highPercentile: settings.enhanceHighPercentile,
@@ -77,7 +83,9 @@ export async function renderPhoto(
   }
   const fullPlan = planRender(state, original);
   const longSide = Math.max(fullPlan.output.width, fullPlan.output.height);
-  const f = options.maxLongSide !== undefined && options.maxLongSide < longSide ? options.maxLongSide / longSide : 1;
+  let shrink = 1;
+  while (options.previewLongSide !== undefined && shrink < 8 && longSide / (shrink * 2) >= options.previewLongSide) shrink *= 2;
+  const f = 1 / shrink;
   if (f === 1 && isOriginal(state)) return { jpeg: input, width: original.width, height: original.height, original: true };
 
   try {
@@ -85,25 +93,25 @@ export async function renderPhoto(
     if (meta.width !== original.width || meta.height !== original.height) {
       throw new LotreelError('INVALID_ARGUMENT', `the photo ${originalPath} is ${meta.width}x${meta.height}, not ${original.width}x${original.height} as recorded`);
     }
-    const tone = composeTone(state.enhance ? await enhanceFor(input, settings) : null, state.brightness);
+    // Stage 1: decode to pixels, shrunk while decoding for a preview.
     const size = { width: Math.max(1, Math.round(original.width * f)), height: Math.max(1, Math.round(original.height * f)) };
-    // Stage 1: decode (shrunk on load when smaller). Full size goes straight from the file.
-    const source =
-      f === 1
-        ? sharp(input)
-        : sharp(await sharp(input).resize(size.width, size.height, { fit: 'fill' }).raw().toBuffer(), {
-            raw: { width: size.width, height: size.height, channels: 3 },
-          });
+    const decoder = sharp(input).removeAlpha().toColourspace('srgb');
+    const pixels = await (f === 1 ? decoder : decoder.resize(size.width, size.height, { fit: 'fill' })).raw().toBuffer();
+    const tone = composeTone(state.enhance ? enhanceFor(pixels, settings) : null, state.brightness);
     const plan = f === 1 ? fullPlan : planRender(scaledState(state, f), size);
-    return await turnCutTone(source, plan, tone, settings);
+    return await turnCutTone(pixels, plan, tone, settings);
   } catch (error) {
     if (error instanceof LotreelError) throw error;
     throw invalidPhoto(originalPath, error);
   }
 }
 
-async function turnCutTone(source: Sharp, plan: RenderPlan, tone: LinearTone, settings: EditorSettings): Promise<RenderedPhoto> {
-  let image = source;
+async function turnCutTone(pixels: Buffer, plan: RenderPlan, tone: LinearTone, settings: EditorSettings): Promise<RenderedPhoto> {
+  const decoded = { raw: { width: plan.original.width, height: plan.original.height, channels: 3 as const } };
+  // Stage 2: the source part is cut out first, so only pixels the output needs are turned.
+  let image = plan.source ? sharp(await sharp(pixels, decoded).extract(plan.source).raw().toBuffer(), {
+    raw: { width: plan.source.width, height: plan.source.height, channels: 3 },
+  }) : sharp(pixels, decoded);
   if (plan.rotateDegrees !== 0) image = image.rotate(plan.rotateDegrees, { background: '#000000' });
   if (plan.extract !== null) image = image.extract(plan.extract);
   if (tone.a !== 1 || tone.b !== 0) image = image.linear(tone.a, tone.b);

@@ -38,8 +38,8 @@ async function decode(jpeg: Buffer) {
 const close = (actual: number[], expected: readonly number[], tolerance = 20) =>
   actual.every((v, i) => Math.abs(v - expected[i]!) <= tolerance) || expect.fail(`${actual} is not close to ${expected}`);
 
-const render = (edits: Edit[], path = file, maxLongSide?: number) =>
-  renderPhoto(path, { width: W, height: H }, foldEdits(edits), DEFAULT_EDITOR_SETTINGS, maxLongSide ? { maxLongSide } : {});
+const render = (edits: Edit[], path = file, previewLongSide?: number) =>
+  renderPhoto(path, { width: W, height: H }, foldEdits(edits), DEFAULT_EDITOR_SETTINGS, previewLongSide ? { previewLongSide } : {});
 
 beforeAll(async () => {
   mkdirSync(dir, { recursive: true });

@@ -100,8 +100,10 @@ describe('geometry', () => {
     const after = planRender(state({ crop, quarterTurns: 1 }), photo);
     expect(before.output).toEqual({ width: 1000, height: 500 });
     expect(after.output).toEqual({ width: 500, height: 1000 });
-    // Canvas x of a turned point is H - y: the original rows 500..1000 become columns 2000..2500.
-    expect(after.extract).toEqual({ left: 2000, top: 1000, width: 500, height: 1000 });
+    // Only the cropped part of the original (and a 2-pixel margin) is turned...
+    expect(after.source).toEqual({ left: 998, top: 498, width: 1004, height: 504 });
+    // ...and its clockwise turn puts the original rows 1002..498 in columns 0..504: the crop starts 2 in.
+    expect(after.extract).toEqual({ left: 2, top: 2, width: 500, height: 1000 });
   });
 
   it('straightening trims the blank corners and keeps the aspect ratio', () => {
