@@ -8,7 +8,8 @@ export type Command =
   | { kind: 'version' }
   | { kind: 'process'; file: string; outDir: string | undefined; json: boolean; device: Device | undefined; maxPhotos: number | undefined; verbose: boolean }
   | { kind: 'models-pull'; verbose: boolean }
-  | { kind: 'models-list'; json: boolean; verbose: boolean };
+  | { kind: 'models-list'; json: boolean; verbose: boolean }
+  | { kind: 'eval-feedback'; json: boolean; verbose: boolean };
 
 export const USAGE = `lotreel: a dealer's walkaround video in, one listing draft per car out
 
@@ -16,6 +17,7 @@ Usage:
   lotreel process VIDEO [--out DIR] [--json] [--device auto|cpu|cuda] [--max-photos N] [--verbose]
   lotreel models list [--json]     the models lotreel uses and whether they are present
   lotreel models pull              download missing models from their upstream (needs internet)
+  lotreel eval --feedback [--json] the sellers' corrections as accuracy figures (make/model, cover, photos)
   lotreel --help | --version
 
 process:
@@ -46,6 +48,7 @@ export function parseCommand(argv: readonly string[]): Command {
         device: { type: 'string' },
         'max-photos': { type: 'string' },
         verbose: { type: 'boolean' },
+        feedback: { type: 'boolean' },
       },
     });
   } catch (error) {
@@ -77,5 +80,6 @@ export function parseCommand(argv: readonly string[]): Command {
     if ((rest[0] === 'list' || rest[0] === undefined) && rest.length <= 1) return { kind: 'models-list', json: values.json ?? false, verbose };
     throw invalid(`unknown models command "${rest.join(' ')}" (use: models list | models pull)`);
   }
+  if (verb === 'eval' && values.feedback && rest.length === 0) return { kind: 'eval-feedback', json: values.json ?? false, verbose };
   throw invalid(`unknown command "${verb}" (see lotreel --help)`);
 }

@@ -4,6 +4,7 @@ import { basename, extname, resolve } from 'node:path';
 import { loadConfig, parseAnalysisSettings } from '../config/config.js';
 import { asLotreelError, isLotreelError, LotreelError } from '../errors.js';
 import { createLogger } from '../log.js';
+import { runFeedbackEval } from '../feedback/eval-command.js';
 import { processVideo, type ProcessResult } from '../pipeline/run.js';
 import { listModels, pullModels } from '../vision/index.js';
 import { parseCommand, USAGE, type Command } from './args.js';
@@ -49,6 +50,7 @@ async function run(command: Command, abort: AbortController): Promise<number> {
     for (const p of pulled) process.stdout.write(`${p.id}\t${p.action}\t${p.path}\n`);
     return 0;
   }
+  if (command.kind === 'eval-feedback') return runFeedbackEval(config, log, command.json);
   const settings = parseAnalysisSettings(command.maxPhotos ? { maxPhotos: command.maxPhotos } : {});
   const file = resolve(command.file);
   const outDir = resolve(command.outDir ?? `lotreel-${basename(file, extname(file))}`);

@@ -94,7 +94,40 @@ const V1_INITIAL: Migration = {
   ],
 };
 
-export const MIGRATIONS: readonly Migration[] = [V1_INITIAL];
+/**
+ * The seller's editor: each photo's edit list (parameters against its original frame, never baked in),
+ * the seller's own values of draft fields, and every correction as a feedback event. Events keep their
+ * car and video ids without foreign keys: they are the product's record of its accuracy in the field
+ * and outlive a re-processed video or a deleted photo.
+ */
+const V2_EDITOR: Migration = {
+  version: 2,
+  name: 'photo edits, seller fields, feedback events',
+  statements: [
+    `create table photo_edits (
+      photo_id uuid primary key references photos (id) on delete cascade,
+      edits jsonb not null default '[]'::jsonb check (jsonb_typeof(edits) = 'array'),
+      updated_at timestamptz not null default now()
+    )`,
+    `alter table drafts add column seller_fields jsonb not null default '{}'::jsonb`,
+    `create table feedback_events (
+      id bigint generated always as identity primary key,
+      video_id uuid not null,
+      car_id uuid not null,
+      photo_id uuid null,
+      kind text not null check (kind in ('field_changed', 'photo_deleted', 'cover_changed', 'frame_swapped', 'photo_added',
+        'photo_cropped', 'photos_reordered', 'draft_reviewed')),
+      field text null,
+      before jsonb null,
+      after jsonb null,
+      created_at timestamptz not null default now()
+    )`,
+    `create index feedback_events_car_idx on feedback_events (car_id, id)`,
+    `create index feedback_events_video_idx on feedback_events (video_id)`,
+  ],
+};
+
+export const MIGRATIONS: readonly Migration[] = [V1_INITIAL, V2_EDITOR];
 
 /** The schema version this code expects. */
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
