@@ -10,6 +10,7 @@ import { listModels, pullModels } from '../vision/index.js';
 import { parseCommand, USAGE, type Command } from './args.js';
 import { exitCodeFor } from './exit-codes.js';
 import { createProgressBars } from './progress-bar.js';
+import { isServiceCommand, runServiceCommand } from './service-commands.js';
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -51,6 +52,7 @@ async function run(command: Command, abort: AbortController): Promise<number> {
     return 0;
   }
   if (command.kind === 'eval-feedback') return runFeedbackEval(config, log, command.json);
+  if (isServiceCommand(command)) return runServiceCommand(command, config, log, abort.signal);
   const settings = parseAnalysisSettings(command.maxPhotos ? { maxPhotos: command.maxPhotos } : {});
   const file = resolve(command.file);
   const outDir = resolve(command.outDir ?? `lotreel-${basename(file, extname(file))}`);

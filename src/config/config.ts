@@ -7,6 +7,37 @@ import { LotreelError } from '../errors.js';
 export const DEVICES = ['auto', 'cpu', 'cuda'] as const;
 export type Device = (typeof DEVICES)[number];
 
+const envInt = (min: number, fallback: number) => z.coerce.number().int().min(min).default(fallback);
+
+/** The service's settings (`lotreel serve` / `lotreel worker`), from the environment. */
+const serviceEnvSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  /** Largest video accepted by a resumable (tus) upload. */
+  LOTREEL_MAX_UPLOAD_BYTES: envInt(1, 8 * 1024 ** 3),
+  /** Largest video accepted by a plain multipart POST /api/videos. */
+  LOTREEL_MAX_MULTIPART_BYTES: envInt(1, 1024 ** 3),
+  /** Largest JSON body (PATCH a draft, ...). */
+  LOTREEL_MAX_JSON_BYTES: envInt(1, 64 * 1024),
+  /** Largest picture the service decodes or makes (width x height): bounds image work. */
+  LOTREEL_MAX_IMAGE_PIXELS: envInt(1, 7680 * 4320),
+  /** Retries of a failed or abandoned processing job, with exponential backoff from the delay. */
+  LOTREEL_JOB_RETRY_LIMIT: envInt(0, 3),
+  LOTREEL_JOB_RETRY_DELAY_S: envInt(1, 10),
+  /**
+   * A job's lease: a worker that has not finished within it is presumed dead and the job is handed to
+   * another worker. max(minimum, seconds per second of video x duration), so long videos get long leases.
+   */
+  LOTREEL_JOB_LEASE_MIN_S: envInt(1, 900),
+  LOTREEL_JOB_LEASE_PER_VIDEO_S: z.coerce.number().min(0).default(4),
+  /** How often a worker looks for expired leases and new jobs. */
+  LOTREEL_JOB_MAINTENANCE_S: envInt(1, 30),
+  LOTREEL_JOB_POLL_S: z.coerce.number().min(0.5).default(2),
+  /** Videos one worker process analyses at once. */
+  LOTREEL_WORKER_CONCURRENCY: envInt(1, 1),
+  /** Address the API is reached at from outside (absolute image URLs in exports). */
+  LOTREEL_PUBLIC_URL: z.url().optional(),
+});
+
 const envSchema = z.object({
   LOTREEL_DATA_DIR: z.string().min(1).optional(),
   XDG_DATA_HOME: z.string().min(1).optional(),
@@ -20,6 +51,7 @@ const envSchema = z.object({
   LOTREEL_FFPROBE: z.string().min(1).optional(),
   LOTREEL_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('warn'),
   LOTREEL_DEVICE: z.enum(DEVICES).default('auto'),
+  ...serviceEnvSchema.shape,
 });
 
 /** Analysis settings: thresholds and limits live here, not as literals inside algorithms. */
@@ -82,6 +114,21 @@ export const editorSchema = z.object({
 });
 export type EditorSettings = z.infer<typeof editorSchema>;
 export const DEFAULT_EDITOR_SETTINGS: EditorSettings = editorSchema.parse({});
+export interface ServiceSettings {
+  port: number;
+  maxUploadBytes: number;
+  maxMultipartBytes: number;
+  maxJsonBytes: number;
+  maxImagePixels: number;
+  jobRetryLimit: number;
+  jobRetryDelaySeconds: number;
+  jobLeaseMinSeconds: number;
+  jobLeasePerVideoSecond: number;
+  jobMaintenanceSeconds: number;
+  jobPollSeconds: number;
+  workerConcurrency: number;
+  publicUrl: string | undefined;
+}
 
 export interface Config {
   dataDir: string;
@@ -91,6 +138,7 @@ export interface Config {
   ffprobePath: string | undefined;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   device: Device;
+  service: ServiceSettings;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -109,6 +157,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ffprobePath: e.LOTREEL_FFPROBE,
     logLevel: e.LOTREEL_LOG_LEVEL,
     device: e.LOTREEL_DEVICE,
+    service: {
+      port: e.PORT,
+      maxUploadBytes: e.LOTREEL_MAX_UPLOAD_BYTES,
+      maxMultipartBytes: e.LOTREEL_MAX_MULTIPART_BYTES,
+      maxJsonBytes: e.LOTREEL_MAX_JSON_BYTES,
+      maxImagePixels: e.LOTREEL_MAX_IMAGE_PIXELS,
+      jobRetryLimit: e.LOTREEL_JOB_RETRY_LIMIT,
+      jobRetryDelaySeconds: e.LOTREEL_JOB_RETRY_DELAY_S,
+      jobLeaseMinSeconds: e.LOTREEL_JOB_LEASE_MIN_S,
+      jobLeasePerVideoSecond: e.LOTREEL_JOB_LEASE_PER_VIDEO_S,
+      jobMaintenanceSeconds: e.LOTREEL_JOB_MAINTENANCE_S,
+      jobPollSeconds: e.LOTREEL_JOB_POLL_S,
+      workerConcurrency: e.LOTREEL_WORKER_CONCURRENCY,
+      publicUrl: e.LOTREEL_PUBLIC_URL?.replace(/\/+$/, ''),
+    },
   };
 }
 

@@ -40,6 +40,8 @@ export interface ProcessOptions {
   signal?: AbortSignal;
   /** An open database to use; otherwise one is opened from config and closed at the end. */
   database?: Database;
+  /** The existing video row (the service's) the result is stored into; else found or made by fingerprint. */
+  videoId?: string;
 }
 
 const carFolder = (ordinal: number) => `car-${ordinal}`;
@@ -314,9 +316,9 @@ export async function processVideo(request: ProcessOptions): Promise<ProcessResu
     const database = await timer.time('open', () => databaseOpening);
     // Last moment to stop: after this the result is committed.
     options.signal?.throwIfAborted();
-    const saved = await timer.time('store', () =>
-      saveVideoResult(database, toStoreInput(info, fingerprint, detector.provider, timer.snapshot(TIMING_STAGES), cars)),
-    );
+    const storeInput = toStoreInput(info, fingerprint, detector.provider, timer.snapshot(TIMING_STAGES), cars);
+    if (options.videoId !== undefined) storeInput.video.id = options.videoId;
+    const saved = await timer.time('store', () => saveVideoResult(database, storeInput));
     progress({ stage: 'store', done: 1, total: 1 });
 
     await publishStaging(stagingDir, options.outDir);

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isLotreelError, LotreelError } from '../../../src/errors.js';
 import {
   countRows,
+  MIGRATIONS,
   deleteVideo,
   findVideoByFingerprint,
   loadVideoResult,
@@ -113,17 +114,17 @@ describe.each(backends)('store on $kind', (backend) => {
     // PGlite has one connection (and the folder lock keeps a second handle out), so it is the same handle.
     const second = backend.kind === 'postgres' ? (await open({ migrate: false })).db : first.db;
     const outcomes = await Promise.all([runMigrations(first.db), runMigrations(second)]);
-    expect(outcomes.map((o) => o.applied).sort()).toEqual([[], [1]]);
+    expect(outcomes.map((o) => o.applied).sort()).toEqual([[], MIGRATIONS.map((m) => m.version)]);
     expect(outcomes.every((o) => o.version === SCHEMA_VERSION)).toBe(true);
     if (second !== first.db) await second.close();
 
     const migrated = await first.db.query<{ version: number; applied_at: Date }>('select version, applied_at from schema_migrations');
-    expect(migrated.map((row) => row.version)).toEqual([1]);
+    expect(migrated.map((row) => row.version)).toEqual(MIGRATIONS.map((m) => m.version));
     expect(migrated[0]!.applied_at).toBeInstanceOf(Date);
     const tables = await first.db.query<{ table_name: string }>(
       `select table_name from information_schema.tables where table_schema = 'public' order by table_name`,
     );
-    expect(tables.map((row) => row.table_name)).toEqual(['cars', 'drafts', 'photos', 'schema_migrations', 'segments', 'videos']);
+    expect(tables.map((row) => row.table_name)).toEqual(['cars', 'dealers', 'drafts', 'photos', 'schema_migrations', 'segments', 'videos']);
     await first.db.close();
     await first.db.close(); // idempotent
 
@@ -140,7 +141,7 @@ describe.each(backends)('store on $kind', (backend) => {
     await database.query(`insert into schema_migrations (version, name) values (999, 'from the future')`);
     try {
       const error = await expectDatabaseFailure(runMigrations(database));
-      expect(error.message).toMatch(/schema is version 999 but this lotreel knows versions up to 1/);
+      expect(error.message).toMatch(new RegExp(`schema is version 999 but this lotreel knows versions up to ${SCHEMA_VERSION}`));
     } finally {
       await database.query('delete from schema_migrations where version = 999');
     }
