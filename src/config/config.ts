@@ -139,6 +139,7 @@ export interface Config {
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   device: Device;
   service: ServiceSettings;
+  editor: EditorSettings;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -172,6 +173,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       workerConcurrency: e.LOTREEL_WORKER_CONCURRENCY,
       publicUrl: e.LOTREEL_PUBLIC_URL?.replace(/\/+$/, ''),
     },
+    editor: DEFAULT_EDITOR_SETTINGS,
   };
 }
 

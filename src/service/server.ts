@@ -7,6 +7,8 @@ import type { Config } from '../config/config.js';
 import type { Logger } from '../log.js';
 import { locateFfmpeg } from '../media/binaries.js';
 import { openDatabase } from '../store/database.js';
+import { editorRoutes } from '../editor/editor.routes.js';
+import { webPage } from '../editor/web-page.js';
 import { buildApp } from './app.js';
 import type { ServiceContext } from './context.js';
 import { startJobQueue } from './jobs.js';
@@ -44,7 +46,8 @@ export async function startService(options: StartServiceOptions): Promise<Runnin
     if (options.worker) await startWorker(ctx);
     let url: string | null = null;
     if (options.port !== undefined) {
-      app = await buildApp(ctx);
+      // The seller's editor: its API and its page at /.
+      app = await buildApp(ctx, { extraRoutes: [editorRoutes, webPage] });
       url = await app.listen({ port: options.port, host: options.host ?? '0.0.0.0' });
       log.info('API listening', { url });
     }
