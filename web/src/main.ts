@@ -428,10 +428,29 @@ async function draftPage(draftId: string): Promise<void> {
             '<cropper-handle action="se-resize"></cropper-handle><cropper-handle action="sw-resize"></cropper-handle>' +
             '</cropper-selection></cropper-canvas>',
         });
-        holder.dataset.ready = 'true';
+        void fitSelection(cropper).then(() => (holder.dataset.ready = 'true'));
       };
       img.src = url;
     }, () => flash('The photo could not be loaded.'));
+  };
+
+  /** Starts the selection on 80 % of the picture (not of the widget) and keeps it inside the picture. */
+  const fitSelection = async (cropper: Cropper) => {
+    const canvas = cropper.getCropperCanvas();
+    const image = cropper.getCropperImage();
+    const selection = cropper.getCropperSelection();
+    if (!canvas || !image || !selection) return;
+    await image.$ready();
+    await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+    const c = canvas.getBoundingClientRect();
+    const i = image.getBoundingClientRect();
+    const bounds = { x: i.left - c.left, y: i.top - c.top, width: i.width, height: i.height };
+    selection.addEventListener('change', (event) => {
+      const d = (event as CustomEvent<{ x: number; y: number; width: number; height: number }>).detail;
+      const outside = d.x < bounds.x - 0.5 || d.y < bounds.y - 0.5 || d.x + d.width > bounds.x + bounds.width + 0.5 || d.y + d.height > bounds.y + bounds.height + 0.5;
+      if (outside) event.preventDefault();
+    });
+    selection.$change(bounds.x + bounds.width * 0.1, bounds.y + bounds.height * 0.1, bounds.width * 0.8, bounds.height * 0.8);
   };
 
   const pickFrame = async (photo: EditorPhoto | null) => {
