@@ -66,8 +66,15 @@ export const uploadRoutes: FastifyPluginAsyncZod<{ ctx: ServiceContext }> = asyn
   // tus streams request bodies itself: Fastify must leave them unread (and unbounded by its body limit).
   app.addContentTypeParser('application/offset+octet-stream', (_request, _payload, done) => done(null));
   const handler = async (request: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply) => {
-    // Set here from the authenticated dealer, whatever the client sent under this name.
-    request.raw.headers[DEALER_HEADER] = dealerOf(request).id;
+    // Set here from the authenticated dealer, replacing whatever the client sent under this name
+    // (tus builds its request from the raw header list).
+    const raw = request.raw;
+    const kept: string[] = [];
+    for (let i = 0; i + 1 < raw.rawHeaders.length; i += 2) {
+      if (raw.rawHeaders[i]!.toLowerCase() !== DEALER_HEADER) kept.push(raw.rawHeaders[i]!, raw.rawHeaders[i + 1]!);
+    }
+    raw.rawHeaders.splice(0, raw.rawHeaders.length, ...kept, DEALER_HEADER, dealerOf(request).id);
+    raw.headers[DEALER_HEADER] = dealerOf(request).id;
     reply.hijack();
     await tus.handle(request.raw, reply.raw);
   };
