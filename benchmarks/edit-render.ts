@@ -1,13 +1,15 @@
 /**
  * Server-side render of an edited 12-megapixel photo (src/edits/render.ts), as the editor asks for it.
  *
- *   npx tsx benchmarks/edit-render.ts [--runs 20] [--width 4000] [--height 3000]
+ *   npx tsx benchmarks/edit-render.ts [--runs 20] [--width 4000] [--height 3000] [--threads N]
  *
  * The photo is synthetic but photo-like in cost (smooth shading plus sensor-like noise, about 4 MB of
  * JPEG at quality 90). Edits: crop to 80 % of each side, a quarter turn, 3 degrees of straightening,
  * auto-enhance, brightness and one blurred plate. Prints p50/p95/max per case: the full-resolution
  * render (the published photo) and the editor's preview (shrunk while decoding, long side at least 1024 by default).
- * Each case is warmed up once. The machine's load average is printed: figures taken beside other
+ * Each case is warmed up once; libvips' operation cache is off, so no run reuses another's work.
+ * `--threads N` sets libvips' threads per image (sharp.concurrency): sharp uses 1 on glibc Linux
+ * unless MALLOC_ARENA_MAX is set, else one per core. The machine's load average is printed: figures taken beside other
  * work are preliminary.
  */
 import { mkdirSync, rmSync } from 'node:fs';
@@ -27,6 +29,9 @@ function arg(name: string, fallback: number): number {
 const runs = arg('runs', 20);
 const width = arg('width', 4000);
 const height = arg('height', 3000);
+const threads = arg('threads', 0);
+if (threads > 0) sharp.concurrency(threads);
+sharp.cache(false);
 
 async function syntheticPhoto(path: string): Promise<void> {
   const random = mulberry32(7);
