@@ -7,7 +7,8 @@
  * JPEG at quality 90). Edits: crop to 80 % of each side, a quarter turn, 3 degrees of straightening,
  * auto-enhance, brightness and one blurred plate. Prints p50/p95/max per case: the full-resolution
  * render (the published photo) and the editor's preview (shrunk while decoding, long side at least 1024 by default).
- * Each case is warmed up once; libvips' operation cache is off, so no run reuses another's work.
+ * "First render" decodes the original; "next edit" finds it decoded (the editor's loop: the same
+ * photo edited again). Each case is warmed up once; libvips' operation cache is off, so no run reuses another's work.
  * `--threads N` sets libvips' threads per image (sharp.concurrency): sharp uses 1 on glibc Linux
  * unless MALLOC_ARENA_MAX is set, else one per core. The machine's load average is printed: figures taken beside other
  * work are preliminary.
@@ -18,7 +19,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { DEFAULT_EDITOR_SETTINGS } from '../src/config/config.js';
 import { foldEdits, type Edit } from '../src/edits/model.js';
-import { renderPhoto } from '../src/edits/render.js';
+import { clearDecodedOriginals, renderPhoto } from '../src/edits/render.js';
 import { mulberry32 } from '../fixtures/prng.js';
 
 function arg(name: string, fallback: number): number {
@@ -85,10 +86,17 @@ try {
   const turnCrop = foldEdits(edits.slice(0, 2));
   const settings = DEFAULT_EDITOR_SETTINGS;
   console.log(`edited ${width}x${height} photo, ${runs} runs per case, sharp concurrency ${sharp.concurrency()}, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  await measure('preview, all edits', () => renderPhoto(file, size, all, settings, { previewLongSide: settings.previewLongSide }));
-  await measure('preview, crop + quarter turn', () => renderPhoto(file, size, turnCrop, settings, { previewLongSide: settings.previewLongSide }));
-  await measure('full resolution, all edits', () => renderPhoto(file, size, all, settings));
-  await measure('full resolution, crop + quarter turn', () => renderPhoto(file, size, turnCrop, settings));
+  const cold = (fn: () => Promise<unknown>) => () => {
+    clearDecodedOriginals();
+    return fn();
+  };
+  const preview = { previewLongSide: settings.previewLongSide };
+  await measure('preview, all edits, first render', cold(() => renderPhoto(file, size, all, settings, preview)));
+  await measure('preview, all edits, next edit', () => renderPhoto(file, size, all, settings, preview));
+  await measure('preview, crop + quarter turn, first render', cold(() => renderPhoto(file, size, turnCrop, settings, preview)));
+  await measure('full resolution, all edits, first render', cold(() => renderPhoto(file, size, all, settings)));
+  await measure('full resolution, all edits, next edit', () => renderPhoto(file, size, all, settings));
+  await measure('full resolution, crop + quarter turn, first', cold(() => renderPhoto(file, size, turnCrop, settings)));
   console.log(`load after ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 } finally {
   rmSync(dir, { recursive: true, force: true });

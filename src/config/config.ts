@@ -111,6 +111,8 @@ export const editorSchema = z.object({
   enhanceHighPercentile: z.number().min(80).max(100).default(99.5),
   /** ...but never by more than this contrast gain, so a flat grey photo is not turned into noise. */
   enhanceMaxGain: z.number().min(1).max(8).default(2.5),
+  /** Decoded originals kept in memory for the next edit of the same photo (0: none). */
+  decodedCacheBytes: z.number().int().min(0).default(192 * 1024 * 1024),
 });
 export type EditorSettings = z.infer<typeof editorSchema>;
 export const DEFAULT_EDITOR_SETTINGS: EditorSettings = editorSchema.parse({});

@@ -6,7 +6,7 @@
  * Stages: (1) decode, shrunk on load when a smaller render is asked for; (2) one turn by the total
  * angle, the cut-out and the tone map; (3) blurred regions composited on the result and the JPEG.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import sharp from 'sharp';
 import type { EditorSettings } from '../config/config.js';
 import { LotreelError } from '../errors.js';
@@ -33,6 +33,51 @@ export interface RenderedPhoto {
 }
 
 const ENHANCE_SAMPLES = 65_536;
+
+/**
+ * Decoded originals, most recently used last, up to a byte budget: a seller edits one photo several
+ * times in a row, and decoding the JPEG is the largest single cost of a render. Keyed by path, file
+ * time and size and the shrink, so a changed file is never served from here.
+ */
+class DecodedCache {
+  readonly #entries = new Map<string, Buffer>();
+  #bytes = 0;
+
+  get(key: string): Buffer | undefined {
+    const pixels = this.#entries.get(key);
+    if (pixels !== undefined) {
+      this.#entries.delete(key);
+      this.#entries.set(key, pixels);
+    }
+    return pixels;
+  }
+
+  set(key: string, pixels: Buffer, budget: number): void {
+    if (pixels.length > budget) return;
+    const earlier = this.#entries.get(key);
+    if (earlier !== undefined) this.#bytes -= earlier.length;
+    this.#entries.delete(key);
+    this.#entries.set(key, pixels);
+    this.#bytes += pixels.length;
+    for (const [oldest, value] of this.#entries) {
+      if (this.#bytes <= budget) break;
+      this.#entries.delete(oldest);
+      this.#bytes -= value.length;
+    }
+  }
+
+  clear(): void {
+    this.#entries.clear();
+    this.#bytes = 0;
+  }
+}
+
+const decodedOriginals = new DecodedCache();
+
+/** Forgets every decoded original (benchmarks measure a cold render with it). */
+export function clearDecodedOriginals(): void {
+  decodedOriginals.clear();
+}
 
 function scaleBox(b: Box, f: number): Box {
   return { x1: b.x1 * f, y1: b.y1 * f, x2: b.x2 * f, y2: b.y2 * f };
@@ -75,9 +120,9 @@ export async function renderPhoto(
   settings: EditorSettings,
   options: RenderOptions = {},
 ): Promise<RenderedPhoto> {
-  let input: Buffer;
+  let file: { mtimeMs: number; size: number };
   try {
-    input = await readFile(originalPath);
+    file = await stat(originalPath);
   } catch (error) {
     throw new LotreelError('INPUT_MISSING', `the photo ${originalPath} is missing`, { cause: error });
   }
@@ -86,17 +131,26 @@ export async function renderPhoto(
   let shrink = 1;
   while (options.previewLongSide !== undefined && shrink < 8 && longSide / (shrink * 2) >= options.previewLongSide) shrink *= 2;
   const f = 1 / shrink;
-  if (f === 1 && isOriginal(state)) return { jpeg: input, width: original.width, height: original.height, original: true };
+  if (f === 1 && isOriginal(state)) {
+    const bytes = await readFile(originalPath);
+    return { jpeg: bytes, width: original.width, height: original.height, original: true };
+  }
 
   try {
-    const meta = await sharp(input).metadata();
-    if (meta.width !== original.width || meta.height !== original.height) {
-      throw new LotreelError('INVALID_ARGUMENT', `the photo ${originalPath} is ${meta.width}x${meta.height}, not ${original.width}x${original.height} as recorded`);
-    }
-    // Stage 1: decode to pixels, shrunk while decoding for a preview.
+    // Stage 1: decode to pixels, shrunk while decoding for a preview; kept for the photo's next edit.
     const size = { width: Math.max(1, Math.round(original.width * f)), height: Math.max(1, Math.round(original.height * f)) };
-    const decoder = sharp(input).removeAlpha().toColourspace('srgb');
-    const pixels = await (f === 1 ? decoder : decoder.resize(size.width, size.height, { fit: 'fill' })).raw().toBuffer();
+    const key = `${originalPath}\0${file.mtimeMs}\0${file.size}\0${original.width}x${original.height}\0${shrink}`;
+    let pixels = decodedOriginals.get(key);
+    if (pixels === undefined) {
+      const input = await readFile(originalPath);
+      const meta = await sharp(input).metadata();
+      if (meta.width !== original.width || meta.height !== original.height) {
+        throw new LotreelError('INVALID_ARGUMENT', `the photo ${originalPath} is ${meta.width}x${meta.height}, not ${original.width}x${original.height} as recorded`);
+      }
+      const decoder = sharp(input).removeAlpha().toColourspace('srgb');
+      pixels = await (f === 1 ? decoder : decoder.resize(size.width, size.height, { fit: 'fill' })).raw().toBuffer();
+      decodedOriginals.set(key, pixels, settings.decodedCacheBytes);
+    }
     const tone = composeTone(state.enhance ? enhanceFor(pixels, settings) : null, state.brightness);
     const plan = f === 1 ? fullPlan : planRender(scaledState(state, f), size);
     return await turnCutTone(pixels, plan, tone, settings);

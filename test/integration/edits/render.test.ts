@@ -112,6 +112,18 @@ describe('renderPhoto', () => {
     close(out.at(out.width - 5, 5), QUADRANTS.tl);
   });
 
+  it('a file changed on disk is decoded again, not served from memory', async () => {
+    const changing = join(dir, 'changing.jpg');
+    writeFileSync(changing, readFileSync(file));
+    const first = await decode((await render([{ op: 'rotate', quarterTurns: 2 }], changing)).jpeg);
+    close(first.at(10, 10), QUADRANTS.br);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const grey = await sharp({ create: { width: W, height: H, channels: 3, background: { r: 128, g: 128, b: 128 } } }).jpeg().toBuffer();
+    writeFileSync(changing, grey);
+    const second = await decode((await render([{ op: 'rotate', quarterTurns: 2 }], changing)).jpeg);
+    close(second.at(10, 10), [128, 128, 128]);
+  });
+
   it('refuses a file whose size is not the recorded one', async () => {
     const small = join(dir, 'small.jpg');
     writeFileSync(small, await sharp(readFileSync(file)).resize(100).toBuffer());
