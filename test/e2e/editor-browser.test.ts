@@ -1,8 +1,8 @@
 /**
  * The seller's editor in a real browser (Debian's chromium, headless, driven by playwright-core)
  * against `lotreel serve` on loopback: sign in, upload a walkaround, wait for its draft with the live
- * progress, crop and rotate a photo, set another cover, change the model, reload and find every
- * change kept; then the feedback events in the database and `lotreel eval --feedback`.
+ * progress, crop and rotate a photo, set another cover, change the model, reorder by drag and drop,
+ * take another frame from the filmstrip, reload and find every change kept; then the feedback events in the database and `lotreel eval --feedback`.
  * Screenshots are kept under .lotreel-test/ (the path is printed).
  */
 import { spawnSync } from 'node:child_process';
@@ -127,6 +127,23 @@ describe('the editor page', () => {
     await Promise.all([page.waitForResponse((r) => r.url().endsWith(`/api/drafts/${draftId}/fields`)), page.click('#save-fields')]);
     await shot(page, '4-edited');
 
+    // Drag the first photo onto the fourth place; then show another moment of the video in the third.
+    const order = await page.locator('#photos .thumb').evaluateAll((els) => els.map((el) => (el as HTMLElement).dataset.photoId!));
+    await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith(`/api/drafts/${draftId}/photo-order`)),
+      page.dragAndDrop('#photos .thumb >> nth=0', '#photos .thumb >> nth=3'),
+    ]);
+    const expectedOrder = [...order.slice(1, 4), order[0]!, ...order.slice(4)];
+    await expect.poll(() => page.locator('#photos .thumb').evaluateAll((els) => els.map((el) => (el as HTMLElement).dataset.photoId!))).toEqual(expectedOrder);
+    const swappedId = expectedOrder[2]!;
+    await page.click(`#photos .thumb[data-photo-id="${swappedId}"]`);
+    await page.click('#pick-frame');
+    await page.waitForSelector('#filmstrip .frame');
+    await shot(page, '4b-filmstrip');
+    const frame = page.locator('#filmstrip .frame').nth(4);
+    const chosenMs = Number(await frame.getAttribute('data-timestamp-ms'));
+    await Promise.all([page.waitForResponse((r) => r.url().endsWith(`/api/photos/${swappedId}/frame`)), frame.click()]);
+
     // Everything is kept: reload the page and look again.
     await page.reload();
     await page.waitForSelector('#photos .thumb');
@@ -154,6 +171,10 @@ describe('the editor page', () => {
     expect(photo.displayed.width).toBeLessThan(photo.original.height * 0.9);
     expect(Math.abs(natural.width / natural.height - photo.displayed.width / photo.displayed.height)).toBeLessThan(0.02);
     expect((draft as { fields: { model: { value: string; source: string } } }).fields.model).toMatchObject({ value: 'Kuga', source: 'seller' });
+    const photos = (draft as { photos: Array<EditorPhotoJson & { timestampMs: number }> }).photos;
+    expect(photos.map((p) => p.id)).toEqual(expectedOrder);
+    expect(photos.find((p) => p.id === swappedId)!.timestampMs).toBeGreaterThanOrEqual(chosenMs);
+    expect(photos.find((p) => p.id === swappedId)!.timestampMs).toBeLessThan(chosenMs + 100);
 
     // On a phone screen the editor fits the width.
     await page.setViewportSize({ width: 390, height: 844 });
@@ -171,7 +192,7 @@ describe('the editor page', () => {
       const events = await db.query<{ kind: string; field: string | null; before: unknown; after: unknown; photo_id: string | null }>(
         'select kind, field, before, after, photo_id from feedback_events order by id',
       );
-      expect(events.map((e) => (e.field ? `${e.kind}:${e.field}` : e.kind))).toEqual(['photo_cropped', 'cover_changed', 'field_changed:make', 'field_changed:model']);
+      expect(events.map((e) => (e.field ? `${e.kind}:${e.field}` : e.kind))).toEqual(['photo_cropped', 'cover_changed', 'field_changed:make', 'field_changed:model', 'photos_reordered', 'frame_swapped']);
       const cover = events.find((e) => e.kind === 'cover_changed')!;
       expect(cover.after).toBe(photoId);
       expect(cover.before).not.toBe(photoId);
