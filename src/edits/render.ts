@@ -162,10 +162,9 @@ export async function renderPhoto(
 
 async function turnCutTone(pixels: Buffer, plan: RenderPlan, tone: LinearTone, settings: EditorSettings): Promise<RenderedPhoto> {
   const decoded = { raw: { width: plan.original.width, height: plan.original.height, channels: 3 as const } };
-  // Stage 2: the source part is cut out first, so only pixels the output needs are turned.
-  let image = plan.source ? sharp(await sharp(pixels, decoded).extract(plan.source).raw().toBuffer(), {
-    raw: { width: plan.source.width, height: plan.source.height, channels: 3 },
-  }) : sharp(pixels, decoded);
+  // Stage 2, one pipeline: the source part is cut out first, so only pixels the output needs are turned.
+  let image = sharp(pixels, decoded);
+  if (plan.source) image = image.extract(plan.source);
   if (plan.rotateDegrees !== 0) image = image.rotate(plan.rotateDegrees, { background: '#000000' });
   if (plan.extract !== null) image = image.extract(plan.extract);
   if (tone.a !== 1 || tone.b !== 0) image = image.linear(tone.a, tone.b);

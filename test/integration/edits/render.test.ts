@@ -79,6 +79,14 @@ describe('renderPhoto', () => {
     close(out.at(75, 100), QUADRANTS.bl);
   });
 
+  it('a crop without a turn cuts exactly its box', async () => {
+    const rendered = await render([{ op: 'crop', box: { x1: 250, y1: 40, x2: 350, y2: 100 } }]);
+    const out = await decode(rendered.jpeg);
+    expect([out.width, out.height]).toEqual([100, 60]);
+    close(out.at(5, 5), QUADRANTS.tr);
+    close(out.at(94, 54), QUADRANTS.tr);
+  });
+
   it('straightening leaves no blank corner', async () => {
     const out = await decode((await render([{ op: 'straighten', degrees: 6 }])).jpeg);
     expect(out.width / out.height).toBeCloseTo(W / H, 1);
