@@ -128,8 +128,14 @@ export async function setVideoProgress(db: Queryable, videoId: string, progress:
     `update videos set progress = $2, stage = $3, updated_at = now() where id = $1 and status = 'processing' returning id`,
     [videoId, progress, stage],
   );
-  const [exists] = rows.length > 0 ? [true] : await db.query<{ id: string }>('select id from videos where id = $1', [videoId]);
-  return exists !== undefined;
+  if (rows.length > 0) return true;
+  return (await db.query('select id from videos where id = $1', [videoId])).length > 0;
+}
+
+/** The result and its files are in place: the video is done. False when it is gone. */
+export async function markVideoDone(db: Queryable, videoId: string): Promise<boolean> {
+  const rows = await db.query(`update videos set status = 'done', progress = 1, stage = null, error = null, updated_at = now() where id = $1 returning id`, [videoId]);
+  return rows.length > 0;
 }
 
 /** The job's last attempt failed: the video shows why; `final` when no retry follows. */
