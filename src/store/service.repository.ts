@@ -269,6 +269,21 @@ export async function getDraft(db: Queryable, dealerId: string, draftId: string)
   return row ? draftFromRow(row) : null;
 }
 
+/** A dealer's draft with its car's photos in listing order, in one statement (the hot read); null when not theirs. */
+export async function getDraftWithPhotos(db: Queryable, dealerId: string, draftId: string): Promise<{ draft: ServiceDraft; photos: ServicePhoto[] } | null> {
+  if (!isUuid(draftId)) return null;
+  const [row] = await db.query<DraftRow & { photos: { id: string; ordinal: number; width: number; height: number; is_cover: boolean; timestamp_ms: number }[] }>(
+    `${DRAFT_SELECT.replace('select ', `select coalesce((select json_agg(json_build_object('id', p.id, 'ordinal', p.ordinal, 'width', p.width,
+        'height', p.height, 'is_cover', p.is_cover, 'timestamp_ms', p.timestamp_ms) order by p.ordinal)
+        from photos p where p.car_id = d.car_id), '[]'::json) as photos, `)}
+     where d.id = $1 and v.dealer_id = $2`,
+    [draftId, dealerId],
+  );
+  if (row === undefined) return null;
+  const photos = row.photos.map((p) => ({ id: p.id, ordinal: p.ordinal, width: p.width, height: p.height, isCover: p.is_cover, timestampMs: p.timestamp_ms }));
+  return { draft: draftFromRow(row), photos };
+}
+
 /** The photos of the car a draft describes, in listing order. */
 export async function listDraftPhotos(db: Queryable, draftId: string): Promise<ServicePhoto[]> {
   const rows = await db.query<{ id: string; ordinal: number; width: number; height: number; is_cover: boolean; timestamp_ms: number }>(
