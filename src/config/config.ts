@@ -24,11 +24,10 @@ const serviceEnvSchema = z.object({
   LOTREEL_JOB_RETRY_LIMIT: envInt(0, 3),
   LOTREEL_JOB_RETRY_DELAY_S: envInt(1, 10),
   /**
-   * A job's lease: a worker that has not finished within it is presumed dead and the job is handed to
-   * another worker. max(minimum, seconds per second of video x duration), so long videos get long leases.
+   * A job's lease: a worker renews it every third of it while it works; a job whose lease runs out (its
+   * worker died) is handed to another worker.
    */
-  LOTREEL_JOB_LEASE_MIN_S: envInt(1, 900),
-  LOTREEL_JOB_LEASE_PER_VIDEO_S: z.coerce.number().min(0).default(4),
+  LOTREEL_JOB_LEASE_S: envInt(3, 120),
   /** How often a worker looks for expired leases and new jobs. */
   LOTREEL_JOB_MAINTENANCE_S: envInt(1, 30),
   LOTREEL_JOB_POLL_S: z.coerce.number().min(0.5).default(2),
@@ -124,8 +123,7 @@ export interface ServiceSettings {
   maxImagePixels: number;
   jobRetryLimit: number;
   jobRetryDelaySeconds: number;
-  jobLeaseMinSeconds: number;
-  jobLeasePerVideoSecond: number;
+  jobLeaseSeconds: number;
   jobMaintenanceSeconds: number;
   jobPollSeconds: number;
   workerConcurrency: number;
@@ -168,8 +166,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxImagePixels: e.LOTREEL_MAX_IMAGE_PIXELS,
       jobRetryLimit: e.LOTREEL_JOB_RETRY_LIMIT,
       jobRetryDelaySeconds: e.LOTREEL_JOB_RETRY_DELAY_S,
-      jobLeaseMinSeconds: e.LOTREEL_JOB_LEASE_MIN_S,
-      jobLeasePerVideoSecond: e.LOTREEL_JOB_LEASE_PER_VIDEO_S,
+      jobLeaseSeconds: e.LOTREEL_JOB_LEASE_S,
       jobMaintenanceSeconds: e.LOTREEL_JOB_MAINTENANCE_S,
       jobPollSeconds: e.LOTREEL_JOB_POLL_S,
       workerConcurrency: e.LOTREEL_WORKER_CONCURRENCY,

@@ -58,7 +58,7 @@ export async function ingestVideo(ctx: ServiceContext, dealerId: string, tempPat
           bitDepth: info.bitDepth,
         });
         if (row === null) return false; // the same file, uploaded at the same moment: that one wins
-        await setVideoJob(tx, id, await ctx.queue.enqueue(id, info.durationMs, tx));
+        await setVideoJob(tx, id, await ctx.queue.enqueue(id, tx));
         return true;
       });
       if (!inserted) {

@@ -6,10 +6,11 @@
 import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseAnalysisSettings } from '../config/config.js';
+import type { Logger } from '../log.js';
 import { asLotreelError, LotreelError } from '../errors.js';
 import { processVideo } from '../pipeline/run.js';
 import type { ProgressEvent } from '../progress.js';
-import { getVideoForJob, markVideoFailed, markVideoProcessing, processingJobIds, setVideoProgress } from '../store/service.repository.js';
+import { getVideoForJob, markVideoDone, markVideoFailed, markVideoProcessing, processingJobIds, setVideoProgress } from '../store/service.repository.js';
 import type { ServiceContext } from './context.js';
 import type { VideoJob } from './jobs.js';
 import { overallProgress } from './progress-weights.js';
@@ -52,7 +53,10 @@ export async function runVideoJob(ctx: ServiceContext, job: VideoJob): Promise<v
   const original = await ctx.storage.localCopy(video.originalKey);
   try {
     const out = await ctx.storage.outputFolder(videoPrefix(video.dealerId, video.id));
-    await removeStaleStaging(out.dir, ctx.config.service.jobLeaseMinSeconds * 1000);
+    // One process holds the embedded database, so any staging folder there is a dead attempt's; on a
+    // server another live worker may still be writing one, until its lease is over.
+    const staleAfterMs = ctx.db.kind === 'pglite' ? 0 : ctx.config.service.jobLeaseSeconds * 1000;
+    await removeStaleStaging(out.dir, staleAfterMs, log);
     await processVideo({
       file: original.path,
       outDir: out.dir,
@@ -67,11 +71,15 @@ export async function runVideoJob(ctx: ServiceContext, job: VideoJob): Promise<v
     });
     await writing;
     await out.publish();
+    await removeStaleStaging(out.dir, staleAfterMs, log);
+    if (!(await markVideoDone(ctx.db, video.id))) throw new LotreelError('ABORTED', 'the video was deleted');
     log.info('video processed');
   } catch (thrown) {
     await writing;
-    const error = stopped.signal.aborted ? new LotreelError('ABORTED', 'the video was deleted') : asLotreelError(thrown);
-    if (stopped.signal.aborted) {
+    const error = asLotreelError(thrown);
+    if (stopped.signal.aborted || (await getVideoForJob(ctx.db, video.id)) === null) {
+      // The pipeline may have made folders again after DELETE removed them.
+      await ctx.storage.removeAll(videoPrefix(video.dealerId, video.id)).catch(() => undefined);
       log.info('video deleted while it was processed');
       return;
     }
@@ -85,13 +93,20 @@ export async function runVideoJob(ctx: ServiceContext, job: VideoJob): Promise<v
   }
 }
 
-/** Removes staging folders a crashed worker left in a video's folder (older than any live attempt). */
-async function removeStaleStaging(dir: string, olderThanMs: number): Promise<void> {
-  for (const entry of await readdir(dir)) {
+/**
+ * Removes staging folders a crashed worker left in a video's folder (older than any live attempt).
+ * Best effort: the dead worker's ffmpeg may still be writing there for a moment (a killed parent does
+ * not take its children with it), and a folder left now is removed after the next attempt.
+ */
+async function removeStaleStaging(dir: string, olderThanMs: number, log: Logger): Promise<void> {
+  for (const entry of await readdir(dir).catch(() => [])) {
     if (!entry.startsWith('.lotreel-staging-')) continue;
     const path = join(dir, entry);
     const info = await stat(path).catch(() => null);
-    if (info && Date.now() - info.mtimeMs > olderThanMs) await rm(path, { recursive: true, force: true });
+    if (info === null || Date.now() - info.mtimeMs <= olderThanMs) continue;
+    await rm(path, { recursive: true, force: true, maxRetries: 3 }).catch((error: unknown) =>
+      log.warn('stale staging folder not removed yet', { path, error: asLotreelError(error).message }),
+    );
   }
 }
 

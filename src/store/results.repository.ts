@@ -285,12 +285,14 @@ async function insertCar(tx: Queryable, videoId: string, car: CarInput): Promise
   return { id: carId, ordinal: car.ordinal, photoIds, draftId: draftRow!.id };
 }
 
-/** Fills in an existing video row (the service's), status 'done'; no row when it has been deleted. */
+/**
+ * Fills in an existing video row (the service's); no row when it has been deleted. Its status stays as
+ * it is: the service marks it done once the photo files are in place too.
+ */
 function updateVideoRow(tx: Queryable, id: string, v: VideoInput): Promise<{ id: string }[]> {
   return tx.query<{ id: string }>(
     `update videos set size_bytes = $2, duration_ms = $3, width = $4, height = $5, fps = $6, rotation = $7, codec = $8,
-       bit_depth = $9, device = $10, timings = $11::jsonb, status = 'done', progress = 1, stage = null, error = null,
-       updated_at = now()
+       bit_depth = $9, device = $10, timings = $11::jsonb, updated_at = now()
      where id = $1
      returning id`,
     [id, v.sizeBytes, v.durationMs, v.width, v.height, v.fps, v.rotation, v.codec, v.bitDepth, v.device, json(v.timingsMs)],

@@ -128,8 +128,14 @@ export async function setVideoProgress(db: Queryable, videoId: string, progress:
     `update videos set progress = $2, stage = $3, updated_at = now() where id = $1 and status = 'processing' returning id`,
     [videoId, progress, stage],
   );
-  const [exists] = rows.length > 0 ? [true] : await db.query<{ id: string }>('select id from videos where id = $1', [videoId]);
-  return exists !== undefined;
+  if (rows.length > 0) return true;
+  return (await db.query('select id from videos where id = $1', [videoId])).length > 0;
+}
+
+/** The result and its files are in place: the video is done. False when it is gone. */
+export async function markVideoDone(db: Queryable, videoId: string): Promise<boolean> {
+  const rows = await db.query(`update videos set status = 'done', progress = 1, stage = null, error = null, updated_at = now() where id = $1 returning id`, [videoId]);
+  return rows.length > 0;
 }
 
 /** The job's last attempt failed: the video shows why; `final` when no retry follows. */
@@ -261,6 +267,21 @@ export async function getDraft(db: Queryable, dealerId: string, draftId: string)
   if (!isUuid(draftId)) return null;
   const [row] = await db.query<DraftRow>(`${DRAFT_SELECT} where d.id = $1 and v.dealer_id = $2`, [draftId, dealerId]);
   return row ? draftFromRow(row) : null;
+}
+
+/** A dealer's draft with its car's photos in listing order, in one statement (the hot read); null when not theirs. */
+export async function getDraftWithPhotos(db: Queryable, dealerId: string, draftId: string): Promise<{ draft: ServiceDraft; photos: ServicePhoto[] } | null> {
+  if (!isUuid(draftId)) return null;
+  const [row] = await db.query<DraftRow & { photos: { id: string; ordinal: number; width: number; height: number; is_cover: boolean; timestamp_ms: number }[] }>(
+    `${DRAFT_SELECT.replace('select ', `select coalesce((select json_agg(json_build_object('id', p.id, 'ordinal', p.ordinal, 'width', p.width,
+        'height', p.height, 'is_cover', p.is_cover, 'timestamp_ms', p.timestamp_ms) order by p.ordinal)
+        from photos p where p.car_id = d.car_id), '[]'::json) as photos, `)}
+     where d.id = $1 and v.dealer_id = $2`,
+    [draftId, dealerId],
+  );
+  if (row === undefined) return null;
+  const photos = row.photos.map((p) => ({ id: p.id, ordinal: p.ordinal, width: p.width, height: p.height, isCover: p.is_cover, timestampMs: p.timestamp_ms }));
+  return { draft: draftFromRow(row), photos };
 }
 
 /** The photos of the car a draft describes, in listing order. */

@@ -1,6 +1,6 @@
 /** Drafts: read one with its photos; change its title, description, attributes or status. */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { getDraft, listDraftPhotos, updateDraft } from '../../store/service.repository.js';
+import { getDraftWithPhotos, listDraftPhotos, updateDraft } from '../../store/service.repository.js';
 import { dealerOf } from '../auth.js';
 import type { ServiceContext } from '../context.js';
 import { notFound } from '../http-errors.js';
@@ -11,8 +11,8 @@ export const draftRoutes: FastifyPluginAsyncZod<{ ctx: ServiceContext }> = async
   const errors = { 400: errorBody, 401: errorBody, 404: errorBody };
 
   app.get('/api/drafts/:id', { schema: { summary: 'A listing draft with its photos', params: idParams, response: { 200: draft, ...errors } } }, async (request, reply) => {
-    const found = await getDraft(ctx.db, dealerOf(request).id, request.params.id);
-    return found ? draftView(found, await listDraftPhotos(ctx.db, found.id)) : notFound(reply, 'no such draft');
+    const found = await getDraftWithPhotos(ctx.db, dealerOf(request).id, request.params.id);
+    return found ? draftView(found.draft, found.photos) : notFound(reply, 'no such draft');
   });
 
   app.patch(
