@@ -119,15 +119,6 @@ export async function getEditorDraft(db: Queryable, dealerId: string, draftId: s
   return row ? assemble(db, row) : null;
 }
 
-/** The draft of a car, by car id (the video page links cars). */
-export async function draftIdOfCar(db: Queryable, dealerId: string, carId: string): Promise<string | null> {
-  const [row] = await db.query<{ id: string }>(
-    'select d.id from drafts d join cars c on c.id = d.car_id join videos v on v.id = c.video_id where c.id = $1 and v.dealer_id = $2',
-    [carId, dealerId],
-  );
-  return row?.id ?? null;
-}
-
 export interface FieldChanges {
   fields?: Partial<Record<DraftFieldName, string | number | null>>;
   status?: DraftStatus;

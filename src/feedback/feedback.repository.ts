@@ -33,13 +33,9 @@ interface EventRow {
   created_at: Date;
 }
 
-/** Every event, or one car's, oldest first. */
-export async function listFeedback(db: Queryable, filter: { carId?: string } = {}): Promise<FeedbackEvent[]> {
-  const rows = await db.query<EventRow>(
-    `select video_id, car_id, photo_id, kind, field, before, after, created_at from feedback_events
-     where ($1::uuid is null or car_id = $1::uuid) order by id`,
-    [filter.carId ?? null],
-  );
+/** Every event, oldest first. */
+export async function listFeedback(db: Queryable): Promise<FeedbackEvent[]> {
+  const rows = await db.query<EventRow>('select video_id, car_id, photo_id, kind, field, before, after, created_at from feedback_events order by id');
   return rows.map((row) => ({
     videoId: row.video_id,
     carId: row.car_id,
