@@ -9,7 +9,13 @@ export type Command =
   | { kind: 'process'; file: string; outDir: string | undefined; json: boolean; device: Device | undefined; maxPhotos: number | undefined; verbose: boolean; blurPlates: boolean }
   | { kind: 'eval'; dir: string; json: boolean; device: Device | undefined; verbose: boolean }
   | { kind: 'models-pull'; verbose: boolean }
-  | { kind: 'models-list'; json: boolean; verbose: boolean };
+  | { kind: 'models-list'; json: boolean; verbose: boolean }
+  | { kind: 'eval-feedback'; json: boolean; verbose: boolean }
+  | { kind: 'serve'; port: number | undefined; host: string | undefined; worker: boolean; verbose: boolean }
+  | { kind: 'worker'; verbose: boolean }
+  | { kind: 'dealers-add'; name: string; verbose: boolean }
+  | { kind: 'dealers-list'; json: boolean; verbose: boolean }
+  | { kind: 'export'; dealer: string; video: string | undefined; format: 'csv' | 'json'; verbose: boolean };
 
 export const USAGE = `lotreel: a dealer's walkaround video in, one listing draft per car out
 
@@ -18,6 +24,14 @@ Usage:
   lotreel eval DIR [--json] [--device D]   per-component figures on a labelled folder (DIR/labels.json, see README)
   lotreel models list [--json]     the models lotreel uses and whether they are present
   lotreel models pull              download missing models from their upstream (needs internet)
+  lotreel eval --feedback [--json] the sellers' corrections as accuracy figures (make/model, cover, photos)
+  lotreel serve [--port N] [--host H] [--no-worker]
+                                   the dealer HTTP API (default port 8080 or PORT) and a worker
+  lotreel worker                   workers only: process queued videos
+  lotreel dealers add NAME         a new dealer; prints its API token on the last line
+  lotreel dealers list [--json]
+  lotreel export --dealer NAME [--video ID] [--format csv|json]
+                                   the dealer's inventory feed (all videos, or one) on stdout
   lotreel --help | --version
 
 process:
@@ -51,6 +65,13 @@ export function parseCommand(argv: readonly string[]): Command {
         'max-photos': { type: 'string' },
         'no-blur-plates': { type: 'boolean' },
         verbose: { type: 'boolean' },
+        feedback: { type: 'boolean' },
+        port: { type: 'string' },
+        host: { type: 'string' },
+        'no-worker': { type: 'boolean' },
+        dealer: { type: 'string' },
+        video: { type: 'string' },
+        format: { type: 'string' },
       },
     });
   } catch (error) {
@@ -77,6 +98,7 @@ export function parseCommand(argv: readonly string[]): Command {
     }
     return { kind: 'process', file: rest[0], outDir: values.out, json: values.json ?? false, device: device as Device | undefined, maxPhotos, verbose, blurPlates: !values['no-blur-plates'] };
   }
+  if (verb === 'eval' && values.feedback && rest.length === 0) return { kind: 'eval-feedback', json: values.json ?? false, verbose };
   if (verb === 'eval') {
     if (rest.length !== 1) throw invalid(`eval takes exactly one folder (got ${rest.length})`);
     const device = values.device;
@@ -89,6 +111,32 @@ export function parseCommand(argv: readonly string[]): Command {
     if (rest[0] === 'pull' && rest.length === 1) return { kind: 'models-pull', verbose };
     if ((rest[0] === 'list' || rest[0] === undefined) && rest.length <= 1) return { kind: 'models-list', json: values.json ?? false, verbose };
     throw invalid(`unknown models command "${rest.join(' ')}" (use: models list | models pull)`);
+  }
+  if (verb === 'serve') {
+    if (rest.length !== 0) throw invalid('serve takes no arguments');
+    let port: number | undefined;
+    if (values.port !== undefined) {
+      port = Number(values.port);
+      if (!/^\d+$/.test(values.port) || port > 65535) throw invalid(`--port must be a port number 0..65535 (got "${values.port}")`);
+    }
+    return { kind: 'serve', port, host: values.host, worker: !(values['no-worker'] ?? false), verbose };
+  }
+  if (verb === 'worker') {
+    if (rest.length !== 0) throw invalid('worker takes no arguments');
+    return { kind: 'worker', verbose };
+  }
+  if (verb === 'dealers') {
+    if (rest[0] === 'add' && rest.length === 2 && rest[1]!.trim() !== '' && rest[1]!.length <= 200) return { kind: 'dealers-add', name: rest[1]!.trim(), verbose };
+    if (rest[0] === 'add') throw invalid('dealers add takes one name (1 to 200 characters), e.g. lotreel dealers add "Main Street Motors"');
+    if ((rest[0] === 'list' || rest[0] === undefined) && rest.length <= 1) return { kind: 'dealers-list', json: values.json ?? false, verbose };
+    throw invalid(`unknown dealers command "${rest.join(' ')}" (use: dealers add NAME | dealers list)`);
+  }
+  if (verb === 'export') {
+    if (rest.length !== 0) throw invalid('export takes no positional arguments (use --dealer NAME [--video ID])');
+    if (!values.dealer) throw invalid('export needs --dealer NAME');
+    const format = values.format ?? 'csv';
+    if (format !== 'csv' && format !== 'json') throw invalid(`--format must be csv or json (got "${format}")`);
+    return { kind: 'export', dealer: values.dealer, video: values.video, format, verbose };
   }
   throw invalid(`unknown command "${verb}" (see lotreel --help)`);
 }

@@ -4,6 +4,7 @@ import { basename, extname, resolve } from 'node:path';
 import { loadConfig, parseAnalysisSettings } from '../config/config.js';
 import { asLotreelError, isLotreelError, LotreelError } from '../errors.js';
 import { createLogger } from '../log.js';
+import { runFeedbackEval } from '../feedback/eval-command.js';
 import { processVideo, type ProcessResult } from '../pipeline/run.js';
 import { listModels, pullModels } from '../vision/index.js';
 import { runEval } from '../eval/run-eval.js';
@@ -11,6 +12,7 @@ import { formatReport } from '../eval/sections.js';
 import { parseCommand, USAGE, type Command } from './args.js';
 import { exitCodeFor } from './exit-codes.js';
 import { createProgressBars } from './progress-bar.js';
+import { isServiceCommand, runServiceCommand } from './service-commands.js';
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -56,6 +58,8 @@ async function run(command: Command, abort: AbortController): Promise<number> {
     process.stdout.write(command.json ? JSON.stringify(report, null, 2) + '\n' : formatReport(report) + '\n');
     return 0;
   }
+  if (command.kind === 'eval-feedback') return runFeedbackEval(config, log, command.json);
+  if (isServiceCommand(command)) return runServiceCommand(command, config, log, abort.signal);
   const settings = parseAnalysisSettings({ ...(command.maxPhotos ? { maxPhotos: command.maxPhotos } : {}), blurPlates: command.blurPlates });
   const file = resolve(command.file);
   const outDir = resolve(command.outDir ?? `lotreel-${basename(file, extname(file))}`);

@@ -7,6 +7,36 @@ import { LotreelError } from '../errors.js';
 export const DEVICES = ['auto', 'cpu', 'cuda', 'webgpu'] as const;
 export type Device = (typeof DEVICES)[number];
 
+const envInt = (min: number, fallback: number) => z.coerce.number().int().min(min).default(fallback);
+
+/** The service's settings (`lotreel serve` / `lotreel worker`), from the environment. */
+const serviceEnvSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  /** Largest video accepted by a resumable (tus) upload. */
+  LOTREEL_MAX_UPLOAD_BYTES: envInt(1, 8 * 1024 ** 3),
+  /** Largest video accepted by a plain multipart POST /api/videos. */
+  LOTREEL_MAX_MULTIPART_BYTES: envInt(1, 1024 ** 3),
+  /** Largest JSON body (PATCH a draft, ...). */
+  LOTREEL_MAX_JSON_BYTES: envInt(1, 64 * 1024),
+  /** Largest picture the service decodes or makes (width x height): bounds image work. */
+  LOTREEL_MAX_IMAGE_PIXELS: envInt(1, 7680 * 4320),
+  /** Retries of a failed or abandoned processing job, with exponential backoff from the delay. */
+  LOTREEL_JOB_RETRY_LIMIT: envInt(0, 3),
+  LOTREEL_JOB_RETRY_DELAY_S: envInt(1, 10),
+  /**
+   * A job's lease: a worker renews it every third of it while it works; a job whose lease runs out (its
+   * worker died) is handed to another worker.
+   */
+  LOTREEL_JOB_LEASE_S: envInt(3, 120),
+  /** How often a worker looks for expired leases and new jobs. */
+  LOTREEL_JOB_MAINTENANCE_S: envInt(1, 30),
+  LOTREEL_JOB_POLL_S: z.coerce.number().min(0.5).default(2),
+  /** Videos one worker process analyses at once. */
+  LOTREEL_WORKER_CONCURRENCY: envInt(1, 1),
+  /** Address the API is reached at from outside (absolute image URLs in exports). */
+  LOTREEL_PUBLIC_URL: z.url().optional(),
+});
+
 const envSchema = z.object({
   LOTREEL_DATA_DIR: z.string().min(1).optional(),
   XDG_DATA_HOME: z.string().min(1).optional(),
@@ -29,6 +59,7 @@ const envSchema = z.object({
   LOTREEL_LLM_HTTP_RETRIES: z.coerce.number().int().min(0).max(5).default(1),
   LOTREEL_LLM_RESPONSE_FORMAT: z.enum(['json_schema', 'json_object', 'none']).default('json_schema'),
   LOTREEL_LLM_VISION: z.enum(['0', '1', 'false', 'true', 'off', 'on']).default('off'),
+  ...serviceEnvSchema.shape,
 });
 
 export type LlmResponseFormat = 'json_schema' | 'json_object' | 'none';
@@ -146,6 +177,38 @@ export const analysisSchema = z.object({
 });
 export type AnalysisSettings = z.infer<typeof analysisSchema>;
 
+/** The seller's editor: how edited photos are rendered (src/edits). */
+export const editorSchema = z.object({
+  jpegQuality: z.number().int().min(50).max(100).default(90),
+  /** The editor's previews keep at least this long side (shrunk by 2, 4 or 8 while decoding); full size on request. */
+  previewLongSide: z.number().int().min(256).max(8192).default(1024),
+  /** Blur strength: the Gaussian sigma as a share of the blurred region's shorter side. */
+  blurSigmaShare: z.number().positive().max(1).default(0.25),
+  /** Auto-enhance stretches the levels between these luminance percentiles (of 100)... */
+  enhanceLowPercentile: z.number().min(0).max(20).default(0.5),
+  enhanceHighPercentile: z.number().min(80).max(100).default(99.5),
+  /** ...but never by more than this contrast gain, so a flat grey photo is not turned into noise. */
+  enhanceMaxGain: z.number().min(1).max(8).default(2.5),
+  /** Decoded originals kept in memory for the next edit of the same photo (0: none). */
+  decodedCacheBytes: z.number().int().min(0).default(192 * 1024 * 1024),
+});
+export type EditorSettings = z.infer<typeof editorSchema>;
+export const DEFAULT_EDITOR_SETTINGS: EditorSettings = editorSchema.parse({});
+export interface ServiceSettings {
+  port: number;
+  maxUploadBytes: number;
+  maxMultipartBytes: number;
+  maxJsonBytes: number;
+  maxImagePixels: number;
+  jobRetryLimit: number;
+  jobRetryDelaySeconds: number;
+  jobLeaseSeconds: number;
+  jobMaintenanceSeconds: number;
+  jobPollSeconds: number;
+  workerConcurrency: number;
+  publicUrl: string | undefined;
+}
+
 export interface Config {
   dataDir: string;
   databaseUrl: string | undefined;
@@ -156,6 +219,8 @@ export interface Config {
   device: Device;
   /** Null or absent: no LLM, templates only. */
   llm?: LlmConfig | null;
+  service: ServiceSettings;
+  editor: EditorSettings;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -174,6 +239,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ffprobePath: e.LOTREEL_FFPROBE,
     logLevel: e.LOTREEL_LOG_LEVEL,
     device: e.LOTREEL_DEVICE,
+    service: {
+      port: e.PORT,
+      maxUploadBytes: e.LOTREEL_MAX_UPLOAD_BYTES,
+      maxMultipartBytes: e.LOTREEL_MAX_MULTIPART_BYTES,
+      maxJsonBytes: e.LOTREEL_MAX_JSON_BYTES,
+      maxImagePixels: e.LOTREEL_MAX_IMAGE_PIXELS,
+      jobRetryLimit: e.LOTREEL_JOB_RETRY_LIMIT,
+      jobRetryDelaySeconds: e.LOTREEL_JOB_RETRY_DELAY_S,
+      jobLeaseSeconds: e.LOTREEL_JOB_LEASE_S,
+      jobMaintenanceSeconds: e.LOTREEL_JOB_MAINTENANCE_S,
+      jobPollSeconds: e.LOTREEL_JOB_POLL_S,
+      workerConcurrency: e.LOTREEL_WORKER_CONCURRENCY,
+      publicUrl: e.LOTREEL_PUBLIC_URL?.replace(/\/+$/, ''),
+    },
+    editor: DEFAULT_EDITOR_SETTINGS,
     llm: llmConfig(e),
   };
 }

@@ -51,6 +51,8 @@ export interface ProcessOptions {
   database?: Database;
   /** Listing text limits and LLM settings; defaults when absent. */
   listingText?: ListingTextSettings;
+  /** The existing video row (the service's) the result is stored into; else found or made by fingerprint. */
+  videoId?: string;
 }
 
 const carFolder = (ordinal: number) => `car-${ordinal}`;
@@ -371,9 +373,9 @@ export async function processVideo(request: ProcessOptions): Promise<ProcessResu
     const database = await timer.time('open', () => databaseOpening);
     // Last moment to stop: after this the result is committed.
     options.signal?.throwIfAborted();
-    const saved = await timer.time('store', () =>
-      saveVideoResult(database, toStoreInput(info, fingerprint, detector.provider, timer.snapshot(TIMING_STAGES), cars)),
-    );
+    const storeInput = toStoreInput(info, fingerprint, detector.provider, timer.snapshot(TIMING_STAGES), cars);
+    if (options.videoId !== undefined) storeInput.video.id = options.videoId;
+    const saved = await timer.time('store', () => saveVideoResult(database, storeInput));
     progress({ stage: 'store', done: 1, total: 1 });
 
     await publishStaging(stagingDir, options.outDir);

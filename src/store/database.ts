@@ -38,8 +38,18 @@ export interface Database extends Queryable {
    * transaction to end, so using the database there would deadlock. No nesting.
    */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * The connection in the shape pg-boss takes (`db.executeSql`): one statement with parameters, or a
+   * script of several statements without (pg-boss's migrations and locked commands). Results are the
+   * driver's own (`{ rows }`, an array of them for a script), as `pg` returns them.
+   */
+  jobQueueConnection(): JobQueueConnection;
   /** Closes the connection(s) and, for PGlite, releases the folder lock. Idempotent. */
   close(): Promise<void>;
+}
+
+export interface JobQueueConnection {
+  executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
 }
 
 export interface OpenDatabaseConfig {
@@ -145,6 +155,19 @@ class PGliteDatabase implements Database {
       if (failedInside) throw error;
       throw toDatabaseError(error, 'transaction failed');
     }
+  }
+
+  jobQueueConnection(): JobQueueConnection {
+    return {
+      executeSql: async (text, values) => {
+        // PGlite runs one statement per parameterised query; scripts go through exec (no parameters).
+        if (values === undefined || values.length === 0) {
+          const results = await this.pglite.exec(text);
+          return (results.length === 1 ? results[0] : results) as { rows: unknown[] };
+        }
+        return this.pglite.query(text, values);
+      },
+    };
   }
 
   async close(): Promise<void> {
@@ -271,6 +294,10 @@ class PostgresDatabase implements Database {
       open = false;
       client.release(broken); // a connection that could not roll back is destroyed, not reused
     }
+  }
+
+  jobQueueConnection(): JobQueueConnection {
+    return { executeSql: (text, values) => this.pool.query(text, values) };
   }
 
   async close(): Promise<void> {

@@ -7,6 +7,7 @@ export {
   type Database,
   type DatabaseKind,
   type Queryable,
+  type JobQueueConnection,
   type OpenDatabaseConfig,
   type OpenDatabaseOptions,
 } from './database.js';

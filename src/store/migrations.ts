@@ -94,8 +94,74 @@ const V1_INITIAL: Migration = {
   ],
 };
 
-const V2_TEXT_EVIDENCE: Migration = {
+/**
+ * The dealer service: dealers with hashed API tokens; every video (and through it every car, photo and
+ * draft) belongs to a dealer; a fingerprint is unique per dealer (videos the CLI processes have no
+ * dealer and stay unique among themselves); a video is queued before it is processed, and shows its
+ * progress, stage and error while it is.
+ */
+const V2_DEALERS: Migration = {
   version: 2,
+  name: 'dealers, videos per dealer, job state',
+  statements: [
+    `create table dealers (
+      id uuid primary key default gen_random_uuid(),
+      name text not null check (length(name) between 1 and 200),
+      token_hash text not null unique check (token_hash ~ '^[0-9a-f]{64}$'),
+      created_at timestamptz not null default now()
+    )`,
+    `alter table videos add column dealer_id uuid null references dealers (id) on delete cascade`,
+    `alter table videos drop constraint videos_fingerprint_key`,
+    `create unique index videos_dealer_fingerprint_unique on videos (dealer_id, fingerprint) nulls not distinct`,
+    `create index videos_dealer_created_idx on videos (dealer_id, created_at desc)`,
+    `alter table videos drop constraint videos_status_check`,
+    `alter table videos add constraint videos_status_check check (status in ('queued', 'processing', 'done', 'failed'))`,
+    `alter table videos add column progress real not null default 0 check (progress >= 0 and progress <= 1)`,
+    `alter table videos add column stage text null`,
+    `alter table videos add column error text null`,
+    // Where the original lives in storage (the service); null for videos the CLI processed in place.
+    `alter table videos add column original_key text null`,
+    `alter table videos add column job_id text null`,
+  ],
+};
+
+/**
+ * The seller's editor: each photo's edit list (parameters against its original frame, never baked in),
+ * the seller's own values of draft fields, and every correction as a feedback event. Events keep their
+ * car and video ids without foreign keys: they are the product's record of its accuracy in the field
+ * and outlive a re-processed video or a deleted photo.
+ */
+const V3_EDITOR: Migration = {
+  version: 3,
+  name: 'photo edits, seller fields, feedback events',
+  statements: [
+    `create table photo_edits (
+      photo_id uuid primary key references photos (id) on delete cascade,
+      edits jsonb not null default '[]'::jsonb check (jsonb_typeof(edits) = 'array'),
+      updated_at timestamptz not null default now()
+    )`,
+    `alter table drafts add column seller_fields jsonb not null default '{}'::jsonb`,
+    `create table feedback_events (
+      id bigint generated always as identity primary key,
+      video_id uuid not null,
+      car_id uuid not null,
+      photo_id uuid null,
+      kind text not null check (kind in ('field_changed', 'photo_deleted', 'cover_changed', 'frame_swapped', 'photo_added',
+        'photo_cropped', 'photos_reordered', 'draft_reviewed')),
+      field text null,
+      before jsonb null,
+      after jsonb null,
+      created_at timestamptz not null default now()
+    )`,
+    `create index feedback_events_car_idx on feedback_events (car_id, id)`,
+    `create index feedback_events_video_idx on feedback_events (video_id)`,
+  ],
+};
+
+
+/** What the text on and around a car says (OCR): evidence per car, plate regions and unblurred originals per photo. */
+const V4_TEXT_EVIDENCE: Migration = {
+  version: 4,
   name: 'car evidence, photo plate regions and unblurred originals',
   statements: [
     `alter table cars add column evidence jsonb not null default '[]'::jsonb`,
@@ -104,7 +170,8 @@ const V2_TEXT_EVIDENCE: Migration = {
   ],
 };
 
-export const MIGRATIONS: readonly Migration[] = [V1_INITIAL, V2_TEXT_EVIDENCE];
+
+export const MIGRATIONS: readonly Migration[] = [V1_INITIAL, V2_DEALERS, V3_EDITOR, V4_TEXT_EVIDENCE];
 
 /** The schema version this code expects. */
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -9,6 +9,11 @@ export type VideoStatus = 'processing' | 'done' | 'failed';
 export type DraftStatus = 'needs_review' | 'ready' | 'published';
 
 export interface VideoInput {
+  /**
+   * The service's video row this result belongs to (created when it was uploaded, owned by a dealer).
+   * Without it the video is found or created by fingerprint, as the CLI does.
+   */
+  id?: string;
   /** Content fingerprint: identifies "the same file" across runs. */
   fingerprint: string;
   fileName: string;
@@ -291,6 +296,20 @@ async function insertCar(tx: Queryable, videoId: string, car: CarInput): Promise
 }
 
 /**
+ * Fills in an existing video row (the service's); no row when it has been deleted. Its status stays as
+ * it is: the service marks it done once the photo files are in place too.
+ */
+function updateVideoRow(tx: Queryable, id: string, v: VideoInput): Promise<{ id: string }[]> {
+  return tx.query<{ id: string }>(
+    `update videos set size_bytes = $2, duration_ms = $3, width = $4, height = $5, fps = $6, rotation = $7, codec = $8,
+       bit_depth = $9, device = $10, timings = $11::jsonb, updated_at = now()
+     where id = $1
+     returning id`,
+    [id, v.sizeBytes, v.durationMs, v.width, v.height, v.fps, v.rotation, v.codec, v.bitDepth, v.device, json(v.timingsMs)],
+  );
+}
+
+/**
  * Stores the analysis of one video in one transaction, status 'done'. A video already stored with the
  * same fingerprint keeps its id and has its earlier cars (with their segments, photos and drafts)
  * replaced. Any failure rolls everything back and throws DATABASE_FAILED.
@@ -299,11 +318,11 @@ export async function saveVideoResult(db: Database, input: VideoResultInput): Pr
   const v = input.video;
   try {
     return await db.transaction(async (tx) => {
-      const [videoRow] = await tx.query<{ id: string }>(
+      const [videoRow] = v.id !== undefined ? await updateVideoRow(tx, v.id, v) : await tx.query<{ id: string }>(
         `insert into videos (fingerprint, file_name, file_path, size_bytes, duration_ms, width, height, fps, rotation,
            codec, bit_depth, device, timings, status)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb, 'done')
-         on conflict (fingerprint) do update set
+         on conflict (dealer_id, fingerprint) do update set
            file_name = excluded.file_name, file_path = excluded.file_path, size_bytes = excluded.size_bytes,
            duration_ms = excluded.duration_ms, width = excluded.width, height = excluded.height, fps = excluded.fps,
            rotation = excluded.rotation, codec = excluded.codec, bit_depth = excluded.bit_depth,
@@ -312,7 +331,8 @@ export async function saveVideoResult(db: Database, input: VideoResultInput): Pr
         [v.fingerprint, v.fileName, v.filePath, v.sizeBytes, v.durationMs, v.width, v.height, v.fps, v.rotation,
           v.codec, v.bitDepth, v.device, json(v.timingsMs)],
       );
-      const videoId = videoRow!.id;
+      if (videoRow === undefined) throw new LotreelError('ABORTED', `video ${v.id} was deleted while it was processed`);
+      const videoId = videoRow.id;
       // Segments, photos and drafts go with their cars (on delete cascade).
       await tx.query('delete from cars where video_id = $1', [videoId]);
       const cars: SavedVideoResult['cars'] = [];

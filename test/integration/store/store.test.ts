@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isLotreelError, LotreelError } from '../../../src/errors.js';
 import {
   countRows,
+  MIGRATIONS,
   deleteVideo,
   findVideoByFingerprint,
   loadVideoResult,
@@ -113,17 +114,17 @@ describe.each(backends)('store on $kind', (backend) => {
     // PGlite has one connection (and the folder lock keeps a second handle out), so it is the same handle.
     const second = backend.kind === 'postgres' ? (await open({ migrate: false })).db : first.db;
     const outcomes = await Promise.all([runMigrations(first.db), runMigrations(second)]);
-    expect(outcomes.map((o) => o.applied).sort()).toEqual([[], [1, 2]]);
+    expect(outcomes.map((o) => o.applied).sort()).toEqual([[], MIGRATIONS.map((m) => m.version)]);
     expect(outcomes.every((o) => o.version === SCHEMA_VERSION)).toBe(true);
     if (second !== first.db) await second.close();
 
     const migrated = await first.db.query<{ version: number; applied_at: Date }>('select version, applied_at from schema_migrations');
-    expect(migrated.map((row) => row.version)).toEqual([1, 2]);
+    expect(migrated.map((row) => row.version)).toEqual(MIGRATIONS.map((m) => m.version));
     expect(migrated[0]!.applied_at).toBeInstanceOf(Date);
     const tables = await first.db.query<{ table_name: string }>(
       `select table_name from information_schema.tables where table_schema = 'public' order by table_name`,
     );
-    expect(tables.map((row) => row.table_name)).toEqual(['cars', 'drafts', 'photos', 'schema_migrations', 'segments', 'videos']);
+    expect(tables.map((row) => row.table_name)).toEqual(['cars', 'dealers', 'drafts', 'feedback_events', 'photo_edits', 'photos', 'schema_migrations', 'segments', 'videos']);
     await first.db.close();
     await first.db.close(); // idempotent
 

@@ -1,0 +1,72 @@
+/**
+ * The dealer inventory feed (pure): one row per car, with the columns marketplaces' vehicle catalogues
+ * use (Meta's automotive catalogue names: vehicle_id, title, description, make, model, year, body_style,
+ * exterior_color, mileage.value, mileage.unit, vin, image[n].url) and the draft's state. What the dealer
+ * set in the draft's attributes wins over what the analysis found.
+ */
+import type { ServiceCar } from '../store/service.repository.js';
+
+export interface FeedItem {
+  vehicle_id: string;
+  title: string;
+  description: string;
+  make: string | null;
+  model: string | null;
+  year: number | null;
+  body_style: string | null;
+  exterior_color: string | null;
+  mileage: { value: number; unit: string } | null;
+  vin: string | null;
+  image_urls: string[];
+  state: 'needs_review' | 'ready' | 'published';
+}
+
+const text = (value: unknown): string | null => (typeof value === 'string' && value.trim() !== '' ? value.trim() : typeof value === 'number' ? String(value) : null);
+const whole = (value: unknown): number | null => {
+  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  return typeof n === 'number' && Number.isFinite(n) ? Math.round(n) : null;
+};
+
+export function toFeedItems(cars: readonly ServiceCar[], imageUrl: (photoId: string) => string): FeedItem[] {
+  return cars
+    .filter((car) => car.draft !== null)
+    .map((car) => {
+      const draft = car.draft!;
+      const a = draft.attributes;
+      const mileage = whole(a.mileage);
+      return {
+        vehicle_id: car.id,
+        title: draft.title,
+        description: draft.description,
+        make: text(a.make) ?? car.make,
+        model: text(a.model) ?? car.model,
+        year: whole(a.year) ?? car.year,
+        body_style: text(a.bodyType) ?? car.bodyType,
+        exterior_color: text(a.colour) ?? text(a.color) ?? car.color,
+        mileage: mileage === null ? null : { value: mileage, unit: (text(a.mileageUnit) ?? 'KM').toUpperCase() },
+        vin: text(a.vin)?.toUpperCase() ?? null,
+        image_urls: car.photos.map((photo) => imageUrl(photo.id)),
+        state: draft.status,
+      };
+    });
+}
+
+/** One CSV field (RFC 4180): quoted when it holds a comma, quote or line break; quotes doubled. */
+export function csvField(value: string | number | null | undefined): string {
+  const s = value === null || value === undefined ? '' : String(value);
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** The feed as CSV with a header row; as many image columns as the car with the most photos. */
+export function feedCsv(items: readonly FeedItem[]): string {
+  const images = Math.max(1, ...items.map((item) => item.image_urls.length));
+  const header = [
+    'vehicle_id', 'title', 'description', 'make', 'model', 'year', 'body_style', 'exterior_color',
+    'mileage.value', 'mileage.unit', 'vin', ...Array.from({ length: images }, (_, i) => `image[${i}].url`), 'state',
+  ];
+  const rows = items.map((item) => [
+    item.vehicle_id, item.title, item.description, item.make, item.model, item.year, item.body_style, item.exterior_color,
+    item.mileage?.value, item.mileage?.unit, item.vin, ...Array.from({ length: images }, (_, i) => item.image_urls[i]), item.state,
+  ]);
+  return [header, ...rows].map((row) => row.map(csvField).join(',')).join('\r\n') + '\r\n';
+}

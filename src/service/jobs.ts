@@ -1,0 +1,154 @@
+/**
+ * The job queue: pg-boss in the same database as everything else (the embedded one too, through the
+ * adapter's `jobQueueConnection`). A job names one video; pg-boss gives retries with exponential
+ * backoff and a lease (`expireIn`): a job whose worker has not finished within it is failed by the
+ * maintenance of any running worker and retried, so a crashed worker's job is picked up again.
+ *
+ * pg-boss 10 has no heartbeat, and a video takes from seconds to an hour, so a fixed lease is either
+ * too short for a long video or too long to wait for after a crash. The worker therefore renews its
+ * job's lease every third of it while it works, by moving the job's `started_on` (pg-boss expires an
+ * active job when `started_on + expire_in` has passed). That one statement is the only place that
+ * touches pg-boss's tables. Workers fetch, complete and fail jobs through pg-boss's API themselves,
+ * since its work() would also time a handler out at the lease.
+ */
+import PgBoss from 'pg-boss';
+import type { ServiceSettings } from '../config/config.js';
+import type { Logger } from '../log.js';
+import type { Database, JobQueueConnection, Queryable } from '../store/database.js';
+
+export const PROCESS_VIDEO_QUEUE = 'process-video';
+
+export interface VideoJob {
+  jobId: string;
+  videoId: string;
+  /** Attempts before this one. */
+  retryCount: number;
+  retryLimit: number;
+  signal: AbortSignal;
+}
+
+export interface JobQueue {
+  /** Queues the processing of a video; pass `tx` to queue it in the transaction that creates the video. */
+  enqueue(videoId: string, tx?: Queryable): Promise<string>;
+  /** Starts working jobs with `handler` (its failure fails the attempt: retried until the limit). */
+  work(handler: (job: VideoJob) => Promise<void>): Promise<void>;
+  /** Fails attempts that are known to be abandoned (they are retried with backoff). */
+  abandon(jobIds: string[]): Promise<void>;
+  /** Cancels a job (its video was deleted). */
+  cancel(jobId: string): Promise<void>;
+  /** Stops fetching; running handlers are aborted. */
+  stop(): Promise<void>;
+}
+
+export interface JobQueueOptions {
+  settings: ServiceSettings;
+  log: Logger;
+  /** Whether this process expires leases and does pg-boss's housekeeping (workers do). */
+  supervise: boolean;
+}
+
+const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 500);
+
+/** Resolves after `ms`, or at once when `signal` aborts. */
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+  });
+
+/** Renews an active job's lease (see above). */
+const RENEW_LEASE = `update pgboss.job set started_on = now() where name = $1 and id = $2 and state = 'active'`;
+
+const inTransaction = (tx: Queryable): JobQueueConnection => ({
+  executeSql: async (text, values) => ({ rows: await tx.query(text, values) }),
+});
+
+export async function startJobQueue(db: Database, options: JobQueueOptions): Promise<JobQueue> {
+  const { settings, log } = options;
+  const connection = db.jobQueueConnection();
+  const boss = new PgBoss({
+    db: connection as PgBoss.Db,
+    schedule: false,
+    supervise: options.supervise,
+    maintenanceIntervalSeconds: settings.jobMaintenanceSeconds,
+  });
+  boss.on('error', (error: unknown) => log.warn('job queue error', { error: error instanceof Error ? error.message : String(error) }));
+  await boss.start();
+  await boss.createQueue(PROCESS_VIDEO_QUEUE, {
+    name: PROCESS_VIDEO_QUEUE,
+    retryLimit: settings.jobRetryLimit,
+    retryDelay: settings.jobRetryDelaySeconds,
+    retryBackoff: true,
+  });
+  const running = new Set<AbortController>();
+  const stopping = new AbortController();
+  const loops: Promise<void>[] = [];
+
+  /** Runs one job: its lease renewed while the handler works, completed or failed (and so retried) after. */
+  async function runJob(job: PgBoss.JobWithMetadata<{ videoId: string }>, handler: (job: VideoJob) => Promise<void>): Promise<void> {
+    const abort = new AbortController();
+    running.add(abort);
+    const renew = setInterval(() => {
+      connection.executeSql(RENEW_LEASE, [PROCESS_VIDEO_QUEUE, job.id]).catch((error: unknown) => log.warn('job lease not renewed', { job: job.id, error: errorText(error) }));
+    }, (settings.jobLeaseSeconds * 1000) / 3);
+    try {
+      await handler({ jobId: job.id, videoId: job.data.videoId, retryCount: job.retryCount, retryLimit: job.retryLimit, signal: abort.signal });
+      await boss.complete(PROCESS_VIDEO_QUEUE, job.id);
+    } catch (error) {
+      await boss.fail(PROCESS_VIDEO_QUEUE, job.id, { message: errorText(error) });
+    } finally {
+      clearInterval(renew);
+      running.delete(abort);
+    }
+  }
+
+  /**
+   * One worker slot: fetch a job, run it, repeat; wait a poll interval when there is none. (pg-boss's
+   * own work() would time the handler out at the lease, which a renewed lease must outlive.)
+   */
+  async function workLoop(handler: (job: VideoJob) => Promise<void>): Promise<void> {
+    while (!stopping.signal.aborted) {
+      let job: PgBoss.JobWithMetadata<{ videoId: string }> | undefined;
+      try {
+        [job] = await boss.fetch<{ videoId: string }>(PROCESS_VIDEO_QUEUE, { batchSize: 1, includeMetadata: true });
+      } catch (error) {
+        log.warn('fetching a job failed', { error: errorText(error) });
+      }
+      if (job) await runJob(job, handler).catch((error: unknown) => log.error('job bookkeeping failed', { job: job!.id, error: errorText(error) }));
+      else await sleep(settings.jobPollSeconds * 1000, stopping.signal);
+    }
+  }
+
+  return {
+    async enqueue(videoId, tx) {
+      const id = await boss.send(
+        PROCESS_VIDEO_QUEUE,
+        { videoId },
+        {
+          retryLimit: settings.jobRetryLimit,
+          retryDelay: settings.jobRetryDelaySeconds,
+          retryBackoff: true,
+          expireInSeconds: settings.jobLeaseSeconds,
+          ...(tx ? { db: inTransaction(tx) as PgBoss.Db } : {}),
+        },
+      );
+      if (id === null) throw new Error('the job queue did not accept the job');
+      return id;
+    },
+    async work(handler) {
+      for (let i = 0; i < settings.workerConcurrency; i++) loops.push(workLoop(handler));
+    },
+    async abandon(jobIds) {
+      for (const id of jobIds) await boss.fail(PROCESS_VIDEO_QUEUE, id, { message: 'the worker running it stopped' });
+    },
+    async cancel(jobId) {
+      await boss.cancel(PROCESS_VIDEO_QUEUE, jobId);
+    },
+    async stop() {
+      stopping.abort();
+      for (const abort of running) abort.abort();
+      await Promise.all(loops);
+      await boss.stop({ graceful: true, close: false, wait: true, timeout: 10_000 });
+    },
+  };
+}

@@ -1,0 +1,73 @@
+/**
+ * Starts the service's parts in this process: the HTTP API, a worker, or both, on one database (the
+ * embedded one, or a server shared by API and worker processes on many machines).
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../config/config.js';
+import type { Logger } from '../log.js';
+import { locateFfmpeg } from '../media/binaries.js';
+import { openDatabase } from '../store/database.js';
+import { editorRoutes } from '../editor/editor.routes.js';
+import { webPage } from '../editor/web-page.js';
+import { buildApp } from './app.js';
+import type { ServiceContext } from './context.js';
+import { startJobQueue } from './jobs.js';
+import { openStorage } from './storage.js';
+import { startWorker } from './worker.js';
+
+export interface StartServiceOptions {
+  config: Config;
+  log: Logger;
+  /** Serve the HTTP API on this port (0: any free port); omitted: no API. */
+  port?: number;
+  host?: string;
+  /** Work jobs in this process. */
+  worker: boolean;
+}
+
+export interface RunningService {
+  ctx: ServiceContext;
+  app: FastifyInstance | null;
+  /** http://host:port of the API, when serving one. */
+  url: string | null;
+  /** Stops taking requests and jobs (running jobs are aborted and retried later), closes the database. */
+  close(): Promise<void>;
+}
+
+export async function startService(options: StartServiceOptions): Promise<RunningService> {
+  const { config, log } = options;
+  const binaries = locateFfmpeg(config);
+  const db = await openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl }, { logger: log });
+  let app: FastifyInstance | null = null;
+  let ctx: ServiceContext | null = null;
+  try {
+    const queue = await startJobQueue(db, { settings: config.service, log, supervise: options.worker });
+    ctx = { db, storage: openStorage(config.dataDir), queue, config, log, binaries };
+    if (options.worker) await startWorker(ctx);
+    let url: string | null = null;
+    if (options.port !== undefined) {
+      // The seller's editor: its API and its page at /.
+      app = await buildApp(ctx, { extraRoutes: [editorRoutes, webPage] });
+      url = await app.listen({ port: options.port, host: options.host ?? '0.0.0.0' });
+      log.info('API listening', { url });
+    }
+    const running = ctx;
+    let closing: Promise<void> | null = null;
+    return {
+      ctx: running,
+      app,
+      url,
+      close: () =>
+        (closing ??= (async () => {
+          await app?.close();
+          await running.queue.stop();
+          await db.close();
+        })()),
+    };
+  } catch (error) {
+    await app?.close().catch(() => undefined);
+    await ctx?.queue.stop().catch(() => undefined);
+    await db.close().catch(() => undefined);
+    throw error;
+  }
+}

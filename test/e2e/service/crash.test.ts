@@ -1,0 +1,98 @@
+/**
+ * A worker killed with SIGKILL half-way through a video: the job is picked up again (on a server when
+ * its lease runs out, by another worker; with the embedded database by the next process, at once) and
+ * the video ends with exactly one set of cars, photos and drafts, on disk as in the database.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildPreset } from '../../../fixtures/walkaround.js';
+import { countRows, openDatabase } from '../../../src/store/index.js';
+import { requireFreshBuild } from '../build.js';
+import { backendKinds, client, createInstallation, startService, waitForVideo, type Installation, type ServiceProcess } from './harness.js';
+
+/** A lease short enough to wait out in a test; a live worker renews it. */
+const LEASE_ENV = { LOTREEL_JOB_LEASE_S: '8' };
+
+describe.each(backendKinds)('a worker killed half-way on %s', (kind) => {
+  let install: Installation;
+  const running: ServiceProcess[] = [];
+
+  beforeAll(async () => {
+    requireFreshBuild();
+    install = await createInstallation(kind, 'crash');
+  });
+
+  afterAll(async () => {
+    for (const p of running) if (p.proc.child.exitCode === null && p.proc.child.signalCode === null) await p.stop();
+    await install?.cleanup();
+  });
+
+  it('is finished by another worker, with exactly one set of cars, photos and drafts', async () => {
+    const video = await readFile((await buildPreset('lotWalk')).video);
+    const token = await install.addDealer('Crash Motors');
+    // The embedded database lives in one process: API and worker are one `serve`, killed and restarted.
+    // On a server, the API runs alone and workers come and go.
+    const api = await startService(install, kind === 'postgres' ? ['serve', '--no-worker'] : ['serve'], LEASE_ENV);
+    running.push(api);
+    const firstWorker = kind === 'postgres' ? await startService(install, ['worker'], LEASE_ENV) : api;
+    if (firstWorker !== api) running.push(firstWorker);
+
+    let dealer = client(api.url, token);
+    const upload = await dealer.uploadMultipart(video, 'lot.mp4');
+    expect(upload.status).toBe(202);
+    const id: string = upload.body.id;
+    const midway = await waitForVideo(dealer, id, (s) => s.status === 'processing' && s.progress >= 0.1);
+    expect(midway.progress).toBeLessThan(1);
+
+    firstWorker.proc.child.kill('SIGKILL');
+    const killed = await firstWorker.proc.result;
+    expect(killed.signal).toBe('SIGKILL');
+
+    let finisher: ServiceProcess;
+    if (kind === 'postgres') {
+      finisher = await startService(install, ['worker'], LEASE_ENV);
+    } else {
+      finisher = await startService(install, ['serve'], LEASE_ENV);
+      dealer = client(finisher.url, token);
+    }
+    running.push(finisher);
+    const done = await waitForVideo(dealer, id, (s) => s.status === 'done', 480_000);
+    expect(done).toMatchObject({ status: 'done', progress: 1, error: null });
+
+    const cars = (await dealer.json(`/api/videos/${id}/cars`)).body as { ordinal: number; photos: { id: string }[]; draft: { id: string } | null }[];
+    expect(cars.length).toBeGreaterThanOrEqual(3);
+    expect(cars.map((c) => c.ordinal)).toEqual(cars.map((_, i) => i + 1));
+    expect(cars.every((c) => c.draft !== null && c.photos.length > 0)).toBe(true);
+
+    // On disk: one folder per car with exactly its photos, and no staging left by the killed worker.
+    const media = join(install.dataDir, 'media');
+    const dealerDir = readdirSync(media).find((d) => existsSync(join(media, d, id)))!;
+    const folder = join(media, dealerDir, id);
+    const entries = readdirSync(folder).sort();
+    expect(entries).toEqual(['original', ...cars.map((c) => `car-${c.ordinal}`)].sort());
+    for (const car of cars) {
+      expect(readdirSync(join(folder, `car-${car.ordinal}`)).filter((f) => f.endsWith('.jpg'))).toHaveLength(car.photos.length);
+    }
+
+    for (const p of running.splice(0)) if (p.proc.child.exitCode === null && p.proc.child.signalCode === null) expect(await p.stop()).toBe(0);
+    const db = await openDatabase({ dataDir: install.dataDir, databaseUrl: install.database?.url });
+    try {
+      const counts = await countRows(db, { videoId: id });
+      expect(counts).toEqual({
+        videos: 1,
+        cars: cars.length,
+        segments: expect.any(Number),
+        photos: cars.reduce((n, c) => n + c.photos.length, 0),
+        drafts: cars.length,
+      });
+      const jobs = await db.query<{ state: string; retry_count: number; output: unknown }>(`select state, retry_count, output from pgboss.job where data->>'videoId' = $1`, [id]);
+      expect(jobs).toHaveLength(1);
+      expect(jobs[0]!.state, JSON.stringify(jobs[0])).toBe('completed');
+      expect(jobs[0]!.retry_count).toBeGreaterThanOrEqual(1); // the second attempt finished it
+    } finally {
+      await db.close();
+    }
+  }, 600_000);
+});
