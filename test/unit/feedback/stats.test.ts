@@ -65,6 +65,6 @@ describe('feedbackStats', () => {
   it('the command line takes eval --feedback [--json]', () => {
     expect(parseCommand(['eval', '--feedback'])).toEqual({ kind: 'eval-feedback', json: false, verbose: false });
     expect(parseCommand(['eval', '--feedback', '--json'])).toMatchObject({ kind: 'eval-feedback', json: true });
-    expect(() => parseCommand(['eval'])).toThrow(/unknown command/);
+    expect(() => parseCommand(['eval'])).toThrow(/eval takes exactly one folder/);
   });
 });
