@@ -54,14 +54,14 @@ export interface MakeModelResult {
 
 export const catalogueLabel = (e: CatalogueEntry) => `${e.make} ${e.model}`;
 
-/** Prompts for every entry, entry by entry, in template order. */
-export function cataloguePrompts(entries: readonly CatalogueEntry[]): string[] {
-  return entries.flatMap((e) => CAR_PROMPT_TEMPLATES.map((t) => t.replace('{}', catalogueLabel(e))));
+/** Prompts for every entry, entry by entry, with the first `templates` templates. */
+export function cataloguePrompts(entries: readonly CatalogueEntry[], templates: number = CAR_PROMPT_TEMPLATES.length): string[] {
+  return entries.flatMap((e) => CAR_PROMPT_TEMPLATES.slice(0, templates).map((t) => t.replace('{}', catalogueLabel(e))));
 }
 
 /** One embedding per entry from its prompts' embeddings (as laid out by `cataloguePrompts`). */
-export function foldCatalogueEmbeddings(promptEmbeddings: readonly Float32Array[], entries: number): Float32Array[] {
-  const n = CAR_PROMPT_TEMPLATES.length;
+export function foldCatalogueEmbeddings(promptEmbeddings: readonly Float32Array[], entries: number, templates: number = CAR_PROMPT_TEMPLATES.length): Float32Array[] {
+  const n = templates;
   if (promptEmbeddings.length !== entries * n) throw new Error(`expected ${entries * n} prompt embeddings, got ${promptEmbeddings.length}`);
   return Array.from({ length: entries }, (_, k) => ensembleEmbedding(promptEmbeddings.slice(k * n, (k + 1) * n)));
 }

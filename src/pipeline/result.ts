@@ -7,15 +7,18 @@ import type { VideoInfo } from '../media/types.js';
 import type { SavedVideoResult, VideoResultInput } from '../store/index.js';
 import type { Draft } from './draft.js';
 import type { TimeRange } from './observation.js';
+import type { MakeModelResult } from './make-model.js';
 import type { ChosenPhoto } from './photos.js';
 
-export const TIMING_STAGES = ['total', 'probe', 'open', 'decode', 'detect', 'segment', 'photos', 'clips', 'store'] as const;
+export const TIMING_STAGES = ['total', 'probe', 'open', 'decode', 'detect', 'clip', 'segment', 'photos', 'clips', 'store'] as const;
 export type TimingStage = (typeof TIMING_STAGES)[number];
 
 export interface PhotoResult {
   file: string;
   timestampMs: number;
   view: string | null;
+  /** CLIP's confidence in `view` (null without CLIP). */
+  viewConfidence: number | null;
   sharpness: number;
   cover: boolean;
   width: number;
@@ -63,7 +66,17 @@ export interface FinishedCar {
   clip: string;
   /** In listing order: the cover first. */
   photos: { chosen: ChosenPhoto; file: string; size: { width: number; height: number } }[];
+  /** CLIP's zero-shot make and model (absent without CLIP). */
+  makeModel?: MakeModelResult;
 }
+
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
+const makeModelFields = (car: FinishedCar) => ({
+  make: car.makeModel?.make ?? null,
+  model: car.makeModel?.model ?? null,
+  confidence: round3(car.makeModel?.confidence ?? 0),
+  candidates: (car.makeModel?.candidates ?? []).map((c) => ({ ...c, confidence: round3(c.confidence) })),
+});
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
 
@@ -88,11 +101,11 @@ export function toStoreInput(info: VideoInfo, fingerprint: string, device: strin
       ordinal: car.ordinal,
       color: car.colour,
       bodyType: car.bodyType,
-      make: null,
-      model: null,
+      make: makeModelFields(car).make,
+      model: makeModelFields(car).model,
       year: null,
-      makeModelConfidence: 0,
-      makeModelCandidates: [],
+      makeModelConfidence: makeModelFields(car).confidence,
+      makeModelCandidates: makeModelFields(car).candidates,
       clipFile: car.clip,
       segments: car.segments,
       photos: car.photos.map((photo, k) => ({
@@ -101,9 +114,14 @@ export function toStoreInput(info: VideoInfo, fingerprint: string, device: strin
         timestampMs: photo.chosen.candidate.timestampMs,
         width: photo.size.width,
         height: photo.size.height,
-        view: null,
+        view: photo.chosen.candidate.view?.view ?? null,
         sharpness: photo.chosen.sharpness,
-        quality: { exposure: photo.chosen.exposure, framing: photo.chosen.framing, score: photo.chosen.score },
+        quality: {
+          exposure: photo.chosen.exposure,
+          framing: photo.chosen.framing,
+          score: photo.chosen.score,
+          ...(photo.chosen.candidate.view ? { viewConfidence: photo.chosen.candidate.view.confidence } : {}),
+        },
         isCover: photo.chosen.cover,
       })),
       draft: car.draft,
@@ -139,13 +157,14 @@ export function toProcessResult(
       photos: car.photos.map((photo) => ({
         file: photo.file,
         timestampMs: photo.chosen.candidate.timestampMs,
-        view: null,
+        view: photo.chosen.candidate.view?.view ?? null,
+        viewConfidence: photo.chosen.candidate.view ? round3(photo.chosen.candidate.view.confidence) : null,
         sharpness: round2(photo.chosen.sharpness),
         cover: photo.chosen.cover,
         width: photo.size.width,
         height: photo.size.height,
       })),
-      makeModel: { make: null, model: null, year: null, confidence: 0, candidates: [] },
+      makeModel: { ...makeModelFields(car), year: null },
       color: car.colour,
       bodyType: car.bodyType,
       clip: car.clip,

@@ -19,6 +19,8 @@ import { prefetch } from '../util/prefetch.js';
 import { StageTimer } from '../util/timer.js';
 import { YoloxDetector } from '../vision/index.js';
 import { carBodyType, carColour } from './car-summary.js';
+import { ClipStage } from './clip-stage.js';
+import { attachDetailShots, detailRanges } from './details.js';
 import { buildDraft } from './draft.js';
 import { TIMING_STAGES, toProcessResult, toStoreInput, type FinishedCar, type ProcessResult, type TimingStage } from './result.js';
 import { observeFrame } from './observe.js';
@@ -40,6 +42,8 @@ export interface ProcessOptions {
   signal?: AbortSignal;
   /** An open database to use; otherwise one is opened from config and closed at the end. */
   database?: Database;
+  /** An open CLIP stage to use (null: CLIP off); otherwise opened when its weights are in the models folder. */
+  clip?: ClipStage | null;
 }
 
 const carFolder = (ordinal: number) => `car-${ordinal}`;
@@ -53,6 +57,7 @@ async function analyseFrames(
   options: ProcessOptions,
   timer: StageTimer<TimingStage>,
   progress: ProgressListener,
+  clip: ClipStage | null,
 ): Promise<{ observations: Observation[]; sampling: 'keyframes' | 'rate' }> {
   const mode = chooseSampleMode(info, options.settings);
   const frames = sampleFrames(
@@ -71,11 +76,13 @@ async function analyseFrames(
     if (next.done) break;
     const batch = next.value;
     const detections = await timer.time('detect', () => detector.detect(batch));
-    batch.forEach((frame, k) => {
+    const observed = batch.map((frame, k) => {
       const observation = observeFrame(frame, detections[k], previous, options.settings);
       previous = observation.car?.box ?? null;
-      observations.push(observation);
+      return observation;
     });
+    if (clip) await timer.time('clip', () => clip.labelFrames(batch, observed));
+    observations.push(...observed);
     const last = batch.at(-1)!.timestampMs;
     progress({ stage: 'decode', done: Math.min(last, info.durationMs), total: info.durationMs });
   }
@@ -236,15 +243,31 @@ export async function processVideo(request: ProcessOptions): Promise<ProcessResu
     await closeDatabase();
     throw asLotreelError(error);
   }
+  let clip: ClipStage | null;
+  try {
+    clip =
+      options.clip !== undefined
+        ? options.clip
+        : await timer.time('open', () =>
+            ClipStage.openIfPresent({ modelsDir: options.config.modelsDir, cacheDir: join(options.config.dataDir, 'cache'), device: options.device, settings: options.settings, log }),
+          );
+  } catch (error) {
+    await detector.dispose();
+    await closeDatabase();
+    throw asLotreelError(error);
+  }
+  const ownClip = options.clip === undefined ? clip : null;
   const stagingDir = join(options.outDir, `.lotreel-staging-${process.pid}-${Date.now()}`);
   try {
     const [{ observations, sampling }, fingerprint] = await Promise.all([
-      analyseFrames(info, detector, binaries, options, timer, progress),
+      analyseFrames(info, detector, binaries, options, timer, progress, clip),
       fingerprintFile(info.file),
     ]);
 
     const coarse = await timer.time('segment', async () => splitIntoCars(observations, options.settings));
-    log.info('split into cars', { cars: coarse.length, framesAnalysed: observations.length });
+    // Interior and detail shots (CLIP only) join the car filmed around them.
+    const details = clip ? attachDetailShots(observations, coarse, options.settings) : coarse.map(() => []);
+    log.info('split into cars', { cars: coarse.length, framesAnalysed: observations.length, detailShots: details.map((d) => d.length) });
 
     // Photos come from the cars' own samples, which edge refinement does not change, so their
     // extraction runs while the edges are refined.
@@ -253,9 +276,12 @@ export async function processVideo(request: ProcessOptions): Promise<ProcessResu
       group,
       photos: listingOrder(
         chooseCarPhotos(
-          group.members.map((m) => ({ timestampMs: observations[m].timestampMs, sighting: observations[m].car! })),
+          [
+            ...group.members.map((m) => ({ timestampMs: observations[m].timestampMs, sighting: observations[m].car!, view: observations[m].view })),
+            ...details[i].map((d) => ({ timestampMs: observations[d].timestampMs, sighting: observations[d].detail!, view: observations[d].view })),
+          ],
           // A car lost for a moment (a missed detection) is still the same stretch of filming.
-          mergeTouching(group.segments, options.settings.maxGapMs),
+          mergeTouching([...group.segments, ...detailRanges(observations, details[i])], options.settings.maxGapMs),
           options.settings,
         ),
       ),
@@ -280,7 +306,10 @@ export async function processVideo(request: ProcessOptions): Promise<ProcessResu
     let clips: string[];
     try {
       const refined = await timer.time('segment', () => refineEdges(coarse, observations, info, detector, binaries, options));
-      planned.forEach((car, i) => (car.group = refined[i]));
+      planned.forEach((car, i) => {
+        const extra = detailRanges(observations, details[i]);
+        car.group = extra.length > 0 ? { ...refined[i], segments: mergeTouching([...refined[i].segments, ...extra], options.settings.maxGapMs) } : refined[i];
+      });
       progress({ stage: 'segment', done: 1, total: 1 });
       // Two at a time: each clip is an ffprobe and an ffmpeg, and a lot can have dozens of cars.
       clips = await timer.time('clips', () =>
@@ -299,6 +328,7 @@ export async function processVideo(request: ProcessOptions): Promise<ProcessResu
     photosShown = true;
     progress({ stage: 'photos', done: photosDone, total: photoCount });
     const sizes = await extracting;
+    const makeModels = clip ? await timer.time('clip', () => clip.rankCars(planned.map((car) => car.group), observations)) : [];
 
     let stillIndex = 0;
     const cars: FinishedCar[] = planned.map((car, i) => {
@@ -306,9 +336,10 @@ export async function processVideo(request: ProcessOptions): Promise<ProcessResu
       const colour = carColour(sightings);
       const bodyType = carBodyType(sightings);
       const videoMs = car.group.segments.reduce((sum, s) => sum + s.endMs - s.startMs, 0);
-      const draft = buildDraft({ colour, bodyType, make: null, model: null, year: null, photoCount: car.photos.length, videoSeconds: videoMs / 1000 });
+      const makeModel = makeModels[i];
+      const draft = buildDraft({ colour, bodyType, make: makeModel?.make ?? null, model: makeModel?.model ?? null, year: null, photoCount: car.photos.length, videoSeconds: videoMs / 1000 });
       const photos = car.photos.map((chosen, k) => ({ chosen, file: photoFile(car.ordinal, k), size: sizes[stillIndex++] }));
-      return { ordinal: car.ordinal, segments: car.group.segments, colour, bodyType, draft, clip: clips[i], photos };
+      return { ordinal: car.ordinal, segments: car.group.segments, colour, bodyType, draft, clip: clips[i], photos, makeModel };
     });
 
     const database = await timer.time('open', () => databaseOpening);
@@ -330,6 +361,7 @@ export async function processVideo(request: ProcessOptions): Promise<ProcessResu
   } finally {
     await rm(stagingDir, { recursive: true, force: true });
     await detector.dispose();
+    await ownClip?.dispose();
     await closeDatabase();
   }
 }
