@@ -4,7 +4,7 @@
  */
 import { appearanceDistance } from './appearance.js';
 import type { CarSighting, Observation, TimeRange } from './observation.js';
-import { EXPECTED_VIEW_GROUPS, listingRank, type ViewLabel } from './views.js';
+import { EXPECTED_VIEW_GROUPS, listingRank, type View, type ViewLabel } from './views.js';
 
 export interface PhotoCandidate {
   timestampMs: number;
@@ -105,12 +105,16 @@ export function chooseCarPhotos(candidates: readonly PhotoCandidate[], segments:
   const labelled = scored.some((s) => s.candidate.view);
   if (labelled) {
     const minConfidence = settings.viewMinConfidence ?? 0;
-    for (const group of EXPECTED_VIEW_GROUPS) {
-      if (chosen.length >= settings.maxPhotos) break;
-      const pick = scored
-        .filter((s) => s.candidate.view && group.includes(s.candidate.view.view) && s.candidate.view.confidence >= minConfidence)
+    const bestOf = (views: readonly View[]) =>
+      scored
+        .filter((s) => s.candidate.view && views.includes(s.candidate.view.view) && s.candidate.view.confidence >= minConfidence)
         .sort((a, b) => b.score - a.score)
         .find(fresh);
+    // One of each expected group, then each view not shown yet (the other side, the other corner).
+    for (const views of [...EXPECTED_VIEW_GROUPS, ...EXPECTED_VIEW_GROUPS.flat().map((v) => [v])]) {
+      if (chosen.length >= settings.maxPhotos) break;
+      if (views.length === 1 && chosen.some((c) => c.candidate.view?.view === views[0])) continue;
+      const pick = bestOf(views);
       if (pick) chosen.push(pick);
     }
   }
