@@ -50,7 +50,9 @@ const carFile = (name: string) => z.string().regex(new RegExp(`^car-\\d+/${name}
 const photoSchema = z.strictObject({
   file: carFile('\\d{2}\\.jpg'),
   timestampMs: ms,
-  view: z.string().nullable(),
+  // Without CLIP weights (as here) there is no view label.
+  view: z.null(),
+  viewConfidence: z.null(),
   sharpness: z.number().nonnegative(),
   cover: z.boolean(),
   width: z.number().int().positive(),
@@ -86,7 +88,7 @@ const resultSchema = z.strictObject({
   device: z.enum(['cpu', 'cuda']),
   outDir: z.string().min(1),
   cars: z.array(carSchema),
-  timingsMs: z.strictObject({ total: ms, probe: ms, open: ms, decode: ms, detect: ms, segment: ms, photos: ms, clips: ms, store: ms }),
+  timingsMs: z.strictObject({ total: ms, probe: ms, open: ms, decode: ms, detect: ms, clip: ms, segment: ms, photos: ms, clips: ms, store: ms }),
 });
 type Result = z.infer<typeof resultSchema>;
 
