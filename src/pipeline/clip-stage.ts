@@ -112,15 +112,8 @@ export class ClipStage {
   /** Make and model per car from its best exterior frames; the catalogue's text embeddings come from the cache after the first run. */
   async rankCars(groups: readonly CarGroup[], observations: readonly Observation[]): Promise<MakeModelResult[]> {
     if (groups.length === 0) return [];
-    const { settings, cacheDir, log } = this.#options;
-    if (!this.#catalogue) {
-      const entries = await loadVpicCatalogue(cacheDir, { makes: settings.catalogueMakes, vehicleTypes: settings.catalogueVehicleTypes, minYear: settings.catalogueMinYear });
-      const prompts = cataloguePrompts(entries, settings.makeModelTemplates);
-      const embeddings = foldCatalogueEmbeddings(await cachedTextEmbeddings(this.encoder, prompts, cacheDir, log), entries.length, settings.makeModelTemplates);
-      this.#catalogue = { entries, embeddings };
-      log.debug('make/model catalogue', { entries: entries.length, prompts: prompts.length });
-    }
-    const { entries, embeddings } = this.#catalogue;
+    const { settings } = this.#options;
+    const { entries, embeddings } = await this.prepareCatalogue();
     return groups.map((group) => {
       const sightings = group.members
         .map((m) => observations[m])
@@ -129,6 +122,18 @@ export class ClipStage {
       const picked = bestFrames(sightings, (s) => framingScore(s) * (s.touchesSide ? 0.5 : 1), settings.makeModelFrames);
       return rankMakeModel(picked.map((i) => sightings[i].appearance.clip!), entries, embeddings, settings);
     });
+  }
+
+  /** The filtered catalogue and one text embedding per entry (encoded on the first run, then from the cache). */
+  async prepareCatalogue(): Promise<{ entries: CatalogueEntry[]; embeddings: Float32Array[] }> {
+    if (this.#catalogue) return this.#catalogue;
+    const { settings, cacheDir, log } = this.#options;
+    const entries = await loadVpicCatalogue(cacheDir, { makes: settings.catalogueMakes, vehicleTypes: settings.catalogueVehicleTypes, minYear: settings.catalogueMinYear });
+    const prompts = cataloguePrompts(entries, settings.makeModelTemplates);
+    const embeddings = foldCatalogueEmbeddings(await cachedTextEmbeddings(this.encoder, prompts, cacheDir, log), entries.length, settings.makeModelTemplates);
+    log.debug('make/model catalogue', { entries: entries.length, prompts: prompts.length });
+    this.#catalogue = { entries, embeddings };
+    return this.#catalogue;
   }
 
   dispose(): Promise<void> {
