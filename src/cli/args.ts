@@ -7,7 +7,7 @@ export type Command =
   | { kind: 'help'; topic?: string }
   | { kind: 'version' }
   | { kind: 'process'; file: string; outDir: string | undefined; json: boolean; device: Device | undefined; maxPhotos: number | undefined; verbose: boolean }
-  | { kind: 'models-pull'; verbose: boolean }
+  | { kind: 'models-pull'; ids: string[]; verbose: boolean }
   | { kind: 'models-list'; json: boolean; verbose: boolean };
 
 export const USAGE = `lotreel: a dealer's walkaround video in, one listing draft per car out
@@ -15,7 +15,7 @@ export const USAGE = `lotreel: a dealer's walkaround video in, one listing draft
 Usage:
   lotreel process VIDEO [--out DIR] [--json] [--device auto|cpu|cuda] [--max-photos N] [--verbose]
   lotreel models list [--json]     the models lotreel uses and whether they are present
-  lotreel models pull              download missing models from their upstream (needs internet)
+  lotreel models pull [ID ...]     download missing models (all, or these ids / CLIP families) from upstream (needs internet)
   lotreel --help | --version
 
 process:
@@ -73,7 +73,7 @@ export function parseCommand(argv: readonly string[]): Command {
     return { kind: 'process', file: rest[0], outDir: values.out, json: values.json ?? false, device: device as Device | undefined, maxPhotos, verbose };
   }
   if (verb === 'models') {
-    if (rest[0] === 'pull' && rest.length === 1) return { kind: 'models-pull', verbose };
+    if (rest[0] === 'pull') return { kind: 'models-pull', ids: rest.slice(1), verbose };
     if ((rest[0] === 'list' || rest[0] === undefined) && rest.length <= 1) return { kind: 'models-list', json: values.json ?? false, verbose };
     throw invalid(`unknown models command "${rest.join(' ')}" (use: models list | models pull)`);
   }

@@ -45,7 +45,7 @@ async function run(command: Command, abort: AbortController): Promise<number> {
     return 0;
   }
   if (command.kind === 'models-pull') {
-    const pulled = await pullModels(config.modelsDir, { log });
+    const pulled = await pullModels(config.modelsDir, { log, ...(command.ids.length > 0 ? { ids: command.ids } : {}) });
     for (const p of pulled) process.stdout.write(`${p.id}\t${p.action}\t${p.path}\n`);
     return 0;
   }

@@ -191,9 +191,10 @@ export async function pullModels(a: ModelManifest | string, b?: string | PullOpt
   const [manifest, modelsDir, options] = typeof a === 'string' ? [loadModelManifest(), a, (b as PullOptions | undefined) ?? {}] : [a, b as string, c ?? {}];
   const fetchImpl = options.fetch ?? globalThis.fetch;
   const log = options.log ?? silentLogger;
-  const specs = options.ids ? options.ids.map((id) => {
-    const spec = manifest.models.find((m) => m.id === id);
-    if (!spec) throw new LotreelError('INVALID_ARGUMENT', `unknown model ${id} (known: ${manifest.models.map((m) => m.id).join(', ')})`);
+  // An id names one model; a CLIP family's name stands for all of its files.
+  const specs = options.ids ? options.ids.flatMap((id) => {
+    const spec = manifest.models.filter((m) => m.id === id || (m.task !== 'detection' && m.family === id));
+    if (spec.length === 0) throw new LotreelError('INVALID_ARGUMENT', `unknown model ${id} (known: ${manifest.models.map((m) => m.id).join(', ')})`);
     return spec;
   }) : manifest.models;
   await mkdir(modelsDir, { recursive: true });
