@@ -38,7 +38,7 @@ export function appearanceDistance(a: Appearance, b: Appearance): number {
 }
 
 /** CLIP's share of the combined distance: it knows a model from another of the same colour and shape class. */
-const CLIP_WEIGHT = 0.35;
+const CLIP_WEIGHT = 0.25;
 /**
  * Cosine similarity of CLIP image embeddings of the same car from different sides sits around 0.75-0.9,
  * of two different cars around 0.5-0.7; mapped so that 0.9 and above is 0 and 0.4 and below is 1.

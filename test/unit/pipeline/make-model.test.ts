@@ -92,7 +92,7 @@ describe('CLIP in the appearance signature', () => {
     const a = { colour: white, clip: frame({ 0: 1 }) };
     const b = { colour: white, clip: frame({ 1: 1 }) };
     expect(appearanceDistance({ colour: white }, { colour: white })).toBe(0);
-    expect(appearanceDistance(a, b)).toBeCloseTo(0.35, 5);
+    expect(appearanceDistance(a, b)).toBeCloseTo(0.25, 5);
     expect(appearanceDistance(a, { colour: white })).toBe(0);
     expect(appearanceDistance(a, { ...a })).toBe(0);
   });
