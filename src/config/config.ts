@@ -77,7 +77,7 @@ export const analysisSchema = z.object({
   makeModelTemperature: z.number().positive().default(1),
   makeModelMinConfidence: z.number().min(0).max(1).default(0.5),
   /** How many of CLIP's Stanford Cars prompt templates each catalogue entry gets (first-run cost grows with it). */
-  makeModelTemplates: z.number().int().min(1).max(8).default(4),
+  makeModelTemplates: z.number().int().min(1).max(8).default(2),
   /** The vPIC catalogue filter: the market's makes (empty: all), vehicle types, newest-model-year floor. */
   catalogueMakes: z.array(z.string().min(1)).default([
     'Acura', 'Alfa Romeo', 'Audi', 'BMW', 'Buick', 'Cadillac', 'Chevrolet', 'Chrysler', 'Dodge', 'Fiat', 'Ford', 'Genesis', 'GMC',

@@ -100,18 +100,23 @@ export class ClipTokenizer {
     return ids;
   }
 
-  encodeBatch(texts: readonly string[], contextLength = CLIP_CONTEXT_LENGTH): TokenBatch {
-    const inputIds = new BigInt64Array(texts.length * contextLength);
-    const attentionMask = new BigInt64Array(texts.length * contextLength);
-    texts.forEach((text, row) => {
-      const body = this.encode(text).slice(0, contextLength - 2);
-      const ids = [this.startId, ...body, this.endId];
+  /**
+   * A batch of texts, each cut to `contextLength`. `padding: 'longest'` pads only to the batch's longest
+   * text (for a model with a dynamic sequence length: the causal text transformer's output at the end
+   * token does not depend on what follows it, so this is exact and much faster for short prompts).
+   */
+  encodeBatch(texts: readonly string[], contextLength = CLIP_CONTEXT_LENGTH, padding: 'max' | 'longest' = 'max'): TokenBatch {
+    const rows = texts.map((text) => [this.startId, ...this.encode(text).slice(0, contextLength - 2), this.endId]);
+    const length = padding === 'longest' ? Math.max(1, ...rows.map((r) => r.length)) : contextLength;
+    const inputIds = new BigInt64Array(texts.length * length);
+    const attentionMask = new BigInt64Array(texts.length * length);
+    rows.forEach((ids, row) => {
       ids.forEach((id, k) => {
-        inputIds[row * contextLength + k] = BigInt(id);
-        attentionMask[row * contextLength + k] = 1n;
+        inputIds[row * length + k] = BigInt(id);
+        attentionMask[row * length + k] = 1n;
       });
     });
-    return { inputIds, attentionMask, count: texts.length, contextLength };
+    return { inputIds, attentionMask, count: texts.length, contextLength: length };
   }
 
   private wordIds(word: string): number[] {

@@ -91,6 +91,8 @@ export class ClipEncoder {
   readonly #text: ManagedSession;
   readonly #pre: ClipPreprocessOptions;
   readonly #names: { pixels: string; image: string; ids: string; mask?: string; text: string };
+  /** Whether the text tower takes any sequence length (then batches are padded to their longest text). */
+  readonly #dynamicLength: boolean;
   #queue: Promise<unknown> = Promise.resolve();
   #disposed = false;
 
@@ -101,6 +103,7 @@ export class ClipEncoder {
     tokenizer: ClipTokenizer;
     pre: ClipPreprocessOptions;
     names: { pixels: string; image: string; ids: string; mask?: string; text: string };
+    dynamicLength: boolean;
     imageBatchSize: number;
     textBatchSize: number;
     embedDim: number;
@@ -113,6 +116,7 @@ export class ClipEncoder {
     this.tokenizer = init.tokenizer;
     this.#pre = init.pre;
     this.#names = init.names;
+    this.#dynamicLength = init.dynamicLength;
     this.imageBatchSize = init.imageBatchSize;
     this.textBatchSize = init.textBatchSize;
     this.embedDim = init.embedDim;
@@ -153,6 +157,8 @@ export class ClipEncoder {
       mask: text.session.inputNames.includes('attention_mask') ? 'attention_mask' : undefined,
       text: pick(text.session.outputNames, textSpec.output?.name, 'text_embeds'),
     };
+    const idsMeta = text.session.inputMetadata.find((m) => m.name === names.ids);
+    const sequenceDim = idsMeta && idsMeta.isTensor ? idsMeta.shape[1] : CLIP_CONTEXT_LENGTH;
     const fingerprint = (f: ModelFile) => f.sha256 || `${f.path}:${f.size}`;
     const encoder = new ClipEncoder({
       family,
@@ -161,12 +167,13 @@ export class ClipEncoder {
       tokenizer,
       pre: { size: visionSpec.input?.size ?? 224, mean: visionSpec.input?.mean ?? CLIP_MEAN, std: visionSpec.input?.std ?? CLIP_STD },
       names,
+      dynamicLength: typeof sequenceDim !== 'number',
       imageBatchSize: options.imageBatchSize ?? 16,
       textBatchSize: options.textBatchSize ?? 64,
       embedDim: visionSpec.output?.dim ?? 512,
       modelKey: `${family}:${fingerprint(files['clip-vision'])}:${fingerprint(files['clip-text'])}`,
     });
-    log.info('CLIP ready', { provider: encoder.provider, inputs: names, imageBatchSize: encoder.imageBatchSize });
+    log.info('CLIP ready', { provider: encoder.provider, inputs: names, dynamicTextLength: typeof sequenceDim !== 'number', imageBatchSize: encoder.imageBatchSize });
     return encoder;
   }
 
@@ -224,7 +231,7 @@ export class ClipEncoder {
   async #encodeTexts(texts: readonly string[]): Promise<Float32Array[]> {
     const results: Float32Array[] = [];
     for (let i = 0; i < texts.length; i += this.textBatchSize) {
-      const batch = this.tokenizer.encodeBatch(texts.slice(i, i + this.textBatchSize), CLIP_CONTEXT_LENGTH);
+      const batch = this.tokenizer.encodeBatch(texts.slice(i, i + this.textBatchSize), CLIP_CONTEXT_LENGTH, this.#dynamicLength ? 'longest' : 'max');
       const dims = [batch.count, batch.contextLength];
       const feeds: Record<string, ort.Tensor> = { [this.#names.ids]: new ort.Tensor('int64', batch.inputIds, dims) };
       if (this.#names.mask) feeds[this.#names.mask] = new ort.Tensor('int64', batch.attentionMask, dims);

@@ -76,6 +76,28 @@ describe('ClipEncoder with a random-weight CLIP-shaped model', () => {
   });
 });
 
+describe('text length', () => {
+  it('pads a batch only to its longest text when the export takes any length, with the same embeddings as padding to 77', async () => {
+    const dir = scratchDir('clip-length');
+    const texts = ['a photo of a car', 'a photo of the front three-quarter view of a red Toyota Corolla hatchback', 'a wheel'];
+    try {
+      const dynamic = await writeTestClipFamily(dir, { family: 'clip-dynamic', dynamicLength: true });
+      const fixed = await writeTestClipFamily(dir, { family: 'clip-fixed', dynamicLength: false });
+      const a = await ClipEncoder.create({ modelsDir: dir, device: 'cpu', family: dynamic.family, manifest: dynamic.manifest });
+      const b = await ClipEncoder.create({ modelsDir: dir, device: 'cpu', family: fixed.family, manifest: fixed.manifest });
+      try {
+        const [ea, eb] = [await a.encodeTexts(texts), await b.encodeTexts(texts)];
+        for (let t = 0; t < texts.length; t++) for (let i = 0; i < 16; i++) expect(ea[t][i]).toBeCloseTo(eb[t][i], 4);
+      } finally {
+        await a.dispose();
+        await b.dispose();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('ClipEncoder without attention_mask', () => {
   it('feeds input_ids only', async () => {
     const dir = scratchDir('clip-nomask');

@@ -60,4 +60,11 @@ describe('ClipTokenizer', () => {
     expect(Number(batch.inputIds[77])).toBe(49406);
     expect(Array.from(batch.attentionMask.slice(77, 77 + 5), Number)).toEqual([1, 1, 1, 1, 0]);
   });
+
+  it('pads to the longest text of the batch on request', () => {
+    const batch = tokenizer.encodeBatch(['a photo of a cat', 'a car'], 77, 'longest');
+    expect(batch.contextLength).toBe(7);
+    expect(Array.from(batch.inputIds, Number)).toEqual([49406, 320, 1125, 539, 320, 2368, 49407, 49406, 320, 1615, 49407, 0, 0, 0]);
+    expect(Array.from(batch.attentionMask, Number)).toEqual([1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0]);
+  });
 });
