@@ -68,6 +68,8 @@ async function analyseFrames(
   );
   const observations: Observation[] = [];
   let previous: Box | null = null;
+  // CLIP labels one batch while the detector works on the next (at most one batch in flight).
+  let labelling: Promise<void> | undefined;
   const batches = prefetch(frames, 2)[Symbol.asyncIterator]();
   for (;;) {
     const waitStart = performance.now();
@@ -81,11 +83,16 @@ async function analyseFrames(
       previous = observation.car?.box ?? null;
       return observation;
     });
-    if (clip) await timer.time('clip', () => clip.labelFrames(batch, observed));
+    if (clip) {
+      await labelling;
+      labelling = timer.time('clip', () => clip.labelFrames(batch, observed));
+      labelling.catch(() => undefined); // awaited above or below; this only marks it handled meanwhile
+    }
     observations.push(...observed);
     const last = batch.at(-1)!.timestampMs;
     progress({ stage: 'decode', done: Math.min(last, info.durationMs), total: info.durationMs });
   }
+  await labelling;
   return { observations, sampling: mode.kind };
 }
 
