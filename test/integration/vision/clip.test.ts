@@ -4,6 +4,7 @@ import { writeTestClipFamily } from '../../../fixtures/clip-model.js';
 import { mulberry32 } from '../../../fixtures/prng.js';
 import { isLotreelError } from '../../../src/errors.js';
 import { ClipEncoder, missingClipFiles } from '../../../src/vision/clip.js';
+import { cudaProviderStatus } from '../../../src/vision/session.js';
 import type { ModelManifest } from '../../../src/vision/manifest.js';
 import type { RgbImage } from '../../../src/vision/yolox.preprocess.js';
 import { scratchDir } from '../../helpers/shared.js';
@@ -62,6 +63,12 @@ describe('ClipEncoder with a random-weight CLIP-shaped model', () => {
     for (let i = 0; i < 16; i++) expect(single[0][i]).toBeCloseTo(batched[4][i], 4);
     expect(dot(batched[0], batched[0])).toBeCloseTo(1, 4);
     expect(dot(batched[0], batched[1])).toBeLessThan(0.9999);
+  });
+
+  it.skipIf(cudaProviderStatus().available)('--device cuda without the CUDA provider is an error that says how to install it', async () => {
+    const error = await ClipEncoder.create({ modelsDir: dir, device: 'cuda', family, manifest }).catch((e: unknown) => e);
+    expect(isLotreelError(error, 'DEVICE_UNAVAILABLE')).toBe(true);
+    expect((error as Error).message).toMatch(/ONNXRUNTIME_NODE_INSTALL=true npm rebuild onnxruntime-node/);
   });
 
   it('lists missing files and refuses to open without them', async () => {
