@@ -5,13 +5,12 @@
  * the VIN schemas' year ranges, their vehicle type from the WMI; a filter keeps a market's passenger
  * vehicles.
  */
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, statSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import { createWriteStream } from 'node:fs';
 import { LotreelError } from '../errors.js';
 import type { CatalogueEntry } from '../pipeline/make-model.js';
 
