@@ -4,7 +4,7 @@
  * same speed; no weights need downloading). Reuses the production encoder, CLIP stage and pipeline.
  *
  *   npx tsx benchmarks/clip-throughput.ts [--device cpu|cuda|auto] [--batches 1,4,8,16,32] [--frames 64]
- *                                         [--runs 1] [--no-e2e] [--video FILE]
+ *                                         [--runs 1] [--no-e2e] [--video FILE] [--clip-threads N]
  *
  * Prints:
  * 1. image-encoder frames/s per batch size (preprocessing and inference per frame), text-encoder texts/s;
@@ -111,7 +111,8 @@ function fullDecodeMs(video: string): number {
 async function endToEnd(manifestFile: string): Promise<void> {
   const video = argv.includes('--video') ? option('video', '') : (await buildPreset('bench1080p')).video;
   const config = loadConfig({ LOTREEL_DATA_DIR: join(benchRoot, 'bench-clip-data'), LOTREEL_MODELS_DIR: yoloxDir, PATH: process.env.PATH });
-  const settings = parseAnalysisSettings();
+  const clipThreads = Number(option('clip-threads', '0'));
+  const settings = parseAnalysisSettings(clipThreads > 0 ? { clipThreads } : {});
   const manifest = parseModelManifest(JSON.parse(readFileSync(manifestFile, 'utf8')));
   const encoder = await ClipEncoder.create({
     modelsDir,
@@ -119,7 +120,7 @@ async function endToEnd(manifestFile: string): Promise<void> {
     family: 'clip-bench-b32',
     manifest,
     imageBatchSize: settings.clipImageBatchSize,
-    intraOpThreads: settings.inferenceThreads,
+    intraOpThreads: settings.clipThreads,
     skipChecksum: true,
   });
   const stage = await ClipStage.withEncoder(encoder, { modelsDir, cacheDir: join(config.dataDir, 'cache'), device, settings, log: silentLogger });

@@ -67,6 +67,11 @@ export const analysisSchema = z.object({
   /** CLIP (when its weights are in the models folder): the manifest family, images and texts per run. */
   clipFamily: z.string().min(1).default('clip-vit-base-patch32'),
   clipImageBatchSize: z.number().int().min(1).max(256).default(16),
+  /**
+   * CPU threads per CLIP inference. All cores by default: with keyframe sampling the decoder is light
+   * and CLIP, the heaviest model, would otherwise leave a core idle.
+   */
+  clipThreads: z.number().int().min(1).max(256).default(availableParallelism()),
   clipTextBatchSize: z.number().int().min(1).max(1024).default(64),
   /** A CLIP view label below this confidence does not count as that view (photo coverage, detail shots). */
   viewMinConfidence: z.number().min(0).max(1).default(0.3),

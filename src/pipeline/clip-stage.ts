@@ -66,7 +66,7 @@ export class ClipStage {
       family: options.settings.clipFamily,
       imageBatchSize: options.settings.clipImageBatchSize,
       textBatchSize: options.settings.clipTextBatchSize,
-      intraOpThreads: options.settings.inferenceThreads,
+      intraOpThreads: options.settings.clipThreads,
       log: options.log,
     });
     try {
