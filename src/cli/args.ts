@@ -8,7 +8,7 @@ export type Command =
   | { kind: 'version' }
   | { kind: 'process'; file: string; outDir: string | undefined; json: boolean; device: Device | undefined; maxPhotos: number | undefined; verbose: boolean; blurPlates: boolean }
   | { kind: 'eval'; dir: string; json: boolean; device: Device | undefined; verbose: boolean }
-  | { kind: 'models-pull'; verbose: boolean }
+  | { kind: 'models-pull'; ids: string[]; verbose: boolean }
   | { kind: 'models-list'; json: boolean; verbose: boolean }
   | { kind: 'eval-feedback'; json: boolean; verbose: boolean }
   | { kind: 'serve'; port: number | undefined; host: string | undefined; worker: boolean; verbose: boolean }
@@ -23,7 +23,7 @@ Usage:
   lotreel process VIDEO [--out DIR] [--json] [--device auto|cpu|cuda|webgpu] [--max-photos N] [--no-blur-plates] [--verbose]
   lotreel eval DIR [--json] [--device D]   per-component figures on a labelled folder (DIR/labels.json, see README)
   lotreel models list [--json]     the models lotreel uses and whether they are present
-  lotreel models pull              download missing models from their upstream (needs internet)
+  lotreel models pull [ID ...]     download missing models (all, or these ids / CLIP families) from upstream (needs internet)
   lotreel eval --feedback [--json] the sellers' corrections as accuracy figures (make/model, cover, photos)
   lotreel serve [--port N] [--host H] [--no-worker]
                                    the dealer HTTP API (default port 8080 or PORT) and a worker
@@ -108,7 +108,7 @@ export function parseCommand(argv: readonly string[]): Command {
     return { kind: 'eval', dir: rest[0], json: values.json ?? false, device: device as Device | undefined, verbose };
   }
   if (verb === 'models') {
-    if (rest[0] === 'pull' && rest.length === 1) return { kind: 'models-pull', verbose };
+    if (rest[0] === 'pull') return { kind: 'models-pull', ids: rest.slice(1), verbose };
     if ((rest[0] === 'list' || rest[0] === undefined) && rest.length <= 1) return { kind: 'models-list', json: values.json ?? false, verbose };
     throw invalid(`unknown models command "${rest.join(' ')}" (use: models list | models pull)`);
   }

@@ -41,7 +41,9 @@ async function run(command: Command, abort: AbortController): Promise<number> {
     return 0;
   }
   const config = loadConfig();
-  const log = createLogger(command.verbose ? 'debug' : config.logLevel);
+  // While progress bars are on the terminal, log lines wait for the end of the bar on screen.
+  const screen: { bars?: ReturnType<typeof createProgressBars> } = {};
+  const log = createLogger(command.verbose ? 'debug' : config.logLevel, (line) => (screen.bars ? screen.bars.print(line) : process.stderr.write(line + '\n')));
   if (command.kind === 'models-list') {
     const models = await listModels(config.modelsDir);
     if (command.json) process.stdout.write(JSON.stringify(models, null, 2) + '\n');
@@ -49,7 +51,7 @@ async function run(command: Command, abort: AbortController): Promise<number> {
     return 0;
   }
   if (command.kind === 'models-pull') {
-    const pulled = await pullModels(config.modelsDir, { log });
+    const pulled = await pullModels(config.modelsDir, { log, ...(command.ids.length > 0 ? { ids: command.ids } : {}) });
     for (const p of pulled) process.stdout.write(`${p.id}\t${p.action}\t${p.path}\n`);
     return 0;
   }
@@ -64,6 +66,7 @@ async function run(command: Command, abort: AbortController): Promise<number> {
   const file = resolve(command.file);
   const outDir = resolve(command.outDir ?? `lotreel-${basename(file, extname(file))}`);
   const bars = !command.json && process.stderr.isTTY ? createProgressBars(process.stderr) : undefined;
+  screen.bars = bars;
   try {
     const result = await processVideo({
       file,

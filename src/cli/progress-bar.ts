@@ -13,11 +13,17 @@ export function renderBar(event: ProgressEvent): string {
   return `${LABELS[event.stage].padEnd(8)} [${'#'.repeat(filled)}${'.'.repeat(WIDTH - filled)}] ${String(Math.round(share * 100)).padStart(3)}%`;
 }
 
-export function createProgressBars(stream: NodeJS.WriteStream): { update: (e: ProgressEvent) => void; finish: () => void } {
+export function createProgressBars(stream: NodeJS.WriteStream): { update: (e: ProgressEvent) => void; finish: () => void; print: (line: string) => void } {
   /** The latest event of the stage on screen, and whether it has been drawn (redraws are throttled). */
   let current: ProgressEvent | null = null;
   let drawn = false;
   let lastDraw = 0;
+  /** Lines to print once the bar on screen is finished, so they never land inside it. */
+  let pending: string[] = [];
+  const flush = () => {
+    for (const line of pending) stream.write(line + '\n');
+    pending = [];
+  };
   const draw = (event: ProgressEvent) => {
     stream.write(`\r${renderBar(event)}`);
     lastDraw = Date.now();
@@ -29,6 +35,7 @@ export function createProgressBars(stream: NodeJS.WriteStream): { update: (e: Pr
         // (the decode stage reports the last frame's time, which is short of the video's duration).
         if (!drawn || current.done < current.total) draw({ ...current, done: Math.max(current.done, current.total) });
         stream.write('\n');
+        flush();
       } else if (current && Date.now() - lastDraw < 100 && event.done < event.total) {
         current = event;
         drawn = false;
@@ -39,10 +46,15 @@ export function createProgressBars(stream: NodeJS.WriteStream): { update: (e: Pr
       drawn = true;
     },
     finish() {
-      if (!current) return;
+      if (!current) return flush();
       if (!drawn) draw(current); // the latest state of an unfinished stage (on error or abort)
       stream.write('\n');
       current = null;
+      flush();
+    },
+    print(line) {
+      if (current) pending.push(line);
+      else stream.write(line + '\n');
     },
   };
 }

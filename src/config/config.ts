@@ -174,6 +174,33 @@ export const analysisSchema = z.object({
   blurPlates: z.boolean().default(true),
   /** Blur strength (Gaussian sigma) as a share of the plate's height. */
   plateBlurSigma: z.number().positive().default(0.35),
+  /** CLIP (when its weights are in the models folder): the manifest family, images and texts per run. */
+  clipFamily: z.string().min(1).default('clip-vit-base-patch32'),
+  clipImageBatchSize: z.number().int().min(1).max(256).default(16),
+  /**
+   * CPU threads per CLIP inference. All cores by default: with keyframe sampling the decoder is light
+   * and CLIP, the heaviest model, would otherwise leave a core idle.
+   */
+  clipThreads: z.number().int().min(1).max(256).default(availableParallelism()),
+  clipTextBatchSize: z.number().int().min(1).max(1024).default(64),
+  /** A CLIP view label below this confidence does not count as that view (photo coverage, detail shots). */
+  viewMinConfidence: z.number().min(0).max(1).default(0.3),
+  /** Interior and other detail shots attach to a car filmed at most this far before (or after) them. */
+  detailAttachMs: z.number().int().positive().default(60000),
+  /** Make/model: frames compared per car, softmax temperature, confidence needed to set make and model. */
+  makeModelFrames: z.number().int().min(1).max(64).default(8),
+  makeModelTemperature: z.number().positive().default(1),
+  makeModelMinConfidence: z.number().min(0).max(1).default(0.5),
+  /** How many of CLIP's Stanford Cars prompt templates each catalogue entry gets (first-run cost grows with it). */
+  makeModelTemplates: z.number().int().min(1).max(8).default(2),
+  /** The vPIC catalogue filter: the market's makes (empty: all), vehicle types, newest-model-year floor. */
+  catalogueMakes: z.array(z.string().min(1)).default([
+    'Acura', 'Alfa Romeo', 'Audi', 'BMW', 'Buick', 'Cadillac', 'Chevrolet', 'Chrysler', 'Dodge', 'Fiat', 'Ford', 'Genesis', 'GMC',
+    'Honda', 'Hyundai', 'Infiniti', 'Jaguar', 'Jeep', 'Kia', 'Land Rover', 'Lexus', 'Lincoln', 'Mazda', 'Mercedes-Benz', 'MINI',
+    'Mitsubishi', 'Nissan', 'Polestar', 'Porsche', 'Ram', 'Rivian', 'Subaru', 'Tesla', 'Toyota', 'Volkswagen', 'Volvo',
+  ]),
+  catalogueVehicleTypes: z.array(z.string().min(1)).default(['Passenger Car', 'Multipurpose Passenger Vehicle (MPV)', 'Truck']),
+  catalogueMinYear: z.number().int().min(1950).max(2100).default(2005),
 });
 export type AnalysisSettings = z.infer<typeof analysisSchema>;
 

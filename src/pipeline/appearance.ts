@@ -5,6 +5,8 @@ export interface Appearance {
   colour: Float32Array;
   /** L2-normalised feature vector from the detector's own feature map, when the model provides one. */
   embedding?: Float32Array;
+  /** L2-normalised CLIP image embedding of the car crop, when CLIP runs. */
+  clip?: Float32Array;
 }
 
 /** Hellinger distance between two L1-normalised histograms, in [0, 1]. */
@@ -30,8 +32,24 @@ const COLOUR_WEIGHT = 0.8;
  */
 export function appearanceDistance(a: Appearance, b: Appearance): number {
   const colour = hellingerDistance(a.colour, b.colour);
-  if (!a.embedding || !b.embedding) return colour;
-  return COLOUR_WEIGHT * colour + (1 - COLOUR_WEIGHT) * cosineDistance(a.embedding, b.embedding);
+  const base = !a.embedding || !b.embedding ? colour : COLOUR_WEIGHT * colour + (1 - COLOUR_WEIGHT) * cosineDistance(a.embedding, b.embedding);
+  if (!a.clip || !b.clip) return base;
+  return (1 - CLIP_WEIGHT) * base + CLIP_WEIGHT * clipDistance(a.clip, b.clip);
+}
+
+/** CLIP's share of the combined distance: it knows a model from another of the same colour and shape class. */
+const CLIP_WEIGHT = 0.25;
+/**
+ * Cosine similarity of CLIP image embeddings of the same car from different sides sits around 0.75-0.9,
+ * of two different cars around 0.5-0.7; mapped so that 0.9 and above is 0 and 0.4 and below is 1.
+ */
+const CLIP_SAME = 0.9;
+const CLIP_DIFFERENT = 0.4;
+
+export function clipDistance(a: Float32Array, b: Float32Array): number {
+  let dot = 0;
+  for (let i = 0; i < a.length; i++) dot += a[i] * b[i];
+  return Math.min(1, Math.max(0, (CLIP_SAME - dot) / (CLIP_SAME - CLIP_DIFFERENT)));
 }
 
 function meanVector(vectors: Float32Array[], l2: boolean): Float32Array {
@@ -48,8 +66,10 @@ function meanVector(vectors: Float32Array[], l2: boolean): Float32Array {
 export function meanAppearance(items: readonly Appearance[]): Appearance {
   if (items.length === 0) throw new Error('meanAppearance of nothing');
   const embeddings = items.every((a) => a.embedding) ? items.map((a) => a.embedding!) : undefined;
+  const clips = items.every((a) => a.clip) ? items.map((a) => a.clip!) : undefined;
   return {
     colour: meanVector(items.map((a) => a.colour), false),
     embedding: embeddings ? meanVector(embeddings, true) : undefined,
+    clip: clips ? meanVector(clips, true) : undefined,
   };
 }

@@ -3,6 +3,7 @@ import type { Box } from '../geometry.js';
 import type { Appearance } from './appearance.js';
 import type { ColourVotes } from './colour-name.js';
 import type { CropQuality } from './image-stats.js';
+import type { ViewLabel } from './views.js';
 
 export interface CarSighting {
   box: Box;
@@ -20,6 +21,13 @@ export interface Observation {
   timestampMs: number;
   /** The dominant car, or null when none is being filmed. */
   car: CarSighting | null;
+  /** CLIP's view of the frame (of the car's crop, or of the whole frame when no car), when CLIP ran. */
+  view?: ViewLabel;
+  /**
+   * A frame with no whole car that CLIP calls a detail view (interior, engine bay, wheel...): the whole
+   * frame measured as a sighting, so it can become a photo of the car it is attached to.
+   */
+  detail?: CarSighting;
 }
 
 export interface TimeRange {

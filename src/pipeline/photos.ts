@@ -4,16 +4,21 @@
  */
 import { appearanceDistance } from './appearance.js';
 import type { CarSighting, Observation, TimeRange } from './observation.js';
+import { EXPECTED_VIEW_GROUPS, listingRank, type View, type ViewLabel } from './views.js';
 
 export interface PhotoCandidate {
   timestampMs: number;
   sighting: CarSighting;
+  /** What CLIP says the frame shows, when CLIP ran. */
+  view?: ViewLabel;
 }
 
 export interface PhotoChoiceSettings {
   maxPhotos: number;
   /** Frames this close to a segment's start or end show the dealer arriving or leaving: avoided. */
   photoEdgeMarginMs: number;
+  /** A view label below this confidence does not count towards covering that view. */
+  viewMinConfidence?: number;
 }
 
 export interface ChosenPhoto {
@@ -95,11 +100,31 @@ export function chooseCarPhotos(candidates: readonly PhotoCandidate[], segments:
   const span = Math.max(...times) - first + 1;
   const slices = Math.min(settings.maxPhotos, scored.length);
   const chosen: Omit<ChosenPhoto, 'cover'>[] = [];
-  for (let k = 0; k < slices; k++) {
+  const fresh = (s: Omit<ChosenPhoto, 'cover'>) => !chosen.includes(s) && !chosen.some((c) => isNearDuplicate(c.candidate, s.candidate));
+  // With view labels, the views a buyer expects come first: the best frame of each, in listing order.
+  const labelled = scored.some((s) => s.candidate.view);
+  if (labelled) {
+    const minConfidence = settings.viewMinConfidence ?? 0;
+    const bestOf = (views: readonly View[]) =>
+      scored
+        .filter((s) => s.candidate.view && views.includes(s.candidate.view.view) && s.candidate.view.confidence >= minConfidence)
+        .sort((a, b) => b.score - a.score)
+        .find(fresh);
+    // One of each expected group, then each view not shown yet (the other side, the other corner).
+    for (const views of [...EXPECTED_VIEW_GROUPS, ...EXPECTED_VIEW_GROUPS.flat().map((v) => [v])]) {
+      if (chosen.length >= settings.maxPhotos) break;
+      if (views.length === 1 && chosen.some((c) => c.candidate.view?.view === views[0])) continue;
+      const pick = bestOf(views);
+      if (pick) chosen.push(pick);
+    }
+  }
+  for (let k = 0; k < slices && chosen.length < settings.maxPhotos; k++) {
     const from = first + (span * k) / slices;
     const to = first + (span * (k + 1)) / slices;
     const inSlice = scored.filter((_, i) => times[i] >= from && times[i] < to).sort((a, b) => b.score - a.score);
-    const pick = inSlice.find((s) => !chosen.some((c) => isNearDuplicate(c.candidate, s.candidate)));
+    // A slice already holding a chosen view photo has its photo.
+    if (labelled && chosen.some((c) => { const t = carTime(c.candidate.timestampMs); return t >= from && t < to; })) continue;
+    const pick = inSlice.find(fresh);
     if (pick) chosen.push(pick);
   }
   // Slices left empty (the car was filmed unevenly) give their place to the best remaining frames
@@ -108,17 +133,22 @@ export function chooseCarPhotos(candidates: readonly PhotoCandidate[], segments:
   for (const s of [...scored].sort((a, b) => b.score - a.score)) {
     if (chosen.length >= settings.maxPhotos) break;
     const t = carTime(s.candidate.timestampMs);
-    if (chosen.includes(s) || chosen.some((c) => Math.abs(carTime(c.candidate.timestampMs) - t) < minGap || isNearDuplicate(c.candidate, s.candidate))) continue;
+    if (!fresh(s) || chosen.some((c) => Math.abs(carTime(c.candidate.timestampMs) - t) < minGap || isNearDuplicate(c.candidate, s.candidate))) continue;
     chosen.push(s);
   }
-  chosen.sort((a, b) => a.candidate.timestampMs - b.candidate.timestampMs);
+  if (labelled) chosen.sort((a, b) => listingRank(a.candidate.view?.view) - listingRank(b.candidate.view?.view) || a.candidate.timestampMs - b.candidate.timestampMs);
+  else chosen.sort((a, b) => a.candidate.timestampMs - b.candidate.timestampMs);
   const cover = chooseCover(chosen);
   return chosen.map((p) => ({ ...p, cover: p === cover }));
 }
 
-/** Without view labels a three-quarter view cannot be told, so the cover is the best large, sharp view. */
-function chooseCover<T extends { score: number; framing: number }>(photos: T[]): T | undefined {
-  return [...photos].sort((a, b) => b.score + b.framing - (a.score + a.framing))[0];
+/**
+ * The cover: a front three-quarter view when view labels show one (the listing convention), else the
+ * best large, sharp view.
+ */
+function chooseCover<T extends { score: number; framing: number; candidate: PhotoCandidate }>(photos: T[]): T | undefined {
+  const threeQuarter = photos.filter((p) => p.candidate.view && listingRank(p.candidate.view.view) === 0).sort((a, b) => b.score - a.score)[0];
+  return threeQuarter ?? [...photos].sort((a, b) => b.score + b.framing - (a.score + a.framing))[0];
 }
 
 /** The photo with another frame in its place, scored on the same scale as the car's other photos. */
@@ -128,7 +158,9 @@ export function replacePhotoFrame(photo: ChosenPhoto, candidate: PhotoCandidate)
   const sharpness = Math.min(1, q.laplacianVariance / reference);
   const exposure = exposureScore(q.meanLuma, q.clippedFraction);
   const framing = framingScore(candidate.sighting);
-  return { ...photo, candidate, sharpness, exposure, framing, score: photoScore(sharpness, exposure, framing) };
+  // A nearby frame of the same view keeps the photo's view label.
+  const labelled = { ...candidate, view: candidate.view ?? photo.candidate.view };
+  return { ...photo, candidate: labelled, sharpness, exposure, framing, score: photoScore(sharpness, exposure, framing) };
 }
 
 /** A frame this much sharper than a blurry photo replaces it. */

@@ -10,15 +10,18 @@ import type { Draft } from './draft.js';
 import { resolveAttributes, type Evidence, type ResolvedAttributes } from './evidence.js';
 import type { Box } from '../geometry.js';
 import type { TimeRange } from './observation.js';
+import type { MakeModelResult } from './make-model.js';
 import type { ChosenPhoto } from './photos.js';
 
-export const TIMING_STAGES = ['total', 'probe', 'open', 'decode', 'detect', 'segment', 'photos', 'clips', 'text', 'store'] as const;
+export const TIMING_STAGES = ['total', 'probe', 'open', 'decode', 'detect', 'clip', 'segment', 'photos', 'clips', 'text', 'store'] as const;
 export type TimingStage = (typeof TIMING_STAGES)[number];
 
 export interface PhotoResult {
   file: string;
   timestampMs: number;
   view: string | null;
+  /** CLIP's confidence in `view` (null without CLIP). */
+  viewConfidence: number | null;
   sharpness: number;
   cover: boolean;
   width: number;
@@ -75,6 +78,8 @@ export interface FinishedCar {
   /** In listing order: the cover first. */
   photos: { chosen: ChosenPhoto; file: string; size: { width: number; height: number }; plates?: Box[]; original?: string | null }[];
   evidence?: Evidence[];
+  /** CLIP's zero-shot make and model (absent without CLIP); its evidence is also in `evidence`. */
+  makeModel?: MakeModelResult;
 }
 
 /** Make, model and year as the draft shows them, with the confidence of the weakest of the three known. */
@@ -89,6 +94,10 @@ function identity(car: FinishedCar) {
     confidence: known.length > 0 ? round2(Math.min(...known.map((a) => a.confidence))) : 0,
   };
 }
+
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
+/** CLIP's top candidates, for the seller to pick from (empty without CLIP). */
+const candidates = (car: FinishedCar) => (car.makeModel?.candidates ?? []).map((c) => ({ ...c, confidence: round3(c.confidence) }));
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
 
@@ -117,7 +126,7 @@ export function toStoreInput(info: VideoInfo, fingerprint: string, device: strin
       model: identity(car).model,
       year: identity(car).year,
       makeModelConfidence: identity(car).confidence,
-      makeModelCandidates: [],
+      makeModelCandidates: candidates(car),
       evidence: car.evidence ?? [],
       clipFile: car.clip,
       segments: car.segments,
@@ -127,9 +136,14 @@ export function toStoreInput(info: VideoInfo, fingerprint: string, device: strin
         timestampMs: photo.chosen.candidate.timestampMs,
         width: photo.size.width,
         height: photo.size.height,
-        view: null,
+        view: photo.chosen.candidate.view?.view ?? null,
         sharpness: photo.chosen.sharpness,
-        quality: { exposure: photo.chosen.exposure, framing: photo.chosen.framing, score: photo.chosen.score },
+        quality: {
+          exposure: photo.chosen.exposure,
+          framing: photo.chosen.framing,
+          score: photo.chosen.score,
+          ...(photo.chosen.candidate.view ? { viewConfidence: photo.chosen.candidate.view.confidence } : {}),
+        },
         isCover: photo.chosen.cover,
         plateRegions: photo.plates ?? [],
         originalFile: photo.original ?? null,
@@ -167,7 +181,8 @@ export function toProcessResult(
       photos: car.photos.map((photo) => ({
         file: photo.file,
         timestampMs: photo.chosen.candidate.timestampMs,
-        view: null,
+        view: photo.chosen.candidate.view?.view ?? null,
+        viewConfidence: photo.chosen.candidate.view ? round3(photo.chosen.candidate.view.confidence) : null,
         sharpness: round2(photo.chosen.sharpness),
         cover: photo.chosen.cover,
         width: photo.size.width,
@@ -175,7 +190,7 @@ export function toProcessResult(
         plates: photo.plates ?? [],
         original: photo.original ?? null,
       })),
-      makeModel: { make: identity(car).make, model: identity(car).model, year: identity(car).year, confidence: identity(car).confidence, candidates: [] },
+      makeModel: { make: identity(car).make, model: identity(car).model, year: identity(car).year, confidence: identity(car).confidence, candidates: candidates(car) },
       color: car.colour,
       bodyType: car.bodyType,
       clip: car.clip,

@@ -23,6 +23,8 @@ import { StageTimer } from '../util/timer.js';
 import { YoloxDetector } from '../vision/index.js';
 import { frameKernels } from '../vision/kernels.js';
 import { carBodyType, carColour } from './car-summary.js';
+import { ClipStage } from './clip-stage.js';
+import { attachDetailShots, detailRanges } from './details.js';
 import type { Draft } from './draft.js';
 import { resolveAttributes, type Evidence } from './evidence.js';
 import { listingFacts } from './listing-facts.js';
@@ -53,6 +55,8 @@ export interface ProcessOptions {
   listingText?: ListingTextSettings;
   /** The existing video row (the service's) the result is stored into; else found or made by fingerprint. */
   videoId?: string;
+  /** An open CLIP stage to use (null: CLIP off); otherwise opened when its weights are in the models folder. */
+  clip?: ClipStage | null;
 }
 
 const carFolder = (ordinal: number) => `car-${ordinal}`;
@@ -68,6 +72,7 @@ async function analyseFrames(
   options: ProcessOptions,
   timer: StageTimer<TimingStage>,
   progress: ProgressListener,
+  clip: ClipStage | null,
 ): Promise<{ observations: Observation[]; sampling: 'keyframes' | 'rate' }> {
   const mode = chooseSampleMode(info, options.settings);
   const frames = sampleFrames(
@@ -78,6 +83,8 @@ async function analyseFrames(
   );
   const observations: Observation[] = [];
   let previous: Box | null = null;
+  // CLIP labels one batch while the detector works on the next (at most one batch in flight).
+  let labelling: Promise<void> | undefined;
   const batches = prefetch(frames, 2)[Symbol.asyncIterator]();
   for (;;) {
     const waitStart = performance.now();
@@ -86,14 +93,21 @@ async function analyseFrames(
     if (next.done) break;
     const batch = next.value;
     const detections = await timer.time('detect', () => detector.detect(batch));
-    batch.forEach((frame, k) => {
+    const observed = batch.map((frame, k) => {
       const observation = observeFrame(frame, detections[k], previous, options.settings, frameKernels().measureCropQuality);
       previous = observation.car?.box ?? null;
-      observations.push(observation);
+      return observation;
     });
+    if (clip) {
+      await labelling;
+      labelling = timer.time('clip', () => clip.labelFrames(batch, observed));
+      labelling.catch(() => undefined); // awaited above or below; this only marks it handled meanwhile
+    }
+    observations.push(...observed);
     const last = batch.at(-1)!.timestampMs;
     progress({ stage: 'decode', done: Math.min(last, info.durationMs), total: info.durationMs });
   }
+  await labelling;
   return { observations, sampling: mode.kind };
 }
 
@@ -255,15 +269,31 @@ export async function processVideo(request: ProcessOptions): Promise<ProcessResu
     await closeDatabase();
     throw asLotreelError(error);
   }
+  let clip: ClipStage | null;
+  try {
+    clip =
+      options.clip !== undefined
+        ? options.clip
+        : await timer.time('open', () =>
+            ClipStage.openIfPresent({ modelsDir: options.config.modelsDir, cacheDir: join(options.config.dataDir, 'cache'), device: options.device, settings: options.settings, log }),
+          );
+  } catch (error) {
+    await detector.dispose();
+    await closeDatabase();
+    throw asLotreelError(error);
+  }
+  const ownClip = options.clip === undefined ? clip : null;
   const stagingDir = join(options.outDir, `.lotreel-staging-${process.pid}-${Date.now()}`);
   try {
     const [{ observations, sampling }, fingerprint] = await Promise.all([
-      analyseFrames(info, detector, binaries, options, timer, progress),
+      analyseFrames(info, detector, binaries, options, timer, progress, clip),
       fingerprintFile(info.file),
     ]);
 
     const coarse = await timer.time('segment', async () => splitIntoCars(observations, options.settings));
-    log.info('split into cars', { cars: coarse.length, framesAnalysed: observations.length });
+    // Interior and detail shots (CLIP only) join the car filmed around them.
+    const details = clip ? attachDetailShots(observations, coarse, options.settings) : coarse.map(() => []);
+    log.info('split into cars', { cars: coarse.length, framesAnalysed: observations.length, detailShots: details.map((d) => d.length) });
 
     // Photos come from the cars' own samples, which edge refinement does not change, so their
     // extraction runs while the edges are refined.
@@ -272,9 +302,12 @@ export async function processVideo(request: ProcessOptions): Promise<ProcessResu
       group,
       photos: listingOrder(
         chooseCarPhotos(
-          group.members.map((m) => ({ timestampMs: observations[m].timestampMs, sighting: observations[m].car! })),
+          [
+            ...group.members.map((m) => ({ timestampMs: observations[m].timestampMs, sighting: observations[m].car!, view: observations[m].view })),
+            ...details[i].map((d) => ({ timestampMs: observations[d].timestampMs, sighting: observations[d].detail!, view: observations[d].view })),
+          ],
           // A car lost for a moment (a missed detection) is still the same stretch of filming.
-          mergeTouching(group.segments, options.settings.maxGapMs),
+          mergeTouching([...group.segments, ...detailRanges(observations, details[i])], options.settings.maxGapMs),
           options.settings,
         ),
       ),
@@ -299,7 +332,10 @@ export async function processVideo(request: ProcessOptions): Promise<ProcessResu
     let clips: string[];
     try {
       const refined = await timer.time('segment', () => refineEdges(coarse, observations, info, detector, binaries, options));
-      planned.forEach((car, i) => (car.group = refined[i]));
+      planned.forEach((car, i) => {
+        const extra = detailRanges(observations, details[i]);
+        car.group = extra.length > 0 ? { ...refined[i], segments: mergeTouching([...refined[i].segments, ...extra], options.settings.maxGapMs) } : refined[i];
+      });
       progress({ stage: 'segment', done: 1, total: 1 });
       // Two at a time: each clip is an ffprobe and an ffmpeg, and a lot can have dozens of cars.
       clips = await timer.time('clips', () =>
@@ -318,6 +354,7 @@ export async function processVideo(request: ProcessOptions): Promise<ProcessResu
     photosShown = true;
     progress({ stage: 'photos', done: photosDone, total: photoCount });
     const sizes = await extracting;
+    const makeModels = clip ? await timer.time('clip', () => clip.rankCars(planned.map((car) => car.group), observations)) : [];
 
     // Text on the photos and a few close-ups: VINs, badges, stickers; plates blurred in the photos.
     textOpening = openTextReaders({ device: options.device, settings: options.settings, dataDir: options.config.dataDir, log });
@@ -356,6 +393,7 @@ export async function processVideo(request: ProcessOptions): Promise<ProcessResu
         ...(colour ? [{ attribute: 'colour', value: colour, source: 'vision', confidence: 0.7 } as const] : []),
         ...(bodyType ? [{ attribute: 'bodyType', value: bodyType, source: 'vision', confidence: 0.5 } as const] : []),
         ...texts[i].evidence,
+        ...(makeModels[i]?.evidence ?? []),
       ];
       const photos = car.photos.map((chosen, k) => {
         const plates = texts[i].plates[k] ?? [];
@@ -365,7 +403,7 @@ export async function processVideo(request: ProcessOptions): Promise<ProcessResu
       // The photos as exported (plates already blurred) are what an LLM may look at.
       const photoFiles = photos.map((p) => join(stagingDir, p.file));
       const draft = await carDraft(known, evidence, photoFiles, llm, textSettings, log.child({ car: car.ordinal }), options.signal);
-      return { ordinal: car.ordinal, segments: car.group.segments, colour, bodyType, draft, clip: clips[i], photos, evidence };
+      return { ordinal: car.ordinal, segments: car.group.segments, colour, bodyType, draft, clip: clips[i], photos, evidence, makeModel: makeModels[i] };
     });
     const textSources = cars.map((car) => car.draft.text?.source ?? 'template');
     log.info('drafts written', { ms: Math.round(performance.now() - draftsStarted), llm: llm !== null, byLlm: textSources.filter((s) => s === 'llm').length });
@@ -390,6 +428,7 @@ export async function processVideo(request: ProcessOptions): Promise<ProcessResu
     await rm(stagingDir, { recursive: true, force: true });
     await detector.dispose();
     await closeText();
+    await ownClip?.dispose();
     await closeDatabase();
   }
 }

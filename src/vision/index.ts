@@ -53,3 +53,9 @@ export {
 } from './yolox.postprocess.js';
 export { rewriteToDynamicBatch, summariseOnnxGraph, type DynamicBatchResult, type OnnxGraphSummary } from './onnx-graph.js';
 export { findYoloxHeadInputs, type YoloxGraphInfo } from './yolox.graph.js';
+export { ClipEncoder, DEFAULT_CLIP_FAMILY, missingClipFiles, type ClipEncoderOptions, type ClipImage, type ClipStats } from './clip.js';
+export { CLIP_MEAN, CLIP_PREPROCESS, CLIP_STD, clipResizedSize, cropRegion, fillClipInput, type ClipPreprocessOptions } from './clip.preprocess.js';
+export { CLIP_CONTEXT_LENGTH, ClipTokenizer, cleanClipText, type TokenBatch } from './clip.tokenizer.js';
+export { cachedTextEmbeddings, textCacheFile } from './clip-text-cache.js';
+export { loadVpicCatalogue, readVpicCatalogue, unpackVpic, vpicArchivePath, type CatalogueFilter } from './vpic-catalogue.js';
+export { clipFamilies, getClipFamily, CLIP_FILE_TASKS, type AnyModelSpec, type ClipFileSpec, type ClipFileTask, type ModelFileSpec } from './manifest.js';

@@ -23,6 +23,11 @@ const checksumSchema = z.union([
     size: z.number().int().positive(),
     source: z.string().optional(),
   }),
+  /**
+   * No published hash is known (small text files outside Git LFS, e.g. a tokenizer's vocabulary): any
+   * file is accepted and the reason is shown; the file is still hashed and listed.
+   */
+  z.strictObject({ unverified: z.string().min(1) }),
 ]);
 export type ModelChecksum = z.infer<typeof checksumSchema>;
 
@@ -84,13 +89,46 @@ const modelSchema = z
     }
   });
 
+/** One file of a CLIP-family model: the two towers and the tokenizer's vocabulary and merges. */
+export const CLIP_FILE_TASKS = ['clip-vision', 'clip-text', 'clip-vocab', 'clip-merges'] as const;
+export type ClipFileTask = (typeof CLIP_FILE_TASKS)[number];
+
+const clipFileSchema = z.strictObject({
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
+  task: z.enum(CLIP_FILE_TASKS),
+  /** The files of one model share a family (e.g. clip-vit-base-patch32). */
+  family: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
+  description: z.string().optional(),
+  file: z.string().regex(/^[^/\\]+$/, 'must be a plain file name'),
+  checksums: z.array(checksumSchema).min(1),
+  urls: z.array(z.url()).min(1),
+  licence: z.string().min(1),
+  licenceUrl: z.url().optional(),
+  /** Tensor names and sizes of a tower (clip-vision, clip-text). */
+  input: z
+    .strictObject({
+      name: z.string().min(1),
+      size: z.number().int().positive().optional(),
+      mean: z.tuple([z.number(), z.number(), z.number()]).optional(),
+      std: z.tuple([z.number(), z.number(), z.number()]).optional(),
+      contextLength: z.number().int().positive().optional(),
+    })
+    .optional(),
+  output: z.strictObject({ name: z.string().min(1), dim: z.number().int().positive() }).optional(),
+});
+
 export const modelManifestSchema = z.strictObject({
   schemaVersion: z.literal(1),
-  models: z.array(modelSchema).min(1),
+  models: z.array(z.discriminatedUnion('task', [modelSchema, clipFileSchema])).min(1),
 });
 
 export type ModelManifest = z.infer<typeof modelManifestSchema>;
-export type ModelSpec = ModelManifest['models'][number];
+/** A detection model (the entries with task `detection`). */
+export type ModelSpec = z.infer<typeof modelSchema>;
+export type ClipFileSpec = z.infer<typeof clipFileSchema>;
+export type AnyModelSpec = ModelManifest['models'][number];
+/** What the file functions need of any entry. */
+export type ModelFileSpec = Pick<AnyModelSpec, 'id' | 'file' | 'checksums' | 'urls' | 'licence'>;
 
 /** Validates a parsed manifest, reporting every problem together. */
 export function parseModelManifest(json: unknown, source = 'model manifest'): ModelManifest {
@@ -111,14 +149,33 @@ export function parseModelManifest(json: unknown, source = 'model manifest'): Mo
 export function getModelSpec(manifest: ModelManifest, id: string): ModelSpec {
   const spec = manifest.models.find((m) => m.id === id);
   if (!spec) throw new LotreelError('INTERNAL', `model ${id} is not in the model manifest`);
+  if (spec.task !== 'detection') throw new LotreelError('INTERNAL', `model ${id} is not a detection model`);
   return spec;
 }
 
+/** The files of a CLIP family by task, or an INTERNAL error when one is missing from the manifest. */
+export function getClipFamily(manifest: ModelManifest, family: string): Record<ClipFileTask, ClipFileSpec> {
+  const files = manifest.models.filter((m): m is ClipFileSpec => m.task !== 'detection' && m.family === family);
+  const byTask = Object.fromEntries(files.map((f) => [f.task, f])) as Partial<Record<ClipFileTask, ClipFileSpec>>;
+  const missing = CLIP_FILE_TASKS.filter((t) => !byTask[t]);
+  if (missing.length > 0) throw new LotreelError('INTERNAL', `CLIP family ${family} lacks ${missing.join(', ')} in the model manifest`);
+  return byTask as Record<ClipFileTask, ClipFileSpec>;
+}
+
+/** Every CLIP family named in the manifest. */
+export function clipFamilies(manifest: ModelManifest): string[] {
+  return [...new Set(manifest.models.flatMap((m) => (m.task === 'detection' ? [] : [m.family])))];
+}
+
 /** The checksum entry a file with this hash and size satisfies, if any. */
-export function matchingChecksum(spec: ModelSpec, sha256: string, size: number): ModelChecksum | undefined {
+export function matchingChecksum(spec: ModelFileSpec, sha256: string, size: number): ModelChecksum | undefined {
   const hash = sha256.toLowerCase();
   return spec.checksums.find((c) =>
-    'sha256' in c ? c.sha256 === hash && (c.size === undefined || c.size === size) : hash.startsWith(c.sha256Prefix) && c.size === size,
+    'unverified' in c
+      ? true
+      : 'sha256' in c
+        ? c.sha256 === hash && (c.size === undefined || c.size === size)
+        : hash.startsWith(c.sha256Prefix) && c.size === size,
   );
 }
 

@@ -8,7 +8,7 @@ import { mkdir, open, readFile, rename, stat, unlink, writeFile } from 'node:fs/
 import { join } from 'node:path';
 import { LotreelError, isLotreelError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
-import { loadModelManifest, matchingChecksum, type ModelManifest, type ModelSpec } from './manifest.js';
+import { loadModelManifest, matchingChecksum, type ModelFileSpec, type ModelManifest } from './manifest.js';
 
 export interface ModelFile {
   id: string;
@@ -18,14 +18,14 @@ export interface ModelFile {
 }
 
 /** One-line explanation of a missing model and both ways to get it. */
-export function missingModelMessage(spec: ModelSpec, modelsDir: string): string {
+export function missingModelMessage(spec: ModelFileSpec, modelsDir: string): string {
   return (
     `model file ${spec.file} (${spec.id}) is missing from ${modelsDir}: ` +
     `run \`lotreel models pull\` while online, or put ${spec.file} in a folder and set LOTREEL_MODELS_DIR=<that folder>`
   );
 }
 
-function checksumMessage(spec: ModelSpec, path: string, sha256: string, size: number): string {
+function checksumMessage(spec: ModelFileSpec, path: string, sha256: string, size: number): string {
   return (
     `model file ${path} does not match any known checksum of ${spec.id} (sha256 ${sha256}, ${size} bytes): ` +
     `delete it and run \`lotreel models pull\`, or replace it with the published ${spec.file}`
@@ -101,7 +101,7 @@ export function clearChecksumCache(): void {
  * The model's file in `modelsDir`, checked against the manifest's checksums.
  * Throws MODEL_MISSING (with both remedies) or MODEL_CHECKSUM.
  */
-export async function resolveModelFile(spec: ModelSpec, modelsDir: string, options: { verify?: boolean; log?: Logger } = {}): Promise<ModelFile> {
+export async function resolveModelFile(spec: ModelFileSpec, modelsDir: string, options: { verify?: boolean; log?: Logger } = {}): Promise<ModelFile> {
   const log = options.log ?? silentLogger;
   const path = join(modelsDir, spec.file);
   let size: number;
@@ -191,9 +191,10 @@ export async function pullModels(a: ModelManifest | string, b?: string | PullOpt
   const [manifest, modelsDir, options] = typeof a === 'string' ? [loadModelManifest(), a, (b as PullOptions | undefined) ?? {}] : [a, b as string, c ?? {}];
   const fetchImpl = options.fetch ?? globalThis.fetch;
   const log = options.log ?? silentLogger;
-  const specs = options.ids ? options.ids.map((id) => {
-    const spec = manifest.models.find((m) => m.id === id);
-    if (!spec) throw new LotreelError('INVALID_ARGUMENT', `unknown model ${id} (known: ${manifest.models.map((m) => m.id).join(', ')})`);
+  // An id names one model; a CLIP family's name stands for all of its files.
+  const specs = options.ids ? options.ids.flatMap((id) => {
+    const spec = manifest.models.filter((m) => m.id === id || (m.task !== 'detection' && m.family === id));
+    if (spec.length === 0) throw new LotreelError('INVALID_ARGUMENT', `unknown model ${id} (known: ${manifest.models.map((m) => m.id).join(', ')})`);
     return spec;
   }) : manifest.models;
   await mkdir(modelsDir, { recursive: true });

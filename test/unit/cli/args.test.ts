@@ -39,7 +39,8 @@ describe('parseCommand', () => {
   it('parses help, version and models', () => {
     expect(parseCommand([])).toEqual({ kind: 'help', topic: undefined });
     expect(parseCommand(['--version'])).toEqual({ kind: 'version' });
-    expect(parseCommand(['models', 'pull'])).toEqual({ kind: 'models-pull', verbose: false });
+    expect(parseCommand(['models', 'pull'])).toEqual({ kind: 'models-pull', ids: [], verbose: false });
+    expect(parseCommand(['models', 'pull', 'yolox-nano', 'clip-vit-base-patch32'])).toEqual({ kind: 'models-pull', ids: ['yolox-nano', 'clip-vit-base-patch32'], verbose: false });
     expect(parseCommand(['models', 'list', '--json'])).toEqual({ kind: 'models-list', json: true, verbose: false });
   });
 });
