@@ -91,7 +91,8 @@ function identity(car: FinishedCar) {
     make: resolved.make ? String(resolved.make.value) : null,
     model: resolved.model ? String(resolved.model.value) : null,
     year: typeof resolved.year?.value === 'number' ? resolved.year.value : null,
-    confidence: known.length > 0 ? round2(Math.min(...known.map((a) => a.confidence))) : 0,
+    // The weakest known part; with nothing known, how sure the best guess (CLIP's top candidate) is.
+    confidence: round3(known.length > 0 ? Math.min(...known.map((a) => a.confidence)) : (car.makeModel?.candidates[0]?.confidence ?? 0)),
   };
 }
 

@@ -224,7 +224,14 @@ async function expectFilesWritten(result: Result, outDir: string): Promise<void>
     const folder = `car-${i + 1}`;
     const expected = [...car.photos.map((p) => p.file), ...(car.clip ? [car.clip] : [])];
     expect(expected.every((f) => f.startsWith(`${folder}/`)), `${folder}: ${expected.join(', ')}`).toBe(true);
-    expect(readdirSync(join(outDir, folder)).map((f) => `${folder}/${f}`).sort()).toEqual([...expected].sort());
+    // Photos whose plates were blurred keep their unblurred original in originals/, and only those.
+    const originals = car.photos.flatMap((p) => (p.original ? [p.original] : []));
+    expect(readdirSync(join(outDir, folder)).map((f) => `${folder}/${f}`).sort()).toEqual(
+      [...expected, ...(originals.length > 0 ? [`${folder}/originals`] : [])].sort(),
+    );
+    if (originals.length > 0) {
+      expect(readdirSync(join(outDir, folder, 'originals')).map((f) => `${folder}/originals/${f}`).sort()).toEqual([...originals].sort());
+    }
     for (const photo of car.photos) {
       const bytes = await readFile(join(outDir, photo.file));
       expect([...bytes.subarray(0, 3)], photo.file).toEqual(JPEG_MAGIC);
