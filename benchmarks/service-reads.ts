@@ -16,7 +16,7 @@
  * so the load generator does not share its event loop; on a 2-core machine the two share the CPU
  * with the processing, so figures are pessimistic there.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -78,18 +78,6 @@ if (added.status !== 0) throw new Error(`dealers add failed: ${added.stderr}`);
 const token = added.stdout.trimEnd().split('\n').at(-1)!;
 const auth = { authorization: `Bearer ${token}` };
 
-const server = spawn(process.execPath, [cli, 'serve', '--port', '0', '--host', '127.0.0.1', ...(separateWorker ? ['--no-worker'] : [])], { env, stdio: ['ignore', 'pipe', 'inherit'] });
-const worker = separateWorker ? spawn(process.execPath, [cli, 'worker'], { env, stdio: ['ignore', 'ignore', 'inherit'] }) : null;
-const baseUrl = await new Promise<string>((resolve, reject) => {
-  let out = '';
-  server.stdout.setEncoding('utf8').on('data', (s: string) => {
-    out += s;
-    const match = /API listening on (\S+)/.exec(out);
-    if (match) resolve(match[1]!);
-  });
-  server.once('exit', (code) => reject(new Error(`serve exited (${code}) before it listened`)));
-});
-
 async function upload(file: string): Promise<string> {
   const form = new FormData();
   form.set('file', new Blob([new Uint8Array(readFileSync(file))]), 'bench.mp4');
@@ -99,7 +87,24 @@ async function upload(file: string): Promise<string> {
 }
 const status = async (id: string) => ((await (await fetch(`${baseUrl}/api/videos/${id}`, { headers: auth })).json()) as { status: string; progress: number });
 
+const children: ChildProcess[] = [];
+let baseUrl = '';
 try {
+  const server = spawn(process.execPath, [cli, 'serve', '--port', '0', '--host', '127.0.0.1', ...(separateWorker ? ['--no-worker'] : [])], {
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  children.push(server);
+  if (separateWorker) children.push(spawn(process.execPath, [cli, 'worker'], { env, stdio: ['ignore', 'ignore', 'inherit'] }));
+  baseUrl = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    server.stdout!.setEncoding('utf8').on('data', (s: string) => {
+      out += s;
+      const match = /API listening on (\S+)/.exec(out);
+      if (match) resolve(match[1]!);
+    });
+    server.once('exit', (code) => reject(new Error(`serve exited (${code}) before it listened`)));
+  });
   const [drafted, first, second] = await Promise.all([buildPreset('hardCuts'), buildPreset('lotWalk'), buildPreset('lotWalkPortrait')]);
   const readsId = await upload(drafted.video);
   while ((await status(readsId)).status !== 'done') await new Promise((r) => setTimeout(r, 500));
@@ -148,8 +153,8 @@ try {
   const ok = p99 < P99_TARGET_MS && result.errors === 0 && result.non2xx === 0;
   console.log(`p99 read latency ${p99} ms (target < ${P99_TARGET_MS} ms), errors ${result.errors + result.non2xx}: ${ok ? 'meets the target' : 'MISSES the target'}`);
 } finally {
-  for (const child of [server, worker]) {
-    if (child === null || child.exitCode !== null) continue;
+  for (const child of children) {
+    if (child.exitCode !== null || child.signalCode !== null) continue;
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
   }

@@ -56,6 +56,24 @@ const sleep = (ms: number, signal: AbortSignal) =>
     signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
   });
 
+/**
+ * Starts pg-boss. Two processes starting together on a fresh database can both try to create its
+ * schema and one fails (Postgres's CREATE SCHEMA IF NOT EXISTS is not safe against a concurrent one);
+ * by the next try the schema is there.
+ */
+async function startRetrying(boss: PgBoss, log: Logger, tries = 3): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await boss.start();
+      return;
+    } catch (error) {
+      if (attempt >= tries) throw error;
+      log.warn('job queue start failed, trying again', { error: errorText(error) });
+      await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+    }
+  }
+}
+
 /** Renews an active job's lease (see above). */
 const RENEW_LEASE = `update pgboss.job set started_on = now() where name = $1 and id = $2 and state = 'active'`;
 
@@ -73,7 +91,7 @@ export async function startJobQueue(db: Database, options: JobQueueOptions): Pro
     maintenanceIntervalSeconds: settings.jobMaintenanceSeconds,
   });
   boss.on('error', (error: unknown) => log.warn('job queue error', { error: error instanceof Error ? error.message : String(error) }));
-  await boss.start();
+  await startRetrying(boss, log);
   await boss.createQueue(PROCESS_VIDEO_QUEUE, {
     name: PROCESS_VIDEO_QUEUE,
     retryLimit: settings.jobRetryLimit,
