@@ -705,7 +705,7 @@ if (postgresMissing && postgresRequired()) {
         );
         const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
         const drafts = await q<{ id: string; car_id: string; title: string; status: string }>('select id, car_id, title, status from drafts');
-        expect(drafts.sort(byId)).toEqual(result.cars.map((c) => ({ id: c.draft.id, car_id: c.id, title: c.draft.title, status: 'needs_review' })).sort(byId));
+        expect(drafts.sort(byId)).toEqual(result.cars.map((c) => ({ id: c.draft.id, car_id: c.id, title: c.draft.title, status: c.draft.status })).sort(byId));
         const photos = await q<{ file: string; is_cover: boolean; timestamp_ms: number }>('select file, is_cover, timestamp_ms from photos');
         const byFile = (a: { file: string }, b: { file: string }) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0);
         expect(photos.sort(byFile)).toEqual(
