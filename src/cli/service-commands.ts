@@ -1,4 +1,5 @@
 /** The service's commands: serve, worker, dealers, export. Thin: they call src/service and src/store. */
+import { getPriority, setPriority } from 'node:os';
 import type { Config } from '../config/config.js';
 import { LotreelError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -18,8 +19,19 @@ export const isServiceCommand = (command: Command): command is ServiceCommand =>
 
 const out = (line: string) => process.stdout.write(line + '\n');
 
+function lowerOwnPriority(nice: number, log: Logger): void {
+  try {
+    setPriority(Math.max(getPriority(), nice));
+  } catch (error) {
+    log.warn('could not lower the worker\'s CPU priority', { nice, error: String(error) });
+  }
+}
+
 export async function runServiceCommand(command: ServiceCommand, config: Config, log: Logger, signal: AbortSignal): Promise<number> {
   if (command.kind === 'serve' || command.kind === 'worker') {
+    // A worker alone yields the CPU to the API. Linux niceness is per thread and inherited: set it
+    // before the model sessions start their threads and before any ffmpeg is spawned.
+    if (command.kind === 'worker') lowerOwnPriority(config.service.workerNice, log);
     const port = command.kind === 'serve' ? (command.port ?? config.service.port) : undefined;
     const service = await startService({ config, log, port, host: command.kind === 'serve' ? command.host : undefined, worker: command.kind === 'worker' || command.worker });
     if (service.url) out(`lotreel: API listening on ${service.url}`);

@@ -33,6 +33,11 @@ const serviceEnvSchema = z.object({
   LOTREEL_JOB_POLL_S: z.coerce.number().min(0.5).default(2),
   /** Videos one worker process analyses at once. */
   LOTREEL_WORKER_CONCURRENCY: envInt(1, 1),
+  /**
+   * CPU priority (nice, 0..19) of `lotreel worker`, its model threads and its ffmpeg: analysis takes
+   * whatever CPU is left, so an API on the same machine keeps answering quickly.
+   */
+  LOTREEL_WORKER_NICE: z.coerce.number().int().min(0).max(19).default(10),
   /** Address the API is reached at from outside (absolute image URLs in exports). */
   LOTREEL_PUBLIC_URL: z.url().optional(),
 });
@@ -233,6 +238,7 @@ export interface ServiceSettings {
   jobMaintenanceSeconds: number;
   jobPollSeconds: number;
   workerConcurrency: number;
+  workerNice: number;
   publicUrl: string | undefined;
 }
 
@@ -278,6 +284,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       jobMaintenanceSeconds: e.LOTREEL_JOB_MAINTENANCE_S,
       jobPollSeconds: e.LOTREEL_JOB_POLL_S,
       workerConcurrency: e.LOTREEL_WORKER_CONCURRENCY,
+      workerNice: e.LOTREEL_WORKER_NICE,
       publicUrl: e.LOTREEL_PUBLIC_URL?.replace(/\/+$/, ''),
     },
     editor: DEFAULT_EDITOR_SETTINGS,

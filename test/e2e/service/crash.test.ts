@@ -3,7 +3,7 @@
  * its lease runs out, by another worker; with the embedded database by the next process, at once) and
  * the video ends with exactly one set of cars, photos and drafts, on disk as in the database.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -46,6 +46,11 @@ describe.each(backendKinds)('a worker killed half-way on %s', (kind) => {
     const midway = await waitForVideo(dealer, id, (s) => s.status === 'processing' && s.progress >= 0.1);
     expect(midway.progress).toBeLessThan(1);
 
+    if (kind === 'postgres') {
+      // A worker alone runs at a lower CPU priority (LOTREEL_WORKER_NICE, default 10): field 19 of /proc/PID/stat.
+      const stat = readFileSync(`/proc/${firstWorker.proc.child.pid}/stat`, 'utf8');
+      expect(Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])).toBe(10);
+    }
     firstWorker.proc.child.kill('SIGKILL');
     const killed = await firstWorker.proc.result;
     expect(killed.signal).toBe('SIGKILL');
