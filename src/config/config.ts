@@ -34,10 +34,11 @@ const serviceEnvSchema = z.object({
   /** Videos one worker process analyses at once. */
   LOTREEL_WORKER_CONCURRENCY: envInt(1, 1),
   /**
-   * CPU priority (nice, 0..19) of `lotreel worker`, its model threads and its ffmpeg: analysis takes
-   * whatever CPU is left, so an API on the same machine keeps answering quickly.
+   * CPU priority (nice, 0..19) of `lotreel worker`, its model threads and its ffmpeg. Lowest by default:
+   * alone on its machine a worker loses nothing by it; beside an API it takes the CPU the API leaves, so
+   * reads stay quick while videos are analysed.
    */
-  LOTREEL_WORKER_NICE: z.coerce.number().int().min(0).max(19).default(10),
+  LOTREEL_WORKER_NICE: z.coerce.number().int().min(0).max(19).default(19),
   /** Address the API is reached at from outside (absolute image URLs in exports). */
   LOTREEL_PUBLIC_URL: z.url().optional(),
 });

@@ -47,9 +47,9 @@ describe.each(backendKinds)('a worker killed half-way on %s', (kind) => {
     expect(midway.progress).toBeLessThan(1);
 
     if (kind === 'postgres') {
-      // A worker alone runs at a lower CPU priority (LOTREEL_WORKER_NICE, default 10): field 19 of /proc/PID/stat.
+      // A worker alone runs at a lower CPU priority (LOTREEL_WORKER_NICE, default 19): field 19 of /proc/PID/stat.
       const stat = readFileSync(`/proc/${firstWorker.proc.child.pid}/stat`, 'utf8');
-      expect(Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])).toBe(10);
+      expect(Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])).toBe(19);
     }
     firstWorker.proc.child.kill('SIGKILL');
     const killed = await firstWorker.proc.result;
