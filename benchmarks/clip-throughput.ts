@@ -141,7 +141,7 @@ async function endToEnd(manifestFile: string): Promise<void> {
       const on = await run(stage, 'on');
       rows.push(
         `run ${r + 1}: full decode ${seconds(decode)} s | process, CLIP off ${seconds(off.ms)} s (${(off.ms / decode).toFixed(2)}x) | ` +
-          `CLIP on ${seconds(on.ms)} s (${(on.ms / decode).toFixed(2)}x; clip stage ${seconds(on.result.timingsMs.clip)} s, ${on.result.video.framesAnalysed} frames, ${on.result.cars.length} cars) on ${on.result.device}`,
+          `CLIP on ${seconds(on.ms)} s (${(on.ms / decode).toFixed(2)}x; clip stage ${seconds(on.result.timingsMs.clip)} s, ${on.result.video.framesAnalysed} frames, ${on.result.cars.length} cars) on ${on.result.device.used}`,
       );
       console.log(rows.at(-1));
     }

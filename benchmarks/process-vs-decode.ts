@@ -203,7 +203,7 @@ const scoreText = (s: WalkaroundScore | null) =>
 
 function describeVideo(r: ProcessResult): string {
   const v = r.video;
-  return `${v.file}: ${(v.durationMs / 1000).toFixed(1)} s ${v.width}x${v.height} ${v.fps} fps ${v.codec} ${v.bitDepth}-bit, sampling ${v.sampling}, ${v.framesAnalysed} frames analysed, device ${r.device}`;
+  return `${v.file}: ${(v.durationMs / 1000).toFixed(1)} s ${v.width}x${v.height} ${v.fps} fps ${v.codec} ${v.bitDepth}-bit, sampling ${v.sampling}, ${v.framesAnalysed} frames analysed, device ${r.device.used}`;
 }
 
 /** Stage names as the JSON reports them (the pipeline may add some), `total` last. */

@@ -174,6 +174,11 @@ export const analysisSchema = z.object({
   ocrRecMaxWidth: z.number().int().min(320).max(4096).default(1600),
   /** Lines read with a lower mean character probability are dropped. */
   ocrMinTextScore: z.number().min(0).max(1).default(0.5),
+  /**
+   * CPU threads per OCR inference. All cores by default: text is read after the video is decoded and
+   * the photos are out, when nothing else needs the CPU.
+   */
+  ocrThreads: z.number().int().min(1).max(256).default(availableParallelism()),
   /** Extra frames per car, besides its photos, looked at for text (sharp close-ups first). */
   ocrExtraFrames: z.number().int().min(0).max(60).default(4),
   /** Blur licence plates in exported photos (the unblurred original is kept beside them). */

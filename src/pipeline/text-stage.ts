@@ -51,7 +51,7 @@ export async function openTextReaders(options: { device: Device; settings: Analy
   const files = await locateOcrModels();
   const [ocr, vin] = await Promise.all([
     files
-      ? OcrReader.create({ files, settings: ocrSettings(options.settings), device: options.device, intraOpThreads: options.settings.inferenceThreads, log }).catch((error: unknown) => {
+      ? OcrReader.create({ files, settings: ocrSettings(options.settings), device: options.device, intraOpThreads: options.settings.ocrThreads, log }).catch((error: unknown) => {
           log.warn('OCR is off: its models cannot be opened', { error: error instanceof Error ? error.message : String(error) });
           return null;
         })
@@ -63,6 +63,7 @@ export async function openTextReaders(options: { device: Device; settings: Analy
     ocr,
     vin,
     async close() {
+      if (ocr && ocr.stats.detRuns > 0) log.info('ocr', { ...ocr.stats, detMs: Math.round(ocr.stats.detMs), recMs: Math.round(ocr.stats.recMs) });
       await Promise.all([ocr?.dispose(), vin?.close()]);
     },
   };
