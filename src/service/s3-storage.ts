@@ -44,8 +44,12 @@ export class S3Storage implements Storage {
   readonly #settings: S3Settings;
   readonly #endpoint: URL;
 
-  constructor(settings: S3Settings) {
+  readonly #listPageSize: number;
+
+  /** `listPageSize` (at most S3's 1000) is only made small by tests of paging. */
+  constructor(settings: S3Settings, options: { listPageSize?: number } = {}) {
     this.#settings = settings;
+    this.#listPageSize = options.listPageSize ?? 1000;
     this.#endpoint = new URL(settings.endpoint);
   }
 
@@ -119,7 +123,7 @@ export class S3Storage implements Storage {
     const keys: string[] = [];
     let token: string | undefined;
     do {
-      const query: Record<string, string> = { 'list-type': '2', prefix: folder, ...(token ? { 'continuation-token': token } : {}) };
+      const query: Record<string, string> = { 'list-type': '2', 'max-keys': String(this.#listPageSize), prefix: folder, ...(token ? { 'continuation-token': token } : {}) };
       const xml = await this.#text(await this.#send({ method: 'GET', query }), `list ${folder}`);
       keys.push(...xmlText(xml, 'Key'));
       token = xmlText(xml, 'IsTruncated')[0] === 'true' ? xmlText(xml, 'NextContinuationToken')[0] : undefined;

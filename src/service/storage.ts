@@ -34,7 +34,7 @@ export interface Storage {
   readonly kind: 'local' | 's3';
   /** Moves a finished local file (an upload) into storage under `key`. */
   putFile(key: string, localPath: string): Promise<void>;
-  /** A local file with the object's bytes, for ffmpeg. */
+  /** A local file with the object's bytes, for ffmpeg; INPUT_MISSING when there is no such object. */
   localCopy(key: string): Promise<LocalCopy>;
   /**
    * A local folder the pipeline writes a video's outputs into; `publish` makes them readable under
@@ -91,7 +91,9 @@ export class LocalStorage implements Storage {
   }
 
   async localCopy(key: string): Promise<LocalCopy> {
-    return { path: this.pathOf(key), release: async () => undefined };
+    const path = this.pathOf(key);
+    if (!(await stat(path).then((info) => info.isFile(), () => false))) throw new LotreelError('INPUT_MISSING', `no stored object ${key}`);
+    return { path, release: async () => undefined };
   }
 
   async outputFolder(prefix: string): Promise<OutputFolder> {
