@@ -55,7 +55,7 @@ export class S3Storage implements Storage {
 
   async putFile(key: string, localPath: string): Promise<void> {
     const size = (await stat(localPath)).size;
-    await this.#expect(await this.#send({ method: 'PUT', key: checkKey(key), body: { file: localPath, size } }), [200], `PUT ${key}`);
+    await this.#finish(await this.#send({ method: 'PUT', key: checkKey(key), body: { file: localPath, size } }), [200], `PUT ${key}`);
     await rm(localPath, { force: true });
   }
 
@@ -89,7 +89,7 @@ export class S3Storage implements Storage {
         for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
           const key = checkKey(`${prefix}/${relative(dir, file).split(sep).join('/')}`);
           const size = (await stat(file)).size;
-          await this.#expect(await this.#send({ method: 'PUT', key, body: { file, size } }), [200], `PUT ${key}`);
+          await this.#finish(await this.#send({ method: 'PUT', key, body: { file, size } }), [200], `PUT ${key}`);
         }
       };
       await Promise.all(Array.from({ length: PUBLISH_CONCURRENCY }, upload));
@@ -120,20 +120,31 @@ export class S3Storage implements Storage {
   async removeAll(prefix: string): Promise<void> {
     const folder = `${checkKey(prefix)}/`;
     // Listed in full first: deleting while paging could shift the pages.
+    // ListObjects with a marker (the last key of the page before; keys come sorted): every S3-compatible
+    // server pages it alike, where ListObjectsV2's continuation tokens fail on some (s3rver makes
+    // them with DES, which OpenSSL 3 refuses).
     const keys: string[] = [];
-    let token: string | undefined;
-    do {
-      const query: Record<string, string> = { 'list-type': '2', 'max-keys': String(this.#listPageSize), prefix: folder, ...(token ? { 'continuation-token': token } : {}) };
+    for (let truncated = true; truncated; ) {
+      const after = keys.at(-1);
+      const query: Record<string, string> = { 'max-keys': String(this.#listPageSize), prefix: folder, ...(after ? { marker: after } : {}) };
       const xml = await this.#text(await this.#send({ method: 'GET', query }), `list ${folder}`);
-      keys.push(...xmlText(xml, 'Key'));
-      token = xmlText(xml, 'IsTruncated')[0] === 'true' ? xmlText(xml, 'NextContinuationToken')[0] : undefined;
-    } while (token);
+      const page = xmlText(xml, 'Key');
+      keys.push(...page);
+      truncated = xmlText(xml, 'IsTruncated')[0] === 'true' && page.length > 0;
+    }
     for (let i = 0; i < keys.length; i += DELETE_BATCH) {
       const batch = keys.slice(i, i + DELETE_BATCH);
       const body = Buffer.from(`<?xml version="1.0" encoding="UTF-8"?><Delete><Quiet>true</Quiet>${batch.map((k) => `<Object><Key>${escapeXml(k)}</Key></Object>`).join('')}</Delete>`);
       const headers = { 'content-type': 'application/xml', 'content-md5': createHash('md5').update(body).digest('base64') };
-      const xml = await this.#text(await this.#send({ method: 'POST', query: { delete: '' }, headers, body }), `delete ${folder}`);
-      const failed = xmlText(xml, 'Code');
+      const response = await this.#send({ method: 'POST', query: { delete: '' }, headers, body });
+      if (response.statusCode !== 200) {
+        // Servers without DeleteObjects (or whose batch failed, as s3rver's does on objects in one
+        // folder): one DeleteObject per key, as idempotent.
+        response.resume();
+        for (const key of batch) await this.#finish(await this.#send({ method: 'DELETE', key }), [200, 204], `DELETE ${key}`);
+        continue;
+      }
+      const failed = xmlText(await readAll(response), 'Code');
       if (failed.length > 0) throw new LotreelError('STORAGE_FAILED', `S3 could not delete ${failed.length} objects under ${folder}: ${failed[0]}`);
     }
   }
@@ -181,6 +192,12 @@ export class S3Storage implements Storage {
     const body = await readAll(response).catch(() => '');
     const code = xmlText(body, 'Code')[0] ?? 'no error code';
     throw new LotreelError('STORAGE_FAILED', `S3 ${what} answered ${response.statusCode} (${code})`, { details: { status: response.statusCode, code } });
+  }
+
+  /** `#expect`, then the (unneeded) body read to its end so the connection can be reused. */
+  async #finish(response: IncomingMessage, ok: number[], what: string): Promise<void> {
+    await this.#expect(response, ok, what);
+    await readAll(response);
   }
 
   async #text(response: IncomingMessage, what: string): Promise<string> {
