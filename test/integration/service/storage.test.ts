@@ -132,11 +132,19 @@ describe.each(stores)('storage contract: $name', ({ name, open, temporaryCopies 
 });
 
 describe('S3Storage', () => {
-  it("turns the server's refusal into STORAGE_FAILED with S3's error code", async () => {
-    // s3rver checks the key id and the SigV4 header's form, not the signature itself (see sigv4.test.ts).
-    const wrong = new S3Storage({ ...s3.settings, accessKeyId: 'NOT-A-KEY' });
-    const error = await wrong.read('d/v/original').then(() => null, (e: unknown) => e);
-    expect(isLotreelError(error, 'STORAGE_FAILED')).toBe(true);
+  it('is refused with a wrong secret (signatures checked on the wire), as STORAGE_FAILED with the code', async () => {
+    const wrong = new S3Storage({ ...s3.settings, secretAccessKey: 'not-the-secret' });
+    for (const attempt of [() => wrong.read('d/v/original'), () => wrong.removeAll('d/v'), async () => wrong.putFile('d/v/original', await incoming('x'))]) {
+      const error = await attempt().then(() => null, (e: unknown) => e);
+      expect(isLotreelError(error, 'STORAGE_FAILED'), String(error)).toBe(true);
+      expect((error as Error).message).toMatch(/answered 403 \(SignatureDoesNotMatch\)/);
+    }
+  });
+
+  it("passes on the store's own refusal (an unknown key id)", async () => {
+    // The signature is right for this id, so the proxy lets it through to s3rver, which knows no such key.
+    const unknown = new S3Storage({ ...s3.settings, accessKeyId: 'NOT-A-KEY' });
+    const error = await unknown.read('d/v/original').then(() => null, (e: unknown) => e);
     expect((error as Error).message).toMatch(/GET d\/v\/original answered 403 \(InvalidAccessKeyId\)/);
   });
 
