@@ -13,6 +13,7 @@ export const ERROR_CODES = {
   MODEL_DOWNLOAD: 'a model download failed',
   DEVICE_UNAVAILABLE: 'the requested execution provider cannot be used',
   DATABASE_FAILED: 'the database failed',
+  STORAGE_FAILED: 'the object store of originals and photos failed',
   LLM_FAILED: 'the LLM request failed (never fatal: the template writes the text)',
   ABORTED: 'the operation was aborted',
   INTERNAL: 'internal error',

@@ -15,6 +15,7 @@ export function exitCodeFor(code: ErrorCode): number {
     case 'MODEL_CHECKSUM':
     case 'MODEL_DOWNLOAD':
     case 'DEVICE_UNAVAILABLE':
+    case 'STORAGE_FAILED':
       return 3;
     case 'DATABASE_FAILED':
       return 4;

@@ -41,6 +41,18 @@ const serviceEnvSchema = z.object({
   LOTREEL_WORKER_NICE: z.coerce.number().int().min(0).max(19).default(19),
   /** Address the API is reached at from outside (absolute image URLs in exports). */
   LOTREEL_PUBLIC_URL: z.url().optional(),
+  /** Where originals and photos live: `<dataDir>/media` (local) or an S3-compatible bucket (s3). */
+  LOTREEL_STORAGE: z.enum(['local', 's3']).default('local'),
+  /** Any S3-compatible server (MinIO, R2, ...); absent: AWS S3 in the region. */
+  LOTREEL_S3_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  LOTREEL_S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name').optional(),
+  LOTREEL_S3_REGION: z.string().regex(/^[a-z0-9-]+$/, 'must be a region name like us-east-1').default('us-east-1'),
+  LOTREEL_S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  LOTREEL_S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  /** `https://endpoint/bucket/key` (most self-hosted servers) instead of `https://bucket.endpoint/key`; default: on with an endpoint. */
+  LOTREEL_S3_PATH_STYLE: z.enum(['0', '1', 'false', 'true', 'off', 'on']).optional(),
+  /** A request to the store that sends or receives nothing for this long fails. */
+  LOTREEL_S3_TIMEOUT_S: envInt(1, 60),
 });
 
 const envSchema = z.object({
@@ -248,8 +260,15 @@ export interface ServiceSettings {
   publicUrl: string | undefined;
 }
 
+/** The object store of originals and photos. */
+export type StorageConfig =
+  | { kind: 'local' }
+  | { kind: 's3'; endpoint: string; bucket: string; region: string; accessKeyId: string; secretAccessKey: string; pathStyle: boolean; timeoutMs: number };
+
 export interface Config {
   dataDir: string;
+  /** Absent: the local folder `<dataDir>/media`. */
+  storage?: StorageConfig;
   databaseUrl: string | undefined;
   modelsDir: string;
   ffmpegPath: string | undefined;
@@ -269,9 +288,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new LotreelError('INVALID_CONFIG', `invalid environment: ${problems.join('; ')}`, { details: { problems } });
   }
   const e = parsed.data;
+  const storage = storageConfig(e);
   const dataDir = resolve(e.LOTREEL_DATA_DIR ?? join(e.XDG_DATA_HOME ?? join(e.HOME || homedir(), '.local', 'share'), 'lotreel'));
   return {
     dataDir,
+    storage,
     databaseUrl: e.DATABASE_URL,
     modelsDir: resolve(e.LOTREEL_MODELS_DIR ?? join(dataDir, 'models')),
     ffmpegPath: e.LOTREEL_FFMPEG,
@@ -295,6 +316,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     editor: DEFAULT_EDITOR_SETTINGS,
     llm: llmConfig(e),
+  };
+}
+
+/** S3 settings are checked together: every missing one is named in one line. */
+function storageConfig(e: z.infer<typeof envSchema>): StorageConfig {
+  if (e.LOTREEL_STORAGE === 'local') return { kind: 'local' };
+  const required = { LOTREEL_S3_BUCKET: e.LOTREEL_S3_BUCKET, LOTREEL_S3_ACCESS_KEY_ID: e.LOTREEL_S3_ACCESS_KEY_ID, LOTREEL_S3_SECRET_ACCESS_KEY: e.LOTREEL_S3_SECRET_ACCESS_KEY };
+  const missing = Object.entries(required).filter(([, value]) => value === undefined).map(([name]) => name);
+  if (missing.length > 0) {
+    const problems = missing.map((name) => `${name}: required when LOTREEL_STORAGE=s3`);
+    throw new LotreelError('INVALID_CONFIG', `invalid environment: ${problems.join('; ')}`, { details: { problems } });
+  }
+  const pathStyle = e.LOTREEL_S3_PATH_STYLE === undefined ? e.LOTREEL_S3_ENDPOINT !== undefined : ['1', 'true', 'on'].includes(e.LOTREEL_S3_PATH_STYLE);
+  return {
+    kind: 's3',
+    endpoint: (e.LOTREEL_S3_ENDPOINT ?? `https://s3.${e.LOTREEL_S3_REGION}.amazonaws.com`).replace(/\/+$/, ''),
+    bucket: e.LOTREEL_S3_BUCKET!,
+    region: e.LOTREEL_S3_REGION,
+    accessKeyId: e.LOTREEL_S3_ACCESS_KEY_ID!,
+    secretAccessKey: e.LOTREEL_S3_SECRET_ACCESS_KEY!,
+    pathStyle,
+    timeoutMs: e.LOTREEL_S3_TIMEOUT_S * 1000,
   };
 }
 

@@ -16,7 +16,7 @@ import { dealerOf } from '../service/auth.js';
 import type { ServiceContext } from '../service/context.js';
 import { notFound } from '../service/http-errors.js';
 import { draftStatus, errorBody, idParams } from '../service/schemas.js';
-import { checkKey, videoPrefix } from '../service/storage.js';
+import { checkKey, videoPrefix, type LocalCopy } from '../service/storage.js';
 import {
   addFrame,
   changeDraftFields,
@@ -263,8 +263,9 @@ export const editorRoutes: FastifyPluginAsyncZod<{ ctx: ServiceContext }> = asyn
       const { photo, videoId } = owner;
       const state = foldEdits(photo.edits);
       const shown = request.query.frame === 'straightened' ? { ...state, crop: null } : state;
-      const file = await ctx.storage.localCopy(checkKey(`${videoPrefix(dealerId, videoId)}/${photo.file}`));
+      let file: LocalCopy | undefined;
       try {
+        file = await ctx.storage.localCopy(checkKey(`${videoPrefix(dealerId, videoId)}/${photo.file}`));
         const rendered = await renderPhoto(file.path, { width: photo.width, height: photo.height }, shown, ctx.config.editor,
           request.query.size === 'preview' ? { previewLongSide: ctx.config.editor.previewLongSide } : {});
         return reply
@@ -275,7 +276,7 @@ export const editorRoutes: FastifyPluginAsyncZod<{ ctx: ServiceContext }> = asyn
         if (error instanceof LotreelError && error.code === 'INPUT_MISSING') return notFound(reply, 'the photo file is missing');
         throw error;
       } finally {
-        await file.release();
+        await file?.release();
       }
     },
   );

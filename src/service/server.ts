@@ -42,7 +42,7 @@ export async function startService(options: StartServiceOptions): Promise<Runnin
   let ctx: ServiceContext | null = null;
   try {
     const queue = await startJobQueue(db, { settings: config.service, log, supervise: options.worker });
-    ctx = { db, storage: openStorage(config.dataDir), queue, config, log, binaries };
+    ctx = { db, storage: openStorage(config), queue, config, log, binaries };
     if (options.worker) await startWorker(ctx);
     let url: string | null = null;
     if (options.port !== undefined) {

@@ -3,14 +3,15 @@
  * fixed names (`<dealerId>/<videoId>/original`, `<dealerId>/<videoId>/car-1/01.jpg`), never from a
  * file name a client sent; every key is checked before it touches the file system.
  *
- * Only a local folder is implemented; an S3-compatible store would implement the same interface
- * (upload on put/publish, stream on read, a temporary download for `localCopy`).
+ * A local folder by default; an S3-compatible bucket by configuration (s3-storage.ts).
  */
 import { createReadStream } from 'node:fs';
 import { mkdir, rename, rm, stat, copyFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
+import type { Config } from '../config/config.js';
 import { LotreelError } from '../errors.js';
+import { S3Storage } from './s3-storage.js';
 
 export interface StoredObject {
   stream: Readable;
@@ -23,14 +24,23 @@ export interface LocalCopy {
   release(): Promise<void>;
 }
 
+export interface OutputFolder {
+  dir: string;
+  publish(): Promise<void>;
+  release(): Promise<void>;
+}
+
 export interface Storage {
-  readonly kind: 'local';
+  readonly kind: 'local' | 's3';
   /** Moves a finished local file (an upload) into storage under `key`. */
   putFile(key: string, localPath: string): Promise<void>;
-  /** A local file with the object's bytes, for ffmpeg. */
+  /** A local file with the object's bytes, for ffmpeg; INPUT_MISSING when there is no such object. */
   localCopy(key: string): Promise<LocalCopy>;
-  /** A local folder the pipeline writes a video's outputs into; `publish` makes them readable under `prefix`. */
-  outputFolder(prefix: string): Promise<{ dir: string; publish(): Promise<void> }>;
+  /**
+   * A local folder the pipeline writes a video's outputs into; `publish` makes them readable under
+   * `prefix`; `release` drops what was not published (a failed attempt).
+   */
+  outputFolder(prefix: string): Promise<OutputFolder>;
   /** The object, or null when there is none. */
   read(key: string): Promise<StoredObject | null>;
   /** Removes every object under `prefix` (a folder-like key). */
@@ -81,13 +91,15 @@ export class LocalStorage implements Storage {
   }
 
   async localCopy(key: string): Promise<LocalCopy> {
-    return { path: this.pathOf(key), release: async () => undefined };
+    const path = this.pathOf(key);
+    if (!(await stat(path).then((info) => info.isFile(), () => false))) throw new LotreelError('INPUT_MISSING', `no stored object ${key}`);
+    return { path, release: async () => undefined };
   }
 
-  async outputFolder(prefix: string): Promise<{ dir: string; publish(): Promise<void> }> {
+  async outputFolder(prefix: string): Promise<OutputFolder> {
     const dir = this.pathOf(prefix);
     await mkdir(dir, { recursive: true });
-    return { dir, publish: async () => undefined };
+    return { dir, publish: async () => undefined, release: async () => undefined };
   }
 
   async read(key: string): Promise<StoredObject | null> {
@@ -107,7 +119,7 @@ export class LocalStorage implements Storage {
   }
 }
 
-/** The storage a configuration selects: today always the local folder `<dataDir>/media`. */
-export function openStorage(dataDir: string): Storage {
-  return new LocalStorage(join(dataDir, 'media'));
+/** The storage a configuration selects: the local folder `<dataDir>/media` unless S3 is configured. */
+export function openStorage(config: Pick<Config, 'dataDir' | 'storage'>): Storage {
+  return config.storage?.kind === 's3' ? new S3Storage(config.storage) : new LocalStorage(join(config.dataDir, 'media'));
 }

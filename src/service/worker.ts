@@ -14,7 +14,7 @@ import { getVideoForJob, markVideoDone, markVideoFailed, markVideoProcessing, pr
 import type { ServiceContext } from './context.js';
 import type { VideoJob } from './jobs.js';
 import { overallProgress } from './progress-weights.js';
-import { videoPrefix } from './storage.js';
+import { videoPrefix, type LocalCopy, type OutputFolder } from './storage.js';
 
 /** Progress is written at most this often (and on every change of stage). */
 const PROGRESS_WRITE_MS = 400;
@@ -50,9 +50,11 @@ export async function runVideoJob(ctx: ServiceContext, job: VideoJob): Promise<v
       .catch((error: unknown) => log.warn('progress not stored', { error: asLotreelError(error).message }));
   };
 
-  const original = await ctx.storage.localCopy(video.originalKey);
+  let original: LocalCopy | undefined;
+  let out: OutputFolder | undefined;
   try {
-    const out = await ctx.storage.outputFolder(videoPrefix(video.dealerId, video.id));
+    original = await ctx.storage.localCopy(video.originalKey);
+    out = await ctx.storage.outputFolder(videoPrefix(video.dealerId, video.id));
     // One process holds the embedded database, so any staging folder there is a dead attempt's; on a
     // server another live worker may still be writing one, until its lease is over.
     const staleAfterMs = ctx.db.kind === 'pglite' ? 0 : ctx.config.service.jobLeaseSeconds * 1000;
@@ -89,7 +91,8 @@ export async function runVideoJob(ctx: ServiceContext, job: VideoJob): Promise<v
     log.warn('processing failed', { error: error.message, code: error.code, final });
     if (!final) throw error;
   } finally {
-    await original.release();
+    await out?.release();
+    await original?.release();
   }
 }
 

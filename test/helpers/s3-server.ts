@@ -1,0 +1,95 @@
+/**
+ * A real S3-compatible server on loopback (s3rver) with one empty bucket, for the storage tests.
+ * s3rver checks the key id and the form of a SigV4 header but not the signature, so a small proxy in
+ * front of it recomputes every signature from the request as it arrived on the wire (path and query
+ * as sent, the headers it names, the payload hash it declares and, for small bodies, the body itself)
+ * and answers 403 SignatureDoesNotMatch on a mismatch.
+ */
+import { createHash } from 'node:crypto';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import S3rver from 's3rver';
+import type { S3Settings } from '../../src/service/s3-storage.js';
+import { signature, UNSIGNED_PAYLOAD } from '../../src/service/sigv4.js';
+
+export const S3_BUCKET = 'lotreel';
+
+export interface S3TestServer {
+  endpoint: string;
+  settings: S3Settings;
+  /** The LOTREEL_* variables that point the service at this server. */
+  env: Record<string, string>;
+  /** Object keys the server holds, read from its folder (independent of the client under test). */
+  keys(): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+export async function startS3Server(): Promise<S3TestServer> {
+  const directory = await mkdtemp(join(tmpdir(), 'lotreel-s3rver-'));
+  const server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory, configureBuckets: [{ name: S3_BUCKET }] });
+  const { port } = await server.run();
+  const proxy = http.createServer((req, res) => void verifyAndForward(req, res, port));
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  const endpoint = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+  const settings: S3Settings = { kind: 's3', endpoint, bucket: S3_BUCKET, region: 'us-east-1', accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', pathStyle: true, timeoutMs: 10_000 };
+  return {
+    endpoint,
+    settings,
+    env: {
+      LOTREEL_STORAGE: 's3',
+      LOTREEL_S3_ENDPOINT: endpoint,
+      LOTREEL_S3_BUCKET: S3_BUCKET,
+      LOTREEL_S3_ACCESS_KEY_ID: 'S3RVER',
+      LOTREEL_S3_SECRET_ACCESS_KEY: 'S3RVER',
+    },
+    async keys() {
+      // s3rver keeps an object as `<key>._S3rver_object` (+ metadata files) under the bucket's folder.
+      const entries = await readdir(join(directory, S3_BUCKET), { recursive: true, withFileTypes: true });
+      return entries
+        .filter((entry) => entry.isFile() && entry.name.endsWith('._S3rver_object'))
+        .map((entry) => join(entry.parentPath, entry.name).slice(join(directory, S3_BUCKET).length + 1).replace(/\._S3rver_object$/, ''))
+        .sort();
+    },
+    async close() {
+      proxy.closeAllConnections();
+      await new Promise((resolve) => proxy.close(resolve));
+      await server.close();
+      await rm(directory, { recursive: true, force: true });
+    },
+  };
+}
+
+const SECRET = 'S3RVER';
+const AUTH = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/s3\/aws4_request,SignedHeaders=([a-z0-9;-]+),Signature=([0-9a-f]{64})$/;
+
+async function verifyAndForward(req: IncomingMessage, res: ServerResponse, targetPort: number): Promise<void> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const body = Buffer.concat(chunks);
+  const match = AUTH.exec(req.headers.authorization ?? '');
+  const payloadHash = String(req.headers['x-amz-content-sha256'] ?? '');
+  const stamp = String(req.headers['x-amz-date'] ?? '');
+  let valid = false;
+  if (match && /^\d{8}T\d{6}Z$/.test(stamp) && stamp.startsWith(match[2]!)) {
+    const url = new URL(req.url ?? '/', 'http://proxy');
+    const path = url.pathname.split('/').map(decodeURIComponent).join('/');
+    const headers = Object.fromEntries(match[4]!.split(';').map((name) => [name, String(req.headers[name] ?? '')]));
+    const date = new Date(`${stamp.slice(0, 4)}-${stamp.slice(4, 6)}-${stamp.slice(6, 8)}T${stamp.slice(9, 11)}:${stamp.slice(11, 13)}:${stamp.slice(13, 15)}Z`);
+    const expected = signature({ method: req.method ?? 'GET', path, query: Object.fromEntries(url.searchParams), headers, payloadHash }, { accessKeyId: match[1]!, secretAccessKey: SECRET, region: match[3]!, service: 's3' }, date);
+    const bodyMatches = payloadHash === UNSIGNED_PAYLOAD || createHash('sha256').update(body).digest('hex') === payloadHash;
+    valid = expected === match[5] && bodyMatches && 'host' in headers;
+  }
+  if (!valid) {
+    res.writeHead(403, { 'content-type': 'application/xml' }).end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>SignatureDoesNotMatch</Code></Error>');
+    return;
+  }
+  const forward = http.request({ host: '127.0.0.1', port: targetPort, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+    res.writeHead(answer.statusCode ?? 500, answer.headers);
+    answer.pipe(res);
+  });
+  forward.on('error', () => res.destroy());
+  forward.end(body);
+}
