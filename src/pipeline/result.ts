@@ -6,6 +6,7 @@ import { basename } from 'node:path';
 import type { VideoInfo } from '../media/types.js';
 import type { DeviceReport } from '../vision/providers.js';
 import type { SavedVideoResult, VideoResultInput } from '../store/index.js';
+import { videoFacts } from '../store/results.repository.js';
 import type { Draft } from './draft.js';
 import { resolveAttributes, type Evidence, type ResolvedAttributes } from './evidence.js';
 import type { Box } from '../geometry.js';
@@ -108,14 +109,7 @@ export function toStoreInput(info: VideoInfo, fingerprint: string, device: strin
       fingerprint,
       fileName: basename(info.file),
       filePath: info.file,
-      sizeBytes: info.sizeBytes,
-      durationMs: info.durationMs,
-      width: info.width,
-      height: info.height,
-      fps: info.fps,
-      rotation: info.rotation,
-      codec: info.codec,
-      bitDepth: info.bitDepth,
+      ...videoFacts(info),
       device,
       timingsMs,
     },

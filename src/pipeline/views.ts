@@ -27,16 +27,8 @@ export type View = (typeof VIEWS)[number];
 
 /** Views shot with no whole car in frame: inside it, under its bonnet, close to one part. */
 export const DETAIL_VIEWS: ReadonlySet<View> = new Set<View>(['dashboard', 'front-seats', 'rear-seats', 'trunk', 'engine-bay', 'wheel', 'instrument-cluster']);
-export const EXTERIOR_VIEWS: ReadonlySet<View> = new Set<View>([
-  'front',
-  'front-three-quarter-left',
-  'front-three-quarter-right',
-  'side-left',
-  'side-right',
-  'rear-three-quarter-left',
-  'rear-three-quarter-right',
-  'rear',
-]);
+/** The walk round the outside: every view that is neither a detail nor 'other'. */
+export const EXTERIOR_VIEWS: ReadonlySet<View> = new Set<View>(VIEWS.filter((v) => !DETAIL_VIEWS.has(v) && v !== 'other'));
 
 export const VIEW_PROMPTS: Record<View, readonly string[]> = {
   front: ['a photo of the front of a car, seen head-on.', 'the front view of a car showing its grille and both headlights.', 'a car photographed straight from the front.'],

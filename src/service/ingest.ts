@@ -10,6 +10,7 @@ import { LotreelError } from '../errors.js';
 import { fingerprintFile } from '../media/fingerprint.js';
 import { probe } from '../media/probe.js';
 import { findVideoIdByFingerprint, insertQueuedVideo, setVideoJob } from '../store/service.repository.js';
+import { videoFacts } from '../store/results.repository.js';
 import type { ServiceContext } from './context.js';
 import { originalKey, videoPrefix } from './storage.js';
 
@@ -48,14 +49,7 @@ export async function ingestVideo(ctx: ServiceContext, dealerId: string, tempPat
           fingerprint,
           fileName,
           originalKey: key,
-          sizeBytes: info.sizeBytes,
-          durationMs: info.durationMs,
-          width: info.width,
-          height: info.height,
-          fps: info.fps,
-          rotation: info.rotation,
-          codec: info.codec,
-          bitDepth: info.bitDepth,
+          ...videoFacts(info),
         });
         if (row === null) return false; // the same file, uploaded at the same moment: that one wins
         await setVideoJob(tx, id, await ctx.queue.enqueue(id, tx));

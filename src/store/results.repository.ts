@@ -3,12 +3,30 @@
  * and read as one unit. Plain parameterised SQL; one transaction per video.
  */
 import { LotreelError } from '../errors.js';
+import type { VideoInfo } from '../media/types.js';
 import type { Database, Queryable } from './database.js';
 
 export type VideoStatus = 'processing' | 'done' | 'failed';
 export type DraftStatus = 'needs_review' | 'ready' | 'published';
 
-export interface VideoInput {
+/** What a video row records of the file itself, as probe() found it. */
+export interface VideoFacts {
+  sizeBytes: number;
+  durationMs: number;
+  width: number;
+  height: number;
+  fps: number;
+  rotation: 0 | 90 | 180 | 270;
+  codec: string;
+  bitDepth: number | null;
+}
+
+export function videoFacts(info: VideoInfo): VideoFacts {
+  const { sizeBytes, durationMs, width, height, fps, rotation, codec, bitDepth } = info;
+  return { sizeBytes, durationMs, width, height, fps, rotation, codec, bitDepth };
+}
+
+export interface VideoInput extends VideoFacts {
   /**
    * The service's video row this result belongs to (created when it was uploaded, owned by a dealer).
    * Without it the video is found or created by fingerprint, as the CLI does.
@@ -18,14 +36,6 @@ export interface VideoInput {
   fingerprint: string;
   fileName: string;
   filePath: string;
-  sizeBytes: number;
-  durationMs: number;
-  width: number;
-  height: number;
-  fps: number;
-  rotation: 0 | 90 | 180 | 270;
-  codec: string;
-  bitDepth: number | null;
   /** Execution provider the analysis ran on (e.g. "cpu", "cuda"). */
   device: string | null;
   /** Per-stage durations in milliseconds. */

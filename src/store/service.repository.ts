@@ -3,7 +3,7 @@
  * of another dealer's object finds nothing, the same as a missing one.
  */
 import type { Queryable } from './database.js';
-import type { DraftStatus } from './results.repository.js';
+import type { DraftStatus, VideoFacts } from './results.repository.js';
 
 export type JobStatus = 'queued' | 'processing' | 'done' | 'failed';
 
@@ -22,20 +22,12 @@ export interface VideoSummary {
   updatedAt: Date;
 }
 
-export interface NewVideo {
+export interface NewVideo extends VideoFacts {
   id: string;
   dealerId: string;
   fingerprint: string;
   fileName: string;
   originalKey: string;
-  sizeBytes: number;
-  durationMs: number;
-  width: number;
-  height: number;
-  fps: number;
-  rotation: 0 | 90 | 180 | 270;
-  codec: string;
-  bitDepth: number | null;
 }
 
 interface VideoSummaryRow {
