@@ -19,3 +19,22 @@ export function safeProgress(listener: ProgressListener | undefined): ProgressLi
     }
   };
 }
+
+/**
+ * A stage whose work overlaps an earlier stage's but that is shown after it: its progress is held
+ * until `show`, then the latest event (or `initial`) is passed on, and everything after it.
+ */
+export function heldStage(progress: ProgressListener): { report: ProgressListener; show(initial: ProgressEvent): void } {
+  let latest: ProgressEvent | null = null;
+  let shown = false;
+  return {
+    report(event) {
+      latest = event;
+      if (shown) progress(event);
+    },
+    show(initial) {
+      shown = true;
+      progress(latest ?? initial);
+    },
+  };
+}

@@ -182,6 +182,8 @@ export const analysisSchema = z.object({
   /** Text regions with a shorter side (detector pixels) are noise. */
   ocrMinBoxSize: z.number().positive().default(3),
   ocrMaxBoxes: z.number().int().positive().default(100),
+  /** Text is looked for only on the car: its box grown by this share of its size on each side. */
+  ocrCarMargin: z.number().min(0).max(1).default(0.08),
   /** Widest text line the recogniser sees (pixels at 48 px height). */
   ocrRecMaxWidth: z.number().int().min(320).max(4096).default(1600),
   /** Lines read with a lower mean character probability are dropped. */

@@ -1,6 +1,7 @@
 /**
  * Which frames of a car are worth reading, and what everything read on a car adds up to (pure).
  */
+import { clampBox, type Box } from '../geometry.js';
 import type { CatalogueMake } from './badge-catalogue.js';
 import type { Evidence } from './evidence.js';
 import type { CarSighting } from './observation.js';
@@ -29,6 +30,19 @@ export function textCandidateFrames(
     if (far(s.timestampMs)) taken.push(s.timestampMs);
   }
   return taken.sort((a, b) => a - b);
+}
+
+/**
+ * Where to look for a car's text in a picture: the car's box (given as shares of the picture) grown
+ * by `margin` of its size on each side, so plates and badges at the bumpers' edges stay in. Text off
+ * the car (signs, other cars' stickers) is not the car's. Both boxes in picture pixels.
+ */
+export function textSearchRegion(carShare: Box, picture: { width: number; height: number }, margin: number): { car: Box; search: Box } {
+  const { width, height } = picture;
+  const car = clampBox({ x1: carShare.x1 * width, y1: carShare.y1 * height, x2: carShare.x2 * width, y2: carShare.y2 * height }, width, height);
+  const dx = margin * (car.x2 - car.x1);
+  const dy = margin * (car.y2 - car.y1);
+  return { car, search: clampBox({ x1: car.x1 - dx, y1: car.y1 - dy, x2: car.x2 + dx, y2: car.y2 + dy }, width, height) };
 }
 
 /** A VIN that checks but that vPIC does not know: surely read, yet not the manufacturer's record. */

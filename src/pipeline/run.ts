@@ -14,8 +14,9 @@ import type { Logger } from '../log.js';
 import { locateFfmpeg, type FfmpegBinaries } from '../media/binaries.js';
 import { fingerprintFile } from '../media/fingerprint.js';
 import { chooseSampleMode, cutClip, extractKeyframeStills, extractStills, probe, sampleFrames } from '../media/index.js';
+import { scaledSize } from '../media/ffmpeg-args.js';
 import type { VideoInfo } from '../media/types.js';
-import { safeProgress, type ProgressListener } from '../progress.js';
+import { heldStage, safeProgress, type ProgressListener } from '../progress.js';
 import { openDatabase, saveVideoResult, type Database } from '../store/index.js';
 import { mapWithConcurrency } from '../util/concurrency.js';
 import { prefetch } from '../util/prefetch.js';
@@ -314,21 +315,32 @@ export async function processVideo(request: ProcessOptions): Promise<ProcessResu
     }));
     for (const car of planned) await mkdir(join(stagingDir, carFolder(car.ordinal)), { recursive: true });
     const stopStills = new AbortController();
-    // Stages are shown one after another: the photos' progress is shown once the clips are done.
-    let photosDone = 0;
-    let photosShown = false;
+    const stillSignal = options.signal ? AbortSignal.any([options.signal, stopStills.signal]) : stopStills.signal;
+    // Photos, then their text, run while the edges are refined and the clips cut; the stages are
+    // shown one after another all the same.
     const photoCount = planned.reduce((n, car) => n + car.photos.length, 0);
-    const photoOptions = {
-      ...options,
-      signal: options.signal ? AbortSignal.any([options.signal, stopStills.signal]) : stopStills.signal,
-      onPhotoDone: (done: number) => {
-        photosDone = done;
-        if (photosShown) progress({ stage: 'photos', done, total: photoCount });
-      },
-    };
+    const photoProgress = heldStage(progress);
+    const textProgress = heldStage(progress);
+    const photoOptions = { ...options, signal: stillSignal, onPhotoDone: (done: number) => photoProgress.report({ stage: 'photos', done, total: photoCount }) };
     const keyframeTimes = sampling === 'keyframes' ? new Set(observations.map((o) => o.timestampMs)) : new Set<number>();
     const extracting = timer.time('photos', () => writePhotos(planned, keyframeTimes, stagingDir, info, detector, binaries, photoOptions));
-    extracting.catch(() => undefined); // its failure is reported where it is awaited below
+    // Text on the photos and a few close-ups: VINs, badges, stickers; plates blurred in the photos.
+    const reading = extracting.then(async () => {
+      textOpening = openTextReaders({ device: options.device, settings: options.settings, dataDir: options.config.dataDir, log });
+      const readers = await timer.time('open', () => textOpening!);
+      return timer.time('text', () =>
+        readAllText(planned, coarse, observations, readers, {
+          stagingDir,
+          info,
+          detector,
+          binaries,
+          options: { ...options, signal: stillSignal },
+          log,
+          onCarDone: (done) => textProgress.report({ stage: 'text', done, total: planned.length }),
+        }),
+      );
+    });
+    reading.catch(() => undefined); // its failure is reported where it is awaited below
     let clips: string[];
     try {
       const refined = await timer.time('segment', () => refineEdges(coarse, observations, info, detector, binaries, options));
@@ -348,36 +360,15 @@ export async function processVideo(request: ProcessOptions): Promise<ProcessResu
       );
     } catch (error) {
       stopStills.abort();
-      await extracting.catch(() => undefined);
+      await reading.catch(() => undefined);
       throw error;
     }
-    photosShown = true;
-    progress({ stage: 'photos', done: photosDone, total: photoCount });
+    photoProgress.show({ stage: 'photos', done: 0, total: photoCount });
     const sizes = await extracting;
-    const makeModels = clip ? await timer.time('clip', () => clip.rankCars(planned.map((car) => car.group), observations)) : [];
-
-    // Text on the photos and a few close-ups: VINs, badges, stickers; plates blurred in the photos.
-    textOpening = openTextReaders({ device: options.device, settings: options.settings, dataDir: options.config.dataDir, log });
-    const readers = await timer.time('open', () => textOpening!);
-    const texts: CarTextResult[] = [];
-    await timer.time('text', async () => {
-      for (const car of planned) {
-        const members = car.group.members.map((m) => ({ timestampMs: observations[m].timestampMs, sighting: observations[m].car! }));
-        const photoTimes = car.photos.map((p) => p.candidate.timestampMs);
-        texts.push(
-          await readCarText(
-            {
-              ordinal: car.ordinal,
-              photos: car.photos.map((_, k) => ({ path: join(stagingDir, photoFile(car.ordinal, k)), file: photoFile(car.ordinal, k), originalPath: join(stagingDir, originalFile(car.ordinal, k)) })),
-              extraFramesMs: readers.ocr ? textCandidateFrames(members, photoTimes, options.settings.ocrExtraFrames, options.settings.maxGapMs) : [],
-            },
-            { readers, detector, info, binaries, settings: options.settings, scratchDir: join(stagingDir, '.text'), blurPlates: options.settings.blurPlates, log, signal: options.signal },
-          ),
-        );
-        progress({ stage: 'text', done: car.ordinal, total: planned.length });
-      }
-    });
+    textProgress.show({ stage: 'text', done: 0, total: planned.length });
+    const texts = await reading;
     await rm(join(stagingDir, '.text'), { recursive: true, force: true });
+    const makeModels = clip ? await timer.time('clip', () => clip.rankCars(planned.map((car) => car.group), observations)) : [];
 
     const firstStill = planned.map((_, i) => planned.slice(0, i).reduce((n, car) => n + car.photos.length, 0));
     const textSettings = options.listingText ?? parseListingTextSettings();
@@ -431,6 +422,45 @@ export async function processVideo(request: ProcessOptions): Promise<ProcessResu
     await ownClip?.dispose();
     await closeDatabase();
   }
+}
+
+/**
+ * Reads the text of every car's written photos and close-up frames, one car after another. Only the
+ * coarse split is needed (a car's own samples), so this runs while the edges are refined.
+ */
+async function readAllText(
+  planned: readonly PlannedCar[],
+  coarse: readonly CarGroup[],
+  observations: readonly Observation[],
+  readers: TextReaders,
+  context: { stagingDir: string; info: VideoInfo; detector: YoloxDetector; binaries: FfmpegBinaries; options: ProcessOptions; log: Logger; onCarDone: (done: number) => void },
+): Promise<CarTextResult[]> {
+  const { stagingDir, info, options } = context;
+  // Boxes seen by the analysis, as shares of the frame: the same shares of the full-size pictures.
+  const analysed = scaledSize(info.width, info.height, options.settings.analysisLongSide);
+  const share = (box: Box): Box => ({ x1: box.x1 / analysed.width, y1: box.y1 / analysed.height, x2: box.x2 / analysed.width, y2: box.y2 / analysed.height });
+  const texts: CarTextResult[] = [];
+  for (const [i, car] of planned.entries()) {
+    const members = coarse[i].members.map((m) => ({ timestampMs: observations[m].timestampMs, sighting: observations[m].car! }));
+    const photoTimes = car.photos.map((p) => p.candidate.timestampMs);
+    const closeUps = readers.ocr ? textCandidateFrames(members, photoTimes, options.settings.ocrExtraFrames, options.settings.maxGapMs) : [];
+    const input = {
+      ordinal: car.ordinal,
+      photos: car.photos.map((p, k) => ({
+        path: join(stagingDir, photoFile(car.ordinal, k)),
+        file: photoFile(car.ordinal, k),
+        originalPath: join(stagingDir, originalFile(car.ordinal, k)),
+        carShare: share(p.candidate.sighting.box),
+      })),
+      extraFrames: closeUps.map((t) => ({ timestampMs: t, carShare: share(members.find((m) => m.timestampMs === t)!.sighting.box) })),
+    };
+    const { settings, signal } = options;
+    texts.push(
+      await readCarText(input, { readers, detector: context.detector, info, binaries: context.binaries, settings, scratchDir: join(stagingDir, '.text'), blurPlates: settings.blurPlates, log: context.log, signal }),
+    );
+    context.onCarDone(i + 1);
+  }
+  return texts;
 }
 
 /**

@@ -18,7 +18,7 @@ import { OcrReader, locateOcrModels, type OcrLine, type OcrSettings } from '../v
 import type { RgbImage } from '../vision/yolox.preprocess.js';
 import type { YoloxDetector } from '../vision/yolox.js';
 import { DEFAULT_CATALOGUE, type CatalogueMake } from './badge-catalogue.js';
-import { carTextEvidence, vinsInText } from './car-text.js';
+import { carTextEvidence, textSearchRegion, vinsInText } from './car-text.js';
 import { chooseDominantCar } from './dominant-car.js';
 import type { Evidence } from './evidence.js';
 import { findPlates } from './plates.js';
@@ -71,10 +71,13 @@ export async function openTextReaders(options: { device: Device; settings: Analy
 
 export interface CarTextInput {
   ordinal: number;
-  /** The car's written photos in listing order: absolute path, name for people, where the unblurred original goes. */
-  photos: { path: string; file: string; originalPath: string }[];
-  /** Other frames to read (display ms). */
-  extraFramesMs: number[];
+  /**
+   * The car's written photos in listing order: absolute path, name for people, where the unblurred
+   * original goes, and the car's box as shares (0..1) of the picture when the analysis saw it.
+   */
+  photos: { path: string; file: string; originalPath: string; carShare: Box | null }[];
+  /** Other frames to read (display ms), with the car's box likewise. */
+  extraFrames: { timestampMs: number; carShare: Box | null }[];
 }
 
 export interface CarTextResult {
@@ -106,8 +109,9 @@ export async function carBoxIn(image: RgbImage, detector: YoloxDetector, setting
   return chooseDominantCar(detections, image.width, image.height, null, settings)?.detection.box ?? null;
 }
 
-export async function readPicture(ocr: OcrReader, image: RgbImage): Promise<OcrLine[]> {
-  const regions = await ocr.findText(image);
+/** Every line of text in the picture, or only in `within` when given. */
+export async function readPicture(ocr: OcrReader, image: RgbImage, within?: Box): Promise<OcrLine[]> {
+  const regions = await ocr.findText(image, within);
   // The recogniser only runs where the detector found text.
   return regions.length === 0 ? [] : ocr.recognise(image, regions);
 }
@@ -123,9 +127,11 @@ export async function readCarText(car: CarTextInput, context: TextStageContext):
   for (const photo of car.photos) {
     context.signal?.throwIfAborted();
     const image = await readRgb(photo.path);
-    const read = await readPicture(ocr, image);
+    const region = photo.carShare ? textSearchRegion(photo.carShare, image, settings.ocrCarMargin) : null;
+    const read = await readPicture(ocr, image, region?.search);
     lines.push(...read.map((line) => ({ text: line.text, score: line.textScore, picture: photo.file })));
-    const found = read.length > 0 && context.blurPlates ? findPlates(read, await carBoxIn(image, context.detector, settings), image) : [];
+    const carBox = () => (region ? Promise.resolve(region.car) : carBoxIn(image, context.detector, settings));
+    const found = read.length > 0 && context.blurPlates ? findPlates(read, await carBox(), image) : [];
     plates.push(found.map((p) => p.box));
     if (found.length > 0) {
       await blurPhotoRegions(photo.path, photo.originalPath, found.map((p) => p.box), {
@@ -134,19 +140,21 @@ export async function readCarText(car: CarTextInput, context: TextStageContext):
       });
     }
   }
-  if (car.extraFramesMs.length > 0) {
+  if (car.extraFrames.length > 0) {
     const dir = join(context.scratchDir, `car-${car.ordinal}`);
     await mkdir(dir, { recursive: true });
     try {
       const stills = await extractStills(
         context.info.file,
         context.info,
-        car.extraFramesMs.map((t) => ({ timestampMs: t, outPath: join(dir, `${t}.jpg`) })),
+        car.extraFrames.map((f) => ({ timestampMs: f.timestampMs, outPath: join(dir, `${f.timestampMs}.jpg`) })),
         { quality: 95, signal: context.signal },
         context.binaries,
       );
-      for (const still of stills) {
-        const read = await readPicture(ocr, await readRgb(still.outPath));
+      for (const [k, still] of stills.entries()) {
+        const image = await readRgb(still.outPath);
+        const share = car.extraFrames[k].carShare;
+        const read = await readPicture(ocr, image, share ? textSearchRegion(share, image, settings.ocrCarMargin).search : undefined);
         lines.push(...read.map((line) => ({ text: line.text, score: line.textScore, picture: `frame at ${still.timestampMs} ms` })));
       }
     } finally {
@@ -155,7 +163,7 @@ export async function readCarText(car: CarTextInput, context: TextStageContext):
   }
   const evidence = await evidenceFromText(lines, readers, { catalogue: context.catalogue, currentYear: context.currentYear, log });
   log.debug('text read', { car: car.ordinal, lines: lines.length, vins: evidence.filter((e) => e.attribute === 'vin').map((e) => e.value), plates: plates.flat().length });
-  return { evidence, plates, linesRead: lines.length, picturesRead: car.photos.length + car.extraFramesMs.length };
+  return { evidence, plates, linesRead: lines.length, picturesRead: car.photos.length + car.extraFrames.length };
 }
 
 /** Decodes the VINs in the lines and turns all of it into evidence. */

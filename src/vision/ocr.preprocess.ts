@@ -1,5 +1,5 @@
 /**
- * PP-OCR input tensors (pure): the detector sees the whole picture scaled to a multiple of 32 and
+ * PP-OCR input tensors (pure): the detector sees the picture (or a region of it) scaled to a multiple of 32 and
  * normalised with ImageNet mean/std; the recogniser sees each text box scaled to 48 px high, padded
  * on the right. Both models were trained on BGR pictures (PaddleOCR reads with OpenCV), so channels
  * go in as B, G, R.
@@ -24,12 +24,7 @@ export interface DetInputSize {
 
 /** The picture scaled so its long side is at most `limitSide`, each side rounded to a multiple of 32 (at least 32). */
 export function detInputSize(width: number, height: number, limitSide: number): DetInputSize {
-  if (!(width > 0 && height > 0)) throw new RangeError(`invalid image size ${width}x${height}`);
-  const ratio = Math.min(1, limitSide / Math.max(width, height));
-  const round32 = (v: number) => Math.max(32, Math.round((v * ratio) / 32) * 32);
-  const w = round32(width);
-  const h = round32(height);
-  return { width: w, height: h, scaleX: w / width, scaleY: h / height };
+  return detRegionSize(width, height, { x1: 0, y1: 0, x2: width, y2: height }, limitSide);
 }
 
 /**
@@ -75,12 +70,26 @@ function sampleInto(
   }
 }
 
-/** The detector's 1x3xHxW input for the whole image. */
-export function detInput(image: RgbImage, size: DetInputSize): Float32Array {
+/**
+ * The detector's input size for `region` of a `width`x`height` picture: the region at the scale the
+ * whole picture would get, so text is found at the same resolution whether or not it is cropped.
+ */
+export function detRegionSize(width: number, height: number, region: Box, limitSide: number): DetInputSize {
+  if (!(width > 0 && height > 0)) throw new RangeError(`invalid image size ${width}x${height}`);
+  const ratio = Math.min(1, limitSide / Math.max(width, height));
+  const regionW = region.x2 - region.x1;
+  const regionH = region.y2 - region.y1;
+  if (!(regionW > 0 && regionH > 0)) throw new RangeError('empty detector region');
+  const w = Math.max(32, Math.round((regionW * ratio) / 32) * 32);
+  const h = Math.max(32, Math.round((regionH * ratio) / 32) * 32);
+  return { width: w, height: h, scaleX: w / regionW, scaleY: h / regionH };
+}
+
+/** The detector's 1x3xHxW input for `region` of the image (the whole image by default). */
+export function detInput(image: RgbImage, size: DetInputSize, region: Box = { x1: 0, y1: 0, x2: image.width, y2: image.height }): Float32Array {
   const { width, height } = size;
   const out = new Float32Array(3 * width * height);
-  const whole = { x1: 0, y1: 0, x2: image.width, y2: image.height };
-  sampleInto(image, whole, out, 0, width, height, width, width * height, (v, c) => (v - DET_MEAN[c]) / DET_STD[c]);
+  sampleInto(image, region, out, 0, width, height, width, width * height, (v, c) => (v - DET_MEAN[c]) / DET_STD[c]);
   return out;
 }
 

@@ -7,10 +7,10 @@ import { readFile } from 'node:fs/promises';
 import ort from 'onnxruntime-node';
 import type { Device } from '../config/config.js';
 import { LotreelError } from '../errors.js';
-import type { Box } from '../geometry.js';
+import { clampBox, type Box } from '../geometry.js';
 import { silentLogger, type Logger } from '../log.js';
 import { ctcGreedyDecode, ocrVocabulary, readingOrder, textRegions, type DbOptions } from './ocr.postprocess.js';
-import { detInput, detInputSize, recBatchWidth, recInput, REC_HEIGHT } from './ocr.preprocess.js';
+import { detInput, detRegionSize, recBatchWidth, recInput, REC_HEIGHT } from './ocr.preprocess.js';
 import { createSession, type ManagedSession } from './session.js';
 import type { Provider } from './types.js';
 import type { RgbImage } from './yolox.preprocess.js';
@@ -44,6 +44,8 @@ export interface OcrLine extends TextBox {
 
 export interface OcrStats {
   detRuns: number;
+  /** Detector input pixels over all runs (cropping to the car shows here). */
+  detPixels: number;
   recLines: number;
   detMs: number;
   recMs: number;
@@ -65,7 +67,7 @@ const REC_BATCH = 8;
 
 export class OcrReader {
   readonly provider: Provider;
-  readonly stats: OcrStats = { detRuns: 0, recLines: 0, detMs: 0, recMs: 0 };
+  readonly stats: OcrStats = { detRuns: 0, detPixels: 0, recLines: 0, detMs: 0, recMs: 0 };
   readonly #det: ManagedSession;
   readonly #rec: ManagedSession;
   readonly #vocabulary: string[];
@@ -130,9 +132,12 @@ export class OcrReader {
     return run;
   }
 
-  /** Text regions in the picture (the cheap first pass), in reading order. */
-  findText(image: RgbImage): Promise<TextBox[]> {
-    return this.#serial(() => this.#findText(image));
+  /**
+   * Text regions in the picture (the cheap first pass), in reading order, in picture pixels. With
+   * `within`, only that region is searched, at the resolution the whole picture would get.
+   */
+  findText(image: RgbImage, within?: Box): Promise<TextBox[]> {
+    return this.#serial(() => this.#findText(image, within));
   }
 
   /** Reads the given regions; lines below `minTextScore` or empty are dropped. */
@@ -146,19 +151,25 @@ export class OcrReader {
     return regions.length === 0 ? [] : this.recognise(image, regions);
   }
 
-  async #findText(image: RgbImage): Promise<TextBox[]> {
+  async #findText(image: RgbImage, within?: Box): Promise<TextBox[]> {
     const started = performance.now();
-    const size = detInputSize(image.width, image.height, this.#settings.detLimitSide);
+    const region = within ? clampBox(within, image.width, image.height) : { x1: 0, y1: 0, x2: image.width, y2: image.height };
+    if (region.x2 - region.x1 < 1 || region.y2 - region.y1 < 1) return [];
+    const size = detRegionSize(image.width, image.height, region, this.#settings.detLimitSide);
     const session = this.#det.session;
-    const out = await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', detInput(image, size), [1, 3, size.height, size.width]) });
+    const out = await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', detInput(image, size, region), [1, 3, size.height, size.width]) });
     const map = out[session.outputNames[0]];
     const [mapH, mapW] = map.dims.slice(-2);
     const regions = textRegions(map.data as Float32Array, mapW, mapH, this.#settings);
-    const sx = image.width / mapW;
-    const sy = image.height / mapH;
+    const sx = (region.x2 - region.x1) / mapW;
+    const sy = (region.y2 - region.y1) / mapH;
     this.stats.detRuns++;
+    this.stats.detPixels += mapW * mapH;
     this.stats.detMs += performance.now() - started;
-    const boxes = regions.map((r) => ({ score: r.score, box: { x1: r.box.x1 * sx, y1: r.box.y1 * sy, x2: r.box.x2 * sx, y2: r.box.y2 * sy } }));
+    const boxes = regions.map((r) => ({
+      score: r.score,
+      box: { x1: region.x1 + r.box.x1 * sx, y1: region.y1 + r.box.y1 * sy, x2: region.x1 + r.box.x2 * sx, y2: region.y1 + r.box.y2 * sy },
+    }));
     // Vertical text (taller than wide) is not what cars carry; PaddleOCR would rotate it.
     return readingOrder(boxes.filter((b) => b.box.y2 - b.box.y1 <= 1.5 * (b.box.x2 - b.box.x1)));
   }

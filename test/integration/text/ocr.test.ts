@@ -81,6 +81,26 @@ describe('OCR and VINs on rendered pictures', () => {
     expect(draft.description).toContain('Mileage: 23456 mi.');
   });
 
+  it('looks for text only inside a given region, at the same resolution, in picture pixels', async () => {
+    const plate = await vinPlate();
+    // The plate twice side by side: searching the right half finds only the right copy's lines.
+    const { width, height } = plate;
+    const data = new Uint8Array(width * 2 * height * 3);
+    for (let y = 0; y < height; y++) {
+      const row = plate.data.subarray(y * width * 3, (y + 1) * width * 3);
+      data.set(row, y * width * 6);
+      data.set(row, y * width * 6 + width * 3);
+    }
+    const double = { width: width * 2, height, data };
+    const everywhere = await reader.findText(double);
+    const right = await reader.findText(double, { x1: width, y1: 0, x2: width * 2, y2: height });
+    expect(right.length).toBeGreaterThan(0);
+    expect(everywhere.length).toBeGreaterThanOrEqual(2 * right.length - 1);
+    expect(right.every((r) => r.box.x1 >= width - 2)).toBe(true);
+    const lines = await reader.recognise(double, right);
+    expect(vinsInText(lines.map((l) => ({ text: l.text, score: l.textScore, picture: 'right' }))).map((v) => v.vin)).toEqual([KONA_VIN]);
+  });
+
   it('runs the recogniser only on pictures where the detector found text', async () => {
     const blank = { width: 640, height: 360, data: new Uint8Array(640 * 360 * 3).fill(128) };
     const before = reader.stats.recLines;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CATALOGUE } from '../../../src/pipeline/badge-catalogue.js';
-import { carTextEvidence, textCandidateFrames, vinsInText } from '../../../src/pipeline/car-text.js';
+import { carTextEvidence, textCandidateFrames, textSearchRegion, vinsInText } from '../../../src/pipeline/car-text.js';
 import { resolveAttributes } from '../../../src/pipeline/evidence.js';
 import { findPlates, looksLikePlateText } from '../../../src/pipeline/plates.js';
 import { badgeEvidence, mentionsPrice, readMileage, stickerEvidence, stripPrices, type ReadText } from '../../../src/pipeline/text-evidence.js';
@@ -181,5 +181,18 @@ describe('car text evidence', () => {
     expect(textCandidateFrames(frames, [1000], 2, 900)).toEqual([2000, 4000]);
     expect(textCandidateFrames(frames, [1000], 3, 1500)).toEqual([4000]);
     expect(textCandidateFrames(frames, [], 0, 1500)).toEqual([]);
+  });
+});
+
+describe('textSearchRegion', () => {
+  it('maps the car box from shares to pixels and grows it by the margin, inside the picture', () => {
+    const { car, search } = textSearchRegion({ x1: 0.25, y1: 0.5, x2: 0.75, y2: 0.9 }, { width: 1920, height: 1080 }, 0.1);
+    expect(car).toEqual({ x1: 480, y1: 540, x2: 1440, y2: 972 });
+    expect(search.x1).toBeCloseTo(384, 6);
+    expect(search.x2).toBeCloseTo(1536, 6);
+    expect(search.y1).toBeCloseTo(496.8, 6);
+    expect(search.y2).toBe(1015.2);
+    const edge = textSearchRegion({ x1: 0, y1: 0, x2: 1, y2: 1 }, { width: 640, height: 360 }, 0.2);
+    expect(edge.search).toEqual({ x1: 0, y1: 0, x2: 640, y2: 360 });
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ctcGreedyDecode, ocrVocabulary, readingOrder, textRegions, type DbOptions } from '../../../src/vision/ocr.postprocess.js';
-import { detInput, detInputSize, recBatchWidth, recInput, recWidth, REC_HEIGHT } from '../../../src/vision/ocr.preprocess.js';
+import { detInput, detInputSize, detRegionSize, recBatchWidth, recInput, recWidth, REC_HEIGHT } from '../../../src/vision/ocr.preprocess.js';
 
 const DB: DbOptions = { threshold: 0.3, boxThreshold: 0.6, unclipRatio: 1.5, minSize: 3, maxBoxes: 100 };
 
@@ -99,6 +99,27 @@ describe('OCR input tensors', () => {
     const size = detInputSize(w, h, limit);
     expect([size.width, size.height]).toEqual([ew, eh]);
     expect(size.scaleX).toBeCloseTo(ew / w, 9);
+  });
+
+  it('sizes a region at the scale the whole picture gets, so cropping keeps the text as sharp', () => {
+    const whole = detInputSize(1920, 1080, 960);
+    const region = detRegionSize(1920, 1080, { x1: 400, y1: 200, x2: 1680, y2: 1000 }, 960);
+    expect([region.width, region.height]).toEqual([640, 416]);
+    expect(region.scaleX).toBeCloseTo(whole.scaleX, 2);
+    expect(region.scaleY).toBeCloseTo(whole.scaleY, 1);
+    expect(() => detRegionSize(1920, 1080, { x1: 5, y1: 5, x2: 5, y2: 50 }, 960)).toThrow(RangeError);
+  });
+
+  it('samples only the given region into the detector input', () => {
+    // Left half red, right half blue: the right-half region is all blue.
+    const data = new Uint8Array(64 * 32 * 3);
+    for (let i = 0; i < 64 * 32; i++) data.set((i % 64) < 32 ? [255, 0, 0] : [0, 0, 255], i * 3);
+    const image = { width: 64, height: 32, data };
+    const region = { x1: 32, y1: 0, x2: 64, y2: 32 };
+    const input = detInput(image, detRegionSize(64, 32, region, 960), region);
+    const plane = 32 * 32;
+    expect(Math.min(...input.subarray(0, plane))).toBeCloseTo((1 - 0.485) / 0.229, 4); // blue plane: all 255
+    expect(Math.max(...input.subarray(2 * plane, 3 * plane))).toBeCloseTo((0 - 0.406) / 0.225, 4); // red plane: all 0
   });
 
   it('normalises the detector input per BGR channel with ImageNet mean/std', () => {
