@@ -9,8 +9,8 @@
  * render (the published photo) and the editor's preview (shrunk while decoding, long side at least 1024 by default).
  * "First render" decodes the original; "next edit" finds it decoded (the editor's loop: the same
  * photo edited again). Each case is warmed up once; libvips' operation cache is off, so no run reuses another's work.
- * `--threads N` sets libvips' threads per image (sharp.concurrency): sharp uses 1 on glibc Linux
- * unless MALLOC_ARENA_MAX is set, else one per core. The machine's load average is printed: figures taken beside other
+ * `--threads N` sets libvips' threads per image (sharp.concurrency); the default is the service's
+ * (editor.renderThreads: one per core; sharp's own default on glibc Linux is 1). The machine's load average is printed: figures taken beside other
  * work are preliminary.
  */
 import { mkdirSync, rmSync } from 'node:fs';
@@ -30,8 +30,8 @@ function arg(name: string, fallback: number): number {
 const runs = arg('runs', 20);
 const width = arg('width', 4000);
 const height = arg('height', 3000);
-const threads = arg('threads', 0);
-if (threads > 0) sharp.concurrency(threads);
+// As `lotreel serve` sets it (editor.renderThreads: one per core) unless --threads says otherwise.
+sharp.concurrency(arg('threads', DEFAULT_EDITOR_SETTINGS.renderThreads));
 sharp.cache(false);
 
 async function syntheticPhoto(path: string): Promise<void> {

@@ -241,6 +241,11 @@ export const editorSchema = z.object({
   enhanceHighPercentile: z.number().min(80).max(100).default(99.5),
   /** ...but never by more than this contrast gain, so a flat grey photo is not turned into noise. */
   enhanceMaxGain: z.number().min(1).max(8).default(2.5),
+  /**
+   * libvips threads per render (sharp.concurrency, set by `lotreel serve`): sharp's own default on glibc
+   * is 1, which leaves the other cores idle while a seller waits for a 12-megapixel render.
+   */
+  renderThreads: z.number().int().min(1).max(64).default(availableParallelism()),
   /** Decoded originals kept in memory for the next edit of the same photo (0: none). */
   decodedCacheBytes: z.number().int().min(0).default(192 * 1024 * 1024),
 });

@@ -5,11 +5,10 @@
  * pixels (a crop on the straightened picture, a blur on the cropped one) and are stored in original
  * pixels. Another dealer's draft or photo is 404, like a missing one.
  */
-import { createHash } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { displayedCropToOriginal, displayedRegionToOriginal, planRender, straightenedRect } from '../edits/geometry.js';
-import { editSchema, foldEdits, isOriginal, type Edit } from '../edits/model.js';
+import { editSchema, editsVersion, foldEdits, isOriginal, type Edit } from '../edits/model.js';
 import { renderPhoto } from '../edits/render.js';
 import { LotreelError } from '../errors.js';
 import { dealerOf } from '../service/auth.js';
@@ -96,14 +95,12 @@ const renderQuery = z.object({
   v: z.string().max(64).optional(),
 });
 
-const editsVersion = (edits: readonly Edit[]) => createHash('sha256').update(JSON.stringify(edits)).digest('hex').slice(0, 16);
-
 function photoView(photo: EditorPhoto) {
   const original = { width: photo.width, height: photo.height };
   const state = foldEdits(photo.edits);
   const plan = planRender(state, original);
   const frame = straightenedRect(state, original);
-  const v = editsVersion(photo.edits);
+  const v = editsVersion(photo.file, photo.edits);
   const base = `/api/photos/${photo.id}/rendered`;
   return {
     id: photo.id,
@@ -270,7 +267,7 @@ export const editorRoutes: FastifyPluginAsyncZod<{ ctx: ServiceContext }> = asyn
           request.query.size === 'preview' ? { previewLongSide: ctx.config.editor.previewLongSide } : {});
         return reply
           .type('image/jpeg')
-          .header('cache-control', request.query.v === editsVersion(photo.edits) ? 'private, max-age=86400' : 'no-store')
+          .header('cache-control', request.query.v === editsVersion(photo.file, photo.edits) ? 'private, max-age=86400' : 'no-store')
           .send(rendered.jpeg);
       } catch (error) {
         if (error instanceof LotreelError && error.code === 'INPUT_MISSING') return notFound(reply, 'the photo file is missing');

@@ -7,6 +7,7 @@
  * car whatever rotation or straightening comes later. Boxes drawn on the edited (displayed) picture
  * are mapped back with `displayedBoxToOriginal` (geometry.ts) before they become an operation.
  */
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Box } from '../geometry.js';
 
@@ -113,4 +114,12 @@ export function isOriginal(state: EditState): boolean {
     state.brightness === 1 &&
     state.blurRegions.length === 0
   );
+}
+
+/**
+ * A short fingerprint of what a photo shows: its frame's file and its edit list. A changed photo gets
+ * new URLs and a new published render (the same edits on another frame included).
+ */
+export function editsVersion(file: string, edits: readonly Edit[]): string {
+  return createHash('sha256').update(JSON.stringify([file, edits])).digest('hex').slice(0, 16);
 }

@@ -173,15 +173,19 @@ async function turnCutTone(pixels: Buffer, plan: RenderPlan, tone: LinearTone, s
   if (plan.blur.length === 0) {
     return { jpeg: await image.removeAlpha().jpeg(jpeg).toBuffer(), width, height, original: false };
   }
-  // Stage 3: the blurred patches are cut from the finished pixels, so they match them exactly.
+  // Stage 3: the blurred patches are cut from the finished pixels, so they match them exactly, and
+  // copied back row by row (cheaper than a composite pass over the whole picture).
   const raw = await image.removeAlpha().raw().toBuffer();
   const rawInput = { raw: { width, height, channels: 3 as const } };
   const patches = await Promise.all(
     plan.blur.map(async (rect) => {
       const sigma = Math.max(0.3, Math.min(rect.width, rect.height) * settings.blurSigmaShare);
-      const patch = await sharp(raw, rawInput).extract(rect).blur(sigma).raw().toBuffer();
-      return { input: patch, raw: { width: rect.width, height: rect.height, channels: 3 as const }, left: rect.left, top: rect.top };
+      return { rect, pixels: await sharp(raw, rawInput).extract(rect).blur(sigma).raw().toBuffer() };
     }),
   );
-  return { jpeg: await sharp(raw, rawInput).composite(patches).jpeg(jpeg).toBuffer(), width, height, original: false };
+  for (const { rect, pixels } of patches) {
+    const rowBytes = rect.width * 3;
+    for (let y = 0; y < rect.height; y++) pixels.copy(raw, ((rect.top + y) * width + rect.left) * 3, y * rowBytes, (y + 1) * rowBytes);
+  }
+  return { jpeg: await sharp(raw, rawInput).jpeg(jpeg).toBuffer(), width, height, original: false };
 }

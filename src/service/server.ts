@@ -2,6 +2,7 @@
  * Starts the service's parts in this process: the HTTP API, a worker, or both, on one database (the
  * embedded one, or a server shared by API and worker processes on many machines).
  */
+import sharp from 'sharp';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../log.js';
@@ -37,6 +38,7 @@ export interface RunningService {
 export async function startService(options: StartServiceOptions): Promise<RunningService> {
   const { config, log } = options;
   const binaries = locateFfmpeg(config);
+  sharp.concurrency(config.editor.renderThreads);
   const db = await openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl }, { logger: log });
   let app: FastifyInstance | null = null;
   let ctx: ServiceContext | null = null;

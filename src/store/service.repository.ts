@@ -313,12 +313,18 @@ export async function updateDraft(db: Queryable, dealerId: string, draftId: stri
 }
 
 /** Where a dealer's photo is stored; null when it is not theirs. */
-export async function getPhotoLocation(db: Queryable, dealerId: string, photoId: string): Promise<{ videoId: string; file: string } | null> {
+/** Where a dealer's photo is stored, its recorded size and its edit list (unchecked JSON), or null. */
+export async function getPhotoLocation(
+  db: Queryable,
+  dealerId: string,
+  photoId: string,
+): Promise<{ videoId: string; file: string; width: number; height: number; edits: unknown } | null> {
   if (!isUuid(photoId)) return null;
-  const [row] = await db.query<{ video_id: string; file: string }>(
-    `select c.video_id, p.file from photos p join cars c on c.id = p.car_id join videos v on v.id = c.video_id
+  const [row] = await db.query<{ video_id: string; file: string; width: number; height: number; edits: unknown }>(
+    `select c.video_id, p.file, p.width, p.height, coalesce(e.edits, '[]'::jsonb) as edits
+     from photos p join cars c on c.id = p.car_id join videos v on v.id = c.video_id left join photo_edits e on e.photo_id = p.id
      where p.id = $1 and v.dealer_id = $2`,
     [photoId, dealerId],
   );
-  return row ? { videoId: row.video_id, file: row.file } : null;
+  return row ? { videoId: row.video_id, file: row.file, width: row.width, height: row.height, edits: row.edits } : null;
 }

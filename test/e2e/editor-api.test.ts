@@ -3,7 +3,7 @@
  * set, else the embedded database): every route, its validation, another dealer's objects as 404,
  * the renders' geometry, undo to the original bytes, and the feedback each change leaves.
  */
-import { readFileSync, mkdirSync, rmSync } from 'node:fs';
+import { readFileSync, readdirSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -192,6 +192,30 @@ describe(`the editor API (${adminDatabaseUrl ? 'PostgreSQL' : 'embedded database
     expect(now.edited).toBe(false);
     const back = await call(tokenA, 'GET', now.fullUrl);
     expect(Buffer.compare(back.bytes, original.bytes)).toBe(0);
+  });
+
+  it('publishes the edited photo at its image URL (the feed and export link), rendered once per version', async () => {
+    const photo = (await editor()).photos[0]!;
+    const original = await call(tokenA, 'GET', `/api/photos/${photo.id}/image`);
+    expect(await sizeOf(original.bytes)).toEqual(photo.original);
+    await call(tokenA, 'POST', `/api/photos/${photo.id}/edits`, { op: 'rotate', quarterTurns: 1 });
+    const edited = (await call(tokenA, 'POST', `/api/photos/${photo.id}/edits`, { op: 'blur', box: { x1: 10, y1: 10, x2: 90, y2: 50 } })).json as Photo;
+    const published = await call(tokenA, 'GET', `/api/photos/${photo.id}/image`);
+    expect(published.type).toBe('image/jpeg');
+    expect(await sizeOf(published.bytes)).toEqual({ width: photo.original.height, height: photo.original.width });
+    // The same pixels as the editor's full-size render, and kept: one stored render for the photo.
+    expect(Buffer.compare(published.bytes, (await call(tokenA, 'GET', edited.fullUrl)).bytes)).toBe(0);
+    const renders = () => (readdirSync(join(dataDir, 'media'), { recursive: true }) as string[]).filter((f) => f.includes(`rendered/${photo.id}/`));
+    expect(renders()).toHaveLength(1);
+    expect(Buffer.compare((await call(tokenA, 'GET', `/api/photos/${photo.id}/image`)).bytes, published.bytes)).toBe(0);
+    // Another version replaces the stored render; back to the original, the original's bytes again.
+    await call(tokenA, 'POST', `/api/photos/${photo.id}/edits/undo`);
+    const turnedOnly = await call(tokenA, 'GET', `/api/photos/${photo.id}/image`);
+    expect(Buffer.compare(turnedOnly.bytes, published.bytes)).not.toBe(0);
+    expect(renders()).toHaveLength(1);
+    expect((await call(tokenB, 'GET', `/api/photos/${photo.id}/image`)).status).toBe(404);
+    await call(tokenA, 'DELETE', `/api/photos/${photo.id}/edits`);
+    expect(Buffer.compare((await call(tokenA, 'GET', `/api/photos/${photo.id}/image`)).bytes, original.bytes)).toBe(0);
   });
 
   it('straightening keeps the aspect ratio and shrinks the picture a little', async () => {
