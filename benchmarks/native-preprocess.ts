@@ -7,10 +7,11 @@
  * Stages, per frame:
  * - YOLOX: letterbox to 416x416 BGR planes. Today's path is JavaScript (yolox.preprocess.ts); a sharp
  *   resize plus a JavaScript planar copy is shown too.
- * - CLIP: shortest side 224 bicubic, centre crop, normalised RGB planes. The usual path is sharp (cubic
- *   resize + crop) plus a JavaScript normalisation loop, one frame at a time and 8 at once (sharp
- *   spreads those over libuv's threads); our JavaScript twin of the native kernel is shown too.
- * - quality: variance of the Laplacian and exposure of a car-sized box (image-stats.ts).
+ * - CLIP: the car-sized box of each frame (as the encoder gets it), shortest side 224 bicubic, centre
+ *   crop, normalised RGB planes. The usual path is sharp (extract, cubic resize + crop) plus a
+ *   JavaScript normalisation loop, one frame at a time and 8 at once (sharp spreads those over libuv's
+ *   threads); the PIL-exact JavaScript (clip.preprocess.ts, the encoder without the addon) too.
+ * - quality: variance of the Laplacian and exposure of the same box (image-stats.ts).
  * The summary compares the whole preprocessing stage (YOLOX + CLIP + quality) per frame: native
  * against the current path (JavaScript YOLOX and quality, sharp + JavaScript CLIP).
  */
@@ -18,7 +19,7 @@ import { spawnSync } from 'node:child_process';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import sharp from 'sharp';
 import type { Box } from '../src/geometry.js';
-import { CLIP_DEFAULTS, normalisationTable } from '../src/vision/clip-tensor.js';
+import { CLIP_PREPROCESS, cropRegion } from '../src/vision/clip.preprocess.js';
 import { jsKernels, nativeKernelStatus, nativeKernels, type FrameKernels } from '../src/vision/kernels.js';
 import { letterboxGeometry, type PreprocessOptions, type RgbImage } from '../src/vision/yolox.preprocess.js';
 import { sharedFile } from '../fixtures/paths.js';
@@ -30,7 +31,7 @@ function arg(name: string, fallback: string): string {
 }
 
 const YOLOX: PreprocessOptions = { inputWidth: 416, inputHeight: 416, padValue: 114, channelOrder: 'bgr' };
-const S = CLIP_DEFAULTS.size;
+const S = CLIP_PREPROCESS.size;
 
 function decode(file: string, width: number, height: number, limit: number): RgbImage[] {
   const ffmpeg = binaries().ffmpeg;
@@ -67,11 +68,22 @@ async function timePerFrame(frames: readonly RgbImage[], repeat: number, body: (
   return { wallMs, cpuMs };
 }
 
-const clipLut = normalisationTable(CLIP_DEFAULTS.mean, CLIP_DEFAULTS.std);
+/** Per channel, the normalised float of each byte value, ((v / 255) - mean) / std: for sharp's 8-bit output. */
+function normalisationTable(mean: readonly number[], std: readonly number[]): Float32Array {
+  const lut = new Float32Array(3 * 256);
+  for (let c = 0; c < 3; c++) for (let v = 0; v < 256; v++) lut[c * 256 + v] = (v / 255 - mean[c]) / std[c];
+  return lut;
+}
 
-/** sharp: cubic resize to cover 224x224 with a centre crop, then bytes to normalised planes in JavaScript. */
+const clipLut = normalisationTable(CLIP_PREPROCESS.mean, CLIP_PREPROCESS.std);
+
+const carBox = (f: RgbImage): Box => ({ x1: f.width * 0.15, y1: f.height * 0.2, x2: f.width * 0.85, y2: f.height * 0.9 });
+
+/** sharp: the car's box, cubic resize to cover 224x224 with a centre crop, then bytes to normalised planes in JavaScript. */
 async function clipWithSharp(frame: RgbImage, target: Float32Array, offset: number): Promise<void> {
+  const r = cropRegion(frame, carBox(frame));
   const bytes = await sharp(frame.data, { raw: { width: frame.width, height: frame.height, channels: 3 } })
+    .extract({ left: r.x, top: r.y, width: r.width, height: r.height })
     .resize({ width: S, height: S, fit: 'cover', position: 'centre', kernel: 'cubic' })
     .raw()
     .toBuffer();
@@ -102,8 +114,6 @@ async function yoloxWithSharp(frame: RgbImage, target: Float32Array, offset: num
   }
 }
 
-const carBox = (f: RgbImage): Box => ({ x1: f.width * 0.15, y1: f.height * 0.2, x2: f.width * 0.85, y2: f.height * 0.9 });
-
 async function measure(label: string, frames: readonly RgbImage[], repeat: number, native: FrameKernels | undefined) {
   const yoloxTarget = new Float32Array(3 * YOLOX.inputWidth * YOLOX.inputHeight * 8);
   const clipTarget = new Float32Array(3 * S * S * 8);
@@ -112,7 +122,7 @@ async function measure(label: string, frames: readonly RgbImage[], repeat: numbe
   const sync = (kernels: FrameKernels, stage: 'yolox' | 'clip' | 'quality') => (fs: readonly RgbImage[]) => {
     for (const f of fs) {
       if (stage === 'yolox') kernels.fillLetterboxedInput(f, yoloxTarget, 0, YOLOX);
-      else if (stage === 'clip') kernels.fillClipInput(f, clipTarget, 0);
+      else if (stage === 'clip') kernels.fillClipInput(f, clipTarget, 0, carBox(f));
       else kernels.measureCropQuality(f, carBox(f));
     }
   };
@@ -136,7 +146,7 @@ async function measure(label: string, frames: readonly RgbImage[], repeat: numbe
   const yoloxNative = native ? await add('yolox', 'native', sync(native, 'yolox')) : none;
   const clipSharp = await add('clip', 'sharp + javascript, 1 at a time (current)', sharpOneByOne(clipWithSharp));
   const clipSharp8 = await add('clip', 'sharp + javascript, 8 at once', sharpEightAtOnce(clipWithSharp, clipSlice, clipTarget));
-  await add('clip', 'javascript (PIL bicubic twin)', sync(jsKernels, 'clip'));
+  const clipJs = await add('clip', 'javascript (PIL-exact, clip.preprocess.ts)', sync(jsKernels, 'clip'));
   const clipNative = native ? await add('clip', 'native', sync(native, 'clip')) : none;
   const qualityJs = await add('quality', 'javascript (current)', sync(jsKernels, 'quality'));
   const qualityNative = native ? await add('quality', 'native', sync(native, 'quality')) : none;
@@ -155,6 +165,7 @@ async function measure(label: string, frames: readonly RgbImage[], repeat: numbe
       nativeTotal,
       yolox: yoloxJs[key] / yoloxNative[key],
       clip: clipSharp[key] / clipNative[key],
+      clipVsJs: clipJs[key] / clipNative[key],
       quality: qualityJs[key] / qualityNative[key],
       stage: current / nativeTotal,
       stageVsBest: currentBest / nativeTotal,
@@ -164,7 +175,7 @@ async function measure(label: string, frames: readonly RgbImage[], repeat: numbe
   for (const [name, r] of Object.entries(result)) {
     console.log(
       `${name.padEnd(4)} stage total: current ${r.current.toFixed(3)} ms/frame, native ${r.nativeTotal.toFixed(3)} ms/frame; ` +
-        `speed-up yolox ${r.yolox.toFixed(1)}x, clip ${r.clip.toFixed(1)}x, quality ${r.quality.toFixed(1)}x, ` +
+        `speed-up yolox ${r.yolox.toFixed(1)}x, clip ${r.clip.toFixed(1)}x (${r.clipVsJs.toFixed(1)}x against javascript), quality ${r.quality.toFixed(1)}x, ` +
         `whole stage ${r.stage.toFixed(1)}x (${r.stageVsBest.toFixed(1)}x against sharp 8 at once)`,
     );
   }

@@ -56,23 +56,26 @@ Napi::Value Letterbox(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
-// clipTensor(data, width, height, target, offset, size, mean[3], std[3])
+// clipTensor(data, width, height, target, offset, x, y, regionWidth, regionHeight, size, mean[3], std[3])
 Napi::Value ClipTensor(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Frame f;
-  if (info.Length() < 8 || !ReadFrame(info, &f)) return env.Undefined();
-  const int S = info[5].As<Napi::Number>().Int32Value();
+  if (info.Length() < 12 || !ReadFrame(info, &f)) return env.Undefined();
+  const int x = info[5].As<Napi::Number>().Int32Value(), y = info[6].As<Napi::Number>().Int32Value();
+  const int rw = info[7].As<Napi::Number>().Int32Value(), rh = info[8].As<Napi::Number>().Int32Value();
+  if (x < 0 || y < 0 || rw < 1 || rh < 1 || rw > f.width - x || rh > f.height - y) return Fail(env, "crop region outside the frame"), env.Undefined();
+  const int S = info[9].As<Napi::Number>().Int32Value();
   if (S <= 0 || S > 4096) return Fail(env, "invalid CLIP input size"), env.Undefined();
   float* dst;
   if (!ReadTarget(info, 3, static_cast<size_t>(3) * S * S, &dst)) return env.Undefined();
-  if (!info[6].IsArray() || !info[7].IsArray()) return Fail(env, "mean and std must be arrays"), env.Undefined();
-  auto meanArray = info[6].As<Napi::Array>(), stdArray = info[7].As<Napi::Array>();
+  if (!info[10].IsArray() || !info[11].IsArray()) return Fail(env, "mean and std must be arrays"), env.Undefined();
+  auto meanArray = info[10].As<Napi::Array>(), stdArray = info[11].As<Napi::Array>();
   double mean[3], stdev[3];
   for (uint32_t c = 0; c < 3; c++) {
     mean[c] = meanArray.Get(c).ToNumber().DoubleValue();
     stdev[c] = stdArray.Get(c).ToNumber().DoubleValue();
   }
-  lotreel::ClipTensor(f.data, f.width, f.height, dst, S, mean, stdev);
+  lotreel::ClipTensor(f.data, f.width, x, y, rw, rh, dst, S, mean, stdev);
   return env.Undefined();
 }
 
@@ -97,7 +100,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("letterbox", Napi::Function::New(env, Letterbox));
   exports.Set("clipTensor", Napi::Function::New(env, ClipTensor));
   exports.Set("cropQuality", Napi::Function::New(env, CropQualityOf));
-  exports.Set("abi", Napi::Number::New(env, 1));
+  exports.Set("abi", Napi::Number::New(env, 2));
   return exports;
 }
 

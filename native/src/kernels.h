@@ -9,8 +9,9 @@ namespace lotreel {
 // top-left rw x rh of a W x H input, pad elsewhere; planes in R,G,B or B,G,R order.
 void Letterbox(const uint8_t* src, int width, int height, float* dst, int W, int H, int rw, int rh, float pad, bool bgr);
 
-// CLIP (src/vision/clip-tensor.ts): PIL bicubic shortest side to S, centre crop, normalised planes.
-void ClipTensor(const uint8_t* src, int width, int height, float* dst, int S, const double mean[3], const double stdev[3]);
+// CLIP (fillClipInput in src/vision/clip.preprocess.ts, bit for bit): the rw x rh region at (rx, ry) of
+// a frame `width` pixels wide, PIL bicubic shortest side to S, centre crop, normalised planes.
+void ClipTensor(const uint8_t* src, int width, int rx, int ry, int rw, int rh, float* dst, int S, const double mean[3], const double stdev[3]);
 
 struct CropQuality {
   double laplacianVariance;

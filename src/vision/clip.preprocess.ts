@@ -4,6 +4,9 @@
  * scale when shrinking, so downscaling is antialiased; each pass rounded to 8 bits as PIL's 8-bit
  * images are), centre crop `size` x `size`, RGB scaled to 0..1, then (x - mean) / std per channel,
  * planar (NCHW). Only the pixels inside the crop are computed.
+ *
+ * The native kernel (native/src/clip.cc, reached through kernels.ts) computes exactly the same floats:
+ * keep the two in step, arithmetic and summation order included.
  */
 import type { Box } from '../geometry.js';
 import type { RgbImage } from './yolox.preprocess.js';
@@ -88,6 +91,8 @@ export function cropRegion(image: { width: number; height: number }, box?: Box):
  */
 export function fillClipInput(image: RgbImage, out: Float32Array, offset: number, box?: Box, options: ClipPreprocessOptions = CLIP_PREPROCESS): void {
   const { size, mean, std } = options;
+  if (image.data.length < image.width * image.height * 3) throw new RangeError(`image data has ${image.data.length} bytes, expected ${image.width * image.height * 3}`);
+  if (offset < 0 || offset + 3 * size * size > out.length) throw new RangeError('target tensor too small for this image');
   const region = cropRegion(image, box);
   const resized = clipResizedSize(region.width, region.height, size);
   const left = Math.trunc((resized.width - size) / 2);

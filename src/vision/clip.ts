@@ -10,8 +10,9 @@ import type { Device } from '../config/config.js';
 import { LotreelError, isLotreelError } from '../errors.js';
 import type { Box } from '../geometry.js';
 import { silentLogger, type Logger } from '../log.js';
-import { CLIP_MEAN, CLIP_STD, fillClipInput, type ClipPreprocessOptions } from './clip.preprocess.js';
+import { CLIP_MEAN, CLIP_STD, type ClipPreprocessOptions } from './clip.preprocess.js';
 import { CLIP_CONTEXT_LENGTH, ClipTokenizer } from './clip.tokenizer.js';
+import { frameKernels, type FrameKernels } from './kernels.js';
 import { getClipFamily, loadModelManifest, type ClipFileTask, type ModelManifest } from './manifest.js';
 import { resolveModelFile, type ModelFile } from './model-files.js';
 import { createSession, type ManagedSession } from './session.js';
@@ -90,6 +91,8 @@ export class ClipEncoder {
   readonly #vision: ManagedSession;
   readonly #text: ManagedSession;
   readonly #pre: ClipPreprocessOptions;
+  /** Native CLIP preprocessing when the addon is built, else JavaScript (same floats). */
+  readonly #kernels: FrameKernels = frameKernels();
   readonly #names: { pixels: string; image: string; ids: string; mask?: string; text: string };
   /** Whether the text tower takes any sequence length (then batches are padded to their longest text). */
   readonly #dynamicLength: boolean;
@@ -173,7 +176,7 @@ export class ClipEncoder {
       embedDim: visionSpec.output?.dim ?? 512,
       modelKey: `${family}:${fingerprint(files['clip-vision'])}:${fingerprint(files['clip-text'])}`,
     });
-    log.info('CLIP ready', { provider: encoder.provider, inputs: names, dynamicTextLength: typeof sequenceDim !== 'number', imageBatchSize: encoder.imageBatchSize });
+    log.info('CLIP ready', { provider: encoder.provider, inputs: names, dynamicTextLength: typeof sequenceDim !== 'number', imageBatchSize: encoder.imageBatchSize, kernels: encoder.#kernels.name });
     return encoder;
   }
 
@@ -202,7 +205,7 @@ export class ClipEncoder {
     const fill = (batch: readonly ClipImage[]): Float32Array => {
       const started = performance.now();
       const input = new Float32Array(batch.length * slice);
-      batch.forEach((item, k) => fillClipInput(item.image, input, k * slice, item.box, this.#pre));
+      batch.forEach((item, k) => this.#kernels.fillClipInput(item.image, input, k * slice, item.box, this.#pre));
       this.stats.preprocessMs += performance.now() - started;
       return input;
     };

@@ -2,7 +2,8 @@
  * The per-frame hot loops, native when the addon in native/ was built, JavaScript otherwise: the
  * only module that loads the addon. Both paths compute the same thing (tests check they agree):
  * - `fillLetterboxedInput`: YOLOX letterbox to planar float (yolox.preprocess.ts);
- * - `fillClipInput`: CLIP shortest-side bicubic resize, centre crop, normalised planes (clip-tensor.ts);
+ * - `fillClipInput`: CLIP input of a frame or of a box in it, PIL bicubic shortest side, centre crop,
+ *   normalised planes (clip.preprocess.ts; the native kernel gives the very same floats);
  * - `measureCropQuality`: sharpness (variance of the Laplacian) and exposure (image-stats.ts).
  */
 import { existsSync } from 'node:fs';
@@ -10,7 +11,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { Box } from '../geometry.js';
 import { innerRect, measureCropQuality as measureCropQualityJs, samplingStep, type CropQuality } from '../pipeline/image-stats.js';
-import { CLIP_DEFAULTS, clipCropGeometry, fillClipInput as fillClipInputJs, type ClipCropGeometry, type ClipTensorOptions } from './clip-tensor.js';
+import { CLIP_PREPROCESS, cropRegion, fillClipInput as fillClipInputJs, type ClipPreprocessOptions } from './clip.preprocess.js';
 import {
   fillLetterboxedInput as fillLetterboxedInputJs,
   inputSliceLength,
@@ -23,7 +24,7 @@ import {
 export interface FrameKernels {
   readonly name: 'native' | 'js';
   fillLetterboxedInput(frame: RgbImage, target: Float32Array, offset: number, options: PreprocessOptions): LetterboxGeometry;
-  fillClipInput(frame: RgbImage, target: Float32Array, offset: number, options?: ClipTensorOptions): ClipCropGeometry;
+  fillClipInput(frame: RgbImage, target: Float32Array, offset: number, box?: Box, options?: ClipPreprocessOptions): void;
   measureCropQuality(frame: RgbImage, box: Box, maxPixels?: number): CropQuality;
 }
 
@@ -38,11 +39,24 @@ export const jsKernels: FrameKernels = {
 interface Addon {
   abi: number;
   letterbox(data: Uint8Array, width: number, height: number, target: Float32Array, offset: number, W: number, H: number, rw: number, rh: number, pad: number, bgr: boolean): void;
-  clipTensor(data: Uint8Array, width: number, height: number, target: Float32Array, offset: number, size: number, mean: readonly number[], std: readonly number[]): void;
+  clipTensor(
+    data: Uint8Array,
+    width: number,
+    height: number,
+    target: Float32Array,
+    offset: number,
+    x: number,
+    y: number,
+    regionWidth: number,
+    regionHeight: number,
+    size: number,
+    mean: readonly number[],
+    std: readonly number[],
+  ): void;
   cropQuality(data: Uint8Array, width: number, height: number, x1: number, y1: number, x2: number, y2: number, step: number): Float64Array;
 }
 
-const ADDON_ABI = 1;
+const ADDON_ABI = 2;
 
 function checkFrame(frame: RgbImage): void {
   if (frame.data.length < frame.width * frame.height * 3) {
@@ -60,12 +74,11 @@ function nativeKernelsFrom(addon: Addon): FrameKernels {
       addon.letterbox(frame.data, frame.width, frame.height, target, offset, geo.inputWidth, geo.inputHeight, geo.resizedWidth, geo.resizedHeight, options.padValue, options.channelOrder === 'bgr');
       return geo;
     },
-    fillClipInput(frame, target, offset, options = CLIP_DEFAULTS) {
+    fillClipInput(frame, target, offset, box, options = CLIP_PREPROCESS) {
       checkFrame(frame);
       if (offset < 0 || offset + 3 * options.size * options.size > target.length) throw new RangeError('target tensor too small for this frame');
-      const geo = clipCropGeometry(frame.width, frame.height, options.size);
-      addon.clipTensor(frame.data, frame.width, frame.height, target, offset, options.size, options.mean, options.std);
-      return geo;
+      const r = cropRegion(frame, box);
+      addon.clipTensor(frame.data, frame.width, frame.height, target, offset, r.x, r.y, r.width, r.height, options.size, options.mean, options.std);
     },
     measureCropQuality(frame, box, maxPixels = 40_000) {
       checkFrame(frame);

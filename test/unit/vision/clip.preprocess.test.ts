@@ -11,9 +11,44 @@ function image(width: number, height: number, pixel: (x: number, y: number, c: n
   return { width, height, data };
 }
 
-/** Undoes the normalisation of one plane back to 8-bit values. */
+/** Undoes the normalisation of one plane back to 8-bit values (0, not -0, for black). */
 function plane8(out: Float32Array, c: number, size: number): number[] {
-  return Array.from(out.subarray(c * size * size, (c + 1) * size * size), (v) => Math.round((v * CLIP_STD[c] + CLIP_MEAN[c]) * 255));
+  return Array.from(out.subarray(c * size * size, (c + 1) * size * size), (v) => Math.max(0, Math.round((v * CLIP_STD[c] + CLIP_MEAN[c]) * 255)));
+}
+
+/**
+ * PIL's resize written out plainly, as the reference for the crop-only code: the whole image,
+ * horizontal pass then vertical, 8 bits in between, antialiased bicubic (a = -0.5).
+ */
+function pilResize(img: RgbImage, outWidth: number, outHeight: number): RgbImage {
+  const cubic = (x: number) => {
+    const t = Math.abs(x);
+    return t < 1 ? (1.5 * t - 2.5) * t * t + 1 : t < 2 ? (((t - 5) * t + 8) * t - 4) * -0.5 : 0;
+  };
+  const coefficients = (inSize: number, outSize: number) =>
+    Array.from({ length: outSize }, (_, k) => {
+      const scale = inSize / outSize;
+      const filterScale = Math.max(scale, 1);
+      const centre = (k + 0.5) * scale;
+      const lo = Math.max(Math.trunc(centre - 2 * filterScale + 0.5), 0);
+      const hi = Math.min(Math.trunc(centre + 2 * filterScale + 0.5), inSize);
+      const w = Array.from({ length: hi - lo }, (_, j) => cubic((lo + j - centre + 0.5) / filterScale));
+      const sum = w.reduce((a, b) => a + b, 0);
+      return { lo, w: w.map((v) => v / sum) };
+    });
+  const to8 = (v: number) => Math.min(255, Math.max(0, Math.round(v)));
+  const pass = (src: RgbImage, width: number, height: number, horizontal: boolean): RgbImage => {
+    const taps = coefficients(horizontal ? src.width : src.height, horizontal ? width : height);
+    return image(width, height, (x, y, c) => {
+      const { lo, w } = taps[horizontal ? x : y];
+      return to8(w.reduce((sum, wj, j) => sum + wj * src.data[((horizontal ? y : lo + j) * src.width + (horizontal ? lo + j : x)) * 3 + c], 0));
+    });
+  };
+  return pass(pass(img, outWidth, img.height, true), outWidth, outHeight, false);
+}
+
+function crop(img: RgbImage, r: { x: number; y: number; width: number; height: number }): RgbImage {
+  return image(r.width, r.height, (x, y, c) => img.data[((r.y + y) * img.width + r.x + x) * 3 + c]);
 }
 
 describe('CLIP preprocessing', () => {
@@ -21,6 +56,26 @@ describe('CLIP preprocessing', () => {
     expect(clipResizedSize(640, 360, 224)).toEqual({ width: 398, height: 224 });
     expect(clipResizedSize(300, 500, 224)).toEqual({ width: 224, height: 373 });
     expect(clipResizedSize(224, 224, 224)).toEqual({ width: 224, height: 224 });
+    expect(clipResizedSize(1920, 1080, 224)).toEqual({ width: 398, height: 224 });
+    expect(clipResizedSize(376, 250, 224)).toEqual({ width: 336, height: 224 });
+    expect(clipResizedSize(100, 50, 224)).toEqual({ width: 448, height: 224 });
+    expect(clipResizedSize(1, 1, 224)).toEqual({ width: 224, height: 224 });
+  });
+
+  it.each([
+    ['landscape', 300, 170, undefined],
+    ['portrait', 150, 260, undefined],
+    ['upscaled box', 120, 90, { x1: 10.5, y1: 20, x2: 70, y2: 61.2 }],
+    ['box partly outside', 120, 90, { x1: -30, y1: 40, x2: 50, y2: 200 }],
+  ])('equals a full PIL resize then a centre crop (%s)', (_name, width, height, box) => {
+    const img = image(width, height, (x, y, c) => (x * 7 + y * 3 + c * 50 + ((x * y) % 13) * 9) % 256);
+    const out = new Float32Array(3 * 224 * 224);
+    fillClipInput(img, out, 0, box);
+    const region = crop(img, cropRegion(img, box));
+    const resized = clipResizedSize(region.width, region.height, 224);
+    const full = pilResize(region, resized.width, resized.height);
+    const expected = crop(full, { x: Math.trunc((resized.width - 224) / 2), y: Math.trunc((resized.height - 224) / 2), width: 224, height: 224 });
+    for (let c = 0; c < 3; c++) expect(plane8(out, c, 224)).toEqual(Array.from({ length: 224 * 224 }, (_, i) => expected.data[i * 3 + c]));
   });
 
   it('normalises with CLIP mean and std, in RGB planes', () => {
@@ -31,6 +86,33 @@ describe('CLIP preprocessing', () => {
       expect(values.size).toBe(1);
       expect([...values][0]).toBeCloseTo(normalised([10, 128, 250][c], c), 5);
     }
+  });
+
+  it('keeps a flat colour flat through a wide antialiasing filter (weights sum to one)', () => {
+    const out = new Float32Array(3 * 224 * 224);
+    fillClipInput(image(1920, 1080, (_x, _y, c) => [200, 100, 30][c]), out, 0);
+    for (let c = 0; c < 3; c++) expect(new Set(plane8(out, c, 224))).toEqual(new Set([[200, 100, 30][c]]));
+  });
+
+  it('antialiases when shrinking: one-pixel stripes average to grey instead of aliasing', () => {
+    // 1080 -> 224 rows: the filter widens to ~19 source rows, so alternate black and white rows blur
+    // to mid grey; an unwidened bicubic (4 rows) would swing from black to white with the phase.
+    const out = new Float32Array(3 * 224 * 224);
+    fillClipInput(image(1080, 1080, (_x, y) => (y % 2 ? 255 : 0)), out, 0);
+    const grey = plane8(out, 0, 224);
+    expect(Math.min(...grey)).toBeGreaterThanOrEqual(110); // measured 119..136
+    expect(Math.max(...grey)).toBeLessThanOrEqual(145);
+  });
+
+  it('checks the sizes and writes nothing before the offset', () => {
+    const img = image(64, 48, () => 1);
+    const out = new Float32Array(2 * 3 * 224 * 224).fill(NaN);
+    fillClipInput(img, out, 3 * 224 * 224);
+    expect(Number.isNaN(out[3 * 224 * 224 - 1])).toBe(true);
+    expect(out[3 * 224 * 224]).toBeCloseTo(normalised(1, 0), 5);
+    expect(() => fillClipInput(img, out, 3 * 224 * 224 + 1)).toThrow(RangeError);
+    expect(() => fillClipInput(img, out, -1)).toThrow(RangeError);
+    expect(() => fillClipInput({ width: 64, height: 48, data: new Uint8Array(10) }, out, 0)).toThrow(RangeError);
   });
 
   it('leaves a 224x224 image pixel for pixel', () => {
