@@ -410,7 +410,9 @@ export async function processVideo(request: ProcessOptions): Promise<ProcessResu
     await publishStaging(stagingDir, options.outDir);
     const timingsMs = { ...timer.snapshot(TIMING_STAGES), total: Math.round(performance.now() - started) };
     log.info('done', { cars: cars.length, timingsMs, device: detector.provider });
-    return toProcessResult(saved, info, { sampling, framesAnalysed: observations.length, device: detector.device, outDir: options.outDir, timingsMs }, cars);
+    const ocr = (await textOpening)?.ocr;
+    const device = { ...detector.device, models: { yolox: detector.provider, ...(clip && { clip: clip.encoder.provider }), ...(ocr && { ocr: ocr.provider }) } };
+    return toProcessResult(saved, info, { sampling, framesAnalysed: observations.length, device, outDir: options.outDir, timingsMs }, cars);
   } catch (error) {
     // When the database failed, the analysis was stopped for it: report the database's error.
     const cause = databaseFailed.signal.aborted ? await databaseError : null;

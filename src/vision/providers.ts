@@ -46,6 +46,11 @@ export interface DeviceReport {
   /** Session-wide settings (threads, spinning, graph optimisation). */
   session: ProviderOptions;
   attempts: ProviderAttempt[];
+  /**
+   * In a processing result: the provider each model that ran was opened on (the fields above are the
+   * detector's; CLIP and OCR open their sessions by the same rules and log theirs).
+   */
+  models?: Partial<Record<'yolox' | 'clip' | 'ocr', Provider>>;
 }
 
 

@@ -75,6 +75,7 @@ const carSchema = z.strictObject({
   evidence: z.array(z.strictObject({ attribute: z.string(), value: z.union([z.string(), z.number()]), source: evidenceSource, confidence: z.number().min(0).max(1), detail: z.string().optional() })),
 });
 
+const provider = z.enum(['cpu', 'cuda', 'webgpu']);
 /** The README's `--json` result, exactly (no undocumented fields). */
 const resultSchema = z.strictObject({
   videoId: z.uuid(),
@@ -106,6 +107,7 @@ const resultSchema = z.strictObject({
         }),
       )
       .min(1),
+    models: z.strictObject({ yolox: provider, clip: provider.optional(), ocr: provider.optional() }),
   }),
   outDir: z.string().min(1),
   cars: z.array(carSchema),
@@ -306,6 +308,8 @@ describe('lotreel process: a walkaround video, embedded database', () => {
     expect(first.device).toMatchObject({ requested: 'auto', used: autoDevice, preference: ['cuda', 'cpu'] });
     expect(first.device.attempts.map((a) => a.provider)).toEqual(autoDevice === 'cuda' ? ['cuda'] : ['cuda', 'cpu']);
     expect(first.device.attempts.at(-1)).toMatchObject({ provider: autoDevice, ok: true });
+    // No CLIP weights in this run: only the detector and OCR opened sessions.
+    expect(first.device.models).toEqual({ yolox: autoDevice, ocr: autoDevice });
     if (!cudaAvailable) expect(first.device.attempts[0]).toMatchObject({ ok: false, skipped: true, error: expect.stringContaining('CUDA provider') });
     expect(first.outDir).toBe(outDir);
     expect(first.cars).toHaveLength(singleCar.truth.cars.length); // one car

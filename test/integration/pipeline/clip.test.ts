@@ -45,6 +45,7 @@ describe('pipeline with CLIP', () => {
     const result = await processVideo({ file: video, outDir: join(root, 'out'), device: 'cpu', settings, config, log: silentLogger, database: db, clip: stage });
     expect(result.cars.length).toBeGreaterThanOrEqual(1);
     expect(result.timingsMs.clip).toBeGreaterThan(0);
+    expect(result.device.models).toMatchObject({ yolox: 'cpu', clip: 'cpu' });
     expect(stage.encoder.stats.images).toBeGreaterThanOrEqual(result.video.framesAnalysed);
     for (const car of result.cars) {
       expect(car.photos.length).toBeGreaterThan(0);
