@@ -130,10 +130,13 @@ const byPicture = (lines: readonly ReadText[]) => {
 
 const detailOf = (line: ReadText) => `${line.picture}: "${stripPrices(line.text)}"`;
 
+/** A model spelling that means the model even without its make: 4+ letters and digits, one a letter. */
+const isDistinctive = (name: string) => name.replace(/[^A-Za-z0-9]/g, '').length >= 4 && hasLetter(name);
+
 /**
  * Make, model and trim evidence ('badge') from catalogue names in the text. A make read as a word
- * counts; a model counts when its make was read on the same picture, or alone when its name is
- * distinctive (4+ characters with a letter), then also for its make, less surely. A trim counts only
+ * counts; a model counts when its make was read on the same picture, or alone when the spelling read
+ * is distinctive (4+ characters with a letter), then also for its make, less surely. A trim counts only
  * on a picture where its model was found. Confidence scales with the recogniser's score.
  */
 export function badgeEvidence(lines: readonly ReadText[], catalogue: readonly CatalogueMake[]): Evidence[] {
@@ -146,9 +149,9 @@ export function badgeEvidence(lines: readonly ReadText[], catalogue: readonly Ca
       const makeLine = normalised.find((n) => makeNames.some((name) => mentions(n.text, name)));
       if (makeLine) evidence.push({ attribute: 'make', value: entry.make, source: 'badge', confidence: TEXT_CONFIDENCE.make * makeLine.line.score, detail: detailOf(makeLine.line) });
       for (const model of entry.models) {
-        const names = [model.name, ...(model.aliases ?? [])];
-        const distinctive = model.name.replace(/[^A-Za-z0-9]/g, '').length >= 4 && hasLetter(model.name);
-        if (!makeLine && !distinctive) continue;
+        // Without the make, only a distinctive spelling counts: Mazda3's "3" alone is any digit.
+        const names = [model.name, ...(model.aliases ?? [])].filter((name) => makeLine || isDistinctive(name));
+        if (names.length === 0) continue;
         const modelLine = normalised.find((n) => names.some((name) => mentions(n.text, name)));
         if (!modelLine) continue;
         const confidence = (makeLine ? TEXT_CONFIDENCE.modelWithMake : TEXT_CONFIDENCE.modelAlone) * modelLine.line.score;

@@ -62,6 +62,12 @@ describe('badgeEvidence', () => {
     expect(pairs(badgeEvidence([line('PEUGEOT 208')], DEFAULT_CATALOGUE))).toEqual(['make=Peugeot', 'model=208']);
   });
 
+  it("judges each spelling of a model: Mazda3's short alias \"3\" needs the make beside it", () => {
+    expect(badgeEvidence([line('3')], DEFAULT_CATALOGUE)).toEqual([]);
+    expect(pairs(badgeEvidence([line('MAZDA'), line('3')], DEFAULT_CATALOGUE))).toEqual(['make=Mazda', 'model=Mazda3']);
+    expect(pairs(badgeEvidence([line('MAZDA3')], DEFAULT_CATALOGUE))).toEqual(['model=Mazda3', 'make=Mazda']);
+  });
+
   it('matches names regardless of case, accents and hyphens, as whole words only', () => {
     expect(pairs(badgeEvidence([line('honda crv')], DEFAULT_CATALOGUE))).toEqual(['make=Honda', 'model=CR-V']);
     expect(pairs(badgeEvidence([line('ŠKODA OCTAVIA')], DEFAULT_CATALOGUE))).toEqual(['make=Skoda', 'model=Octavia']);
