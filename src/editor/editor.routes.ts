@@ -284,8 +284,13 @@ export const editorRoutes: FastifyPluginAsyncZod<{ ctx: ServiceContext }> = asyn
   });
 
   app.delete('/api/photos/:id', { schema: { summary: 'Delete the photo (the next one becomes the cover if it was)', params: idParams, response: photosAnswer } }, async (request, reply) => {
-    const photos = await deletePhoto(ctx.db, dealer(request), request.params.id);
-    return photos ? photos.map(photoView) : notFound(reply, 'no such photo');
+    const dealerId = dealer(request);
+    const owner = await getPhotoOwner(ctx.db, dealerId, request.params.id);
+    const photos = owner && (await deletePhoto(ctx.db, dealerId, request.params.id));
+    if (!owner || !photos) return notFound(reply, 'no such photo');
+    // Its published render goes with it (the frame itself stays: the feedback event names it).
+    await ctx.storage.removeAll(checkKey(`${videoPrefix(dealerId, owner.videoId)}/rendered/${request.params.id}`));
+    return photos.map(photoView);
   });
 
   app.post(

@@ -59,6 +59,9 @@ async function call(token: string, method: string, path: string, body?: unknown)
   return { status: response.status, type, bytes, json: type.includes('json') && bytes.length > 0 ? JSON.parse(bytes.toString('utf8')) : null };
 }
 
+/** The published renders stored for a photo (local storage under the data folder). */
+const rendersOf = (photoId: string) => (readdirSync(join(dataDir, 'media'), { recursive: true }) as string[]).filter((f) => f.includes(`rendered/${photoId}/`));
+
 const editor = async () => (await call(tokenA, 'GET', `/api/drafts/${draftId}/editor`)).json as Draft;
 const sizeOf = async (jpeg: Buffer) => {
   const meta = await sharp(jpeg).metadata();
@@ -205,7 +208,7 @@ describe(`the editor API (${adminDatabaseUrl ? 'PostgreSQL' : 'embedded database
     expect(await sizeOf(published.bytes)).toEqual({ width: photo.original.height, height: photo.original.width });
     // The same pixels as the editor's full-size render, and kept: one stored render for the photo.
     expect(Buffer.compare(published.bytes, (await call(tokenA, 'GET', edited.fullUrl)).bytes)).toBe(0);
-    const renders = () => (readdirSync(join(dataDir, 'media'), { recursive: true }) as string[]).filter((f) => f.includes(`rendered/${photo.id}/`));
+    const renders = () => rendersOf(photo.id);
     expect(renders()).toHaveLength(1);
     expect(Buffer.compare((await call(tokenA, 'GET', `/api/photos/${photo.id}/image`)).bytes, published.bytes)).toBe(0);
     // Another version replaces the stored render; back to the original, the original's bytes again.
@@ -237,7 +240,12 @@ describe(`the editor API (${adminDatabaseUrl ? 'PostgreSQL' : 'embedded database
     const covered = (await call(tokenA, 'POST', `/api/photos/${newCover.id}/cover`)).json as Photo[];
     expect(covered.filter((p) => p.cover).map((p) => p.id)).toEqual([newCover.id]);
 
+    // A published render of the photo goes when the photo is deleted.
+    await call(tokenA, 'POST', `/api/photos/${newCover.id}/edits`, { op: 'rotate', quarterTurns: 2 });
+    expect((await call(tokenA, 'GET', `/api/photos/${newCover.id}/image`)).status).toBe(200);
+    expect(rendersOf(newCover.id)).toHaveLength(1);
     const afterDelete = (await call(tokenA, 'DELETE', `/api/photos/${newCover.id}`)).json as Photo[];
+    expect(rendersOf(newCover.id)).toEqual([]);
     expect(afterDelete).toHaveLength(ordered.length - 1);
     expect(afterDelete.filter((p) => p.cover).map((p) => p.id)).toEqual([afterDelete[0]!.id]);
     expect(afterDelete.map((p) => p.ordinal)).toEqual(afterDelete.map((_, i) => i + 1));
