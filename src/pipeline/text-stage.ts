@@ -130,8 +130,7 @@ export async function readCarText(car: CarTextInput, context: TextStageContext):
     const region = photo.carShare ? textSearchRegion(photo.carShare, image, settings.ocrCarMargin) : null;
     const read = await readPicture(ocr, image, region?.search);
     lines.push(...read.map((line) => ({ text: line.text, score: line.textScore, picture: photo.file })));
-    const carBox = () => (region ? Promise.resolve(region.car) : carBoxIn(image, context.detector, settings));
-    const found = read.length > 0 && context.blurPlates ? findPlates(read, await carBox(), image) : [];
+    const found = read.length > 0 && context.blurPlates ? findPlates(read, region?.car ?? (await carBoxIn(image, context.detector, settings)), image) : [];
     plates.push(found.map((p) => p.box));
     if (found.length > 0) {
       await blurPhotoRegions(photo.path, photo.originalPath, found.map((p) => p.box), {
