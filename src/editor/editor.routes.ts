@@ -15,6 +15,7 @@ import { dealerOf } from '../service/auth.js';
 import type { ServiceContext } from '../service/context.js';
 import { notFound } from '../service/http-errors.js';
 import { draftStatus, errorBody, idParams } from '../service/schemas.js';
+import { publishedPhoto, renderedPrefix } from '../service/published-photo.js';
 import { checkKey, videoPrefix, type LocalCopy } from '../service/storage.js';
 import {
   addFrame,
@@ -258,6 +259,13 @@ export const editorRoutes: FastifyPluginAsyncZod<{ ctx: ServiceContext }> = asyn
       const owner = await getPhotoOwner(ctx.db, dealerId, request.params.id);
       if (!owner) return notFound(reply, 'no such photo');
       const { photo, videoId } = owner;
+      const cacheControl = request.query.v === editsVersion(photo.file, photo.edits) ? 'private, max-age=86400' : 'no-store';
+      if (request.query.size === 'full' && request.query.frame === 'cropped') {
+        // The photo as published: rendered once per version and kept.
+        const object = await publishedPhoto(ctx, dealerId, { ...photo, videoId });
+        if (!object) return notFound(reply, 'the photo file is missing');
+        return reply.type('image/jpeg').header('content-length', object.sizeBytes).header('cache-control', cacheControl).send(object.stream);
+      }
       const state = foldEdits(photo.edits);
       const shown = request.query.frame === 'straightened' ? { ...state, crop: null } : state;
       let file: LocalCopy | undefined;
@@ -265,10 +273,7 @@ export const editorRoutes: FastifyPluginAsyncZod<{ ctx: ServiceContext }> = asyn
         file = await ctx.storage.localCopy(checkKey(`${videoPrefix(dealerId, videoId)}/${photo.file}`));
         const rendered = await renderPhoto(file.path, { width: photo.width, height: photo.height }, shown, ctx.config.editor,
           request.query.size === 'preview' ? { previewLongSide: ctx.config.editor.previewLongSide } : {});
-        return reply
-          .type('image/jpeg')
-          .header('cache-control', request.query.v === editsVersion(photo.file, photo.edits) ? 'private, max-age=86400' : 'no-store')
-          .send(rendered.jpeg);
+        return reply.type('image/jpeg').header('cache-control', cacheControl).send(rendered.jpeg);
       } catch (error) {
         if (error instanceof LotreelError && error.code === 'INPUT_MISSING') return notFound(reply, 'the photo file is missing');
         throw error;
@@ -289,7 +294,7 @@ export const editorRoutes: FastifyPluginAsyncZod<{ ctx: ServiceContext }> = asyn
     const photos = owner && (await deletePhoto(ctx.db, dealerId, request.params.id));
     if (!owner || !photos) return notFound(reply, 'no such photo');
     // Its published render goes with it (the frame itself stays: the feedback event names it).
-    await ctx.storage.removeAll(checkKey(`${videoPrefix(dealerId, owner.videoId)}/rendered/${request.params.id}`));
+    await ctx.storage.removeAll(renderedPrefix(dealerId, { id: request.params.id, videoId: owner.videoId }));
     return photos.map(photoView);
   });
 
