@@ -135,13 +135,16 @@ export function displayedCropToOriginal(state: EditState, original: Size, box: B
 /** A region drawn on the displayed picture as the original box that covers it (blur, unblur). */
 export function displayedRegionToOriginal(state: EditState, original: Size, box: Box, frame: DisplayedFrame = 'cropped'): Box {
   const origin = frameRect(state, original, frame);
-  const corners = [
+  return boundingBox(cornersOf(box).map((p) => toOriginal(state, original, { x: origin.left + p.x, y: origin.top + p.y })));
+}
+
+function cornersOf(box: Box): Point[] {
+  return [
     { x: box.x1, y: box.y1 },
     { x: box.x2, y: box.y1 },
     { x: box.x1, y: box.y2 },
     { x: box.x2, y: box.y2 },
-  ].map((p) => toOriginal(state, original, { x: origin.left + p.x, y: origin.top + p.y }));
-  return boundingBox(corners);
+  ];
 }
 
 function boundingBox(points: readonly Point[]): Box {
@@ -153,13 +156,7 @@ function boundingBox(points: readonly Point[]): Box {
 /** An original box as the displayed (output) region that covers it, or null when it is cut off. */
 export function originalRegionToDisplayed(state: EditState, original: Size, box: Box, frame: DisplayedFrame = 'cropped'): Box | null {
   const origin = frameRect(state, original, frame);
-  const corners = [
-    { x: box.x1, y: box.y1 },
-    { x: box.x2, y: box.y1 },
-    { x: box.x1, y: box.y2 },
-    { x: box.x2, y: box.y2 },
-  ].map((p) => toCanvas(state, original, p));
-  const b = boundingBox(corners);
+  const b = boundingBox(cornersOf(box).map((p) => toCanvas(state, original, p)));
   const clipped = {
     x1: Math.max(0, b.x1 - origin.left),
     y1: Math.max(0, b.y1 - origin.top),

@@ -68,16 +68,21 @@ const embeddingSchema = z.strictObject({
   }
 });
 
+/** What every downloadable file of the manifest says about itself. */
+const fileFields = {
+  description: z.string().optional(),
+  file: z.string().regex(/^[^/\\]+$/, 'must be a plain file name'),
+  checksums: z.array(checksumSchema).min(1),
+  urls: z.array(z.url()).min(1),
+  licence: z.string().min(1),
+  licenceUrl: z.url().optional(),
+};
+
 const modelSchema = z
   .strictObject({
     id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
     task: z.literal('detection'),
-    description: z.string().optional(),
-    file: z.string().regex(/^[^/\\]+$/, 'must be a plain file name'),
-    checksums: z.array(checksumSchema).min(1),
-    urls: z.array(z.url()).min(1),
-    licence: z.string().min(1),
-    licenceUrl: z.url().optional(),
+    ...fileFields,
     input: inputSchema,
     output: outputSchema,
     labels: z.array(z.string().min(1)).min(1),
@@ -98,12 +103,7 @@ const clipFileSchema = z.strictObject({
   task: z.enum(CLIP_FILE_TASKS),
   /** The files of one model share a family (e.g. clip-vit-base-patch32). */
   family: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
-  description: z.string().optional(),
-  file: z.string().regex(/^[^/\\]+$/, 'must be a plain file name'),
-  checksums: z.array(checksumSchema).min(1),
-  urls: z.array(z.url()).min(1),
-  licence: z.string().min(1),
-  licenceUrl: z.url().optional(),
+  ...fileFields,
   /** Tensor names and sizes of a tower (clip-vision, clip-text). */
   input: z
     .strictObject({
