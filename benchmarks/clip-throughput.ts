@@ -24,7 +24,7 @@ import { VIT_B32, writeTestClipFamily } from '../fixtures/clip-model.js';
 import { projectRoot, sharedRoot } from '../fixtures/paths.js';
 import { buildPreset } from '../fixtures/walkaround.js';
 import { loadConfig, parseAnalysisSettings, type Device } from '../src/config/config.js';
-import { silentLogger } from '../src/log.js';
+import { silentLogger } from '../src/core/log.js';
 import { locateFfmpeg } from '../src/media/binaries.js';
 import type { Frame } from '../src/media/types.js';
 import { ClipStage } from '../src/pipeline/clip-stage.js';

@@ -9,11 +9,11 @@
  */
 import { loadConfig, parseListingTextSettings } from '../src/config/config.js';
 import { createLlmClient } from '../src/llm/client.js';
-import { writeListingText } from '../src/llm/listing-text.js';
-import { silentLogger } from '../src/log.js';
-import { resolveAttributes, type Evidence } from '../src/pipeline/evidence.js';
-import { listingFacts } from '../src/pipeline/listing-facts.js';
-import { checkListingText } from '../src/pipeline/listing-rules.js';
+import { writeListingText } from '../src/listing/listing-text.js';
+import { silentLogger } from '../src/core/log.js';
+import { resolveAttributes, type Evidence } from '../src/evidence/evidence.js';
+import { listingFacts } from '../src/listing/listing-facts.js';
+import { checkListingText } from '../src/listing/listing-rules.js';
 import { startOpenAiServer } from '../test/helpers/openai-server.js';
 
 const i = process.argv.indexOf('--drafts');

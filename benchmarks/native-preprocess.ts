@@ -18,7 +18,7 @@
 import { spawnSync } from 'node:child_process';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import sharp from 'sharp';
-import type { Box } from '../src/geometry.js';
+import type { Box } from '../src/core/geometry.js';
 import { CLIP_PREPROCESS, cropRegion } from '../src/vision/clip.preprocess.js';
 import { jsKernels, nativeKernelStatus, nativeKernels, type FrameKernels } from '../src/vision/kernels.js';
 import { letterboxGeometry, type PreprocessOptions, type RgbImage } from '../src/vision/yolox.preprocess.js';

@@ -10,7 +10,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { parseAnalysisSettings } from '../src/config/config.js';
-import { ocrSettings } from '../src/pipeline/text-stage.js';
+import { ocrSettings } from '../src/text/text-stage.js';
 import { VinDecoder } from '../src/vehicle/vin-decoder.js';
 import { OcrReader, locateOcrModels } from '../src/vision/ocr.js';
 import { camaroRear, doorJambLabel, KONA_VIN, vinPlate, windowSticker } from '../test/integration/text/scenes.js';

@@ -1,7 +1,7 @@
 /** Command-line parsing (pure): argv in, a typed command out, or an INVALID_ARGUMENT error. */
 import { parseArgs } from 'node:util';
 import { DEVICES, type Device } from '../config/config.js';
-import { LotreelError } from '../errors.js';
+import { LotreelError } from '../core/errors.js';
 
 export type Command =
   | { kind: 'help'; topic?: string }

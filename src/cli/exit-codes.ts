@@ -1,4 +1,4 @@
-import type { ErrorCode } from '../errors.js';
+import type { ErrorCode } from '../core/errors.js';
 
 /** Exit status per error code: 2 for the user's input, 3 for the environment, 4 for the database. */
 export function exitCodeFor(code: ErrorCode): number {

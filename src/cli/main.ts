@@ -2,9 +2,9 @@
 import { readFileSync } from 'node:fs';
 import { basename, extname, resolve } from 'node:path';
 import { loadConfig, parseAnalysisSettings } from '../config/config.js';
-import { asLotreelError, isLotreelError, LotreelError } from '../errors.js';
-import { createLogger } from '../log.js';
-import { runFeedbackEval } from '../feedback/eval-command.js';
+import { asLotreelError, isLotreelError, LotreelError } from '../core/errors.js';
+import { createLogger } from '../core/log.js';
+import { runFeedbackEval } from '../eval/feedback-command.js';
 import { processVideo, type ProcessResult } from '../pipeline/run.js';
 import { listModels, pullModels } from '../vision/index.js';
 import { runEval } from '../eval/run-eval.js';

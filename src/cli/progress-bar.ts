@@ -1,5 +1,5 @@
 /** One progress bar per stage on a terminal: the current stage redraws in place, finished ones stay. */
-import type { ProgressEvent } from '../progress.js';
+import type { ProgressEvent } from '../core/progress.js';
 
 const LABELS: Record<ProgressEvent['stage'], string> = {
   probe: 'probe', decode: 'analyse', detect: 'detect', segment: 'split', photos: 'photos', clips: 'clips', store: 'store',

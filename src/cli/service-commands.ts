@@ -1,8 +1,8 @@
 /** The service's commands: serve, worker, dealers, export. Thin: they call src/service and src/store. */
 import { getPriority, setPriority } from 'node:os';
 import type { Config } from '../config/config.js';
-import { LotreelError } from '../errors.js';
-import type { Logger } from '../log.js';
+import { LotreelError } from '../core/errors.js';
+import type { Logger } from '../core/log.js';
 import { feedCsv, toFeedItems, type FeedItem } from '../service/feed.js';
 import { startService } from '../service/server.js';
 import { newApiToken, hashApiToken } from '../service/tokens.js';

@@ -8,7 +8,7 @@
  * its centre is an original point and its sides, measured along the displayed axes, keep their length
  * (a turn does not scale). Without a crop the output is the straightened picture.
  */
-import type { Box } from '../geometry.js';
+import type { Box } from '../core/geometry.js';
 import type { EditState } from './model.js';
 
 export interface Size {

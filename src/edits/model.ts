@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { Box } from '../geometry.js';
+import type { Box } from '../core/geometry.js';
 
 /** Limits of the tone and straightening controls; the renderer's other knobs are in config. */
 export const EDIT_LIMITS = {

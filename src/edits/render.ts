@@ -9,8 +9,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import sharp from 'sharp';
 import type { EditorSettings } from '../config/config.js';
-import { LotreelError } from '../errors.js';
-import type { Box } from '../geometry.js';
+import { LotreelError } from '../core/errors.js';
+import type { Box } from '../core/geometry.js';
 import { planRender, type RenderPlan, type Size } from './geometry.js';
 import { isOriginal, type EditState } from './model.js';
 import { composeTone, enhanceTone, greyHistogram, type LinearTone } from './tone.js';

@@ -13,7 +13,7 @@
  * is labelled is scored. `plates` is the number of licence plates visible in a picture.
  */
 import { z } from 'zod';
-import { LotreelError } from '../errors.js';
+import { LotreelError } from '../core/errors.js';
 
 export const carLabelSchema = z
   .object({

@@ -3,7 +3,7 @@
  * outcomes. Sections are a list so later components add theirs (the LLM's rule violations caught,
  * sellers' corrections) without touching the others: implement EvalSection and append it.
  */
-import { resolveAttributes, type Evidence, type EvidenceSource } from '../pipeline/evidence.js';
+import { resolveAttributes, type Evidence, type EvidenceSource } from '../evidence/evidence.js';
 import type { CarLabel } from './labels.js';
 
 /** What processing one labelled car gave. */

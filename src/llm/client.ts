@@ -6,9 +6,9 @@
 import OpenAI from 'openai';
 import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
 import type { LlmConfig, LlmResponseFormat } from '../config/config.js';
-import { LotreelError } from '../errors.js';
-import type { Logger } from '../log.js';
-import type { AnswerFormat, ChatMessage } from './prompt.js';
+import { LotreelError } from '../core/errors.js';
+import type { Logger } from '../core/log.js';
+import type { AnswerFormat, ChatMessage } from './messages.js';
 
 export type LlmFailureKind = 'timeout' | 'http_error';
 

@@ -2,7 +2,7 @@
 import { accessSync, constants } from 'node:fs';
 import { createRequire } from 'node:module';
 import { delimiter, join } from 'node:path';
-import { LotreelError } from '../errors.js';
+import { LotreelError } from '../core/errors.js';
 
 export interface FfmpegBinaries {
   ffmpeg: string;

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import sharp from 'sharp';
-import { LotreelError } from '../errors.js';
+import { LotreelError } from '../core/errors.js';
 import type { FfmpegBinaries } from './binaries.js';
 import { concatScript, cutClipArgs, needsToneMap, packetScanArgs, planClip, stillArgs, type ClipSegment } from './ffmpeg-args.js';
 import { abortedError, filterSupport, runTool, runToolJson } from './process-runner.js';

@@ -5,7 +5,7 @@
  */
 import { isAbsolute } from 'node:path';
 import type { AnalysisSettings } from '../config/config.js';
-import { LotreelError } from '../errors.js';
+import { LotreelError } from '../core/errors.js';
 import type { Packet } from './probe-parse.js';
 import type { SampleMode, SampleOptions, VideoInfo } from './types.js';
 

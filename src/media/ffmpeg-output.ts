@@ -2,7 +2,7 @@
  * Reading what ffmpeg and ffprobe write on stderr (pure): showinfo frame lines, and turning a failed
  * run's stderr into an error code and a one-line reason.
  */
-import type { ErrorCode } from '../errors.js';
+import type { ErrorCode } from '../core/errors.js';
 
 export type ShowinfoEvent =
   | { kind: 'timebase'; num: number; den: number }

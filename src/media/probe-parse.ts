@@ -1,6 +1,6 @@
 /** ffprobe JSON -> VideoInfo (pure). Rejects what is not a usable video with a clear LotreelError. */
 import { basename } from 'node:path';
-import { LotreelError } from '../errors.js';
+import { LotreelError } from '../core/errors.js';
 import type { VideoInfo } from './types.js';
 
 /** The parts of `ffprobe -show_streams -show_format -print_format json` this module reads. */

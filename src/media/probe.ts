@@ -1,7 +1,7 @@
 /** probe(): what a video is (I/O: stat + two ffprobe runs; the parsing lives in probe-parse.ts). */
 import { open, stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import { LotreelError } from '../errors.js';
+import { LotreelError } from '../core/errors.js';
 import type { FfmpegBinaries } from './binaries.js';
 import { packetScanArgs, probeArgs } from './ffmpeg-args.js';
 import { runToolJson } from './process-runner.js';

@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { basename } from 'node:path';
 import type { Readable } from 'node:stream';
-import { LotreelError, type ErrorCode } from '../errors.js';
+import { LotreelError, type ErrorCode } from '../core/errors.js';
 import type { FfmpegBinaries } from './binaries.js';
 import type { FilterSupport } from './ffmpeg-args.js';
 import { classifyFailure, isDiagnosticLine, summariseStderr } from './ffmpeg-output.js';

@@ -4,7 +4,7 @@
  */
 import type { Readable } from 'node:stream';
 import { basename, resolve } from 'node:path';
-import { LotreelError } from '../errors.js';
+import { LotreelError } from '../core/errors.js';
 import type { FfmpegBinaries } from './binaries.js';
 import { needsToneMap, samplerArgs } from './ffmpeg-args.js';
 import { looksTruncated, parseShowinfoLine, showinfoTimestampMs } from './ffmpeg-output.js';

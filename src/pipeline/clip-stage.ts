@@ -5,19 +5,19 @@
  * are in the pure modules (views, details, make-model).
  */
 import type { AnalysisSettings, Device } from '../config/config.js';
-import type { Box } from '../geometry.js';
-import type { Logger } from '../log.js';
+import type { Box } from '../core/geometry.js';
+import type { Logger } from '../core/log.js';
 import type { Frame } from '../media/types.js';
 import { ClipEncoder, missingClipFiles } from '../vision/clip.js';
 import { cachedTextEmbeddings } from '../vision/clip-text-cache.js';
-import { loadVpicCatalogue } from '../vision/vpic-catalogue.js';
-import { colourVotes } from './colour-name.js';
-import { colourHistogram, measureCropQuality } from './image-stats.js';
-import { bestFrames, cataloguePrompts, foldCatalogueEmbeddings, rankMakeModel, type CatalogueEntry, type MakeModelResult } from './make-model.js';
-import type { Observation } from './observation.js';
-import { framingScore } from './photos.js';
-import type { CarGroup } from './segmentation.js';
-import { classifyView, DETAIL_VIEWS, EXTERIOR_VIEWS, viewPromptList } from './views.js';
+import { loadVpicCatalogue } from '../vehicle/vpic-catalogue.js';
+import { colourVotes } from '../analysis/colour-name.js';
+import { colourHistogram, measureCropQuality } from '../vision/image-stats.js';
+import { bestFrames, cataloguePrompts, foldCatalogueEmbeddings, rankMakeModel, type CatalogueEntry, type MakeModelResult } from '../evidence/clip-make-model.js';
+import type { Observation } from '../analysis/observation.js';
+import { framingScore } from '../photos/choose-photos.js';
+import type { CarGroup } from '../analysis/segmentation.js';
+import { classifyView, DETAIL_VIEWS, EXTERIOR_VIEWS, viewPromptList } from '../analysis/views.js';
 
 /** What runs without CLIP weights, said once per process. */
 export const CLIP_OFF_FEATURES = 'photo view labels and view-ordered photos, CLIP in the per-car appearance signature, interior/detail shots, zero-shot make and model';

@@ -7,12 +7,12 @@ import type { VideoInfo } from '../media/types.js';
 import type { DeviceReport } from '../vision/providers.js';
 import type { SavedVideoResult, VideoResultInput } from '../store/index.js';
 import { videoFacts } from '../store/results.repository.js';
-import type { Draft } from './draft.js';
-import { resolveAttributes, type Evidence, type ResolvedAttributes } from './evidence.js';
-import type { Box } from '../geometry.js';
-import type { TimeRange } from './observation.js';
-import type { MakeModelResult } from './make-model.js';
-import type { ChosenPhoto } from './photos.js';
+import type { Draft } from '../listing/draft.js';
+import { resolveAttributes, type Evidence, type ResolvedAttributes } from '../evidence/evidence.js';
+import type { Box } from '../core/geometry.js';
+import type { TimeRange } from '../analysis/observation.js';
+import type { MakeModelResult } from '../evidence/clip-make-model.js';
+import type { ChosenPhoto } from '../photos/choose-photos.js';
 
 export const TIMING_STAGES = ['total', 'probe', 'open', 'decode', 'detect', 'clip', 'segment', 'photos', 'clips', 'text', 'store'] as const;
 export type TimingStage = (typeof TIMING_STAGES)[number];

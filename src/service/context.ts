@@ -1,10 +1,10 @@
 /** What the service's routes and workers share: one database, one storage, one job queue, one config. */
 import type { Config } from '../config/config.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../core/log.js';
 import type { FfmpegBinaries } from '../media/binaries.js';
 import type { Database } from '../store/database.js';
 import type { JobQueue } from './jobs.js';
-import type { Storage } from './storage.js';
+import type { Storage } from '../storage/storage.js';
 
 export interface ServiceContext {
   db: Database;

@@ -1,8 +1,8 @@
 /** Errors as HTTP answers: `{error: {code, message}}` with a status that says whose fault it was. */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { isLotreelError } from '../errors.js';
-import type { Logger } from '../log.js';
+import { isLotreelError } from '../core/errors.js';
+import type { Logger } from '../core/log.js';
 
 export const notFound = (reply: FastifyReply, what = 'not found') => reply.code(404).send({ error: { code: 'NOT_FOUND', message: what } });
 

@@ -6,13 +6,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
-import { LotreelError } from '../errors.js';
+import { LotreelError } from '../core/errors.js';
 import { fingerprintFile } from '../media/fingerprint.js';
 import { probe } from '../media/probe.js';
 import { findVideoIdByFingerprint, insertQueuedVideo, setVideoJob } from '../store/service.repository.js';
 import { videoFacts } from '../store/results.repository.js';
 import type { ServiceContext } from './context.js';
-import { originalKey, videoPrefix } from './storage.js';
+import { originalKey, videoPrefix } from '../storage/storage.js';
 
 /** A client's file name, for display only (never a path): no folders, no control characters, bounded. */
 export function displayFileName(name: string | undefined | null): string {

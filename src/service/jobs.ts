@@ -13,7 +13,7 @@
  */
 import PgBoss from 'pg-boss';
 import type { ServiceSettings } from '../config/config.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../core/log.js';
 import type { Database, JobQueueConnection, Queryable } from '../store/database.js';
 
 export const PROCESS_VIDEO_QUEUE = 'process-video';

@@ -2,7 +2,7 @@
  * One number for a video's progress (pure): the pipeline reports each stage's own {done, total}; the
  * stages are weighted by the share of the time they usually take and run in this order.
  */
-import type { ProgressEvent, Stage } from '../progress.js';
+import type { ProgressEvent, Stage } from '../core/progress.js';
 
 const WEIGHTS: Record<Stage, number> = { probe: 0.02, decode: 0.5, detect: 0, segment: 0.12, clips: 0.08, photos: 0.13, text: 0.12, store: 0.03 };
 const ORDER: readonly Stage[] = ['probe', 'decode', 'detect', 'segment', 'clips', 'photos', 'text', 'store'];

@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { editsVersion, foldEdits, isOriginal, type Edit } from '../edits/model.js';
 import { renderPhoto } from '../edits/render.js';
-import { LotreelError } from '../errors.js';
+import { LotreelError } from '../core/errors.js';
 import type { ServiceContext } from './context.js';
-import { checkKey, videoPrefix, type LocalCopy, type StoredObject } from './storage.js';
+import { checkKey, videoPrefix, type LocalCopy, type StoredObject } from '../storage/storage.js';
 
 export interface PublishablePhoto {
   id: string;

@@ -5,15 +5,15 @@
 import sharp from 'sharp';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config/config.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../core/log.js';
 import { locateFfmpeg } from '../media/binaries.js';
 import { openDatabase } from '../store/database.js';
-import { editorRoutes } from '../editor/editor.routes.js';
-import { webPage } from '../editor/web-page.js';
+import { editorRoutes } from './editor/editor.routes.js';
+import { webPage } from './editor/web-page.js';
 import { buildApp } from './app.js';
 import type { ServiceContext } from './context.js';
 import { startJobQueue } from './jobs.js';
-import { openStorage } from './storage.js';
+import { openStorage } from '../storage/index.js';
 import { startWorker } from './worker.js';
 
 export interface StartServiceOptions {

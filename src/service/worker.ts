@@ -6,15 +6,15 @@
 import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseAnalysisSettings } from '../config/config.js';
-import type { Logger } from '../log.js';
-import { asLotreelError, LotreelError } from '../errors.js';
+import type { Logger } from '../core/log.js';
+import { asLotreelError, LotreelError } from '../core/errors.js';
 import { processVideo } from '../pipeline/run.js';
-import type { ProgressEvent } from '../progress.js';
+import type { ProgressEvent } from '../core/progress.js';
 import { getVideoForJob, markVideoDone, markVideoFailed, markVideoProcessing, processingJobIds, setVideoProgress } from '../store/service.repository.js';
 import type { ServiceContext } from './context.js';
 import type { VideoJob } from './jobs.js';
 import { overallProgress } from './progress-weights.js';
-import { videoPrefix, type LocalCopy, type OutputFolder } from './storage.js';
+import { videoPrefix, type LocalCopy, type OutputFolder } from '../storage/storage.js';
 
 /** Progress is written at most this often (and on every change of stage). */
 const PROGRESS_WRITE_MS = 400;

@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { linkSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { LotreelError } from '../errors.js';
+import { LotreelError } from '../core/errors.js';
 
 export interface LockOwner {
   pid: number;

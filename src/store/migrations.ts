@@ -6,8 +6,8 @@
  * migrations run in one transaction that first takes a transaction-scoped advisory lock, so
  * concurrent migrators on a real server wait for each other and a failure leaves the schema unchanged.
  */
-import { LotreelError } from '../errors.js';
-import type { Database, Queryable } from './database.js';
+import { LotreelError } from '../core/errors.js';
+import type { Database, Queryable } from './queryable.js';
 
 export interface Migration {
   version: number;

@@ -2,7 +2,7 @@
  * The analysis result of one video (the video, its cars, their segments, photos and drafts), written
  * and read as one unit. Plain parameterised SQL; one transaction per video.
  */
-import { LotreelError } from '../errors.js';
+import { LotreelError } from '../core/errors.js';
 import type { VideoInfo } from '../media/types.js';
 import type { Database, Queryable } from './database.js';
 

@@ -10,8 +10,8 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import { LotreelError } from '../errors.js';
-import type { DecodedVin } from '../pipeline/vin.js';
+import { LotreelError } from '../core/errors.js';
+import type { DecodedVin } from './vin.js';
 
 interface CorgiResult {
   valid: boolean;

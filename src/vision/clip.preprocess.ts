@@ -8,7 +8,7 @@
  * The native kernel (native/src/clip.cc, reached through kernels.ts) computes exactly the same floats:
  * keep the two in step, arithmetic and summation order included.
  */
-import type { Box } from '../geometry.js';
+import type { Box } from '../core/geometry.js';
 import type { RgbImage } from './yolox.preprocess.js';
 
 export const CLIP_MEAN = [0.48145466, 0.4578275, 0.40821073] as const;

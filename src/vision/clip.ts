@@ -7,9 +7,9 @@
 import { readFile } from 'node:fs/promises';
 import ort from 'onnxruntime-node';
 import type { Device } from '../config/config.js';
-import { LotreelError, isLotreelError } from '../errors.js';
-import type { Box } from '../geometry.js';
-import { silentLogger, type Logger } from '../log.js';
+import { LotreelError, isLotreelError } from '../core/errors.js';
+import type { Box } from '../core/geometry.js';
+import { silentLogger, type Logger } from '../core/log.js';
 import { CLIP_MEAN, CLIP_STD, type ClipPreprocessOptions } from './clip.preprocess.js';
 import { CLIP_CONTEXT_LENGTH, ClipTokenizer } from './clip.tokenizer.js';
 import { frameKernels, type FrameKernels } from './kernels.js';

@@ -57,5 +57,4 @@ export { ClipEncoder, DEFAULT_CLIP_FAMILY, missingClipFiles, type ClipEncoderOpt
 export { CLIP_MEAN, CLIP_PREPROCESS, CLIP_STD, clipResizedSize, cropRegion, fillClipInput, type ClipPreprocessOptions } from './clip.preprocess.js';
 export { CLIP_CONTEXT_LENGTH, ClipTokenizer, cleanClipText, type TokenBatch } from './clip.tokenizer.js';
 export { cachedTextEmbeddings, textCacheFile } from './clip-text-cache.js';
-export { loadVpicCatalogue, readVpicCatalogue, unpackVpic, vpicArchivePath, type CatalogueFilter } from './vpic-catalogue.js';
 export { clipFamilies, getClipFamily, CLIP_FILE_TASKS, type AnyModelSpec, type ClipFileSpec, type ClipFileTask, type ModelFileSpec } from './manifest.js';

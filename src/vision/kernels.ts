@@ -9,8 +9,8 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import type { Box } from '../geometry.js';
-import { innerRect, measureCropQuality as measureCropQualityJs, samplingStep, type CropQuality } from '../pipeline/image-stats.js';
+import type { Box } from '../core/geometry.js';
+import { innerRect, measureCropQuality as measureCropQualityJs, samplingStep, type CropQuality } from './image-stats.js';
 import { CLIP_PREPROCESS, cropRegion, fillClipInput as fillClipInputJs, type ClipPreprocessOptions } from './clip.preprocess.js';
 import {
   fillLetterboxedInput as fillLetterboxedInputJs,

@@ -6,8 +6,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { LotreelError, isLotreelError } from '../errors.js';
-import { silentLogger, type Logger } from '../log.js';
+import { LotreelError, isLotreelError } from '../core/errors.js';
+import { silentLogger, type Logger } from '../core/log.js';
 import { loadModelManifest, matchingChecksum, type ModelFileSpec, type ModelManifest } from './manifest.js';
 
 export interface ModelFile {

@@ -2,7 +2,7 @@
  * PP-OCR outputs to text (pure): DB post-processing of the detector's probability map into text
  * boxes, and CTC greedy decoding of the recogniser's per-step class probabilities.
  */
-import type { Box } from '../geometry.js';
+import type { Box } from '../core/geometry.js';
 
 export interface DbOptions {
   /** A map pixel above this is text. */

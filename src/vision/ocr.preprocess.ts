@@ -4,7 +4,7 @@
  * on the right. Both models were trained on BGR pictures (PaddleOCR reads with OpenCV), so channels
  * go in as B, G, R.
  */
-import type { Box } from '../geometry.js';
+import type { Box } from '../core/geometry.js';
 import type { RgbImage } from './yolox.preprocess.js';
 
 export const REC_HEIGHT = 48;

@@ -6,9 +6,9 @@
 import { readFile } from 'node:fs/promises';
 import ort from 'onnxruntime-node';
 import type { Device } from '../config/config.js';
-import { LotreelError } from '../errors.js';
-import { clampBox, type Box } from '../geometry.js';
-import { silentLogger, type Logger } from '../log.js';
+import { LotreelError } from '../core/errors.js';
+import { clampBox, type Box } from '../core/geometry.js';
+import { silentLogger, type Logger } from '../core/log.js';
 import { ctcGreedyDecode, ocrVocabulary, readingOrder, textRegions, type DbOptions } from './ocr.postprocess.js';
 import { detInput, detRegionSize, recBatchWidth, recInput, REC_HEIGHT } from './ocr.preprocess.js';
 import { createSession, type ManagedSession } from './session.js';

@@ -7,8 +7,8 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import ort from 'onnxruntime-node';
 import type { Device } from '../config/config.js';
-import { LotreelError } from '../errors.js';
-import { silentLogger, type Logger } from '../log.js';
+import { LotreelError } from '../core/errors.js';
+import { silentLogger, type Logger } from '../core/log.js';
 import { providerOptions, providerPreference, unavailableMessage, type DeviceReport, type ProviderAttempt, type ProviderOptions } from './providers.js';
 import type { Provider } from './types.js';
 

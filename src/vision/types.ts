@@ -1,4 +1,4 @@
-import type { Box } from '../geometry.js';
+import type { Box } from '../core/geometry.js';
 
 export interface Detection {
   box: Box;

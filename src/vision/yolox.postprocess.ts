@@ -9,7 +9,7 @@
  * does not can say so and the decoder applies it. Score = objectness * best class probability, as in
  * YOLOX's own `postprocess`.
  */
-import { clampBox, intersectionOverUnion, type Box } from '../geometry.js';
+import { clampBox, intersectionOverUnion, type Box } from '../core/geometry.js';
 
 export interface YoloxDecodeOptions {
   inputWidth: number;

@@ -6,8 +6,8 @@
 import { readFile } from 'node:fs/promises';
 import ort from 'onnxruntime-node';
 import { parseAnalysisSettings, type Device } from '../config/config.js';
-import { LotreelError, isLotreelError } from '../errors.js';
-import { silentLogger, type Logger } from '../log.js';
+import { LotreelError, isLotreelError } from '../core/errors.js';
+import { silentLogger, type Logger } from '../core/log.js';
 import type { Frame } from '../media/types.js';
 import { getModelSpec, loadModelManifest, type ModelManifest, type ModelSpec } from './manifest.js';
 import { resolveModelFile } from './model-files.js';

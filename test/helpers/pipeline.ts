@@ -1,6 +1,6 @@
 /** Runs the real pipeline (real ffmpeg, real YOLOX, real database) the way the CLI does. */
 import { loadConfig, parseAnalysisSettings, type Config } from '../../src/config/config.js';
-import { silentLogger } from '../../src/log.js';
+import { silentLogger } from '../../src/core/log.js';
 import { processVideo, type ProcessResult } from '../../src/pipeline/run.js';
 import type { Database } from '../../src/store/index.js';
 import { yoloxModelDir } from './shared.js';

@@ -12,8 +12,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import S3rver from 's3rver';
-import type { S3Settings } from '../../src/service/s3-storage.js';
-import { signature, UNSIGNED_PAYLOAD } from '../../src/service/sigv4.js';
+import type { S3Settings } from '../../src/storage/s3-storage.js';
+import { signature, UNSIGNED_PAYLOAD } from '../../src/storage/sigv4.js';
 
 export const S3_BUCKET = 'lotreel';
 

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { FileStore } from '@tus/file-store';
 import { Server as TusServer } from '@tus/server';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { asLotreelError } from '../../errors.js';
+import { asLotreelError } from '../../core/errors.js';
 import { dealerOf } from '../auth.js';
 import type { ServiceContext } from '../context.js';
 import { statusForError } from '../http-errors.js';

@@ -4,7 +4,7 @@ import { rm } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { LotreelError } from '../../errors.js';
+import { LotreelError } from '../../core/errors.js';
 import { deleteDealerVideo, getVideo, listCars, listVideos } from '../../store/service.repository.js';
 import { dealerOf } from '../auth.js';
 import type { ServiceContext } from '../context.js';
@@ -12,7 +12,7 @@ import { feedCsv, toFeedItems } from '../feed.js';
 import { notFound } from '../http-errors.js';
 import { displayFileName, ingestVideo } from '../ingest.js';
 import { car, errorBody, exportQuery, feedItem, idParams, videoCreated, videoStatus, videoSummary } from '../schemas.js';
-import { videoPrefix } from '../storage.js';
+import { videoPrefix } from '../../storage/storage.js';
 import { incomingPath } from '../uploads-dir.js';
 import { carView, photoImagePath, videoStatusView, videoSummaryView } from '../views.js';
 

@@ -7,7 +7,7 @@ import { DEFAULT_EDITOR_SETTINGS } from '../../../src/config/config.js';
 import { displayedCropToOriginal } from '../../../src/edits/geometry.js';
 import { foldEdits, type Edit } from '../../../src/edits/model.js';
 import { renderPhoto } from '../../../src/edits/render.js';
-import { isLotreelError } from '../../../src/errors.js';
+import { isLotreelError } from '../../../src/core/errors.js';
 import { scratchDir } from '../../helpers/shared.js';
 
 const W = 400;

@@ -1,11 +1,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, parseListingTextSettings, type LlmConfig } from '../../../src/config/config.js';
 import { createLlmClient, type LlmClient } from '../../../src/llm/client.js';
-import { writeListingText } from '../../../src/llm/listing-text.js';
-import { createLogger } from '../../../src/log.js';
-import { resolveAttributes, type Evidence } from '../../../src/pipeline/evidence.js';
-import { factsForPrompt, listingFacts } from '../../../src/pipeline/listing-facts.js';
-import { textOutcomeFromAttributes } from '../../../src/pipeline/listing-rules.js';
+import { writeListingText } from '../../../src/listing/listing-text.js';
+import { createLogger } from '../../../src/core/log.js';
+import { resolveAttributes, type Evidence } from '../../../src/evidence/evidence.js';
+import { factsForPrompt, listingFacts } from '../../../src/listing/listing-facts.js';
+import { textOutcomeFromAttributes } from '../../../src/listing/listing-rules.js';
 import { startOpenAiServer, type FakeOpenAiServer } from '../../helpers/openai-server.js';
 
 const settings = parseListingTextSettings();

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, parseAnalysisSettings, type Config } from '../../../src/config/config.js';
-import { createLogger } from '../../../src/log.js';
+import { createLogger } from '../../../src/core/log.js';
 import { processVideo } from '../../../src/pipeline/run.js';
 import { loadVideoResult, openDatabase, type Database } from '../../../src/store/index.js';
 import { startOpenAiServer, type FakeOpenAiServer, type ReceivedRequest } from '../../helpers/openai-server.js';

@@ -2,7 +2,7 @@ import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isLotreelError } from '../../../src/errors.js';
+import { isLotreelError } from '../../../src/core/errors.js';
 import { cutClip, extractStill, extractStills } from '../../../src/media/extract.js';
 import { probe } from '../../../src/media/probe.js';
 import { sampleFrames } from '../../../src/media/sampler.js';

@@ -1,7 +1,7 @@
 import { copyFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isLotreelError, type ErrorCode } from '../../../src/errors.js';
+import { isLotreelError, type ErrorCode } from '../../../src/core/errors.js';
 import { probe } from '../../../src/media/probe.js';
 import { epflCar, scratchDir, sharedFile } from '../../helpers/shared.js';
 import { bins, ffmpeg, ffprobeJson } from './media-helpers.js';

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { isLotreelError } from '../../../src/errors.js';
+import { isLotreelError } from '../../../src/core/errors.js';
 import { filterSupport, runTool, spawnTool } from '../../../src/media/process-runner.js';
 import { bins, pidExists } from './media-helpers.js';
 

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
-import { isLotreelError } from '../../../src/errors.js';
+import { isLotreelError } from '../../../src/core/errors.js';
 import { extractStill } from '../../../src/media/extract.js';
 import type { FfmpegBinaries } from '../../../src/media/binaries.js';
 import { probe } from '../../../src/media/probe.js';

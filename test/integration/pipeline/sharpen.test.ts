@@ -10,7 +10,7 @@ import { binaries, run } from '../../../fixtures/run.js';
 import { scoreWalkaround } from '../../../fixtures/score.js';
 import { buildPreset } from '../../../fixtures/walkaround.js';
 import { parseAnalysisSettings } from '../../../src/config/config.js';
-import { silentLogger } from '../../../src/log.js';
+import { silentLogger } from '../../../src/core/log.js';
 import { processVideo } from '../../../src/pipeline/run.js';
 import { openDatabase, type Database } from '../../../src/store/index.js';
 import { testConfig } from '../../helpers/pipeline.js';

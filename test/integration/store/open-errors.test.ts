@@ -1,7 +1,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isLotreelError } from '../../../src/errors.js';
+import { isLotreelError } from '../../../src/core/errors.js';
 import { openDatabase } from '../../../src/store/index.js';
 import { scratchDir } from '../../helpers/shared.js';
 

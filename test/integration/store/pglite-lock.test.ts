@@ -6,7 +6,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isLotreelError } from '../../../src/errors.js';
+import { isLotreelError } from '../../../src/core/errors.js';
 import { embeddedDatabasePaths, findVideoByFingerprint, openDatabase, type Database } from '../../../src/store/index.js';
 import { projectRoot, scratchDir } from '../../helpers/shared.js';
 

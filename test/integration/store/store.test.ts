@@ -3,7 +3,7 @@
  * set; CI sets it, and a CI run without it fails instead of skipping).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isLotreelError, LotreelError } from '../../../src/errors.js';
+import { isLotreelError, LotreelError } from '../../../src/core/errors.js';
 import {
   countRows,
   MIGRATIONS,

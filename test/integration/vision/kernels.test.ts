@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Box } from '../../../src/geometry.js';
+import type { Box } from '../../../src/core/geometry.js';
 import { jsKernels, nativeKernelStatus, nativeKernels } from '../../../src/vision/kernels.js';
 import type { PreprocessOptions, RgbImage } from '../../../src/vision/yolox.preprocess.js';
 import { projectRoot, scratchDir, sharedFile } from '../../helpers/shared.js';

@@ -4,7 +4,7 @@ import { copyFile, mkdir, readdir, readFile, rm, stat, utimes, writeFile } from 
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isLotreelError, type LotreelError } from '../../../src/errors.js';
+import { isLotreelError, type LotreelError } from '../../../src/core/errors.js';
 import { getModelSpec, loadModelManifest, type ModelManifest } from '../../../src/vision/manifest.js';
 import { cachedSha256, clearChecksumCache, listModels, pullModels, resolveModelFile } from '../../../src/vision/model-files.js';
 import { scratchDir, sharedFile, yoloxModelDir } from '../../helpers/shared.js';

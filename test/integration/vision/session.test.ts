@@ -1,8 +1,8 @@
 /** Provider choice on the real model: cpu, cuda (unavailable on a CPU-only host), auto with fallback. */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isLotreelError } from '../../../src/errors.js';
-import { createLogger } from '../../../src/log.js';
+import { isLotreelError } from '../../../src/core/errors.js';
+import { createLogger } from '../../../src/core/log.js';
 import { CUDA_INSTALL_HINT, WEBGPU_HINT, createSession, cudaProviderStatus, webgpuProviderStatus } from '../../../src/vision/session.js';
 import { yoloxModelDir } from '../../helpers/shared.js';
 

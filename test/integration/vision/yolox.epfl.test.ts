@@ -9,7 +9,7 @@
  * behind people) score 0.12-0.28 and car03 reaches about 94%.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { boxArea, intersectionOverUnion } from '../../../src/geometry.js';
+import { boxArea, intersectionOverUnion } from '../../../src/core/geometry.js';
 import type { Detection } from '../../../src/vision/index.js';
 import { YoloxDetector } from '../../../src/vision/index.js';
 import { yoloxModelDir } from '../../helpers/shared.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseCommand } from '../../../src/cli/args.js';
 import { exitCodeFor } from '../../../src/cli/exit-codes.js';
-import { isLotreelError } from '../../../src/errors.js';
+import { isLotreelError } from '../../../src/core/errors.js';
 
 describe('parseCommand', () => {
   it('parses process with every option', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseAnalysisSettings } from '../../../src/config/config.js';
-import { isLotreelError } from '../../../src/errors.js';
+import { isLotreelError } from '../../../src/core/errors.js';
 
 describe('per-model batch size', () => {
   it('YOLOX follows batchSize unless it has its own', () => {

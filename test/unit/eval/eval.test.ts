@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { isLotreelError } from '../../../src/errors.js';
+import { isLotreelError } from '../../../src/core/errors.js';
 import { carsOf, parseLabels } from '../../../src/eval/labels.js';
 import { buildReport, formatReport, type EvalSection, type ItemOutcome } from '../../../src/eval/sections.js';
-import type { Evidence } from '../../../src/pipeline/evidence.js';
+import type { Evidence } from '../../../src/evidence/evidence.js';
 
 const KONA = 'KM8K2CAB4PU001140';
 

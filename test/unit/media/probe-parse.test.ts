@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isLotreelError } from '../../../src/errors.js';
+import { isLotreelError } from '../../../src/core/errors.js';
 import { car01Info } from '../../helpers/car01-info.js';
 import {
   bitDepthOf,

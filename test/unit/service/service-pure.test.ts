@@ -7,7 +7,7 @@ import { loadConfig } from '../../../src/config/config.js';
 import { bearerToken } from '../../../src/service/auth.js';
 import { displayFileName } from '../../../src/service/ingest.js';
 import { overallProgress } from '../../../src/service/progress-weights.js';
-import { checkKey, LocalStorage } from '../../../src/service/storage.js';
+import { checkKey, LocalStorage } from '../../../src/storage/index.js';
 import { hashApiToken, looksLikeApiToken, newApiToken } from '../../../src/service/tokens.js';
 
 describe('API tokens', () => {

@@ -4,7 +4,7 @@
  * to sign and signature for GET, PUT, a sub-resource and a listing.
  */
 import { describe, expect, it } from 'vitest';
-import { amzDate, authorization, canonicalRequest, EMPTY_SHA256, sha256Hex, signature, stringToSign, type SigV4Request } from '../../../src/service/sigv4.js';
+import { amzDate, authorization, canonicalRequest, EMPTY_SHA256, sha256Hex, signature, stringToSign, type SigV4Request } from '../../../src/storage/sigv4.js';
 
 const credentials = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', region: 'us-east-1', service: 's3' };
 const date = new Date('2013-05-24T00:00:00Z');

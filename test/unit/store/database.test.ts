@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LotreelError } from '../../../src/errors.js';
+import { LotreelError } from '../../../src/core/errors.js';
 import { embeddedDatabasePaths, redactDatabaseUrl, toDatabaseError } from '../../../src/store/database.js';
 
 describe('database helpers', () => {

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isLotreelError } from '../../../src/errors.js';
+import { isLotreelError } from '../../../src/core/errors.js';
 import { acquireDirLock, processStartTime, type LockOwner } from '../../../src/store/dir-lock.js';
 import { scratchDir } from '../../helpers/shared.js';
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { isLotreelError } from '../../../src/errors.js';
+import { isLotreelError } from '../../../src/core/errors.js';
 import { defaultManifestPath, getModelSpec, loadModelManifest, matchingChecksum, parseModelManifest } from '../../../src/vision/manifest.js';
 
 const raw = () => JSON.parse(readFileSync(defaultManifestPath(), 'utf8'));

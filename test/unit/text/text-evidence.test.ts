@@ -1,0 +1,204 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_CATALOGUE } from '../../../src/vehicle/badge-catalogue.js';
+import { carTextEvidence, textCandidateFrames, textSearchRegion, vinsInText } from '../../../src/text/car-text.js';
+import { resolveAttributes } from '../../../src/evidence/evidence.js';
+import { findPlates, looksLikePlateText } from '../../../src/text/plates.js';
+import { badgeEvidence, mentionsPrice, readMileage, stickerEvidence, stripPrices, type ReadText } from '../../../src/text/text-evidence.js';
+import { sighting } from '../analysis/fakes.js';
+
+const line = (text: string, picture = 'car-1/01.jpg', score = 1): ReadText => ({ text, score, picture });
+const pairs = (evidence: { attribute: string; value: unknown }[]) => evidence.map((e) => `${e.attribute}=${e.value}`);
+
+describe('prices', () => {
+  it.each([
+    ['PRICE $18,995', true, ''],
+    ['Our price: 18 995', true, 'Our'],
+    ['£12,495', true, ''],
+    ['14.990 €', true, ''],
+    ['MSRP 32000 USD', true, ''],
+    ['2019 FORD KUGA', false, '2019 FORD KUGA'],
+    ['MILEAGE 23,456 mi', false, 'MILEAGE 23,456 mi'],
+    ['FORD KUGA $18,995 TITANIUM', true, 'FORD KUGA TITANIUM'],
+    ['PRICE$54,995', true, ''],
+    ['PRICE54995', true, ''],
+  ])('%j: mentions a price %s, stripped to %j', (text, price, stripped) => {
+    expect(mentionsPrice(text)).toBe(price);
+    expect(stripPrices(text)).toBe(stripped);
+  });
+});
+
+describe('readMileage', () => {
+  it.each([
+    ['MILEAGE 23,456 mi', '23456 mi'],
+    ['23 456 km', '23456 km'],
+    ['Odometer: 45000', '45000'],
+    ['ODO 120.000 KM', '120000 km'],
+    ['12,000 miles', '12000 mi'],
+    ['MILEAGE23,456mi', '23456 mi'],
+    ['2019 FORD KUGA', null],
+    ['PRICE 18995', null],
+  ])('%j -> %j', (text, mileage) => {
+    expect(readMileage(text)).toBe(mileage);
+  });
+});
+
+describe('badgeEvidence', () => {
+  it('reads a make, its model and a trim on one picture', () => {
+    const evidence = badgeEvidence([line('FORD'), line('KUGA'), line('TITANIUM')], DEFAULT_CATALOGUE);
+    expect(pairs(evidence)).toEqual(['make=Ford', 'model=Kuga', 'trim=Titanium']);
+    expect(evidence.every((e) => e.source === 'badge')).toBe(true);
+    expect(evidence.find((e) => e.attribute === 'model')!.confidence).toBeCloseTo(0.8, 5);
+  });
+
+  it('takes a distinctive model alone, less surely, for its make too', () => {
+    const evidence = badgeEvidence([line('Jimny')], DEFAULT_CATALOGUE);
+    expect(pairs(evidence)).toEqual(['model=Jimny', 'make=Suzuki']);
+    expect(evidence[0].confidence).toBeCloseTo(0.6, 5);
+  });
+
+  it('ignores short or numeric model names without their make, and trims without their model', () => {
+    expect(badgeEvidence([line('208 300 911 A4')], DEFAULT_CATALOGUE)).toEqual([]);
+    expect(badgeEvidence([line('TITANIUM')], DEFAULT_CATALOGUE)).toEqual([]);
+    expect(pairs(badgeEvidence([line('PEUGEOT 208')], DEFAULT_CATALOGUE))).toEqual(['make=Peugeot', 'model=208']);
+  });
+
+  it("judges each spelling of a model: Mazda3's short alias \"3\" needs the make beside it", () => {
+    expect(badgeEvidence([line('3')], DEFAULT_CATALOGUE)).toEqual([]);
+    expect(pairs(badgeEvidence([line('MAZDA'), line('3')], DEFAULT_CATALOGUE))).toEqual(['make=Mazda', 'model=Mazda3']);
+    expect(pairs(badgeEvidence([line('MAZDA3')], DEFAULT_CATALOGUE))).toEqual(['model=Mazda3', 'make=Mazda']);
+  });
+
+  it('matches names regardless of case, accents and hyphens, as whole words only', () => {
+    expect(pairs(badgeEvidence([line('honda crv')], DEFAULT_CATALOGUE))).toEqual(['make=Honda', 'model=CR-V']);
+    expect(pairs(badgeEvidence([line('ŠKODA OCTAVIA')], DEFAULT_CATALOGUE))).toEqual(['make=Skoda', 'model=Octavia']);
+    expect(badgeEvidence([line('AFFORDABLE')], DEFAULT_CATALOGUE)).toEqual([]);
+  });
+
+  it('reads names in runs OCR glued together, through look-alike digits', () => {
+    expect(pairs(badgeEvidence([line('2019 F0RDKUGA')], DEFAULT_CATALOGUE))).toEqual(['make=Ford', 'model=Kuga']);
+    expect(pairs(badgeEvidence([line('2017CHEVROLETCAMAROZL1')], DEFAULT_CATALOGUE))).toEqual(['make=Chevrolet', 'model=Camaro', 'trim=ZL1']);
+    expect(pairs(badgeEvidence([line('MFD.BY:HYUNDAIMOTORCO.')], DEFAULT_CATALOGUE))).toEqual([]);
+    expect(pairs(badgeEvidence([line('MFD. BY: HYUNDAI MOTOR CO.')], DEFAULT_CATALOGUE))).toEqual(['make=Hyundai']);
+  });
+
+  it('does not join a make on one picture with a model on another unless the model stands alone', () => {
+    const evidence = badgeEvidence([line('PEUGEOT', 'a'), line('208', 'b')], DEFAULT_CATALOGUE);
+    expect(pairs(evidence)).toEqual(['make=Peugeot']);
+  });
+});
+
+describe('stickerEvidence', () => {
+  const sticker = ['2019 FORD KUGA', 'TITANIUM 2.0 TDCI', 'MILEAGE 23,456 mi', 'PRICE $18,995'].map((t) => line(t));
+
+  it('reads the model year and mileage of a window sticker, not its price', () => {
+    const evidence = stickerEvidence(sticker, DEFAULT_CATALOGUE, { currentYear: 2026 });
+    expect(pairs(evidence)).toEqual(['year=2019', 'mileage=23456 mi']);
+    expect(evidence.every((e) => e.source === 'sticker')).toBe(true);
+    expect(JSON.stringify(evidence)).not.toMatch(/18,?995/);
+  });
+
+  it.each([
+    ['a year in the future', 'MODEL YEAR 2031', []],
+    ['a bare number', '2019', []],
+    ['a year-like price', 'FORD KUGA $2019', []],
+    ['a year after a year word', 'Year: 2015', ['year=2015']],
+    ['a year glued to the make', '2017CHEVROLET CAMARO', ['year=2017']],
+    ['a mileage is not a year', 'FORD 2,019 km', ['mileage=2019 km']],
+  ])('%s: %j', (_name, text, expected) => {
+    expect(pairs(stickerEvidence([line(text)], DEFAULT_CATALOGUE, { currentYear: 2026 }))).toEqual(expected);
+  });
+});
+
+describe('findPlates', () => {
+  const car = { x1: 100, y1: 100, x2: 900, y2: 500 };
+  const image = { width: 1000, height: 600 };
+  const at = (text: string, x1: number, y1: number, w = 120, h = 30) => ({ text, box: { x1, y1, x2: x1 + w, y2: y1 + h } });
+
+  it.each([
+    ['AB12 CDE', true],
+    ['KA-123-BC', true],
+    ['7ABC123', true],
+    ['KUGA', false],
+    ['2019', false],
+    ['$18,995', false],
+    ['23,456 mi', false],
+    ['KM8K2CAB4PU001140', false],
+  ])('%j looks like a plate: %s', (text, plate) => {
+    expect(looksLikePlateText(text)).toBe(plate);
+  });
+
+  it('finds plate text low on the car and grows it to the plate', () => {
+    const [plate] = findPlates([at('AB12 CDE', 440, 400)], car, image);
+    expect(plate.box.x1).toBeLessThan(440);
+    expect(plate.box.y2).toBeGreaterThan(430);
+    expect(plate.box.x2 - plate.box.x1).toBeCloseTo(120 * 1.4, 5);
+  });
+
+  it.each([
+    ['high on the car (a windscreen sticker)', at('AB12 CDE', 440, 120)],
+    ['beside the car', at('AB12 CDE', 920, 400, 60, 20)],
+    ['too wide for a plate on this car', at('AB12 CDE', 150, 400, 500, 100)],
+    ['too square', at('AB12 CDE', 440, 400, 40, 30)],
+  ])('rejects text %s', (_name, text) => {
+    expect(findPlates([text], car, image)).toEqual([]);
+  });
+
+  it('without a car box, decides on text and shape alone, clipped to the picture', () => {
+    const [plate] = findPlates([at('AB12 CDE', 0, 580, 100, 20)], null, image);
+    expect(plate.box).toMatchObject({ x1: 0, y2: 600 });
+  });
+});
+
+describe('car text evidence', () => {
+  const KONA = 'KM8K2CAB4PU001140';
+
+  it('counts each VIN once, most often read first', () => {
+    const vins = vinsInText([line('VIN 1FMCU9J96EUA12345', 'a'), line(`${KONA}`, 'b'), line(`*${KONA}*`, 'c')]);
+    expect(vins.map((v) => [v.vin, v.reads, v.picture])).toEqual([[KONA, 2, 'b'], ['1FMCU9J96EUA12345', 1, 'a']]);
+  });
+
+  it('lets a decoded VIN outrank badges and stickers, and keeps their prices out', () => {
+    const lines = [line(KONA, 'vin'), line('2019 FORD KUGA', 'sticker'), line('MILEAGE 23,456 mi', 'sticker'), line('PRICE $18,995', 'sticker')];
+    const [candidate] = vinsInText(lines);
+    const decoded = { vin: KONA, make: 'Hyundai', model: 'Kona', year: 2023, trim: 'SE', bodyType: 'SUV', engine: null, fuel: 'Gasoline', drive: null };
+    const evidence = carTextEvidence(lines, [{ candidate, decoded }], DEFAULT_CATALOGUE, { currentYear: 2026 });
+    const resolved = resolveAttributes(evidence);
+    expect(resolved.make).toEqual({ value: 'Hyundai', source: 'vin', confidence: 1 });
+    expect(resolved.year).toEqual({ value: 2023, source: 'vin', confidence: 1 });
+    expect(resolved.mileage).toMatchObject({ value: '23456 mi', source: 'sticker' });
+    expect(evidence.some((e) => e.source === 'badge' && e.value === 'Ford')).toBe(true);
+    expect(JSON.stringify(evidence)).not.toMatch(/18,?995|\$/);
+  });
+
+  it('keeps a VIN the database does not know, with nothing else from it', () => {
+    const lines = [line(KONA, 'vin')];
+    const [candidate] = vinsInText(lines);
+    const evidence = carTextEvidence(lines, [{ candidate, decoded: null }], DEFAULT_CATALOGUE, { currentYear: 2026 });
+    expect(pairs(evidence)).toEqual([`vin=${KONA}`]);
+    expect(evidence[0].confidence).toBe(0.9);
+  });
+
+  it('chooses close-up, sharp frames away from the photos and each other', () => {
+    const frames = [0, 1000, 2000, 3000, 4000, 5000].map((t, i) => ({
+      timestampMs: t,
+      sighting: sighting(0, { areaFraction: [0.2, 0.9, 0.85, 0.3, 0.8, 0.1][i], quality: { laplacianVariance: 100, meanLuma: 0.5, clippedFraction: 0 } }),
+    }));
+    // 1000 is a photo; then the biggest close-ups at least the gap apart.
+    expect(textCandidateFrames(frames, [1000], 2, 900)).toEqual([2000, 4000]);
+    expect(textCandidateFrames(frames, [1000], 3, 1500)).toEqual([4000]);
+    expect(textCandidateFrames(frames, [], 0, 1500)).toEqual([]);
+  });
+});
+
+describe('textSearchRegion', () => {
+  it('maps the car box from shares to pixels and grows it by the margin, inside the picture', () => {
+    const { car, search } = textSearchRegion({ x1: 0.25, y1: 0.5, x2: 0.75, y2: 0.9 }, { width: 1920, height: 1080 }, 0.1);
+    expect(car).toEqual({ x1: 480, y1: 540, x2: 1440, y2: 972 });
+    expect(search.x1).toBeCloseTo(384, 6);
+    expect(search.x2).toBeCloseTo(1536, 6);
+    expect(search.y1).toBeCloseTo(496.8, 6);
+    expect(search.y2).toBe(1015.2);
+    const edge = textSearchRegion({ x1: 0, y1: 0, x2: 1, y2: 1 }, { width: 640, height: 360 }, 0.2);
+    expect(edge.search).toEqual({ x1: 0, y1: 0, x2: 640, y2: 360 });
+  });
+});
