@@ -18,7 +18,8 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { DEFAULT_EDITOR_SETTINGS } from '../src/config/config.js';
-import { foldEdits, type Edit } from '../src/edits/model.js';
+import { foldEdits } from '../src/edits/fold.js';
+import type { Edit } from '../src/edits/model.js';
 import { clearDecodedOriginals, renderPhoto } from '../src/edits/render.js';
 import { mulberry32 } from '../fixtures/prng.js';
 

@@ -9,7 +9,7 @@
  * (a turn does not scale). Without a crop the output is the straightened picture.
  */
 import type { Box } from '../core/geometry.js';
-import type { EditState } from './model.js';
+import type { EditState } from './fold.js';
 
 export interface Size {
   width: number;

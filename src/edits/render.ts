@@ -12,7 +12,7 @@ import type { EditorSettings } from '../config/config.js';
 import { LotreelError } from '../core/errors.js';
 import type { Box } from '../core/geometry.js';
 import { planRender, type RenderPlan, type Size } from './geometry.js';
-import { isOriginal, type EditState } from './model.js';
+import { isOriginal, type EditState } from './fold.js';
 import { composeTone, enhanceTone, greyHistogram, type LinearTone } from './tone.js';
 
 export interface RenderOptions {

@@ -10,7 +10,8 @@ export const DRAFT_FIELDS = ['title', 'description', 'make', 'model', 'year', 'c
 export type DraftFieldName = (typeof DRAFT_FIELDS)[number];
 
 /** Evidence sources, plus `generated` for the text lotreel wrote from the facts. */
-export type FieldSource = EvidenceSource | 'generated';
+export const FIELD_SOURCES = [...EVIDENCE_SOURCES, 'generated'] as const;
+export type FieldSource = (typeof FIELD_SOURCES)[number];
 
 export interface FieldValue {
   value: string | number | null;

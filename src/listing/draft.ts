@@ -5,13 +5,14 @@
  */
 import type { CarFacts } from './listing-facts.js';
 import type { TextOutcome } from './listing-rules.js';
+import type { MachineDraftStatus } from './draft-status.js';
 
 export type { CarFacts } from './listing-facts.js';
 
 export interface Draft {
   title: string;
   description: string;
-  status: 'needs_review' | 'ready';
+  status: MachineDraftStatus;
   attributes: Record<string, DraftAttributeValue>;
   /** How the text was written, when writeListingText wrote it (src/llm/listing-text.ts). */
   text?: TextOutcome;

@@ -4,22 +4,11 @@
  * exterior_color, mileage.value, mileage.unit, vin, image[n].url) and the draft's state. What the dealer
  * set in the draft's attributes wins over what the analysis found.
  */
+import type { z } from 'zod';
 import type { ServiceCar } from '../store/service.repository.js';
+import type { feedItem } from './schemas.js';
 
-export interface FeedItem {
-  vehicle_id: string;
-  title: string;
-  description: string;
-  make: string | null;
-  model: string | null;
-  year: number | null;
-  body_style: string | null;
-  exterior_color: string | null;
-  mileage: { value: number; unit: string } | null;
-  vin: string | null;
-  image_urls: string[];
-  state: 'needs_review' | 'ready' | 'published';
-}
+export type FeedItem = z.output<typeof feedItem>;
 
 const text = (value: unknown): string | null => (typeof value === 'string' && value.trim() !== '' ? value.trim() : typeof value === 'number' ? String(value) : null);
 const whole = (value: unknown): number | null => {

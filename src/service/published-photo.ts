@@ -6,7 +6,9 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { editsVersion, foldEdits, isOriginal, type Edit } from '../edits/model.js';
+import { foldEdits, isOriginal } from '../edits/fold.js';
+import type { Edit } from '../edits/model.js';
+import { editsVersion } from '../edits/version.js';
 import { renderPhoto } from '../edits/render.js';
 import { LotreelError } from '../core/errors.js';
 import type { ServiceContext } from './context.js';

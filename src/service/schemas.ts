@@ -1,5 +1,13 @@
-/** The API's request and response shapes (zod): validated at the edge and published as OpenAPI. */
+/**
+ * The API's request and response shapes (zod): validated at the edge, published as OpenAPI, and the
+ * web page's types (z.infer, imported type-only). The lists in them come from their domains' owners.
+ * Pure: this file and what it imports are compiled into the browser's type check too, so no Node here.
+ */
 import { z } from 'zod';
+import { editSchema } from '../edits/model.js';
+import { DRAFT_FIELDS, FIELD_SOURCES } from '../listing/draft-fields.js';
+import { DRAFT_STATUSES } from '../listing/draft-status.js';
+import { VIDEO_STATUSES } from '../store/video-status.js';
 
 export const idParams = z.object({ id: z.uuid() });
 
@@ -7,7 +15,7 @@ export const errorBody = z.object({
   error: z.object({ code: z.string(), message: z.string() }),
 });
 
-export const jobStatus = z.enum(['queued', 'processing', 'done', 'failed']);
+export const jobStatus = z.enum(VIDEO_STATUSES);
 
 export const videoStatus = z.object({
   id: z.uuid(),
@@ -29,7 +37,7 @@ export const videoSummary = videoStatus.extend({
 
 export const videoCreated = z.object({ id: z.uuid() });
 
-export const draftStatus = z.enum(['needs_review', 'ready', 'published']);
+export const draftStatus = z.enum(DRAFT_STATUSES);
 
 /** Attribute values a draft keeps: scalars only, bounded. */
 const attributeValue = z.union([z.string().max(2000), z.number(), z.boolean(), z.null()]);
@@ -95,4 +103,81 @@ export const feedItem = z.object({
   vin: z.string().nullable(),
   image_urls: z.array(z.string()),
   state: draftStatus,
+});
+
+// ------------------------------------------------------------------------------ the seller's editor
+
+const size = z.object({ width: z.number().int(), height: z.number().int() });
+export const fieldSource = z.enum(FIELD_SOURCES);
+const scalar = z.union([z.string(), z.number()]);
+const fieldValue = z.object({
+  value: scalar.nullable(),
+  source: fieldSource.nullable(),
+  machine: z.object({ value: scalar, source: fieldSource }).nullable(),
+});
+
+export const editorPhoto = z.object({
+  id: z.uuid(),
+  ordinal: z.number().int(),
+  cover: z.boolean(),
+  timestampMs: z.number().int(),
+  original: size,
+  /** The edited picture's size (full resolution). */
+  displayed: size,
+  /** The straightened picture before any crop: the frame a crop box is drawn on. */
+  straightened: size,
+  edits: z.array(editSchema),
+  edited: z.boolean(),
+  /** Preview of the edited photo, of the straightened uncropped one (for the crop tool), and full size. */
+  previewUrl: z.string(),
+  uncroppedUrl: z.string(),
+  fullUrl: z.string(),
+});
+
+export const editorDraft = z.object({
+  id: z.uuid(),
+  carId: z.uuid(),
+  videoId: z.uuid(),
+  carOrdinal: z.number().int(),
+  status: draftStatus,
+  fields: z.object(Object.fromEntries(DRAFT_FIELDS.map((f) => [f, fieldValue])) as Record<(typeof DRAFT_FIELDS)[number], typeof fieldValue>),
+  photos: z.array(editorPhoto),
+  segments: z.array(z.object({ startMs: z.number().int(), endMs: z.number().int() })),
+  updatedAt: z.iso.datetime(),
+});
+
+export const fieldsPatch = z
+  .strictObject({
+    fields: z
+      .strictObject({
+        title: z.string().trim().min(1).max(200).optional(),
+        description: z.string().max(10_000).optional(),
+        make: z.string().trim().max(100).nullable().optional(),
+        model: z.string().trim().max(100).nullable().optional(),
+        year: z.number().int().min(1886).max(2100).nullable().optional(),
+        colour: z.string().trim().max(60).nullable().optional(),
+        mileage: z.number().int().min(0).max(10_000_000).nullable().optional(),
+      })
+      .optional(),
+    status: draftStatus.optional(),
+  })
+  .refine((p) => p.fields !== undefined || p.status !== undefined, 'nothing to change');
+
+export const photoOrder = z.object({ photoIds: z.array(z.uuid()).max(200) });
+
+/** A moment of the video, for another frame in a photo or a new photo. */
+export const frameChoice = z.object({ timestampMs: z.number().int().min(0) });
+
+export const filmstrip = z.object({
+  frames: z.array(z.object({ timestampMs: z.number().int() })),
+  thumbWidth: z.number().int(),
+  thumbHeight: z.number().int(),
+  spriteUrl: z.string(),
+});
+
+export const renderQuery = z.object({
+  size: z.enum(['preview', 'full']).default('preview'),
+  frame: z.enum(['cropped', 'straightened']).default('cropped'),
+  /** The edit list's version, so a changed photo gets a new URL (ignored otherwise). */
+  v: z.string().max(64).optional(),
 });

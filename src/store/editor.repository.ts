@@ -9,8 +9,7 @@ import { recordFeedback } from './feedback.repository.js';
 import { editListSchema, type Edit } from '../edits/model.js';
 import type { Database, Queryable } from './database.js';
 import { draftFieldsView, type DraftFieldName, type DraftFields, type SellerFields } from '../listing/draft-fields.js';
-
-export type DraftStatus = 'needs_review' | 'ready' | 'published';
+import type { DraftStatus } from '../listing/draft-status.js';
 
 export interface EditorPhoto {
   id: string;

@@ -38,7 +38,7 @@ export {
   type StoredSegment,
   type StoredPhoto,
   type StoredDraft,
-  type VideoStatus,
-  type DraftStatus,
   type RowCounts,
 } from './results.repository.js';
+export { VIDEO_STATUSES, isVideoFinished, type VideoStatus } from './video-status.js';
+export type { DraftStatus } from '../listing/draft-status.js';

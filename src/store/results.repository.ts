@@ -5,9 +5,8 @@
 import { LotreelError } from '../core/errors.js';
 import type { VideoInfo } from '../media/types.js';
 import type { Database, Queryable } from './database.js';
-
-export type VideoStatus = 'processing' | 'done' | 'failed';
-export type DraftStatus = 'needs_review' | 'ready' | 'published';
+import type { DraftStatus } from '../listing/draft-status.js';
+import type { VideoStatus } from './video-status.js';
 
 /** What a video row records of the file itself, as probe() found it. */
 export interface VideoFacts {

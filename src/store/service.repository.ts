@@ -3,14 +3,14 @@
  * of another dealer's object finds nothing, the same as a missing one.
  */
 import type { Queryable } from './database.js';
-import type { DraftStatus, VideoFacts } from './results.repository.js';
-
-export type JobStatus = 'queued' | 'processing' | 'done' | 'failed';
+import type { DraftStatus } from '../listing/draft-status.js';
+import type { VideoFacts } from './results.repository.js';
+import type { VideoStatus } from './video-status.js';
 
 export interface VideoSummary {
   id: string;
   fileName: string;
-  status: JobStatus;
+  status: VideoStatus;
   progress: number;
   stage: string | null;
   error: string | null;
@@ -33,7 +33,7 @@ export interface NewVideo extends VideoFacts {
 interface VideoSummaryRow {
   id: string;
   file_name: string;
-  status: JobStatus;
+  status: VideoStatus;
   progress: number;
   stage: string | null;
   error: string | null;
@@ -78,8 +78,8 @@ export async function insertQueuedVideo(db: Queryable, v: NewVideo): Promise<str
   return rows[0]?.id ?? null;
 }
 
-export async function findVideoIdByFingerprint(db: Queryable, dealerId: string, fingerprint: string): Promise<{ id: string; status: JobStatus } | null> {
-  const [row] = await db.query<{ id: string; status: JobStatus }>('select id, status from videos where dealer_id = $1 and fingerprint = $2', [dealerId, fingerprint]);
+export async function findVideoIdByFingerprint(db: Queryable, dealerId: string, fingerprint: string): Promise<{ id: string; status: VideoStatus } | null> {
+  const [row] = await db.query<{ id: string; status: VideoStatus }>('select id, status from videos where dealer_id = $1 and fingerprint = $2', [dealerId, fingerprint]);
   return row ?? null;
 }
 
@@ -99,9 +99,9 @@ export async function getVideo(db: Queryable, dealerId: string, videoId: string)
 }
 
 /** What a worker needs to process a video (any dealer: the job names the video). */
-export async function getVideoForJob(db: Queryable, videoId: string): Promise<{ id: string; dealerId: string; originalKey: string; status: JobStatus } | null> {
+export async function getVideoForJob(db: Queryable, videoId: string): Promise<{ id: string; dealerId: string; originalKey: string; status: VideoStatus } | null> {
   if (!isUuid(videoId)) return null;
-  const [row] = await db.query<{ id: string; dealer_id: string; original_key: string | null; status: JobStatus }>(
+  const [row] = await db.query<{ id: string; dealer_id: string; original_key: string | null; status: VideoStatus }>(
     'select id, dealer_id, original_key, status from videos where id = $1 and dealer_id is not null',
     [videoId],
   );

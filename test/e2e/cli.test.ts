@@ -18,6 +18,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { buildPreset, type BuiltWalkaround } from '../../fixtures/walkaround.js';
+import { EVIDENCE_SOURCES } from '../../src/evidence/evidence.js';
+import { DRAFT_STATUSES } from '../../src/listing/draft-status.js';
 import { countRows, openDatabase, type Database, type RowCounts } from '../../src/store/index.js';
 import { loadModelManifest } from '../../src/vision/manifest.js';
 import { cudaProviderStatus } from '../../src/vision/session.js';
@@ -61,7 +63,7 @@ const photoSchema = z.strictObject({
   original: carFile('originals/\\d{2}\\.jpg').nullable(),
 });
 
-const evidenceSource = z.enum(['seller', 'vin', 'sticker', 'badge', 'vision', 'clip', 'llm']);
+const evidenceSource = z.enum(EVIDENCE_SOURCES);
 const carSchema = z.strictObject({
   id: z.uuid(),
   segments: z.array(z.strictObject({ startMs: ms, endMs: ms })).min(1),
@@ -70,7 +72,7 @@ const carSchema = z.strictObject({
   color: z.string().min(1).nullable(),
   bodyType: z.string().min(1).nullable(),
   clip: carFile('clip\\.mp4').nullable(),
-  draft: z.strictObject({ id: z.uuid(), title: z.string().min(1), description: z.string().min(1), status: z.enum(['needs_review', 'ready']) }),
+  draft: z.strictObject({ id: z.uuid(), title: z.string().min(1), description: z.string().min(1), status: z.enum(DRAFT_STATUSES).exclude(['published']) }),
   attributes: z.record(z.string(), z.strictObject({ value: z.union([z.string(), z.number()]), source: evidenceSource, confidence: z.number().min(0).max(1) })),
   evidence: z.array(z.strictObject({ attribute: z.string(), value: z.union([z.string(), z.number()]), source: evidenceSource, confidence: z.number().min(0).max(1), detail: z.string().optional() })),
 });

@@ -7,7 +7,12 @@ import { readFileSync, readdirSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { z } from 'zod';
 import { buildPreset, type BuiltWalkaround } from '../../fixtures/walkaround.js';
+import { EVIDENCE_SOURCES } from '../../src/evidence/evidence.js';
+import { FIELD_SOURCES } from '../../src/listing/draft-fields.js';
+import { DRAFT_STATUSES } from '../../src/listing/draft-status.js';
+import type { editorDraft, editorPhoto } from '../../src/service/schemas.js';
 import { openDatabase, type Database } from '../../src/store/database.js';
 import { cliEnv, runCli, startCli, type StartedCli } from '../helpers/cli.js';
 import { adminDatabaseUrl, createScratchDatabase, type ScratchDatabase } from '../helpers/postgres.js';
@@ -25,28 +30,9 @@ let tokenA = '';
 let tokenB = '';
 let draftId = '';
 
-interface Photo {
-  id: string;
-  ordinal: number;
-  cover: boolean;
-  timestampMs: number;
-  original: { width: number; height: number };
-  displayed: { width: number; height: number };
-  straightened: { width: number; height: number };
-  edits: Array<Record<string, unknown>>;
-  edited: boolean;
-  previewUrl: string;
-  uncroppedUrl: string;
-  fullUrl: string;
-}
-interface Draft {
-  id: string;
-  videoId: string;
-  status: string;
-  fields: Record<string, { value: unknown; source: string | null; machine: unknown }>;
-  photos: Photo[];
-  segments: Array<{ startMs: number; endMs: number }>;
-}
+/** The API's shapes as the server declares them. */
+type Photo = z.output<typeof editorPhoto>;
+type Draft = z.output<typeof editorDraft>;
 
 async function call(token: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: any; bytes: Buffer; type: string }> {
   const response = await fetch(base + path, {
@@ -289,6 +275,12 @@ describe(`the editor API (${adminDatabaseUrl ? 'PostgreSQL' : 'embedded database
     for (const path of ['/api/drafts/{id}/editor', '/api/drafts/{id}/fields', '/api/drafts/{id}/photo-order', '/api/drafts/{id}/filmstrip', '/api/drafts/{id}/frames', '/api/photos/{id}/edits', '/api/photos/{id}/edits/undo', '/api/photos/{id}/rendered', '/api/photos/{id}/cover', '/api/photos/{id}/frame', '/api/photos/{id}']) {
       expect(doc.paths, path).toHaveProperty([path]);
     }
+    // The published contract's lists are the domains' own (the web page's types come from the same schemas).
+    const draftSchema = (doc.paths as any)['/api/drafts/{id}/editor'].get.responses['200'].content['application/json'].schema;
+    expect(draftSchema.properties.status.enum).toEqual([...DRAFT_STATUSES]);
+    const sourceSchema = draftSchema.properties.fields.properties.make.properties.source;
+    expect(sourceSchema.anyOf?.find((s: { enum?: string[] }) => s.enum)?.enum ?? sourceSchema.enum).toEqual([...FIELD_SOURCES]);
+    expect(FIELD_SOURCES.slice(0, EVIDENCE_SOURCES.length)).toEqual([...EVIDENCE_SOURCES]);
   });
 
   it('left one feedback event per correction', async () => {

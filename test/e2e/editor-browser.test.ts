@@ -2,7 +2,8 @@
  * The seller's editor in a real browser (Debian's chromium, headless, driven by playwright-core)
  * against `lotreel serve` on loopback: sign in, upload a walkaround, wait for its draft with the live
  * progress, crop and rotate a photo, set another cover, change the model, reorder by drag and drop,
- * take another frame from the filmstrip, reload and find every change kept; then the feedback events in the database and `lotreel eval --feedback`.
+ * take another frame from the filmstrip, reload and find every change kept (the tools showing a photo's
+ * enhance and straightening); then the feedback events in the database and `lotreel eval --feedback`.
  * Screenshots are kept under .lotreel-test/ (the path is printed).
  */
 import { spawnSync } from 'node:child_process';
@@ -175,6 +176,24 @@ describe('the editor page', () => {
     expect(photos.map((p) => p.id)).toEqual(expectedOrder);
     expect(photos.find((p) => p.id === swappedId)!.timestampMs).toBeGreaterThanOrEqual(chosenMs);
     expect(photos.find((p) => p.id === swappedId)!.timestampMs).toBeLessThan(chosenMs + 100);
+
+    // The tools show the photo's edits as the shared fold reads them: enhance on, straightened by 3 degrees.
+    const toned = expectedOrder[1]!;
+    await page.click(`#photos .thumb[data-photo-id="${toned}"]`);
+    expect(await page.textContent('#enhance')).toBe('Auto-enhance');
+    await Promise.all([page.waitForResponse((r) => r.url().endsWith(`/api/photos/${toned}/edits`)), page.click('#enhance')]);
+    await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith(`/api/photos/${toned}/edits`)),
+      page.locator('#straighten').evaluate((el) => {
+        (el as HTMLInputElement).value = '3';
+        el.dispatchEvent(new Event('change'));
+      }),
+    ]);
+    await page.reload();
+    await page.click(`#photos .thumb[data-photo-id="${toned}"]`);
+    await expect.poll(() => page.textContent('#enhance')).toBe('Enhance: on');
+    expect(await page.inputValue('#straighten')).toBe('3');
+    expect(await page.inputValue('#brightness')).toBe('1');
 
     // On a phone screen the editor fits the width.
     await page.setViewportSize({ width: 390, height: 844 });

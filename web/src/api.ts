@@ -3,6 +3,9 @@
  * token (an <img> cannot send it) and the progress events read from a fetch stream (EventSource
  * cannot send it either; without streams the page polls).
  */
+import { isVideoFinished } from '../../src/store/video-status.js';
+import type { VideoCreated, VideoProgress } from './api-types.js';
+
 const TOKEN_KEY = 'lotreel.token';
 
 export const token = {
@@ -45,12 +48,12 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   return (response.status === 204 ? null : await response.json()) as T;
 }
 
-export async function upload(file: File): Promise<{ id: string }> {
+export async function upload(file: File): Promise<VideoCreated> {
   const form = new FormData();
   form.append('file', file, file.name);
   const response = await fetch('/api/videos', { method: 'POST', headers: headers(), body: form });
   if (!response.ok) throw await failure(response);
-  return (await response.json()) as { id: string };
+  return (await response.json()) as VideoCreated;
 }
 
 const images = new Map<string, Promise<string>>();
@@ -69,26 +72,17 @@ export function imageUrl(path: string): Promise<string> {
   return url;
 }
 
-export interface VideoStatus {
-  id: string;
-  status: 'queued' | 'processing' | 'done' | 'failed';
-  progress: number;
-  stage: string | null;
-  error: string | null;
-}
-
 /**
  * Follows a video's progress events until it is done or failed. Returns a function that stops.
  * Without a readable response stream (old browsers, the fetch polyfill) it polls the status instead.
  */
-export function followVideo(id: string, onStatus: (status: VideoStatus) => void): () => void {
+export function followVideo(id: string, onStatus: (status: VideoProgress) => void): () => void {
   const stop = new AbortController();
-  const finished = (s: VideoStatus) => s.status === 'done' || s.status === 'failed';
   const poll = async () => {
     while (!stop.signal.aborted) {
-      const status = await api<VideoStatus>('GET', `/api/videos/${id}`);
+      const status = await api<VideoProgress>('GET', `/api/videos/${id}`);
       onStatus(status);
-      if (finished(status)) return;
+      if (isVideoFinished(status.status)) return;
       await new Promise((resolve) => setTimeout(resolve, 1000));
     }
   };
@@ -112,7 +106,7 @@ export function followVideo(id: string, onStatus: (status: VideoStatus) => void)
           .filter((line) => line.startsWith('data:'))
           .map((line) => line.slice(5).trim())
           .join('\n');
-        if (data !== '') onStatus(JSON.parse(data) as VideoStatus);
+        if (data !== '') onStatus(JSON.parse(data) as VideoProgress);
       }
     }
   };

@@ -8,13 +8,15 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { displayedCropToOriginal, displayedRegionToOriginal, planRender, straightenedRect } from '../../edits/geometry.js';
-import { editSchema, editsVersion, foldEdits, isOriginal, type Edit } from '../../edits/model.js';
+import { foldEdits, isOriginal } from '../../edits/fold.js';
+import { editSchema, type Edit } from '../../edits/model.js';
+import { editsVersion } from '../../edits/version.js';
 import { renderPhoto } from '../../edits/render.js';
 import { LotreelError } from '../../core/errors.js';
 import { dealerOf } from '../auth.js';
 import type { ServiceContext } from '../context.js';
 import { notFound } from '../http-errors.js';
-import { draftStatus, errorBody, idParams } from '../schemas.js';
+import { editorDraft, editorPhoto, errorBody, fieldsPatch, filmstrip, frameChoice, idParams, photoOrder, renderQuery } from '../schemas.js';
 import { publishedPhoto, renderedPrefix } from '../published-photo.js';
 import { checkKey, videoPrefix, type LocalCopy } from '../../storage/storage.js';
 import {
@@ -30,71 +32,7 @@ import {
   type EditorDraft,
   type EditorPhoto,
 } from '../../store/editor.repository.js';
-import { DRAFT_FIELDS } from '../../listing/draft-fields.js';
 import { buildFilmstrip, extractFrame, type Filmstrip } from './frames.js';
-
-const size = z.object({ width: z.number().int(), height: z.number().int() });
-const fieldSource = z.enum(['seller', 'vin', 'sticker', 'badge', 'vision', 'clip', 'llm', 'generated']);
-const scalar = z.union([z.string(), z.number()]);
-const fieldValue = z.object({
-  value: scalar.nullable(),
-  source: fieldSource.nullable(),
-  machine: z.object({ value: scalar, source: fieldSource }).nullable(),
-});
-
-export const editorPhoto = z.object({
-  id: z.uuid(),
-  ordinal: z.number().int(),
-  cover: z.boolean(),
-  timestampMs: z.number().int(),
-  original: size,
-  /** The edited picture's size (full resolution). */
-  displayed: size,
-  /** The straightened picture before any crop: the frame a crop box is drawn on. */
-  straightened: size,
-  edits: z.array(editSchema),
-  edited: z.boolean(),
-  /** Preview of the edited photo, of the straightened uncropped one (for the crop tool), and full size. */
-  previewUrl: z.string(),
-  uncroppedUrl: z.string(),
-  fullUrl: z.string(),
-});
-
-export const editorDraft = z.object({
-  id: z.uuid(),
-  carId: z.uuid(),
-  videoId: z.uuid(),
-  carOrdinal: z.number().int(),
-  status: draftStatus,
-  fields: z.object(Object.fromEntries(DRAFT_FIELDS.map((f) => [f, fieldValue])) as Record<(typeof DRAFT_FIELDS)[number], typeof fieldValue>),
-  photos: z.array(editorPhoto),
-  segments: z.array(z.object({ startMs: z.number().int(), endMs: z.number().int() })),
-  updatedAt: z.iso.datetime(),
-});
-
-const fieldsPatch = z
-  .strictObject({
-    fields: z
-      .strictObject({
-        title: z.string().trim().min(1).max(200).optional(),
-        description: z.string().max(10_000).optional(),
-        make: z.string().trim().max(100).nullable().optional(),
-        model: z.string().trim().max(100).nullable().optional(),
-        year: z.number().int().min(1886).max(2100).nullable().optional(),
-        colour: z.string().trim().max(60).nullable().optional(),
-        mileage: z.number().int().min(0).max(10_000_000).nullable().optional(),
-      })
-      .optional(),
-    status: draftStatus.optional(),
-  })
-  .refine((p) => p.fields !== undefined || p.status !== undefined, 'nothing to change');
-
-const renderQuery = z.object({
-  size: z.enum(['preview', 'full']).default('preview'),
-  frame: z.enum(['cropped', 'straightened']).default('cropped'),
-  /** The edit list's version, so a changed photo gets a new URL (ignored otherwise). */
-  v: z.string().max(64).optional(),
-});
 
 function photoView(photo: EditorPhoto) {
   const original = { width: photo.width, height: photo.height };
@@ -163,7 +101,7 @@ export const editorRoutes: FastifyPluginAsyncZod<{ ctx: ServiceContext }> = asyn
 
   app.put(
     '/api/drafts/:id/photo-order',
-    { schema: { summary: "The draft's photos in a new order (every photo id once)", params: idParams, body: z.object({ photoIds: z.array(z.uuid()).max(200) }), response: photosAnswer } },
+    { schema: { summary: "The draft's photos in a new order (every photo id once)", params: idParams, body: photoOrder, response: photosAnswer } },
     async (request, reply) => {
       const photos = await reorderPhotos(ctx.db, dealer(request), request.params.id, request.body.photoIds);
       return photos ? photos.map(photoView) : notFound(reply, 'no such draft');
@@ -174,7 +112,7 @@ export const editorRoutes: FastifyPluginAsyncZod<{ ctx: ServiceContext }> = asyn
     schema: {
       summary: "Small frames across the car's segments; the sprite holds them side by side",
       params: idParams,
-      response: { 200: z.object({ frames: z.array(z.object({ timestampMs: z.number().int() })), thumbWidth: z.number().int(), thumbHeight: z.number().int(), spriteUrl: z.string() }), ...errors },
+      response: { 200: filmstrip, ...errors },
     },
   }, async (request, reply) => {
     const strip = await filmstripOf(dealer(request), request.params.id);
@@ -203,7 +141,7 @@ export const editorRoutes: FastifyPluginAsyncZod<{ ctx: ServiceContext }> = asyn
 
   app.post(
     '/api/drafts/:id/frames',
-    { schema: { summary: 'Add the frame shown at a moment of the video as a new photo (full resolution)', params: idParams, body: z.object({ timestampMs: z.number().int().min(0) }), response: { 201: editorPhoto, ...errors } } },
+    { schema: { summary: 'Add the frame shown at a moment of the video as a new photo (full resolution)', params: idParams, body: frameChoice, response: { 201: editorPhoto, ...errors } } },
     async (request, reply) => {
       const dealerId = dealer(request);
       const draft = await getEditorDraft(ctx.db, dealerId, request.params.id);
@@ -300,7 +238,7 @@ export const editorRoutes: FastifyPluginAsyncZod<{ ctx: ServiceContext }> = asyn
 
   app.post(
     '/api/photos/:id/frame',
-    { schema: { summary: 'Show another moment of the video in this photo (full resolution; its edits start again)', params: idParams, body: z.object({ timestampMs: z.number().int().min(0) }), response: photoAnswer } },
+    { schema: { summary: 'Show another moment of the video in this photo (full resolution; its edits start again)', params: idParams, body: frameChoice, response: photoAnswer } },
     async (request, reply) => {
       const dealerId = dealer(request);
       const owner = await getPhotoOwner(ctx.db, dealerId, request.params.id);

@@ -8,8 +8,8 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ServiceContext } from '../context.js';
 
-/** dist/web from src/editor/ (tsx) and from dist/editor/ (the build) alike: both are two levels down. */
-export const WEB_ROOT = fileURLToPath(new URL('../../dist/web/', import.meta.url));
+/** dist/web from src/service/editor/ (tsx) and from dist/service/editor/ (the build) alike: both are three levels down. */
+export const WEB_ROOT = fileURLToPath(new URL('../../../dist/web/', import.meta.url));
 
 export const webPage: FastifyPluginAsync<{ ctx: ServiceContext }> = async (app, { ctx }) => {
   if (!existsSync(`${WEB_ROOT}index.html`)) {

@@ -6,6 +6,8 @@
  */
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { z } from 'zod';
+import type { videoStatus } from '../../../src/service/schemas.js';
 import { cliEnv, describeRun, runCli, startCli, type StartedCli } from '../../helpers/cli.js';
 import { adminDatabaseUrl, createScratchDatabase, type ScratchDatabase } from '../../helpers/postgres.js';
 import { scratchDir, yoloxModelDir } from '../../helpers/shared.js';
@@ -130,13 +132,8 @@ export function client(baseUrl: string, token: string) {
 }
 export type Client = ReturnType<typeof client>;
 
-export interface VideoStatus {
-  id: string;
-  status: 'queued' | 'processing' | 'done' | 'failed';
-  progress: number;
-  stage: string | null;
-  error: string | null;
-}
+/** GET /api/videos/:id as the API declares it. */
+export type VideoStatus = z.output<typeof videoStatus>;
 
 /** Polls GET /api/videos/:id until `until` holds (or the time runs out). */
 export async function waitForVideo(api: Client, id: string, until: (s: VideoStatus) => boolean, timeoutMs = 300_000): Promise<VideoStatus> {

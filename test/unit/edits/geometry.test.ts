@@ -10,7 +10,8 @@ import {
   toCanvas,
   toOriginal,
 } from '../../../src/edits/geometry.js';
-import { editListSchema, foldEdits, isOriginal, ORIGINAL_STATE, type EditState } from '../../../src/edits/model.js';
+import { foldEdits, isOriginal, ORIGINAL_STATE, type EditState } from '../../../src/edits/fold.js';
+import { editListSchema } from '../../../src/edits/model.js';
 import { composeTone, enhanceTone, histogramPercentile } from '../../../src/edits/tone.js';
 
 const photo = { width: 4000, height: 3000 };
