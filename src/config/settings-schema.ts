@@ -188,24 +188,32 @@ export const editorSchema = z.strictObject({
 });
 
 /** The analysis' groups, in the order the stages run. */
-const analysisGroups = {
-  sampling: samplingSchema.prefault({}),
-  detection: detectionSchema.prefault({}),
-  segmentation: segmentationSchema.prefault({}),
-  edges: edgesSchema.prefault({}),
-  photos: photosSchema.prefault({}),
-  ocr: ocrSchema.prefault({}),
-  plates: platesSchema.prefault({}),
-  clip: clipSchema.prefault({}),
-  views: viewsSchema.prefault({}),
-  makeModel: makeModelSchema.prefault({}),
-  catalogue: catalogueSchema.prefault({}),
-  listingText: listingTextSchema.prefault({}),
-};
+const ANALYSIS_GROUPS = {
+  sampling: samplingSchema,
+  detection: detectionSchema,
+  segmentation: segmentationSchema,
+  edges: edgesSchema,
+  photos: photosSchema,
+  ocr: ocrSchema,
+  plates: platesSchema,
+  clip: clipSchema,
+  views: viewsSchema,
+  makeModel: makeModelSchema,
+  catalogue: catalogueSchema,
+  listingText: listingTextSchema,
+} as const;
+
+/** Every group's schema (the editor's last): the settings file's top-level keys. */
+export const SETTINGS_GROUPS = { ...ANALYSIS_GROUPS, editor: editorSchema } as const;
+
+type Defaulted<T extends Record<string, z.ZodType>> = { [G in keyof T]: z.ZodPrefault<T[G]> };
+/** A group left out of the file is `{}`: every key at its default. */
+const defaulted = <T extends Record<string, z.ZodType>>(groups: T): Defaulted<T> =>
+  Object.fromEntries(Object.entries(groups).map(([name, schema]) => [name, schema.prefault({})])) as Defaulted<T>;
 
 /** A settings file (`--config FILE`, `LOTREEL_CONFIG`): the analysis' groups and the editor's. */
-export const settingsSchema = z.strictObject({ ...analysisGroups, editor: editorSchema.prefault({}) });
-export const analysisSchema = z.strictObject(analysisGroups);
+export const settingsSchema = z.strictObject(defaulted(SETTINGS_GROUPS));
+export const analysisSchema = z.strictObject(defaulted(ANALYSIS_GROUPS));
 
 export type Settings = z.infer<typeof settingsSchema>;
 /** What the pipeline uses: every group but the editor's. */
