@@ -218,17 +218,8 @@ export const analysisSchema = z.strictObject(defaulted(ANALYSIS_GROUPS));
 export type Settings = z.infer<typeof settingsSchema>;
 /** What the pipeline uses: every group but the editor's. */
 export type AnalysisSettings = z.infer<typeof analysisSchema>;
+/** A stage's group: `AnalysisSettings['ocr']` and so on. */
 export type SamplingSettings = AnalysisSettings['sampling'];
-export type DetectionSettings = AnalysisSettings['detection'];
-export type SegmentationGroup = AnalysisSettings['segmentation'];
-export type EdgeSettings = AnalysisSettings['edges'];
-export type PhotoSettings = AnalysisSettings['photos'];
-export type OcrGroup = AnalysisSettings['ocr'];
-export type PlateBlurSettings = AnalysisSettings['plates'];
-export type ClipSettings = AnalysisSettings['clip'];
-export type ViewSettings = AnalysisSettings['views'];
-export type MakeModelGroup = AnalysisSettings['makeModel'];
-export type CatalogueSettings = AnalysisSettings['catalogue'];
 export type ListingTextSettings = AnalysisSettings['listingText'];
 export type EditorSettings = Settings['editor'];
 

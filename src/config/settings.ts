@@ -61,8 +61,5 @@ export function parseSettings(input: SettingsInput = {}): Settings {
   return result.value;
 }
 
-/** Same as parseSettings; the name says the caller wants the analysis' groups. */
-export const parseAnalysisSettings = parseSettings;
-
 export const DEFAULT_SETTINGS: Settings = parseSettings();
 export const DEFAULT_EDITOR_SETTINGS = DEFAULT_SETTINGS.editor;

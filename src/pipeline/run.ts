@@ -151,8 +151,8 @@ async function refineEdges(
   binaries: FfmpegBinaries,
   options: ProcessOptions,
 ): Promise<CarGroup[]> {
-  const { edges, segmentation } = options.settings;
-  const windows = edgeWindows(observations, groups, info.durationMs, edges.windowMs).filter((w) => w.uncertaintyMs > edges.toleranceMs);
+  const { edges: edgeSettings, segmentation } = options.settings;
+  const windows = edgeWindows(observations, groups, info.durationMs, edgeSettings.windowMs).filter((w) => w.uncertaintyMs > edgeSettings.toleranceMs);
   options.log.debug('refining segment edges', { windows: windows.map((w) => [w.edge, w.fromMs, w.toMs]) });
   const denseByRange = new Map<string, Observation[]>();
   for (const w of windows) {

@@ -6,7 +6,7 @@
  */
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { AnalysisSettings, Device, OcrGroup } from '../config/config.js';
+import type { AnalysisSettings, Device } from '../config/config.js';
 import type { Box } from '../core/geometry.js';
 import type { Logger } from '../core/log.js';
 import type { FfmpegBinaries } from '../media/binaries.js';
@@ -31,7 +31,7 @@ export interface TextReaders {
   close(): Promise<void>;
 }
 
-export function ocrSettings(settings: OcrGroup): OcrSettings {
+export function ocrSettings(settings: AnalysisSettings['ocr']): OcrSettings {
   return {
     detLimitSide: settings.detLimitSide,
     threshold: settings.detThreshold,
@@ -45,7 +45,7 @@ export function ocrSettings(settings: OcrGroup): OcrSettings {
 }
 
 /** Opens OCR and the VIN database; either is null (with a warning) when it cannot be used. */
-export async function openTextReaders(options: { device: Device; settings: OcrGroup; dataDir: string; log: Logger }): Promise<TextReaders> {
+export async function openTextReaders(options: { device: Device; settings: AnalysisSettings['ocr']; dataDir: string; log: Logger }): Promise<TextReaders> {
   const { log } = options;
   if (!options.settings.enabled) return { ocr: null, vin: null, close: async () => undefined };
   const files = await locateOcrModels();
