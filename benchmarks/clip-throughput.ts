@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { VIT_B32, writeTestClipFamily } from '../fixtures/clip-model.js';
 import { projectRoot, sharedRoot } from '../fixtures/paths.js';
 import { buildPreset } from '../fixtures/walkaround.js';
-import { loadConfig, parseAnalysisSettings, type Device } from '../src/config/config.js';
+import { loadConfig, parseSettings, type Device } from '../src/config/config.js';
 import { silentLogger } from '../src/core/log.js';
 import { locateFfmpeg } from '../src/media/binaries.js';
 import type { Frame } from '../src/media/types.js';
@@ -113,15 +113,15 @@ async function endToEnd(manifestFile: string): Promise<void> {
   const video = argv.includes('--video') ? option('video', '') : (await buildPreset('bench1080p')).video;
   const config = loadConfig({ LOTREEL_DATA_DIR: join(benchRoot, 'bench-clip-data'), LOTREEL_MODELS_DIR: yoloxDir, PATH: process.env.PATH });
   const clipThreads = Number(option('clip-threads', '0'));
-  const settings = parseAnalysisSettings(clipThreads > 0 ? { clipThreads } : {});
+  const settings = parseSettings(clipThreads > 0 ? { clip: { threads: clipThreads } } : {});
   const manifest = parseModelManifest(JSON.parse(readFileSync(manifestFile, 'utf8')));
   const encoder = await ClipEncoder.create({
     modelsDir,
     device,
     family: 'clip-bench-b32',
     manifest,
-    imageBatchSize: settings.clipImageBatchSize,
-    intraOpThreads: settings.clipThreads,
+    imageBatchSize: settings.clip.imageBatchSize,
+    intraOpThreads: settings.clip.threads,
     skipChecksum: true,
   });
   const stage = await ClipStage.withEncoder(encoder, { modelsDir, cacheDir: join(config.dataDir, 'cache'), device, settings, log: silentLogger });
@@ -134,7 +134,7 @@ async function endToEnd(manifestFile: string): Promise<void> {
       const decode = fullDecodeMs(video);
       const run = async (clip: ClipStage | null, name: string, readText = true) => {
         const started = performance.now();
-        const result = await processVideo({ file: video, outDir: join(benchRoot, `bench-clip-out-${name}`), device, settings: { ...settings, readText }, config, log: silentLogger, database: db, clip });
+        const result = await processVideo({ file: video, outDir: join(benchRoot, `bench-clip-out-${name}`), device, settings: { ...settings, ocr: { ...settings.ocr, enabled: readText } }, config, log: silentLogger, database: db, clip });
         return { ms: performance.now() - started, result };
       };
       const off = await run(null, 'off');

@@ -7,7 +7,7 @@
  * Prints ms per rules check (a 600-character text), and ms per draft for a good answer, for a bad
  * answer retried once and then replaced by the template, and without an LLM.
  */
-import { loadConfig, parseListingTextSettings } from '../src/config/config.js';
+import { DEFAULT_SETTINGS, loadConfig } from '../src/config/config.js';
 import { createLlmClient } from '../src/llm/client.js';
 import { writeListingText } from '../src/listing/listing-text.js';
 import { silentLogger } from '../src/core/log.js';
@@ -18,7 +18,7 @@ import { startOpenAiServer } from '../test/helpers/openai-server.js';
 
 const i = process.argv.indexOf('--drafts');
 const drafts = i >= 0 ? Number(process.argv[i + 1]) : 200;
-const settings = parseListingTextSettings();
+const settings = DEFAULT_SETTINGS.listingText;
 const vin = (attribute: Evidence['attribute'], value: string | number): Evidence => ({ attribute, value, source: 'vin', confidence: 1 });
 const facts = listingFacts({
   attributes: resolveAttributes([vin('make', 'Honda'), vin('model', 'Civic'), vin('year', 2019), vin('trim', 'EX-L')]),

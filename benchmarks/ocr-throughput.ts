@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { parseAnalysisSettings } from '../src/config/config.js';
+import { parseSettings } from '../src/config/config.js';
 import { ocrSettings } from '../src/text/text-stage.js';
 import { VinDecoder } from '../src/vehicle/vin-decoder.js';
 import { OcrReader, locateOcrModels } from '../src/vision/ocr.js';
@@ -30,7 +30,7 @@ const pictures = {
 console.log(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}; ${runs} runs, median ms`);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 for (const limit of [960, 1280]) {
-  const reader = await OcrReader.create({ files, device: 'cpu', settings: ocrSettings(parseAnalysisSettings({ ocrDetLimitSide: limit })) });
+  const reader = await OcrReader.create({ files, device: 'cpu', settings: ocrSettings(parseSettings({ ocr: { detLimitSide: limit } }).ocr) });
   for (const [name, image] of Object.entries(pictures)) {
     const det: number[] = [];
     const rec: number[] = [];

@@ -9,7 +9,7 @@
  */
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { sharedFile } from '../fixtures/paths.js';
-import { loadConfig, parseAnalysisSettings, type Device } from '../src/config/config.js';
+import { DEFAULT_SETTINGS, loadConfig, type Device } from '../src/config/config.js';
 import { nativeKernelStatus } from '../src/vision/kernels.js';
 import { decodeFrames, formatStageTable, type StageBench, type StageRow } from './stage-table.js';
 import { yoloxStage } from './yolox-throughput.js';
@@ -25,7 +25,7 @@ function arg(name: string): string | undefined {
 async function main(): Promise<void> {
   const device = (arg('device') ?? loadConfig().device) as Device;
   const batchSizes = (arg('batches') ?? '1,4,8,16').split(',').map(Number);
-  const threads = Number(arg('threads') ?? parseAnalysisSettings().inferenceThreads);
+  const threads = Number(arg('threads') ?? DEFAULT_SETTINGS.detection.threads);
   const frames = decodeFrames(sharedFile('media/videos/davis-car-turn-720p.mp4'), 640, 360, Number(arg('frames') ?? '64'));
   console.log(
     `per-stage throughput: ${frames.length} frames 640x360, --device ${device}, ${threads} intra-op threads, ` +

@@ -3,10 +3,13 @@ import { parseArgs } from 'node:util';
 import { DEVICES, type Device } from '../config/config.js';
 import { LotreelError } from '../core/errors.js';
 
-export type Command =
+/** Every command may name a settings file (`--config FILE`), read instead of LOTREEL_CONFIG. */
+export type Command = VerbCommand & { configFile?: string };
+
+type VerbCommand =
   | { kind: 'help'; topic?: string }
   | { kind: 'version' }
-  | { kind: 'process'; file: string; outDir: string | undefined; json: boolean; device: Device | undefined; maxPhotos: number | undefined; verbose: boolean; blurPlates: boolean }
+  | { kind: 'process'; file: string; outDir: string | undefined; json: boolean; device: Device | undefined; maxPhotos: number | undefined; verbose: boolean; blurPlates: false | undefined }
   | { kind: 'eval'; dir: string; json: boolean; device: Device | undefined; verbose: boolean }
   | { kind: 'models-pull'; ids: string[]; verbose: boolean }
   | { kind: 'models-list'; json: boolean; verbose: boolean }
@@ -34,18 +37,41 @@ Usage:
                                    the dealer's inventory feed (all videos, or one) on stdout
   lotreel --help | --version
 
+Every command: --config FILE   a JSON settings file (analysis and editor, see README "Settings");
+                               replaces LOTREEL_CONFIG; flags such as --max-photos override it
+
 process:
   --out DIR         where photos and clips go (default: ./lotreel-<video name>)
   --json            print the result as JSON on stdout (no progress bars)
   --device D        auto (CUDA if it loads, else CPU), cpu, cuda or webgpu (an error if that one cannot
                     load; never a silent fallback)
-  --max-photos N    photos per car, 1..60 (default 12)
-  --no-blur-plates  leave licence plates unblurred in the photos (blurred by default; originals kept)
+  --max-photos N    photos per car, 1..60 (default 12; photos.maxPhotos in the settings file)
+  --no-blur-plates  leave licence plates unblurred in the photos (blurred by default; originals kept;
+                    plates.blur in the settings file)
   --verbose         debug log and stack traces on stderr
 
 Environment: LOTREEL_DATA_DIR, DATABASE_URL, LOTREEL_MODELS_DIR, LOTREEL_FFMPEG, LOTREEL_FFPROBE,
-LOTREEL_DEVICE, LOTREEL_LOG_LEVEL (see README).
+LOTREEL_DEVICE, LOTREEL_LOG_LEVEL, LOTREEL_CONFIG (see README).
 Exit status: 0 done, 2 bad input or arguments, 3 missing ffmpeg/model/device, 4 database, 130 interrupted, 1 other.`;
+
+const OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+  out: { type: 'string', short: 'o' },
+  json: { type: 'boolean' },
+  device: { type: 'string' },
+  'max-photos': { type: 'string' },
+  'no-blur-plates': { type: 'boolean' },
+  verbose: { type: 'boolean' },
+  feedback: { type: 'boolean' },
+  port: { type: 'string' },
+  host: { type: 'string' },
+  'no-worker': { type: 'boolean' },
+  dealer: { type: 'string' },
+  video: { type: 'string' },
+  format: { type: 'string' },
+  config: { type: 'string' },
+} as const;
 
 const invalid = (message: string) => new LotreelError('INVALID_ARGUMENT', message);
 
@@ -56,23 +82,7 @@ export function parseCommand(argv: readonly string[]): Command {
       args: [...argv],
       allowPositionals: true,
       strict: true,
-      options: {
-        help: { type: 'boolean', short: 'h' },
-        version: { type: 'boolean', short: 'v' },
-        out: { type: 'string', short: 'o' },
-        json: { type: 'boolean' },
-        device: { type: 'string' },
-        'max-photos': { type: 'string' },
-        'no-blur-plates': { type: 'boolean' },
-        verbose: { type: 'boolean' },
-        feedback: { type: 'boolean' },
-        port: { type: 'string' },
-        host: { type: 'string' },
-        'no-worker': { type: 'boolean' },
-        dealer: { type: 'string' },
-        video: { type: 'string' },
-        format: { type: 'string' },
-      },
+      options: OPTIONS,
     });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
@@ -81,6 +91,14 @@ export function parseCommand(argv: readonly string[]): Command {
     throw invalid(unknown ? `unknown option ${unknown[1]} (see lotreel --help)` : message);
   }
   const { values, positionals } = parsed;
+  if (values.config !== undefined && values.config.trim() === '') throw invalid('--config needs a file name');
+  const command = verbCommand(values, positionals);
+  return values.config === undefined ? command : { ...command, configFile: values.config };
+}
+
+type ParsedValues = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>['values'];
+
+function verbCommand(values: ParsedValues, positionals: readonly string[]): VerbCommand {
   if (values.version) return { kind: 'version' };
   const [verb, ...rest] = positionals;
   if (values.help || verb === undefined || verb === 'help') return { kind: 'help', topic: verb === 'help' ? rest[0] : verb };
@@ -96,7 +114,7 @@ export function parseCommand(argv: readonly string[]): Command {
       maxPhotos = Number(values['max-photos']);
       if (!Number.isInteger(maxPhotos) || maxPhotos < 1 || maxPhotos > 60) throw invalid(`--max-photos must be a whole number from 1 to 60 (got "${values['max-photos']}")`);
     }
-    return { kind: 'process', file: rest[0], outDir: values.out, json: values.json ?? false, device: device as Device | undefined, maxPhotos, verbose, blurPlates: !values['no-blur-plates'] };
+    return { kind: 'process', file: rest[0], outDir: values.out, json: values.json ?? false, device: device as Device | undefined, maxPhotos, verbose, blurPlates: values['no-blur-plates'] ? false : undefined };
   }
   if (verb === 'eval' && values.feedback && rest.length === 0) return { kind: 'eval-feedback', json: values.json ?? false, verbose };
   if (verb === 'eval') {

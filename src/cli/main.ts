@@ -1,7 +1,7 @@
 /** The `lotreel` command: thin; parses, calls the pipeline, renders, maps errors to exit status. */
 import { readFileSync } from 'node:fs';
 import { basename, extname, resolve } from 'node:path';
-import { loadConfig, parseAnalysisSettings } from '../config/config.js';
+import { loadConfig, type SettingsInput } from '../config/config.js';
 import { asLotreelError, isLotreelError, LotreelError } from '../core/errors.js';
 import { createLogger } from '../core/log.js';
 import { runFeedbackEval } from '../eval/feedback-command.js';
@@ -40,7 +40,9 @@ async function run(command: Command, abort: AbortController): Promise<number> {
     process.stdout.write(packageVersion() + '\n');
     return 0;
   }
-  const config = loadConfig();
+  // Settings: defaults, then the settings file (--config or LOTREEL_CONFIG), then these flags.
+  const overrides: SettingsInput = command.kind === 'process' ? { photos: { maxPhotos: command.maxPhotos }, plates: { blur: command.blurPlates } } : {};
+  const config = loadConfig(process.env, { configFile: command.configFile, overrides });
   // While progress bars are on the terminal, log lines wait for the end of the bar on screen.
   const screen: { bars?: ReturnType<typeof createProgressBars> } = {};
   const log = createLogger(command.verbose ? 'debug' : config.logLevel, (line) => (screen.bars ? screen.bars.print(line) : process.stderr.write(line + '\n')));
@@ -56,13 +58,12 @@ async function run(command: Command, abort: AbortController): Promise<number> {
     return 0;
   }
   if (command.kind === 'eval') {
-    const report = await runEval({ dir: command.dir, device: command.device ?? config.device, settings: parseAnalysisSettings(), config, log, signal: abort.signal });
+    const report = await runEval({ dir: command.dir, device: command.device ?? config.device, settings: config.analysis, config, log, signal: abort.signal });
     process.stdout.write(command.json ? JSON.stringify(report, null, 2) + '\n' : formatReport(report) + '\n');
     return 0;
   }
   if (command.kind === 'eval-feedback') return runFeedbackEval(config, log, command.json);
   if (isServiceCommand(command)) return runServiceCommand(command, config, log, abort.signal);
-  const settings = parseAnalysisSettings({ ...(command.maxPhotos ? { maxPhotos: command.maxPhotos } : {}), blurPlates: command.blurPlates });
   const file = resolve(command.file);
   const outDir = resolve(command.outDir ?? `lotreel-${basename(file, extname(file))}`);
   const bars = !command.json && process.stderr.isTTY ? createProgressBars(process.stderr) : undefined;
@@ -72,7 +73,7 @@ async function run(command: Command, abort: AbortController): Promise<number> {
       file,
       outDir,
       device: command.device ?? config.device,
-      settings,
+      settings: config.analysis,
       config,
       log,
       onProgress: bars?.update,

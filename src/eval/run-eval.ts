@@ -29,14 +29,14 @@ export interface EvalOptions {
   signal?: AbortSignal;
 }
 
-async function evaluatePicture(path: string, item: EvalItem, readers: TextReaders, detector: YoloxDetector | null, settings: AnalysisSettings): Promise<Omit<ItemOutcome, 'ms'>> {
+async function evaluatePicture(path: string, item: EvalItem, readers: TextReaders, detector: YoloxDetector | null, detection: AnalysisSettings['detection']): Promise<Omit<ItemOutcome, 'ms'>> {
   const image = await readRgb(path);
   const lines = readers.ocr ? await readPicture(readers.ocr, image) : [];
   const evidence = await evidenceFromText(
     lines.map((line) => ({ text: line.text, score: line.textScore, picture: item.file })),
     readers,
   );
-  const carBox = detector && lines.length > 0 ? await carBoxIn(image, detector, settings) : null;
+  const carBox = detector && lines.length > 0 ? await carBoxIn(image, detector, detection) : null;
   const plates = lines.length > 0 ? findPlates(lines, carBox, image) : [];
   return {
     file: item.file,
@@ -74,7 +74,7 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
     throw new LotreelError('INPUT_MISSING', `${join(dir, 'labels.json')} cannot be read (see lotreel eval --help for the folder format)`, { cause: error });
   }
   const labels = parseLabels(text);
-  const readers = await openTextReaders({ device: options.device, settings: options.settings, dataDir: options.config.dataDir, log: options.log });
+  const readers = await openTextReaders({ device: options.device, settings: options.settings.ocr, dataDir: options.config.dataDir, log: options.log });
   const scratch = await mkdtemp(join(tmpdir(), 'lotreel-eval-'));
   let detector: YoloxDetector | null = null;
   // Videos are stored in a scratch database of their own, never the user's.
@@ -83,7 +83,7 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
   const outcomes: ItemOutcome[] = [];
   try {
     if (labels.items.some((item) => isPicture(item.file))) {
-      detector = await YoloxDetector.create({ modelsDir: options.config.modelsDir, device: options.device, batchSize: 1, log: options.log }).catch((error: unknown) => {
+      detector = await YoloxDetector.create({ modelsDir: options.config.modelsDir, device: options.device, batchSize: 1, scoreThreshold: options.settings.detection.scoreThreshold, nmsIou: options.settings.detection.nmsIou, log: options.log }).catch((error: unknown) => {
         options.log.warn('no car detector: plates are judged without the car box', { error: asLotreelError(error).message });
         return null;
       });
@@ -94,7 +94,7 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
       const path = join(dir, item.file);
       try {
         const outcome = isPicture(item.file)
-          ? await evaluatePicture(path, item, readers, detector, options.settings)
+          ? await evaluatePicture(path, item, readers, detector, options.settings.detection)
           : await evaluateVideo(path, item, options, scratch, index, await scratchDatabase());
         outcomes.push({ ...outcome, ms: Math.round(performance.now() - started) });
       } catch (error) {

@@ -29,11 +29,11 @@ export const CAR_PROMPT_TEMPLATES = [
 
 export interface MakeModelSettings {
   /** Frames per car whose embeddings are compared (the best framed, sharpest). */
-  makeModelFrames: number;
+  frames: number;
   /** Softmax temperature applied on top of CLIP's logit scale: above 1 flattens overconfident scores. */
-  makeModelTemperature: number;
+  temperature: number;
   /** The top candidate's confidence needed to set make and model. */
-  makeModelMinConfidence: number;
+  minConfidence: number;
 }
 
 export interface MakeModelCandidate {
@@ -81,7 +81,7 @@ export function rankMakeModel(
 ): MakeModelResult {
   const empty: MakeModelResult = { make: null, model: null, confidence: 0, candidates: [], evidence: [] };
   if (frames.length === 0 || entries.length === 0) return empty;
-  const scale = CLIP_LOGIT_SCALE / settings.makeModelTemperature;
+  const scale = CLIP_LOGIT_SCALE / settings.temperature;
   const mean = new Float64Array(entries.length);
   for (const frame of frames) {
     const logits = entryEmbeddings.map((e) => {
@@ -107,7 +107,7 @@ export function rankMakeModel(
     { attribute: 'make', value: best.make, source: 'clip', confidence: makeShare, detail },
     { attribute: 'model', value: best.model, source: 'clip', confidence: best.confidence, detail },
   ];
-  const sure = best.confidence >= settings.makeModelMinConfidence;
+  const sure = best.confidence >= settings.minConfidence;
   return {
     make: sure ? best.make : null,
     model: sure ? best.model : null,

@@ -4,7 +4,7 @@
  * Times come in as display milliseconds and leave as ffmpeg seconds on the file's clock.
  */
 import { isAbsolute } from 'node:path';
-import type { AnalysisSettings } from '../config/config.js';
+import type { SamplingSettings } from '../config/config.js';
 import { LotreelError } from '../core/errors.js';
 import type { Packet } from './probe-parse.js';
 import type { SampleMode, SampleOptions, VideoInfo } from './types.js';
@@ -52,7 +52,7 @@ export function packetScanArgs(file: string, streamIndex: number, limitSec?: num
 }
 
 /** Keyframes when they come often enough, else a fixed rate (settings live in config). */
-export function chooseSampleMode(info: VideoInfo, settings: Pick<AnalysisSettings, 'maxKeyframeIntervalMs' | 'sampleFps'>): SampleMode {
+export function chooseSampleMode(info: VideoInfo, settings: Pick<SamplingSettings, 'maxKeyframeIntervalMs' | 'sampleFps'>): SampleMode {
   const gap = info.maxKeyframeIntervalMs;
   return gap !== null && gap <= settings.maxKeyframeIntervalMs ? { kind: 'keyframes' } : { kind: 'rate', fps: settings.sampleFps };
 }

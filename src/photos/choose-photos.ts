@@ -16,9 +16,12 @@ export interface PhotoCandidate {
 export interface PhotoChoiceSettings {
   maxPhotos: number;
   /** Frames this close to a segment's start or end show the dealer arriving or leaving: avoided. */
-  photoEdgeMarginMs: number;
+  edgeMarginMs: number;
+}
+
+export interface PhotoViewSettings {
   /** A view label below this confidence does not count towards covering that view. */
-  viewMinConfidence?: number;
+  minConfidence: number;
 }
 
 export interface ChosenPhoto {
@@ -79,10 +82,15 @@ const photoScore = (sharpness: number, exposure: number, framing: number) => 0.4
  * repeat an already chosen view. Cars cut off by the frame edge are never chosen, and frames close to
  * a segment's edges (the camera still moving onto or off the car) only when there is nothing else.
  */
-export function chooseCarPhotos(candidates: readonly PhotoCandidate[], segments: readonly TimeRange[], settings: PhotoChoiceSettings): ChosenPhoto[] {
+export function chooseCarPhotos(
+  candidates: readonly PhotoCandidate[],
+  segments: readonly TimeRange[],
+  settings: PhotoChoiceSettings,
+  views: PhotoViewSettings = { minConfidence: 0 },
+): ChosenPhoto[] {
   const inside = (margin: number) => (c: PhotoCandidate) =>
     !c.sighting.touchesSide && segments.some((s) => c.timestampMs >= s.startMs + margin && c.timestampMs <= s.endMs - margin);
-  const settled = candidates.filter(inside(settings.photoEdgeMarginMs));
+  const settled = candidates.filter(inside(settings.edgeMarginMs));
   const whole = settled.length > 0 ? settled : candidates.filter(inside(0));
   if (whole.length === 0) return [];
   const scored = scoreCandidates(whole);
@@ -104,7 +112,7 @@ export function chooseCarPhotos(candidates: readonly PhotoCandidate[], segments:
   // With view labels, the views a buyer expects come first: the best frame of each, in listing order.
   const labelled = scored.some((s) => s.candidate.view);
   if (labelled) {
-    const minConfidence = settings.viewMinConfidence ?? 0;
+    const { minConfidence } = views;
     const bestOf = (views: readonly View[]) =>
       scored
         .filter((s) => s.candidate.view && views.includes(s.candidate.view.view) && s.candidate.view.confidence >= minConfidence)

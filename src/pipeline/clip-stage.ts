@@ -27,7 +27,7 @@ export interface ClipStageOptions {
   modelsDir: string;
   cacheDir: string;
   device: Device;
-  settings: AnalysisSettings;
+  settings: Pick<AnalysisSettings, 'clip' | 'views' | 'makeModel' | 'catalogue'>;
   log: Logger;
 }
 
@@ -52,9 +52,9 @@ export class ClipStage {
 
   /** Opens CLIP when every file of the family is in the models folder; otherwise null, and a warning once. */
   static async openIfPresent(options: ClipStageOptions): Promise<ClipStage | null> {
-    const missing = await missingClipFiles(options.modelsDir, options.settings.clipFamily);
+    const missing = await missingClipFiles(options.modelsDir, options.settings.clip.family);
     if (missing.length > 0) {
-      const fields = { family: options.settings.clipFamily, modelsDir: options.modelsDir, missing, off: CLIP_OFF_FEATURES };
+      const fields = { family: options.settings.clip.family, modelsDir: options.modelsDir, missing, off: CLIP_OFF_FEATURES };
       if (!offReported) options.log.warn(`CLIP weights not found: ${CLIP_OFF_FEATURES} are off (run \`lotreel models pull\`)`, fields);
       else options.log.debug('CLIP off', fields);
       offReported = true;
@@ -63,10 +63,10 @@ export class ClipStage {
     const encoder = await ClipEncoder.create({
       modelsDir: options.modelsDir,
       device: options.device,
-      family: options.settings.clipFamily,
-      imageBatchSize: options.settings.clipImageBatchSize,
-      textBatchSize: options.settings.clipTextBatchSize,
-      intraOpThreads: options.settings.clipThreads,
+      family: options.settings.clip.family,
+      imageBatchSize: options.settings.clip.imageBatchSize,
+      textBatchSize: options.settings.clip.textBatchSize,
+      intraOpThreads: options.settings.clip.threads,
       log: options.log,
     });
     try {
@@ -85,7 +85,7 @@ export class ClipStage {
   async labelFrames(frames: readonly Frame[], observations: Observation[]): Promise<void> {
     const items = frames.map((image, k) => ({ image, box: observations[k].car?.box }));
     const embeddings = await this.encoder.encodeImages(items);
-    const { viewMinConfidence } = this.#options.settings;
+    const viewMinConfidence = this.#options.settings.views.minConfidence;
     frames.forEach((frame, k) => {
       const o = observations[k];
       const embedding = embeddings[k];
@@ -112,15 +112,15 @@ export class ClipStage {
   /** Make and model per car from its best exterior frames; the catalogue's text embeddings come from the cache after the first run. */
   async rankCars(groups: readonly CarGroup[], observations: readonly Observation[]): Promise<MakeModelResult[]> {
     if (groups.length === 0) return [];
-    const { settings } = this.#options;
+    const { views, makeModel } = this.#options.settings;
     const { entries, embeddings } = await this.prepareCatalogue();
     return groups.map((group) => {
       const sightings = group.members
         .map((m) => observations[m])
-        .filter((o) => o.car?.appearance.clip && (!o.view || EXTERIOR_VIEWS.has(o.view.view) || o.view.confidence < settings.viewMinConfidence))
+        .filter((o) => o.car?.appearance.clip && (!o.view || EXTERIOR_VIEWS.has(o.view.view) || o.view.confidence < views.minConfidence))
         .map((o) => o.car!);
-      const picked = bestFrames(sightings, (s) => framingScore(s) * (s.touchesSide ? 0.5 : 1), settings.makeModelFrames);
-      return rankMakeModel(picked.map((i) => sightings[i].appearance.clip!), entries, embeddings, settings);
+      const picked = bestFrames(sightings, (s) => framingScore(s) * (s.touchesSide ? 0.5 : 1), makeModel.frames);
+      return rankMakeModel(picked.map((i) => sightings[i].appearance.clip!), entries, embeddings, makeModel);
     });
   }
 
@@ -128,9 +128,9 @@ export class ClipStage {
   async prepareCatalogue(): Promise<{ entries: CatalogueEntry[]; embeddings: Float32Array[] }> {
     if (this.#catalogue) return this.#catalogue;
     const { settings, cacheDir, log } = this.#options;
-    const entries = await loadVpicCatalogue(cacheDir, { makes: settings.catalogueMakes, vehicleTypes: settings.catalogueVehicleTypes, minYear: settings.catalogueMinYear });
-    const prompts = cataloguePrompts(entries, settings.makeModelTemplates);
-    const embeddings = foldCatalogueEmbeddings(await cachedTextEmbeddings(this.encoder, prompts, cacheDir, log), entries.length, settings.makeModelTemplates);
+    const entries = await loadVpicCatalogue(cacheDir, settings.catalogue);
+    const prompts = cataloguePrompts(entries, settings.makeModel.templates);
+    const embeddings = foldCatalogueEmbeddings(await cachedTextEmbeddings(this.encoder, prompts, cacheDir, log), entries.length, settings.makeModel.templates);
     log.debug('make/model catalogue', { entries: entries.length, prompts: prompts.length });
     this.#catalogue = { entries, embeddings };
     return this.#catalogue;

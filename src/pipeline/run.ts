@@ -4,7 +4,7 @@
  */
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { parseListingTextSettings, type AnalysisSettings, type Config, type Device, type ListingTextSettings } from '../config/config.js';
+import type { AnalysisSettings, Config, Device, ListingTextSettings } from '../config/config.js';
 import { asLotreelError } from '../core/errors.js';
 import type { Box } from '../core/geometry.js';
 import { createLlmClient, type LlmClient } from '../llm/client.js';
@@ -52,8 +52,6 @@ export interface ProcessOptions {
   signal?: AbortSignal;
   /** An open database to use; otherwise one is opened from config and closed at the end. */
   database?: Database;
-  /** Listing text limits and LLM settings; defaults when absent. */
-  listingText?: ListingTextSettings;
   /** The existing video row (the service's) the result is stored into; else found or made by fingerprint. */
   videoId?: string;
   /** An open CLIP stage to use (null: CLIP off); otherwise opened when its weights are in the models folder. */
@@ -75,11 +73,12 @@ async function analyseFrames(
   progress: ProgressListener,
   clip: ClipStage | null,
 ): Promise<{ observations: Observation[]; sampling: 'keyframes' | 'rate' }> {
-  const mode = chooseSampleMode(info, options.settings);
+  const { sampling, detection } = options.settings;
+  const mode = chooseSampleMode(info, sampling);
   const frames = sampleFrames(
     info.file,
     info,
-    { mode, longSide: options.settings.analysisLongSide, batchSize: options.settings.batchSize, signal: options.signal },
+    { mode, longSide: sampling.longSide, batchSize: sampling.batchSize, signal: options.signal },
     binaries,
   );
   const observations: Observation[] = [];
@@ -95,7 +94,7 @@ async function analyseFrames(
     const batch = next.value;
     const detections = await timer.time('detect', () => detector.detect(batch));
     const observed = batch.map((frame, k) => {
-      const observation = observeFrame(frame, detections[k], previous, options.settings, frameKernels().measureCropQuality);
+      const observation = observeFrame(frame, detections[k], previous, detection, frameKernels().measureCropQuality);
       previous = observation.car?.box ?? null;
       return observation;
     });
@@ -124,14 +123,14 @@ async function observeStretch(
   binaries: FfmpegBinaries,
   options: ProcessOptions,
 ): Promise<Observation[]> {
-  const { settings } = options;
+  const { sampling: frames, edges, detection } = options.settings;
   const observations: Observation[] = [];
-  const mode = { kind: 'rate', fps: settings.refineFps } as const;
-  const sampling = { mode, longSide: settings.analysisLongSide, batchSize: settings.batchSize, ...stretch, signal: options.signal };
+  const mode = { kind: 'rate', fps: edges.refineFps } as const;
+  const sampling = { mode, longSide: frames.longSide, batchSize: frames.batchSize, ...stretch, signal: options.signal };
   for await (const batch of sampleFrames(info.file, info, sampling, binaries)) {
     const detections = await detector.detect(batch);
     batch.forEach((frame, k) => {
-      const observation = observeFrame(frame, detections[k], previous, settings, frameKernels().measureCropQuality);
+      const observation = observeFrame(frame, detections[k], previous, detection, frameKernels().measureCropQuality);
       previous = observation.car?.box ?? previous;
       observations.push(observation);
     });
@@ -152,8 +151,8 @@ async function refineEdges(
   binaries: FfmpegBinaries,
   options: ProcessOptions,
 ): Promise<CarGroup[]> {
-  const { settings } = options;
-  const windows = edgeWindows(observations, groups, info.durationMs, settings.edgeWindowMs).filter((w) => w.uncertaintyMs > settings.edgeToleranceMs);
+  const { edges: edgeSettings, segmentation } = options.settings;
+  const windows = edgeWindows(observations, groups, info.durationMs, edgeSettings.windowMs).filter((w) => w.uncertaintyMs > edgeSettings.toleranceMs);
   options.log.debug('refining segment edges', { windows: windows.map((w) => [w.edge, w.fromMs, w.toMs]) });
   const denseByRange = new Map<string, Observation[]>();
   for (const w of windows) {
@@ -164,7 +163,7 @@ async function refineEdges(
   return groups.map((group, c) => {
     const edges = windows
       .filter((w) => w.car === c)
-      .map((w) => ({ segment: w.segment, edge: w.edge, timeMs: refineEdge(w, denseByRange.get(`${w.fromMs}-${w.toMs}`)!, settings.splitDistance) }));
+      .map((w) => ({ segment: w.segment, edge: w.edge, timeMs: refineEdge(w, denseByRange.get(`${w.fromMs}-${w.toMs}`)!, segmentation.splitDistance) }));
     return { ...group, segments: mergeTouching(applyEdges(group.segments, edges)) };
   });
 }
@@ -185,16 +184,17 @@ async function writePhotos(
   options: ProcessOptions & { onPhotoDone: (done: number) => void },
 ): Promise<{ width: number; height: number }[]> {
   const { settings, signal } = options;
+  const { photos: photoSettings, segmentation } = settings;
   for (const car of planned) {
     for (let k = 0; k < car.photos.length; k++) {
       const photo = car.photos[k];
-      if (photo.sharpness >= settings.sharpenBelow) continue;
+      if (photo.sharpness >= photoSettings.sharpenBelow) continue;
       const t = photo.candidate.timestampMs;
       // After a keyframe only: decoding before it would mean decoding from the keyframe before that.
-      const from = keyframeTimes.has(t) ? t : Math.max(0, t - settings.sharpenWindowMs);
-      const window = { startMs: from, endMs: Math.min(info.durationMs, t + settings.sharpenWindowMs), roughDecode: false };
+      const from = keyframeTimes.has(t) ? t : Math.max(0, t - photoSettings.sharpenWindowMs);
+      const window = { startMs: from, endMs: Math.min(info.durationMs, t + photoSettings.sharpenWindowMs), roughDecode: false };
       const nearby = await observeStretch(window, photo.candidate.sighting.box, info, detector, binaries, options);
-      const sharper = sharperNeighbour(photo, nearby, settings.splitDistance);
+      const sharper = sharperNeighbour(photo, nearby, segmentation.splitDistance);
       options.log.debug('looked for a sharper photo', { car: car.ordinal, at: t, found: sharper?.timestampMs ?? null });
       if (sharper) car.photos[k] = replacePhotoFrame(photo, sharper);
     }
@@ -205,7 +205,7 @@ async function writePhotos(
   const inOnePass = onePass ? atKeyframe : [];
   const bySeek = requests.filter((r) => !inOnePass.includes(r));
   let done = 0;
-  const stillOptions = { quality: settings.jpegQuality, signal, onDone: () => options.onPhotoDone(++done) };
+  const stillOptions = { quality: photoSettings.jpegQuality, signal, onDone: () => options.onPhotoDone(++done) };
   const written = [
     ...(await extractKeyframeStills(info.file, info, inOnePass, stillOptions, binaries)),
     ...(await extractStills(info.file, info, bySeek, stillOptions, binaries)),
@@ -259,10 +259,10 @@ export async function processVideo(request: ProcessOptions): Promise<ProcessResu
       YoloxDetector.create({
         modelsDir: options.config.modelsDir,
         device: options.device,
-        batchSize: options.settings.yoloxBatchSize ?? options.settings.batchSize,
-        scoreThreshold: options.settings.detectScore,
-        nmsIou: options.settings.nmsIou,
-        intraOpThreads: options.settings.inferenceThreads,
+        batchSize: options.settings.detection.batchSize ?? options.settings.sampling.batchSize,
+        scoreThreshold: options.settings.detection.scoreThreshold,
+        nmsIou: options.settings.detection.nmsIou,
+        intraOpThreads: options.settings.detection.threads,
         log,
       }),
     );
@@ -291,9 +291,9 @@ export async function processVideo(request: ProcessOptions): Promise<ProcessResu
       fingerprintFile(info.file),
     ]);
 
-    const coarse = await timer.time('segment', async () => splitIntoCars(observations, options.settings));
+    const coarse = await timer.time('segment', async () => splitIntoCars(observations, options.settings.segmentation));
     // Interior and detail shots (CLIP only) join the car filmed around them.
-    const details = clip ? attachDetailShots(observations, coarse, options.settings) : coarse.map(() => []);
+    const details = clip ? attachDetailShots(observations, coarse, options.settings.views) : coarse.map(() => []);
     log.info('split into cars', { cars: coarse.length, framesAnalysed: observations.length, detailShots: details.map((d) => d.length) });
 
     // Photos come from the cars' own samples, which edge refinement does not change, so their
@@ -308,8 +308,9 @@ export async function processVideo(request: ProcessOptions): Promise<ProcessResu
             ...details[i].map((d) => ({ timestampMs: observations[d].timestampMs, sighting: observations[d].detail!, view: observations[d].view })),
           ],
           // A car lost for a moment (a missed detection) is still the same stretch of filming.
-          mergeTouching([...group.segments, ...detailRanges(observations, details[i])], options.settings.maxGapMs),
-          options.settings,
+          mergeTouching([...group.segments, ...detailRanges(observations, details[i])], options.settings.segmentation.maxGapMs),
+          options.settings.photos,
+          options.settings.views,
         ),
       ),
     }));
@@ -326,7 +327,7 @@ export async function processVideo(request: ProcessOptions): Promise<ProcessResu
     const extracting = timer.time('photos', () => writePhotos(planned, keyframeTimes, stagingDir, info, detector, binaries, photoOptions));
     // Text on the photos and a few close-ups: VINs, badges, stickers; plates blurred in the photos.
     const reading = extracting.then(async () => {
-      textOpening = openTextReaders({ device: options.device, settings: options.settings, dataDir: options.config.dataDir, log });
+      textOpening = openTextReaders({ device: options.device, settings: options.settings.ocr, dataDir: options.config.dataDir, log });
       const readers = await timer.time('open', () => textOpening!);
       return timer.time('text', () =>
         readAllText(planned, coarse, observations, readers, {
@@ -346,7 +347,7 @@ export async function processVideo(request: ProcessOptions): Promise<ProcessResu
       const refined = await timer.time('segment', () => refineEdges(coarse, observations, info, detector, binaries, options));
       planned.forEach((car, i) => {
         const extra = detailRanges(observations, details[i]);
-        car.group = extra.length > 0 ? { ...refined[i], segments: mergeTouching([...refined[i].segments, ...extra], options.settings.maxGapMs) } : refined[i];
+        car.group = extra.length > 0 ? { ...refined[i], segments: mergeTouching([...refined[i].segments, ...extra], options.settings.segmentation.maxGapMs) } : refined[i];
       });
       progress({ stage: 'segment', done: 1, total: 1 });
       // Two at a time: each clip is an ffprobe and an ffmpeg, and a lot can have dozens of cars.
@@ -371,7 +372,7 @@ export async function processVideo(request: ProcessOptions): Promise<ProcessResu
     const makeModels = clip ? await timer.time('clip', () => clip.rankCars(planned.map((car) => car.group), observations)) : [];
 
     const firstStill = planned.map((_, i) => planned.slice(0, i).reduce((n, car) => n + car.photos.length, 0));
-    const textSettings = options.listingText ?? parseListingTextSettings();
+    const textSettings = options.settings.listingText;
     const llm = createLlmClient(options.config.llm, textSettings.llmMaxConsecutiveFailures, log);
     // Two cars at a time: with an LLM configured each draft waits on its answers.
     const draftsStarted = performance.now();
@@ -439,13 +440,13 @@ async function readAllText(
 ): Promise<CarTextResult[]> {
   const { stagingDir, info, options } = context;
   // Boxes seen by the analysis, as shares of the frame: the same shares of the full-size pictures.
-  const analysed = scaledSize(info.width, info.height, options.settings.analysisLongSide);
+  const analysed = scaledSize(info.width, info.height, options.settings.sampling.longSide);
   const share = (box: Box): Box => ({ x1: box.x1 / analysed.width, y1: box.y1 / analysed.height, x2: box.x2 / analysed.width, y2: box.y2 / analysed.height });
   const texts: CarTextResult[] = [];
   for (const [i, car] of planned.entries()) {
     const members = coarse[i].members.map((m) => ({ timestampMs: observations[m].timestampMs, sighting: observations[m].car! }));
     const photoTimes = car.photos.map((p) => p.candidate.timestampMs);
-    const closeUps = readers.ocr ? textCandidateFrames(members, photoTimes, options.settings.ocrExtraFrames, options.settings.maxGapMs) : [];
+    const closeUps = readers.ocr ? textCandidateFrames(members, photoTimes, options.settings.ocr.extraFrames, options.settings.segmentation.maxGapMs) : [];
     const input = {
       ordinal: car.ordinal,
       photos: car.photos.map((p, k) => ({
@@ -458,7 +459,7 @@ async function readAllText(
     };
     const { settings, signal } = options;
     texts.push(
-      await readCarText(input, { readers, detector: context.detector, info, binaries: context.binaries, settings, scratchDir: join(stagingDir, '.text'), blurPlates: settings.blurPlates, log: context.log, signal }),
+      await readCarText(input, { readers, detector: context.detector, info, binaries: context.binaries, settings, scratchDir: join(stagingDir, '.text'), log: context.log, signal }),
     );
     context.onCarDone(i + 1);
   }

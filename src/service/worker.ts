@@ -5,7 +5,6 @@
  */
 import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseAnalysisSettings } from '../config/config.js';
 import type { Logger } from '../core/log.js';
 import { asLotreelError, LotreelError } from '../core/errors.js';
 import { processVideo } from '../pipeline/run.js';
@@ -63,7 +62,7 @@ export async function runVideoJob(ctx: ServiceContext, job: VideoJob): Promise<v
       file: original.path,
       outDir: out.dir,
       device: ctx.config.device,
-      settings: parseAnalysisSettings({}),
+      settings: ctx.config.analysis,
       config: ctx.config,
       log,
       onProgress,

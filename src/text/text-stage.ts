@@ -19,7 +19,7 @@ import type { RgbImage } from '../vision/yolox.preprocess.js';
 import type { YoloxDetector } from '../vision/yolox.js';
 import { DEFAULT_CATALOGUE, type CatalogueMake } from '../vehicle/badge-catalogue.js';
 import { carTextEvidence, textSearchRegion, vinsInText } from './car-text.js';
-import { chooseDominantCar } from '../analysis/dominant-car.js';
+import { chooseDominantCar, type DominantCarSettings } from '../analysis/dominant-car.js';
 import type { Evidence } from '../evidence/evidence.js';
 import { findPlates } from './plates.js';
 import type { ReadText } from './text-evidence.js';
@@ -31,27 +31,27 @@ export interface TextReaders {
   close(): Promise<void>;
 }
 
-export function ocrSettings(settings: AnalysisSettings): OcrSettings {
+export function ocrSettings(settings: AnalysisSettings['ocr']): OcrSettings {
   return {
-    detLimitSide: settings.ocrDetLimitSide,
-    threshold: settings.ocrDetThreshold,
-    boxThreshold: settings.ocrBoxThreshold,
-    unclipRatio: settings.ocrUnclipRatio,
-    minSize: settings.ocrMinBoxSize,
-    maxBoxes: settings.ocrMaxBoxes,
-    recMaxWidth: settings.ocrRecMaxWidth,
-    minTextScore: settings.ocrMinTextScore,
+    detLimitSide: settings.detLimitSide,
+    threshold: settings.detThreshold,
+    boxThreshold: settings.boxThreshold,
+    unclipRatio: settings.unclipRatio,
+    minSize: settings.minBoxSize,
+    maxBoxes: settings.maxBoxes,
+    recMaxWidth: settings.recMaxWidth,
+    minTextScore: settings.minTextScore,
   };
 }
 
 /** Opens OCR and the VIN database; either is null (with a warning) when it cannot be used. */
-export async function openTextReaders(options: { device: Device; settings: AnalysisSettings; dataDir: string; log: Logger }): Promise<TextReaders> {
+export async function openTextReaders(options: { device: Device; settings: AnalysisSettings['ocr']; dataDir: string; log: Logger }): Promise<TextReaders> {
   const { log } = options;
-  if (!options.settings.readText) return { ocr: null, vin: null, close: async () => undefined };
+  if (!options.settings.enabled) return { ocr: null, vin: null, close: async () => undefined };
   const files = await locateOcrModels();
   const [ocr, vin] = await Promise.all([
     files
-      ? OcrReader.create({ files, settings: ocrSettings(options.settings), device: options.device, intraOpThreads: options.settings.ocrThreads, log }).catch((error: unknown) => {
+      ? OcrReader.create({ files, settings: ocrSettings(options.settings), device: options.device, intraOpThreads: options.settings.threads, log }).catch((error: unknown) => {
           log.warn('OCR is off: its models cannot be opened', { error: error instanceof Error ? error.message : String(error) });
           return null;
         })
@@ -94,9 +94,9 @@ export interface TextStageContext {
   detector: YoloxDetector;
   info: VideoInfo;
   binaries: FfmpegBinaries;
-  settings: AnalysisSettings;
+  /** Text search (ocr), plate blurring (plates), the car's box in a photo (detection), the photos' JPEG quality. */
+  settings: Pick<AnalysisSettings, 'ocr' | 'plates' | 'detection' | 'photos'>;
   scratchDir: string;
-  blurPlates: boolean;
   log: Logger;
   signal?: AbortSignal;
   catalogue?: readonly CatalogueMake[];
@@ -104,7 +104,7 @@ export interface TextStageContext {
 }
 
 /** The dominant vehicle's box in a full-resolution picture, or null. */
-export async function carBoxIn(image: RgbImage, detector: YoloxDetector, settings: AnalysisSettings): Promise<Box | null> {
+export async function carBoxIn(image: RgbImage, detector: YoloxDetector, settings: DominantCarSettings): Promise<Box | null> {
   const [detections] = await detector.detect([{ ...image, timestampMs: 0 }]);
   return chooseDominantCar(detections, image.width, image.height, null, settings)?.detection.box ?? null;
 }
@@ -127,15 +127,15 @@ export async function readCarText(car: CarTextInput, context: TextStageContext):
   for (const photo of car.photos) {
     context.signal?.throwIfAborted();
     const image = await readRgb(photo.path);
-    const region = photo.carShare ? textSearchRegion(photo.carShare, image, settings.ocrCarMargin) : null;
+    const region = photo.carShare ? textSearchRegion(photo.carShare, image, settings.ocr.carMargin) : null;
     const read = await readPicture(ocr, image, region?.search);
     lines.push(...read.map((line) => ({ text: line.text, score: line.textScore, picture: photo.file })));
-    const found = read.length > 0 && context.blurPlates ? findPlates(read, region?.car ?? (await carBoxIn(image, context.detector, settings)), image) : [];
+    const found = read.length > 0 && settings.plates.blur ? findPlates(read, region?.car ?? (await carBoxIn(image, context.detector, settings.detection)), image) : [];
     plates.push(found.map((p) => p.box));
     if (found.length > 0) {
       await blurPhotoRegions(photo.path, photo.originalPath, found.map((p) => p.box), {
-        sigmaShare: settings.plateBlurSigma,
-        quality: settings.jpegQuality,
+        sigmaShare: settings.plates.blurSigma,
+        quality: settings.photos.jpegQuality,
       });
     }
   }
@@ -153,7 +153,7 @@ export async function readCarText(car: CarTextInput, context: TextStageContext):
       for (const [k, still] of stills.entries()) {
         const image = await readRgb(still.outPath);
         const share = car.extraFrames[k].carShare;
-        const read = await readPicture(ocr, image, share ? textSearchRegion(share, image, settings.ocrCarMargin).search : undefined);
+        const read = await readPicture(ocr, image, share ? textSearchRegion(share, image, settings.ocr.carMargin).search : undefined);
         lines.push(...read.map((line) => ({ text: line.text, score: line.textScore, picture: `frame at ${still.timestampMs} ms` })));
       }
     } finally {

@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import ort from 'onnxruntime-node';
-import { parseAnalysisSettings, type Device } from '../config/config.js';
+import { DEFAULT_SETTINGS, type Device } from '../config/config.js';
 import { LotreelError, isLotreelError } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/log.js';
 import type { Frame } from '../media/types.js';
@@ -135,8 +135,8 @@ export async function warmUp(session: ort.InferenceSession, spec: ModelSpec, bat
 }
 
 /** Defaults come from the analysis settings schema (thresholds live in config). */
-const SETTINGS = parseAnalysisSettings();
-const DEFAULTS = { batchSize: SETTINGS.batchSize, scoreThreshold: SETTINGS.detectScore, nmsIou: SETTINGS.nmsIou, maxDetections: 100 } as const;
+const { sampling, detection } = DEFAULT_SETTINGS;
+const DEFAULTS = { batchSize: detection.batchSize ?? sampling.batchSize, scoreThreshold: detection.scoreThreshold, nmsIou: detection.nmsIou, maxDetections: 100 } as const;
 
 export class YoloxDetector {
   readonly provider: Provider;

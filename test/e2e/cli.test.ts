@@ -323,9 +323,13 @@ describe('lotreel process: a walkaround video, embedded database', () => {
   it('the same file again replaces the earlier result: one video row, new car ids, old car folders replaced', async () => {
     expect(first, 'needs the previous test').toBeDefined();
     await writeFile(join(outDir, 'notes.txt'), 'not lotreel’s\n');
-    const run = await runCli(['process', singleCar.video, '--json', '--out', outDir, '--max-photos', '3'], { env: envFor(dataDir) });
+    // The settings file asks for 2 photos and a lower JPEG quality; --max-photos overrides its 2.
+    const settings = join(root, 'settings-main.json');
+    await writeFile(settings, JSON.stringify({ photos: { maxPhotos: 2, jpegQuality: 60 } }));
+    const run = await runCli(['process', singleCar.video, '--json', '--out', outDir, '--max-photos', '3', '--config', settings], { env: envFor(dataDir) });
     const second = parseResult(run);
     expectSaneCars(second, 3);
+    expect(second.cars[0].photos).toHaveLength(3);
     expect(second.cars.map((c) => c.photos.length).reduce((a, b) => a + b, 0)).toBeLessThan(first.cars.map((c) => c.photos.length).reduce((a, b) => a + b, 0));
 
     const stored = await withEmbeddedDatabase(dataDir, async (db) => ({
@@ -486,6 +490,18 @@ describe('lotreel: bad arguments, configuration, device, model, database', () =>
 
   it('process without a video → exit 2 [INVALID_ARGUMENT]', async () => {
     expectOneLineError(await runCli(['process'], { env: envFor(dataDir) }), 2, 'INVALID_ARGUMENT');
+  });
+
+  it('a settings file with a typo and a bad value, and a bad environment value: all in one line → exit 2 [INVALID_CONFIG]', async () => {
+    const settings = join(root, 'settings-bad.json');
+    await writeFile(settings, JSON.stringify({ photo: { maxPhotos: 2 }, ocr: { minTextScore: 3 } }));
+    const env = envFor(dataDir, { extra: { LOTREEL_CONFIG: join(root, 'not-read.json'), LOTREEL_LOG_LEVEL: 'loud' } });
+    const line = expectOneLineError(await runCli(['process', singleCar.video, '--out', outDir, '--config', settings], { env }), 2, 'INVALID_CONFIG');
+    expect(line).toContain(`${settings}: photo: unknown setting`);
+    expect(line).toContain(`${settings}: ocr.minTextScore:`);
+    expect(line).toContain('LOTREEL_LOG_LEVEL');
+    expect(line).not.toContain('not-read.json');
+    expect(existsSync(join(dataDir, 'db'))).toBe(false);
   });
 
   it('invalid environment values are reported together → exit 2 [INVALID_CONFIG]', async () => {

@@ -1,5 +1,5 @@
 /** Runs the real pipeline (real ffmpeg, real YOLOX, real database) the way the CLI does. */
-import { loadConfig, parseAnalysisSettings, type Config } from '../../src/config/config.js';
+import { loadConfig, parseSettings, type Config } from '../../src/config/config.js';
 import { silentLogger } from '../../src/core/log.js';
 import { processVideo, type ProcessResult } from '../../src/pipeline/run.js';
 import type { Database } from '../../src/store/index.js';
@@ -14,7 +14,7 @@ export function runPipeline(file: string, outDir: string, config: Config, databa
     file,
     outDir,
     device: 'cpu',
-    settings: parseAnalysisSettings(maxPhotos ? { maxPhotos } : {}),
+    settings: parseSettings({ photos: { maxPhotos } }),
     config,
     log: silentLogger,
     database,

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig, parseListingTextSettings, type LlmConfig } from '../../../src/config/config.js';
+import { DEFAULT_SETTINGS, loadConfig, type LlmConfig } from '../../../src/config/config.js';
 import { createLlmClient, type LlmClient } from '../../../src/llm/client.js';
 import { writeListingText } from '../../../src/listing/listing-text.js';
 import { createLogger } from '../../../src/core/log.js';
@@ -8,7 +8,7 @@ import { factsForPrompt, listingFacts } from '../../../src/listing/listing-facts
 import { textOutcomeFromAttributes } from '../../../src/listing/listing-rules.js';
 import { startOpenAiServer, type FakeOpenAiServer } from '../../helpers/openai-server.js';
 
-const settings = parseListingTextSettings();
+const settings = DEFAULT_SETTINGS.listingText;
 const ev = (attribute: Evidence['attribute'], value: string | number): Evidence => ({ attribute, value, source: 'vin', confidence: 1 });
 const facts = listingFacts({
   attributes: resolveAttributes([ev('make', 'Toyota'), ev('model', 'RAV4'), ev('year', 2018), ev('trim', 'XLE'), ev('drive', 'AWD')]),

@@ -8,7 +8,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig, parseAnalysisSettings, type Config } from '../../../src/config/config.js';
+import { loadConfig, parseSettings, type Config } from '../../../src/config/config.js';
 import { createLogger } from '../../../src/core/log.js';
 import { processVideo } from '../../../src/pipeline/run.js';
 import { loadVideoResult, openDatabase, type Database } from '../../../src/store/index.js';
@@ -55,7 +55,7 @@ const processCar01 = (llm: Config['llm'], name: string, logLines: string[] = [])
     file: epflCar(1),
     outDir: join(root, name),
     device: 'cpu',
-    settings: parseAnalysisSettings({ maxPhotos: 6 }),
+    settings: parseSettings({ photos: { maxPhotos: 6 } }),
     config: { ...config, llm },
     log: createLogger('warn', (line) => logLines.push(line)),
     database: db,

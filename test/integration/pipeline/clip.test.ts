@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTestClipFamily } from '../../../fixtures/clip-model.js';
 import { buildPreset } from '../../../fixtures/walkaround.js';
-import { parseAnalysisSettings } from '../../../src/config/config.js';
+import { parseSettings } from '../../../src/config/config.js';
 import { createLogger, silentLogger } from '../../../src/core/log.js';
 import { CLIP_OFF_FEATURES, ClipStage } from '../../../src/pipeline/clip-stage.js';
 import { processVideo } from '../../../src/pipeline/run.js';
@@ -19,7 +19,7 @@ import { scratchDir, yoloxModelDir } from '../../helpers/shared.js';
 
 const root = scratchDir('pipeline-clip');
 const config = testConfig(join(root, 'data'));
-const settings = parseAnalysisSettings({ maxPhotos: 6 });
+const settings = parseSettings({ photos: { maxPhotos: 6 } });
 let db: Database;
 let stage: ClipStage;
 let video: string;
@@ -63,7 +63,7 @@ describe('pipeline with CLIP', () => {
       expect([...confidences].sort((a, b) => b - a)).toEqual(confidences);
       expect(mm.confidence).toBe(confidences[0]);
       // Set only above the threshold; the draft waits for review otherwise.
-      const sure = mm.confidence >= settings.makeModelMinConfidence;
+      const sure = mm.confidence >= settings.makeModel.minConfidence;
       expect(mm.make !== null).toBe(sure);
       expect(car.draft.status).toBe(sure ? 'ready' : 'needs_review');
     }

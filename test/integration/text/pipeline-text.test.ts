@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { binaries, run } from '../../../fixtures/run.js';
-import { parseAnalysisSettings } from '../../../src/config/config.js';
+import { parseSettings, type SettingsInput } from '../../../src/config/config.js';
 import { silentLogger } from '../../../src/core/log.js';
 import { processVideo, type ProcessResult } from '../../../src/pipeline/run.js';
 import { loadVideoResult, openDatabase, type Database } from '../../../src/store/index.js';
@@ -24,8 +24,8 @@ let plate: { left: number; top: number; width: number; height: number };
 let db: Database;
 let blurred: ProcessResult;
 
-const process = (name: string, overrides: Record<string, unknown> = {}) =>
-  processVideo({ file: video, outDir: join(root, name), device: 'cpu', settings: parseAnalysisSettings({ maxPhotos: 3, ...overrides }), config, log: silentLogger, database: db });
+const process = (name: string, overrides: SettingsInput = {}) =>
+  processVideo({ file: video, outDir: join(root, name), device: 'cpu', settings: parseSettings({ ...overrides, photos: { maxPhotos: 3 } }), config, log: silentLogger, database: db });
 
 /** Grey pixels of a JPEG and the variance of a rectangle of it. */
 async function grey(file: string) {
@@ -126,7 +126,7 @@ describe('text on a filmed car', () => {
   });
 
   it('leaves plates alone with blurPlates off (--no-blur-plates): the photo is the original', async () => {
-    const plain = await process('plain', { blurPlates: false });
+    const plain = await process('plain', { plates: { blur: false } });
     const [photo] = plain.cars[0].photos;
     expect(photo.plates).toEqual([]);
     expect(photo.original).toBeNull();
@@ -141,7 +141,7 @@ describe('text on a filmed car', () => {
   });
 
   it('works as before without text reading: vision facts only, photos untouched', async () => {
-    const without = await process('without-text', { readText: false });
+    const without = await process('without-text', { ocr: { enabled: false } });
     const [car] = without.cars;
     expect(car.evidence.every((e) => e.source === 'vision')).toBe(true);
     expect(car.makeModel).toMatchObject({ make: null, model: null, year: null });

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { parseAnalysisSettings } from '../../../src/config/config.js';
+import { DEFAULT_SETTINGS } from '../../../src/config/config.js';
 import { applyEdges, edgeWindows, refineEdge, type EdgeWindow } from '../../../src/analysis/boundaries.js';
 import type { Observation } from '../../../src/analysis/observation.js';
 import { mergeTouching, splitIntoCars } from '../../../src/analysis/segmentation.js';
 import { histogramOf, script, sighting } from './fakes.js';
 
-const settings = parseAnalysisSettings();
+const settings = DEFAULT_SETTINGS.segmentation;
 
 describe('edgeWindows', () => {
   it('opens a window at each edge, reaching across samples that belong to no car', () => {

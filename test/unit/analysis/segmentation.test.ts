@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { parseAnalysisSettings } from '../../../src/config/config.js';
+import { DEFAULT_SETTINGS } from '../../../src/config/config.js';
 import { findTracklets, splitIntoCars, trackletRange } from '../../../src/analysis/segmentation.js';
 import { script } from './fakes.js';
 
-const settings = parseAnalysisSettings();
+const settings = DEFAULT_SETTINGS.segmentation;
 const ranges = (text: string, step = 1000) => splitIntoCars(script(text, step), settings).map((c) => c.segments.map((s) => [s.startMs, s.endMs]));
 
 describe('splitIntoCars', () => {

@@ -63,7 +63,7 @@ describe('chooseCarPhotos with view labels', () => {
   const segments = [{ startMs: 0, endMs: 60_000 }];
 
   it('covers the expected views, cover first as a front three-quarter, in listing order', () => {
-    const photos = chooseCarPhotos(candidates, segments, { maxPhotos: 8, photoEdgeMarginMs: 0, viewMinConfidence: 0.3 });
+    const photos = chooseCarPhotos(candidates, segments, { maxPhotos: 8, edgeMarginMs: 0 }, { minConfidence: 0.3 });
     expect(photos).toHaveLength(8);
     const views = photos.map((p) => p.candidate.view!.view);
     // Eight slots: one of each expected group first (three-quarter, side, rear three-quarter, rear, front, dashboard, front seats, engine).
@@ -75,7 +75,7 @@ describe('chooseCarPhotos with view labels', () => {
   });
 
   it('fills the rest after the expected views, still in listing order', () => {
-    const photos = chooseCarPhotos(candidates, segments, { maxPhotos: 14, photoEdgeMarginMs: 0, viewMinConfidence: 0.3 });
+    const photos = chooseCarPhotos(candidates, segments, { maxPhotos: 14, edgeMarginMs: 0 }, { minConfidence: 0.3 });
     const ranks = photos.map((p) => listingRank(p.candidate.view!.view));
     expect([...ranks].sort((a, b) => a - b)).toEqual(ranks);
     expect(new Set(photos.map((p) => p.candidate.view!.view)).size).toBe(12);
@@ -83,7 +83,7 @@ describe('chooseCarPhotos with view labels', () => {
 
   it('does not count unsure labels as covering a view', () => {
     const unsure = candidates.map((c) => (c.view!.view === 'rear' ? { ...c, view: { view: 'rear' as View, confidence: 0.1 } } : c));
-    const photos = chooseCarPhotos(unsure, segments, { maxPhotos: 5, photoEdgeMarginMs: 0, viewMinConfidence: 0.3 });
+    const photos = chooseCarPhotos(unsure, segments, { maxPhotos: 5, edgeMarginMs: 0 }, { minConfidence: 0.3 });
     expect(photos.map((p) => p.candidate.view!.view)).not.toContain('rear');
   });
 });

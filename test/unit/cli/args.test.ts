@@ -6,7 +6,7 @@ import { isLotreelError } from '../../../src/core/errors.js';
 describe('parseCommand', () => {
   it('parses process with every option', () => {
     expect(parseCommand(['process', 'lot.mp4', '--out', 'o', '--json', '--device', 'cpu', '--max-photos', '8'])).toEqual({
-      kind: 'process', file: 'lot.mp4', outDir: 'o', json: true, device: 'cpu', maxPhotos: 8, verbose: false, blurPlates: true,
+      kind: 'process', file: 'lot.mp4', outDir: 'o', json: true, device: 'cpu', maxPhotos: 8, verbose: false, blurPlates: undefined,
     });
   });
 
@@ -16,6 +16,13 @@ describe('parseCommand', () => {
 
   it('turns plate blurring off with --no-blur-plates', () => {
     expect(parseCommand(['process', 'lot.mp4', '--no-blur-plates'])).toMatchObject({ kind: 'process', blurPlates: false });
+  });
+
+  it('takes --config FILE on any command, and only a non-empty name', () => {
+    expect(parseCommand(['process', 'lot.mp4', '--config', 'lot.json'])).toMatchObject({ kind: 'process', configFile: 'lot.json' });
+    expect(parseCommand(['worker', '--config', '/etc/lotreel.json'])).toEqual({ kind: 'worker', verbose: false, configFile: '/etc/lotreel.json' });
+    expect(parseCommand(['serve'])).not.toHaveProperty('configFile');
+    expect(() => parseCommand(['serve', '--config', ''])).toThrow(/--config needs a file name/);
   });
 
   it.each([

@@ -24,7 +24,7 @@ const frame = (weights: Record<number, number>) => {
   const n = Math.hypot(...v);
   return v.map((x) => x / n);
 };
-const settings = { makeModelFrames: 8, makeModelTemperature: 1, makeModelMinConfidence: 0.5 };
+const settings = { frames: 8, temperature: 1, minConfidence: 0.5 };
 
 describe('make/model prompts', () => {
   it('gives every entry the templates in order and folds them back', () => {
@@ -48,7 +48,7 @@ describe('rankMakeModel', () => {
     expect([...confidences].sort((a, b) => b - a)).toEqual(confidences);
     expect(confidences.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(1 + 1e-9);
     expect(result.confidence).toBe(confidences[0]);
-    const resolved = resolveAttributes(result.evidence, settings.makeModelMinConfidence);
+    const resolved = resolveAttributes(result.evidence, settings.minConfidence);
     expect(resolved.make).toMatchObject({ value: 'Toyota', source: 'clip' });
     // The make's confidence sums its models: at least the model's.
     expect(result.evidence.find((e) => e.attribute === 'make')!.confidence).toBeGreaterThanOrEqual(result.confidence);
@@ -65,7 +65,7 @@ describe('rankMakeModel', () => {
 
   it('flattens scores with a higher temperature', () => {
     const sharp = rankMakeModel([frame({ 0: 0.3, 1: 0.25 })], entries, axes, settings);
-    const flat = rankMakeModel([frame({ 0: 0.3, 1: 0.25 })], entries, axes, { ...settings, makeModelTemperature: 4 });
+    const flat = rankMakeModel([frame({ 0: 0.3, 1: 0.25 })], entries, axes, { ...settings, temperature: 4 });
     expect(flat.confidence).toBeLessThan(sharp.confidence);
   });
 

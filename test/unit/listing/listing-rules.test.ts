@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseListingTextSettings } from '../../../src/config/config.js';
+import { DEFAULT_SETTINGS } from '../../../src/config/config.js';
 import { buildDraft } from '../../../src/listing/draft.js';
 import type { Evidence } from '../../../src/evidence/evidence.js';
 import { resolveAttributes } from '../../../src/evidence/evidence.js';
@@ -15,7 +15,7 @@ import {
   type ViolationCode,
 } from '../../../src/listing/listing-rules.js';
 
-const limits = parseListingTextSettings();
+const limits = DEFAULT_SETTINGS.listingText;
 const ev = (attribute: Evidence['attribute'], value: string | number, source: Evidence['source'] = 'vin'): Evidence => ({ attribute, value, source, confidence: 1 });
 
 /** A 2019 Honda Civic EX-L sedan, blue, 45000 on the clock, 12 photos, 18 s of video. */

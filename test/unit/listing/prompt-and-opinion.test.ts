@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseListingTextSettings } from '../../../src/config/config.js';
+import { DEFAULT_SETTINGS, parseSettings } from '../../../src/config/config.js';
 import { LISTING_ANSWER, listingMessages, makeModelMessages, parseListingAnswer, retryMessages } from '../../../src/listing/prompt.js';
 import { buildDraft } from '../../../src/listing/draft.js';
 import { resolveAttributes, type Evidence } from '../../../src/evidence/evidence.js';
@@ -37,14 +37,14 @@ describe('parseListingAnswer', () => {
 
 describe('messages', () => {
   it('states the limits and sends the facts alone as the user message', () => {
-    const limits = parseListingTextSettings({ titleMaxChars: 70 });
+    const limits = parseSettings({ listingText: { titleMaxChars: 70 } }).listingText;
     const [system, user] = listingMessages(facts, limits);
     expect(system.content).toContain('at most 70 characters');
     expect(JSON.parse(user.content as string)).toEqual({ facts: { colour: 'white', photoCount: 4, videoSeconds: 6 } });
   });
 
   it('sends the first answer back with the reasons for the second try', () => {
-    const first = listingMessages(facts, parseListingTextSettings());
+    const first = listingMessages(facts, DEFAULT_SETTINGS.listingText);
     const retry = retryMessages(first, '{"title":"Must see!"}', [{ code: 'MARKETING_PHRASE', field: 'title', match: 'Must see', reason: '"Must see": marketing lingo' }]);
     expect(retry.slice(0, 2)).toEqual(first);
     expect(retry[2]).toEqual({ role: 'assistant', content: '{"title":"Must see!"}' });

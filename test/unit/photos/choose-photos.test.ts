@@ -9,7 +9,7 @@ function walkRound(seconds: number, change: (t: number) => Partial<ReturnType<ty
 
 describe('chooseCarPhotos', () => {
   it('chooses at most maxPhotos, spread over the whole time on screen', () => {
-    const photos = chooseCarPhotos(walkRound(60), [{ startMs: 0, endMs: 60_000 }], { maxPhotos: 12, photoEdgeMarginMs: 0 });
+    const photos = chooseCarPhotos(walkRound(60), [{ startMs: 0, endMs: 60_000 }], { maxPhotos: 12, edgeMarginMs: 0 });
     expect(photos).toHaveLength(12);
     const times = photos.map((p) => p.candidate.timestampMs);
     expect(Math.min(...times)).toBeLessThan(5000);
@@ -19,26 +19,26 @@ describe('chooseCarPhotos', () => {
 
   it('prefers the sharp frame within a slice', () => {
     const blurryEven = walkRound(24, (t) => ({ quality: { laplacianVariance: t % 2 === 0 ? 5 : 200, meanLuma: 0.5, clippedFraction: 0 } }));
-    const photos = chooseCarPhotos(blurryEven, [{ startMs: 0, endMs: 24_000 }], { maxPhotos: 12, photoEdgeMarginMs: 0 });
+    const photos = chooseCarPhotos(blurryEven, [{ startMs: 0, endMs: 24_000 }], { maxPhotos: 12, edgeMarginMs: 0 });
     expect(photos.every((p) => (p.candidate.timestampMs / 1000) % 2 === 1)).toBe(true);
     expect(Math.max(...photos.map((p) => p.sharpness))).toBe(1);
   });
 
   it('never chooses a car cut off by the frame edge or a frame outside the car segments', () => {
     const candidates = walkRound(20, (t) => ({ touchesSide: t < 5 }));
-    const photos = chooseCarPhotos(candidates, [{ startMs: 0, endMs: 15_000 }], { maxPhotos: 12, photoEdgeMarginMs: 0 });
+    const photos = chooseCarPhotos(candidates, [{ startMs: 0, endMs: 15_000 }], { maxPhotos: 12, edgeMarginMs: 0 });
     const times = photos.map((p) => p.candidate.timestampMs);
     expect(times.every((t) => t >= 5000 && t <= 15_000)).toBe(true);
   });
 
   it('drops near-duplicates of a view already chosen', () => {
     const sameView = Array.from({ length: 30 }, (_, t) => ({ timestampMs: t * 1000, sighting: sighting(3) }));
-    expect(chooseCarPhotos(sameView, [{ startMs: 0, endMs: 30_000 }], { maxPhotos: 12, photoEdgeMarginMs: 0 })).toHaveLength(1);
+    expect(chooseCarPhotos(sameView, [{ startMs: 0, endMs: 30_000 }], { maxPhotos: 12, edgeMarginMs: 0 })).toHaveLength(1);
   });
 
   it('marks exactly one cover, and spans several segments of a revisited car', () => {
     const candidates = [...walkRound(10), ...walkRound(10).map((c) => ({ ...c, timestampMs: c.timestampMs + 50_000 }))];
-    const photos = chooseCarPhotos(candidates, [{ startMs: 0, endMs: 10_000 }, { startMs: 50_000, endMs: 60_000 }], { maxPhotos: 8, photoEdgeMarginMs: 0 });
+    const photos = chooseCarPhotos(candidates, [{ startMs: 0, endMs: 10_000 }, { startMs: 50_000, endMs: 60_000 }], { maxPhotos: 8, edgeMarginMs: 0 });
     expect(photos.filter((p) => p.cover)).toHaveLength(1);
     expect(photos.some((p) => p.candidate.timestampMs >= 50_000)).toBe(true);
     expect(photos.some((p) => p.candidate.timestampMs < 10_000)).toBe(true);
@@ -46,19 +46,19 @@ describe('chooseCarPhotos', () => {
 
   it('fills slices left empty by uneven filming with the best remaining frames', () => {
     const uneven = [0, 1000, 2000, 3000, 4000, 9000].map((t, i) => ({ timestampMs: t, sighting: sighting(i * 3) }));
-    const photos = chooseCarPhotos(uneven, [{ startMs: 0, endMs: 9000 }], { maxPhotos: 6, photoEdgeMarginMs: 0 });
+    const photos = chooseCarPhotos(uneven, [{ startMs: 0, endMs: 9000 }], { maxPhotos: 6, edgeMarginMs: 0 });
     expect(photos).toHaveLength(6);
   });
 
   it('avoids frames near a segment edge unless nothing else is left', () => {
-    const photos = chooseCarPhotos(walkRound(10), [{ startMs: 0, endMs: 9000 }], { maxPhotos: 12, photoEdgeMarginMs: 1500 });
+    const photos = chooseCarPhotos(walkRound(10), [{ startMs: 0, endMs: 9000 }], { maxPhotos: 12, edgeMarginMs: 1500 });
     expect(photos.map((p) => p.candidate.timestampMs)).toEqual([2000, 3000, 4000, 5000, 6000, 7000]);
-    const onlyEdge = chooseCarPhotos(walkRound(2), [{ startMs: 0, endMs: 1000 }], { maxPhotos: 12, photoEdgeMarginMs: 1500 });
+    const onlyEdge = chooseCarPhotos(walkRound(2), [{ startMs: 0, endMs: 1000 }], { maxPhotos: 12, edgeMarginMs: 1500 });
     expect(onlyEdge).toHaveLength(2);
   });
 
   it('returns nothing without whole-car candidates', () => {
-    expect(chooseCarPhotos([], [{ startMs: 0, endMs: 1000 }], { maxPhotos: 12, photoEdgeMarginMs: 0 })).toEqual([]);
+    expect(chooseCarPhotos([], [{ startMs: 0, endMs: 1000 }], { maxPhotos: 12, edgeMarginMs: 0 })).toEqual([]);
   });
 });
 
@@ -76,7 +76,7 @@ describe('sharperNeighbour', () => {
   const [blurry] = chooseCarPhotos(
     [{ timestampMs: 2000, sighting: withSharpness(20) }, { timestampMs: 9000, sighting: sighting(9, { quality: { laplacianVariance: 200, meanLuma: 0.5, clippedFraction: 0 } }) }],
     [{ startMs: 0, endMs: 10_000 }],
-    { maxPhotos: 2, photoEdgeMarginMs: 0 },
+    { maxPhotos: 2, edgeMarginMs: 0 },
   );
 
   it('takes the sharpest nearby frame of the same car, whole, and rescores it on the car scale', () => {

@@ -1,0 +1,227 @@
+/**
+ * The settings file's schema: one group per stage, each stage given only its group. Thresholds and
+ * limits live here, not as literals inside algorithms. Every object is strict: an unknown key (a typo)
+ * is an error, never silently ignored. Groups default to `{}` so a file names only what it changes.
+ */
+import { availableParallelism } from 'node:os';
+import { z } from 'zod';
+
+/** Frame sampling: which frames of the video the analysis sees, and how big. */
+export const samplingSchema = z.strictObject({
+  /** Long side of the frames the analysis sees, in pixels. */
+  longSide: z.number().int().min(160).max(1920).default(640),
+  /** Use keyframes only when they are at most this far apart; else sample at `sampleFps`. */
+  maxKeyframeIntervalMs: z.number().int().positive().default(2000),
+  sampleFps: z.number().positive().max(30).default(2),
+  /** Frames the decoder hands over at a time, and per inference batch unless a model sets its own. */
+  batchSize: z.number().int().min(1).max(64).default(8),
+});
+
+/** The car detector (YOLOX) and which of its cars is the one being filmed. */
+export const detectionSchema = z.strictObject({
+  /** Frames per YOLOX run (default: sampling.batchSize). Larger batches pay off on a GPU (see `npm run bench`). */
+  batchSize: z.number().int().min(1).max(64).optional(),
+  scoreThreshold: z.number().min(0).max(1).default(0.1),
+  nmsIou: z.number().min(0).max(1).default(0.45),
+  /**
+   * CPU threads per inference. Half the cores by default: the decoder works on the other half at the
+   * same time, so inference with every core would only take them away from it.
+   */
+  threads: z.number().int().min(1).max(256).default(Math.max(1, Math.floor(availableParallelism() / 2))),
+  /** A car is "dominant" when its box covers at least this share of the frame's area. */
+  dominantMinArea: z.number().min(0).max(1).default(0.06),
+});
+
+/** Splitting the walkaround into cars by appearance. */
+export const segmentationSchema = z.strictObject({
+  /** Appearance distance above which two stretches are different cars. */
+  splitDistance: z.number().positive().default(0.33),
+  /** Segments this similar are the same car filmed again (a revisit). */
+  mergeDistance: z.number().positive().default(0.16),
+  /** A gap without a dominant car longer than this ends a segment. */
+  maxGapMs: z.number().int().positive().default(1500),
+  /** Segments shorter than this are dropped as passing glimpses. */
+  minSegmentMs: z.number().int().positive().default(1500),
+});
+
+/** Refining each car's start and end by decoding densely around it. */
+export const edgesSchema = z.strictObject({
+  /** Frames per second decoded around each segment edge (and around a blurry photo) to look closer. */
+  refineFps: z.number().positive().max(30).default(6),
+  /** An edge whose neighbouring samples already pin it within this is not refined. */
+  toleranceMs: z.number().int().positive().default(500),
+  /** Longest stretch decoded at one segment edge. */
+  windowMs: z.number().int().positive().default(2500),
+});
+
+/** Choosing and writing each car's photos. */
+export const photosSchema = z.strictObject({
+  /** Photos per car. */
+  maxPhotos: z.number().int().min(1).max(60).default(12),
+  /** Photos are not taken this close to the start or end of a car's segment. */
+  edgeMarginMs: z.number().int().min(0).default(600),
+  /** A chosen photo less sharp than this share of the car's sharp frames gets its neighbours looked at. */
+  sharpenBelow: z.number().min(0).max(1).default(0.35),
+  /** How far from such a photo to look for a sharper frame (after it only, when it is a keyframe). */
+  sharpenWindowMs: z.number().int().positive().default(500),
+  jpegQuality: z.number().int().min(50).max(100).default(90),
+});
+
+/** Reading text (VINs, badges, stickers, plates) with OCR (PP-OCRv4). */
+export const ocrSchema = z.strictObject({
+  /** Read text when the OCR models are installed. */
+  enabled: z.boolean().default(true),
+  /** Long side the text detector sees at most. */
+  detLimitSide: z.number().int().min(320).max(4096).default(960),
+  /** Text detector: a map pixel above this is text; a region below `boxThreshold` mean is dropped. */
+  detThreshold: z.number().min(0).max(1).default(0.3),
+  boxThreshold: z.number().min(0).max(1).default(0.6),
+  /** DB unclip ratio: how far a detected region is grown back. */
+  unclipRatio: z.number().positive().default(1.5),
+  /** Text regions with a shorter side (detector pixels) are noise. */
+  minBoxSize: z.number().positive().default(3),
+  maxBoxes: z.number().int().positive().default(100),
+  /** Text is looked for only on the car: its box grown by this share of its size on each side. */
+  carMargin: z.number().min(0).max(1).default(0.08),
+  /** Widest text line the recogniser sees (pixels at 48 px height). */
+  recMaxWidth: z.number().int().min(320).max(4096).default(1600),
+  /** Lines read with a lower mean character probability are dropped. */
+  minTextScore: z.number().min(0).max(1).default(0.5),
+  /**
+   * CPU threads per OCR inference. All cores by default: text is read after the video is decoded and
+   * the photos are out, when nothing else needs the CPU.
+   */
+  threads: z.number().int().min(1).max(256).default(availableParallelism()),
+  /** Extra frames per car, besides its photos, looked at for text (sharp close-ups first). */
+  extraFrames: z.number().int().min(0).max(60).default(4),
+});
+
+/** Licence plates found by OCR in the photos. */
+export const platesSchema = z.strictObject({
+  /** Blur licence plates in exported photos (the unblurred original is kept beside them). */
+  blur: z.boolean().default(true),
+  /** Blur strength (Gaussian sigma) as a share of the plate's height. */
+  blurSigma: z.number().positive().default(0.35),
+});
+
+/** CLIP (when its weights are in the models folder): the manifest family, images and texts per run. */
+export const clipSchema = z.strictObject({
+  family: z.string().min(1).default('clip-vit-base-patch32'),
+  imageBatchSize: z.number().int().min(1).max(256).default(16),
+  textBatchSize: z.number().int().min(1).max(1024).default(64),
+  /**
+   * CPU threads per CLIP inference. All cores by default: with keyframe sampling the decoder is light
+   * and CLIP, the heaviest model, would otherwise leave a core idle.
+   */
+  threads: z.number().int().min(1).max(256).default(availableParallelism()),
+});
+
+/** CLIP's view labels (front, rear, interior, ...). */
+export const viewsSchema = z.strictObject({
+  /** A view label below this confidence does not count as that view (photo coverage, detail shots). */
+  minConfidence: z.number().min(0).max(1).default(0.3),
+  /** Interior and other detail shots attach to a car filmed at most this far before (or after) them. */
+  detailAttachMs: z.number().int().positive().default(60000),
+});
+
+/** Make and model by CLIP against the catalogue. */
+export const makeModelSchema = z.strictObject({
+  /** Frames compared per car. */
+  frames: z.number().int().min(1).max(64).default(8),
+  /** Softmax temperature on top of CLIP's logit scale: above 1 flattens overconfident scores. */
+  temperature: z.number().positive().default(1),
+  /** The top candidate's confidence needed to set make and model. */
+  minConfidence: z.number().min(0).max(1).default(0.5),
+  /** How many of CLIP's Stanford Cars prompt templates each catalogue entry gets (first-run cost grows with it). */
+  templates: z.number().int().min(1).max(8).default(2),
+});
+
+/** The vPIC catalogue filter: the market's makes (empty: all), vehicle types, newest-model-year floor. */
+export const catalogueSchema = z.strictObject({
+  makes: z.array(z.string().min(1)).default([
+    'Acura', 'Alfa Romeo', 'Audi', 'BMW', 'Buick', 'Cadillac', 'Chevrolet', 'Chrysler', 'Dodge', 'Fiat', 'Ford', 'Genesis', 'GMC',
+    'Honda', 'Hyundai', 'Infiniti', 'Jaguar', 'Jeep', 'Kia', 'Land Rover', 'Lexus', 'Lincoln', 'Mazda', 'Mercedes-Benz', 'MINI',
+    'Mitsubishi', 'Nissan', 'Polestar', 'Porsche', 'Ram', 'Rivian', 'Subaru', 'Tesla', 'Toyota', 'Volkswagen', 'Volvo',
+  ]),
+  vehicleTypes: z.array(z.string().min(1)).default(['Passenger Car', 'Multipurpose Passenger Vehicle (MPV)', 'Truck']),
+  minYear: z.number().int().min(1950).max(2100).default(2005),
+});
+
+/** Limits on listing text (checked in code on every text) and on what the LLM is asked. */
+export const listingTextSchema = z.strictObject({
+  titleMaxChars: z.number().int().min(10).default(80),
+  descriptionMinChars: z.number().int().min(0).default(40),
+  descriptionMaxChars: z.number().int().min(40).default(1000),
+  maxHighlights: z.number().int().min(0).default(5),
+  highlightMaxChars: z.number().int().min(5).default(60),
+  /** After this many failed LLM requests in a row the rest of the run uses the templates straight away. */
+  llmMaxConsecutiveFailures: z.number().int().min(1).default(2),
+  /** Photos shown to the LLM when it is asked about make and model, and their long side in pixels. */
+  llmPhotos: z.number().int().min(1).max(8).default(3),
+  llmPhotoLongSide: z.number().int().min(128).max(2048).default(768),
+  /**
+   * The most confidence an LLM's make/model opinion may carry. Below resolveAttributes' threshold
+   * (0.5) by default: alone it stays a candidate for the seller to confirm, never a fact.
+   */
+  llmEvidenceMaxConfidence: z.number().min(0).max(1).default(0.45),
+});
+
+/** The seller's editor: how edited photos are rendered (src/edits). */
+export const editorSchema = z.strictObject({
+  jpegQuality: z.number().int().min(50).max(100).default(90),
+  /** The editor's previews keep at least this long side (shrunk by 2, 4 or 8 while decoding); full size on request. */
+  previewLongSide: z.number().int().min(256).max(8192).default(1024),
+  /** Blur strength: the Gaussian sigma as a share of the blurred region's shorter side. */
+  blurSigmaShare: z.number().positive().max(1).default(0.25),
+  /** Auto-enhance stretches the levels between these luminance percentiles (of 100)... */
+  enhanceLowPercentile: z.number().min(0).max(20).default(0.5),
+  enhanceHighPercentile: z.number().min(80).max(100).default(99.5),
+  /** ...but never by more than this contrast gain, so a flat grey photo is not turned into noise. */
+  enhanceMaxGain: z.number().min(1).max(8).default(2.5),
+  /**
+   * libvips threads per render (sharp.concurrency, set by `lotreel serve`): sharp's own default on glibc
+   * is 1, which leaves the other cores idle while a seller waits for a 12-megapixel render.
+   */
+  renderThreads: z.number().int().min(1).max(64).default(availableParallelism()),
+  /** Decoded originals kept in memory for the next edit of the same photo (0: none). */
+  decodedCacheBytes: z.number().int().min(0).default(192 * 1024 * 1024),
+});
+
+/** The analysis' groups, in the order the stages run. */
+const ANALYSIS_GROUPS = {
+  sampling: samplingSchema,
+  detection: detectionSchema,
+  segmentation: segmentationSchema,
+  edges: edgesSchema,
+  photos: photosSchema,
+  ocr: ocrSchema,
+  plates: platesSchema,
+  clip: clipSchema,
+  views: viewsSchema,
+  makeModel: makeModelSchema,
+  catalogue: catalogueSchema,
+  listingText: listingTextSchema,
+} as const;
+
+/** Every group's schema (the editor's last): the settings file's top-level keys. */
+export const SETTINGS_GROUPS = { ...ANALYSIS_GROUPS, editor: editorSchema } as const;
+
+type Defaulted<T extends Record<string, z.ZodType>> = { [G in keyof T]: z.ZodPrefault<T[G]> };
+/** A group left out of the file is `{}`: every key at its default. */
+const defaulted = <T extends Record<string, z.ZodType>>(groups: T): Defaulted<T> =>
+  Object.fromEntries(Object.entries(groups).map(([name, schema]) => [name, schema.prefault({})])) as Defaulted<T>;
+
+/** A settings file (`--config FILE`, `LOTREEL_CONFIG`): the analysis' groups and the editor's. */
+export const settingsSchema = z.strictObject(defaulted(SETTINGS_GROUPS));
+export const analysisSchema = z.strictObject(defaulted(ANALYSIS_GROUPS));
+
+export type Settings = z.infer<typeof settingsSchema>;
+/** What the pipeline uses: every group but the editor's. */
+export type AnalysisSettings = z.infer<typeof analysisSchema>;
+/** A stage's group: `AnalysisSettings['ocr']` and so on. */
+export type SamplingSettings = AnalysisSettings['sampling'];
+export type ListingTextSettings = AnalysisSettings['listingText'];
+export type EditorSettings = Settings['editor'];
+
+/** Overrides as a file or a test writes them: any group, any of its keys. */
+export type SettingsInput = { [G in keyof Settings]?: Partial<Settings[G]> };
