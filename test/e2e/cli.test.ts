@@ -687,7 +687,6 @@ if (postgresMissing && postgresRequired()) {
     });
   });
 } else if (postgresMissing) {
-  console.warn(`[e2e] real-PostgreSQL test skipped: ${postgresMissing}`);
   describe('lotreel process on a real PostgreSQL server', () => {
     it.skip(`skipped: ${postgresMissing}`, () => {});
   });
