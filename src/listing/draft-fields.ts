@@ -1,7 +1,7 @@
 /**
  * A draft's fields as the editor shows them (pure): each value with where it came from. The seller's
  * own value always wins; otherwise the machine's, from the resolved evidence the pipeline stored
- * (`attributes.resolved`, see src/pipeline/evidence.ts), else the plain attribute with its recorded
+ * (`attributes.resolved`, see src/evidence/evidence.ts), else the plain attribute with its recorded
  * source (`attributes.sources`), else the car's own columns (colour from the car's pixels).
  */
 import { EVIDENCE_SOURCES, type EvidenceSource } from '../evidence/evidence.js';

@@ -14,7 +14,7 @@ export interface Draft {
   description: string;
   status: MachineDraftStatus;
   attributes: Record<string, DraftAttributeValue>;
-  /** How the text was written, when writeListingText wrote it (src/llm/listing-text.ts). */
+  /** How the text was written, when writeListingText wrote it (src/listing/listing-text.ts). */
   text?: TextOutcome;
 }
 

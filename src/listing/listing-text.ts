@@ -1,6 +1,6 @@
 /**
  * A car's draft with its listing text written by the LLM when one is configured, else by the template.
- * Every LLM answer goes through the rules (src/pipeline/listing-rules.ts); one that breaks any is sent
+ * Every LLM answer goes through the rules (src/listing/listing-rules.ts); one that breaks any is sent
  * back once with the reasons, and if the second breaks any too, the template text stands in. A timeout
  * or an HTTP failure also means the template, with a warning in the log: the run goes on.
  */

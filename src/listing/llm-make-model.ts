@@ -1,6 +1,6 @@
 /**
  * Optional (LOTREEL_LLM_VISION): the LLM looks at a car's top photos and says which make and model it
- * sees. Its answer becomes evidence with source 'llm' (see src/pipeline/llm-opinion.ts); any failure
+ * sees. Its answer becomes evidence with source 'llm' (see src/listing/llm-opinion.ts); any failure
  * means no opinion, logged, never a failed run.
  */
 import sharp from 'sharp';

@@ -67,13 +67,14 @@ export function providerOptions(provider: Provider): ProviderOptions {
 }
 
 /**
- * How to add the CUDA provider to onnxruntime-node. Its install script (script/install-utils.js) reads
- * ONNXRUNTIME_NODE_INSTALL before npm's `onnxruntime-node-install` setting, so the variable wins over
- * the project's `.npmrc` skip; `true` installs the platform's default (cuda12 on linux/x64 in 1.30).
+ * How to add the CUDA provider to onnxruntime-node: run its install script (script/install.js) by hand,
+ * which works whatever npm does with dependency scripts (npm 11's allowScripts denies it in
+ * package.json, so `npm rebuild` would skip it); `true` installs the platform's default (cuda12 on
+ * linux/x64 in 1.30).
  */
 export const CUDA_INSTALL_HINT =
-  'on a Linux x64 host with an NVIDIA GPU, CUDA 12 and cuDNN 9, run `ONNXRUNTIME_NODE_INSTALL=true npm rebuild onnxruntime-node` ' +
-  '(or `npm rebuild onnxruntime-node --onnxruntime-node-install=cuda12`), or use --device cpu';
+  'on a Linux x64 host with an NVIDIA GPU, CUDA 12 and cuDNN 9, run `ONNXRUNTIME_NODE_INSTALL=true node node_modules/onnxruntime-node/script/install.js` ' +
+  '(or ONNXRUNTIME_NODE_INSTALL=cuda12), or use --device cpu';
 
 export const WEBGPU_HINT =
   "WebGPU needs a GPU whose driver Dawn (onnxruntime's bundled WebGPU) accepts: Vulkan on Linux, D3D12 on Windows, Metal on macOS; use --device cpu (or --device cuda on an NVIDIA host)";

@@ -5,11 +5,15 @@
  * A failed build is reported loudly: the tsc output goes to stderr here, and every e2e test fails with
  * it (see `requireFreshBuild` in test/e2e/build.ts). Unit and integration tests import the sources
  * directly and do not need dist/, so they still run.
+ *
+ * It also says once what the suite skips here for want of a PostgreSQL server or a Chromium (one line
+ * each, naming what to install), and stops the run in CI when either is missing.
  */
 import { spawnSync } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
+import { checkTestRequirements, chromiumRequirement, postgresRequirement } from '../helpers/requirements.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -39,6 +43,7 @@ function build(): BuildOutcome {
 }
 
 export default function setup(project: TestProject): void {
+  for (const line of checkTestRequirements([postgresRequirement(), chromiumRequirement()])) process.stdout.write(`${line}\n`);
   project.provide('lotreelBuild', build());
   project.onTestsRerun(() => {
     project.provide('lotreelBuild', build());

@@ -1,21 +1,23 @@
 /**
  * A real PostgreSQL server for the tests that need one. DATABASE_URL is the ADMIN connection: each test
  * file creates a database of its own through it (`<prefix>_<random>`) and drops it afterwards.
- * Without DATABASE_URL those tests skip visibly; with CI=true and no DATABASE_URL they must fail.
+ * Without DATABASE_URL those tests skip (the global setup says so once, see ./requirements.ts); with
+ * CI=true and no DATABASE_URL they must fail.
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { inCi, postgresRequirement } from './requirements.js';
 
 export const adminDatabaseUrl: string | undefined = process.env.DATABASE_URL || undefined;
 
 /** Why the real-Postgres tests cannot run here, or null when they can. */
 export function postgresUnavailableReason(): string | null {
-  if (adminDatabaseUrl) return null;
-  return 'DATABASE_URL is not set (the admin URL, e.g. postgres://postgres@127.0.0.1:5432/postgres)';
+  const requirement = postgresRequirement();
+  return requirement.missing && `${requirement.missing} (${requirement.install})`;
 }
 
 /** In CI a missing server is a failure, never a skip. */
-export const postgresRequired = (): boolean => process.env.CI === 'true';
+export const postgresRequired = (): boolean => inCi();
 
 export interface ScratchDatabase {
   name: string;

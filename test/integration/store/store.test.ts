@@ -30,7 +30,6 @@ if (!adminDatabaseUrl) {
         throw new Error('DATABASE_URL is not set: CI must run the store tests against a real Postgres server');
       });
     } else {
-      console.warn('[store] DATABASE_URL is not set: the real-Postgres store tests are skipped (PGlite ones run)');
       it.skip('real Postgres tests skipped: set DATABASE_URL=postgres://…/postgres (admin connection) to run them', () => {});
     }
   });

@@ -39,7 +39,7 @@ describe('createSession', () => {
       const message = (error as Error).message;
       expect(message).not.toContain('\n');
       expect(message).toContain(CUDA_INSTALL_HINT);
-      expect(message).toContain('ONNXRUNTIME_NODE_INSTALL=true npm rebuild onnxruntime-node');
+      expect(message).toContain('ONNXRUNTIME_NODE_INSTALL=true node node_modules/onnxruntime-node/script/install.js');
       expect(message).toContain('--device cpu');
     }
   });

@@ -33,7 +33,7 @@ describe('unavailableMessage', () => {
   it('says how to install the CUDA provider, with the variable its install script reads', () => {
     const message = unavailableMessage('cuda', 'the CUDA provider library of onnxruntime-node is not installed');
     expect(message).toBe(`CUDA was requested but the CUDA provider library of onnxruntime-node is not installed: ${CUDA_INSTALL_HINT}`);
-    expect(message).toContain('ONNXRUNTIME_NODE_INSTALL=true npm rebuild onnxruntime-node');
+    expect(message).toContain('ONNXRUNTIME_NODE_INSTALL=true node node_modules/onnxruntime-node/script/install.js');
     expect(message).toContain('--device cpu');
   });
 
