@@ -41,6 +41,8 @@ export interface S3TestServer {
   openUploads(): Promise<string[]>;
   /** Adds a fault rule; the first live rule matching a request applies. */
   inject(rule: S3FaultRule): void;
+  /** Removes every fault rule. */
+  clearFaults(): void;
   /** Every request the proxy saw (`METHOD url`), faulted ones included. */
   readonly seen: string[];
   close(): Promise<void>;
@@ -80,6 +82,9 @@ export async function startS3Server(): Promise<S3TestServer> {
     },
     inject(rule) {
       faults.push({ ...rule });
+    },
+    clearFaults() {
+      faults.length = 0;
     },
     seen,
     async close() {
