@@ -63,7 +63,12 @@ export class UploadIngester {
       if (dealerId === null || this.#running.has(id)) continue;
       try {
         const info = JSON.parse(await readFile(join(this.#directory, name), 'utf8')) as { size?: number; metadata?: Record<string, string | null> };
-        const bytes = (await stat(join(this.#directory, id))).size;
+        const bytes = await stat(join(this.#directory, id)).then((file) => file.size, () => null);
+        if (bytes === null) {
+          // Queued or refused, then stopped before its metadata went too.
+          await rm(join(this.#directory, name), { force: true });
+          continue;
+        }
         if (typeof info.size !== 'number' || bytes !== info.size) continue; // unfinished: the client resumes it
         found.push({ id, dealerId, fileName: displayFileName(info.metadata?.filename ?? info.metadata?.name) });
         await this.#markFinished(id);
