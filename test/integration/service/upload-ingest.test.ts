@@ -204,6 +204,27 @@ describe('finished tus uploads whose ingest fails', () => {
   });
 });
 
+describe('early answers to tus requests with a body', () => {
+  it("answers another dealer's PATCH with 404 that the client reads, its body drained (no EPIPE)", async () => {
+    const stranger = `${'0'.repeat(32)}${'f'.repeat(32)}`; // not this dealer's prefix
+    // Bodies from under a socket buffer to well over one, each answered before it is read.
+    for (const size of [1024, 300 * 1024, 4 * 1024 * 1024, 32 * 1024 * 1024, 1024, 300 * 1024]) {
+      const body = new Uint8Array(size);
+      const res = await fetch(`${api.url}/api/uploads/${stranger}`, {
+        method: 'PATCH',
+        headers: { authorization: `Bearer ${token}`, 'tus-resumable': '1.0.0', 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' },
+        body,
+      });
+      expect(res.status).toBe(404);
+      expect((await res.json()).error.code).toBe('NOT_FOUND');
+      // tus would close the connection under the client's still-sending body (EPIPE on a slower
+      // machine); the server keeps it and reads the rest instead, so the next request can use it.
+      expect(res.headers.get('connection'), `${size} bytes`).not.toBe('close');
+    }
+    expect(await videos(api.url)).toBeInstanceOf(Array);
+  });
+});
+
 /** Makes the next ingest transaction (database) or enqueue (queue) fail once, as a dropped connection would. */
 function failOnce(ctx: ServiceContext, what: 'database' | 'queue'): () => void {
   if (what === 'database') {
