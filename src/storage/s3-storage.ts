@@ -13,7 +13,7 @@ import { join, relative, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createHash } from 'node:crypto';
 import type { StorageConfig } from '../config/config.js';
-import { isLotreelError, LotreelError } from '../core/errors.js';
+import { asLotreelError, isLotreelError, LotreelError } from '../core/errors.js';
 import { DEFAULT_S3_RETRY, isRetryableAnswer, withRetries, type RetryPolicy } from './retry.js';
 import { DEFAULT_PART_BYTES, MIN_PART_BYTES, multipartUpload } from './s3-multipart.js';
 import { escapeXml, readAll, xmlText, type S3Call, type S3Request } from './s3-wire.js';
@@ -73,7 +73,7 @@ export class S3Storage implements Storage {
     const release = () => rm(dir, { recursive: true, force: true });
     try {
       const path = join(dir, key.split('/').at(-1)!);
-      // A download cut off half-way starts again (into the same file).
+      // A download cut off half-way starts again (into the same file); refusals were retried by #call.
       await withRetries(this.#retry, async () => {
         const response = await this.#call({ method: 'GET', key: checkKey(key) }, [200, 404], `GET ${key}`);
         if (response.statusCode === 404) {
@@ -81,9 +81,9 @@ export class S3Storage implements Storage {
           throw new LotreelError('INPUT_MISSING', `no stored object ${key}`);
         }
         await pipeline(response, createWriteStream(path)).catch((error: unknown) => {
-          throw this.#wrap(error, 'GET', key, true);
+          throw new LotreelError('STORAGE_FAILED', `S3 GET ${key} cut off: ${asLotreelError(error).message}`, { cause: error, details: { cutOff: true } });
         });
-      }, (error) => isLotreelError(error, 'STORAGE_FAILED') && error.details?.retryable === true);
+      }, (error) => isLotreelError(error, 'STORAGE_FAILED') && error.details?.cutOff === true);
       return { path, release };
     } catch (error) {
       await release();

@@ -90,6 +90,8 @@ export async function startS3Server(): Promise<S3TestServer> {
     async close() {
       proxy.closeAllConnections();
       await new Promise((resolve) => proxy.close(resolve));
+      // A response the proxy stopped reading (its client gone) would hold s3rver's close forever.
+      (server as unknown as { httpServer?: http.Server }).httpServer?.closeAllConnections();
       await server.close();
       await rm(directory, { recursive: true, force: true });
     },

@@ -58,6 +58,7 @@ function keepConnectionToDrain(request: IncomingMessage, response: ServerRespons
 export const uploadRoutes: FastifyPluginAsyncZod<{ ctx: ServiceContext }> = async (app, { ctx }) => {
   const directory = tusUploadsDir(ctx.config.dataDir);
   const datastore = new FileStore({ directory, expirationPeriodInMilliseconds: UPLOAD_EXPIRY_MS });
+  const ingester = new UploadIngester(ctx, directory);
   const dealerIn = (req: Request) => dealerKey(req.headers.get(DEALER_HEADER) ?? '');
   const tus = new TusServer({
     path: '/api/uploads',
@@ -88,7 +89,6 @@ export const uploadRoutes: FastifyPluginAsyncZod<{ ctx: ServiceContext }> = asyn
       }
     },
   });
-  const ingester = new UploadIngester(ctx, directory);
   // Uploads finished before the last stop but never queued.
   app.addHook('onReady', async () => void ingester.resumeFinished().catch((error: unknown) => ctx.log.error('kept uploads not resumed', { error: asLotreelError(error).message })));
   app.addHook('onClose', async () => ingester.close());
