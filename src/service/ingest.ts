@@ -1,12 +1,13 @@
 /**
  * A finished upload (tus or multipart) becomes a queued video: it must be a video (ffprobe) of bounded
- * size, it is moved into storage under ids only, and its row and its job are written in one
+ * size, it is copied into storage under ids only, and its row and its job are written in one
  * transaction, so there is never a video without a job or a job without a video. The same file
- * uploaded again by the same dealer answers the video already there.
+ * uploaded again by the same dealer answers the video already there, so a retried ingest is harmless.
+ * The upload itself is left in place: its caller removes it once it is queued or refused for good
+ * (`isPermanentRefusal`), and keeps it to try again after any other failure.
  */
 import { randomUUID } from 'node:crypto';
-import { rm } from 'node:fs/promises';
-import { LotreelError } from '../core/errors.js';
+import { asLotreelError, isLotreelError, LotreelError } from '../core/errors.js';
 import { fingerprintFile } from '../media/fingerprint.js';
 import { probe } from '../media/probe.js';
 import { findVideoIdByFingerprint, insertQueuedVideo, setVideoJob } from '../store/service.repository.js';
@@ -28,46 +29,53 @@ export interface IngestedVideo {
   created: boolean;
 }
 
-export async function ingestVideo(ctx: ServiceContext, dealerId: string, tempPath: string, fileName: string): Promise<IngestedVideo> {
-  try {
-    const info = await probe(tempPath, ctx.binaries);
-    if (info.width * info.height > ctx.config.service.maxImagePixels) {
-      throw new LotreelError('INPUT_NOT_VIDEO', `the video's pictures (${info.width}x${info.height}) are larger than this service accepts`);
-    }
-    const fingerprint = await fingerprintFile(tempPath);
-    const existing = await findVideoIdByFingerprint(ctx.db, dealerId, fingerprint);
-    if (existing) return { id: existing.id, created: false };
+/** The upload itself is wrong (not a video, too large, undecodable, gone): trying again cannot help. */
+export const isPermanentRefusal = (error: unknown): boolean => isLotreelError(error) && error.isUserError;
 
-    const id = randomUUID();
-    const key = originalKey(dealerId, id);
-    await ctx.storage.putFile(key, tempPath);
-    try {
-      const inserted = await ctx.db.transaction(async (tx) => {
-        const row = await insertQueuedVideo(tx, {
-          id,
-          dealerId,
-          fingerprint,
-          fileName,
-          originalKey: key,
-          ...videoFacts(info),
-        });
-        if (row === null) return false; // the same file, uploaded at the same moment: that one wins
-        await setVideoJob(tx, id, await ctx.queue.enqueue(id, tx));
-        return true;
-      });
-      if (!inserted) {
-        await ctx.storage.removeAll(videoPrefix(dealerId, id));
-        const winner = await findVideoIdByFingerprint(ctx.db, dealerId, fingerprint);
-        if (winner) return { id: winner.id, created: false };
-        throw new LotreelError('INTERNAL', 'the video disappeared while it was uploaded again');
-      }
-    } catch (error) {
-      await ctx.storage.removeAll(videoPrefix(dealerId, id)).catch(() => undefined);
-      throw error;
-    }
-    ctx.log.info('video queued', { video: id, dealer: dealerId, durationMs: info.durationMs, bytes: info.sizeBytes });
-    return { id, created: true };
-  } finally {
-    await rm(tempPath, { force: true });
+export async function ingestVideo(ctx: ServiceContext, dealerId: string, tempPath: string, fileName: string): Promise<IngestedVideo> {
+  const info = await probe(tempPath, ctx.binaries);
+  if (info.width * info.height > ctx.config.service.maxImagePixels) {
+    throw new LotreelError('INPUT_NOT_VIDEO', `the video's pictures (${info.width}x${info.height}) are larger than this service accepts`);
   }
+  const fingerprint = await fingerprintFile(tempPath);
+  const existing = await findVideoIdByFingerprint(ctx.db, dealerId, fingerprint);
+  if (existing) return { id: existing.id, created: false };
+
+  const id = randomUUID();
+  const key = originalKey(dealerId, id);
+  await ctx.storage.putFile(key, tempPath, { keepSource: true });
+  try {
+    const inserted = await ctx.db.transaction(async (tx) => {
+      const row = await insertQueuedVideo(tx, {
+        id,
+        dealerId,
+        fingerprint,
+        fileName,
+        originalKey: key,
+        ...videoFacts(info),
+      });
+      if (row === null) return false; // the same file, uploaded at the same moment: that one wins
+      await setVideoJob(tx, id, await ctx.queue.enqueue(id, tx));
+      return true;
+    });
+    if (!inserted) {
+      await ctx.storage.removeAll(videoPrefix(dealerId, id));
+      const winner = await findVideoIdByFingerprint(ctx.db, dealerId, fingerprint);
+      if (winner) return { id: winner.id, created: false };
+      throw new LotreelError('INTERNAL', 'the video disappeared while it was uploaded again');
+    }
+  } catch (error) {
+    // A commit whose answer was lost did happen: the video is queued. Unknown (the database is down):
+    // the copy stays, as an orphan at worst. Not written: no row points at the copy, so it goes.
+    const committed = await findVideoIdByFingerprint(ctx.db, dealerId, fingerprint).then((row) => row?.id === id, () => null);
+    if (committed === true) return { id, created: true };
+    if (committed === false) {
+      await ctx.storage.removeAll(videoPrefix(dealerId, id)).catch((removal: unknown) => {
+        ctx.log.warn('copy of an upload not removed', { video: id, error: asLotreelError(removal).message });
+      });
+    }
+    throw error;
+  }
+  ctx.log.info('video queued', { video: id, dealer: dealerId, durationMs: info.durationMs, bytes: info.sizeBytes });
+  return { id, created: true };
 }

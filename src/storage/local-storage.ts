@@ -1,9 +1,9 @@
 /** The local folder behind the storage interface: `<dataDir>/media` by default. */
 import { createReadStream } from 'node:fs';
-import { mkdir, rename, rm, stat, copyFile } from 'node:fs/promises';
+import { copyFile, link, mkdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, resolve, sep } from 'node:path';
 import { LotreelError } from '../core/errors.js';
-import { checkKey, type LocalCopy, type OutputFolder, type Storage, type StoredObject } from './storage.js';
+import { checkKey, type LocalCopy, type OutputFolder, type PutOptions, type Storage, type StoredObject } from './storage.js';
 
 export class LocalStorage implements Storage {
   readonly kind = 'local' as const;
@@ -20,17 +20,33 @@ export class LocalStorage implements Storage {
     return path;
   }
 
-  async putFile(key: string, localPath: string): Promise<void> {
+  async putFile(key: string, localPath: string, options: PutOptions = {}): Promise<void> {
     const target = this.pathOf(key);
     await mkdir(dirname(target), { recursive: true });
+    if (options.keepSource) return this.#copyIn(localPath, target);
     try {
       await rename(localPath, target);
     } catch (error) {
       // Another file system (uploads on a different disk): copy, then remove the source.
       if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
-      await copyFile(localPath, `${target}.part`);
-      await rename(`${target}.part`, target);
+      await this.#copyIn(localPath, target);
       await rm(localPath, { force: true });
+    }
+  }
+
+  /** A second name for the file when it can have one (no bytes copied), else a copy; renamed into place whole. */
+  async #copyIn(localPath: string, target: string): Promise<void> {
+    const part = `${target}.part`;
+    await rm(part, { force: true });
+    try {
+      await link(localPath, part).catch(async (error: unknown) => {
+        if (!['EXDEV', 'EPERM', 'ENOTSUP', 'EMLINK'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
+        await copyFile(localPath, part);
+      });
+      await rename(part, target);
+    } catch (error) {
+      await rm(part, { force: true });
+      throw error;
     }
   }
 

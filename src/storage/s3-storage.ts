@@ -10,34 +10,33 @@ import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
-import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createHash } from 'node:crypto';
 import type { StorageConfig } from '../config/config.js';
-import { LotreelError } from '../core/errors.js';
+import { asLotreelError, isLotreelError, LotreelError } from '../core/errors.js';
+import { DEFAULT_S3_RETRY, isRetryableAnswer, withRetries, type RetryPolicy } from './retry.js';
+import { DEFAULT_PART_BYTES, MIN_PART_BYTES, multipartUpload } from './s3-multipart.js';
+import { escapeXml, readAll, xmlText, type S3Call, type S3Request } from './s3-wire.js';
 import { amzDate, authorization, EMPTY_SHA256, encodePath, encodeQuery, sha256Hex, UNSIGNED_PAYLOAD } from './sigv4.js';
-import { checkKey, type LocalCopy, type OutputFolder, type Storage, type StoredObject } from './storage.js';
+import { checkKey, type LocalCopy, type OutputFolder, type PutOptions, type Storage, type StoredObject } from './storage.js';
 
 export type S3Settings = Extract<StorageConfig, { kind: 's3' }>;
-
-interface S3Request {
-  method: 'GET' | 'PUT' | 'POST' | 'DELETE' | 'HEAD';
-  key?: string;
-  query?: Record<string, string>;
-  headers?: Record<string, string>;
-  body?: Buffer | { file: string; size: number };
-}
 
 /** Uploads of one published folder running at once. */
 const PUBLISH_CONCURRENCY = 4;
 /** Keys one DeleteObjects request removes (S3's limit). */
 const DELETE_BATCH = 1000;
+/** Local file errors: retrying the request would not help. */
+const LOCAL_FILE_ERRORS = new Set(['ENOENT', 'EISDIR', 'EACCES', 'EPERM']);
 
-const xmlText = (xml: string, tag: string): string[] =>
-  [...xml.matchAll(new RegExp(`<${tag}>([^<]*)</${tag}>`, 'g'))].map((m) => unescapeXml(m[1] ?? ''));
-const unescapeXml = (text: string): string =>
-  text.replace(/&(lt|gt|quot|apos|amp);/g, (_, name: string) => ({ lt: '<', gt: '>', quot: '"', apos: "'", amp: '&' })[name] ?? '');
-const escapeXml = (text: string): string => text.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
+export interface S3Options {
+  /** At most S3's 1000; only made small by tests of paging. */
+  listPageSize?: number;
+  /** Files larger than this go up as a multipart upload in parts of this size (at least 5 MiB; default 64 MiB). */
+  partSizeBytes?: number;
+  /** Retries of every idempotent request on 5xx, 429/SlowDown, timeouts and dropped connections. */
+  retry?: RetryPolicy;
+}
 
 export class S3Storage implements Storage {
   readonly kind = 's3' as const;
@@ -45,36 +44,50 @@ export class S3Storage implements Storage {
   readonly #endpoint: URL;
 
   readonly #listPageSize: number;
+  readonly #partSizeBytes: number;
+  readonly #retry: RetryPolicy;
 
-  /** `listPageSize` (at most S3's 1000) is only made small by tests of paging. */
-  constructor(settings: S3Settings, options: { listPageSize?: number } = {}) {
+  constructor(settings: S3Settings, options: S3Options = {}) {
     this.#settings = settings;
     this.#listPageSize = options.listPageSize ?? 1000;
+    this.#partSizeBytes = options.partSizeBytes ?? DEFAULT_PART_BYTES;
+    if (!(this.#partSizeBytes >= MIN_PART_BYTES)) throw new LotreelError('INVALID_CONFIG', `the S3 part size must be at least ${MIN_PART_BYTES} bytes (S3's minimum)`);
+    this.#retry = options.retry ?? DEFAULT_S3_RETRY;
     this.#endpoint = new URL(settings.endpoint);
   }
 
-  async putFile(key: string, localPath: string): Promise<void> {
-    const size = (await stat(localPath)).size;
-    await this.#finish(await this.#send({ method: 'PUT', key: checkKey(key), body: { file: localPath, size } }), [200], `PUT ${key}`);
-    await rm(localPath, { force: true });
+  async putFile(key: string, localPath: string, options: PutOptions = {}): Promise<void> {
+    await this.#putObject(checkKey(key), localPath);
+    if (!options.keepSource) await rm(localPath, { force: true });
+  }
+
+  /** One PUT up to the part size, a multipart upload above it. */
+  async #putObject(key: string, file: string): Promise<void> {
+    const size = (await stat(file)).size;
+    if (size > this.#partSizeBytes) return multipartUpload(this.#call, key, file, size, this.#partSizeBytes);
+    await readAll(await this.#call({ method: 'PUT', key, body: { file, size } }, [200], `PUT ${key}`));
   }
 
   async localCopy(key: string): Promise<LocalCopy> {
     const dir = await mkdtemp(join(tmpdir(), 'lotreel-s3-'));
     const release = () => rm(dir, { recursive: true, force: true });
     try {
-      const response = await this.#send({ method: 'GET', key: checkKey(key) });
-      if (response.statusCode === 404) {
-        response.resume();
-        throw new LotreelError('INPUT_MISSING', `no stored object ${key}`);
-      }
-      await this.#expect(response, [200], `GET ${key}`);
       const path = join(dir, key.split('/').at(-1)!);
-      await pipeline(response, createWriteStream(path));
+      // A download cut off half-way starts again (into the same file); refusals were retried by #call.
+      await withRetries(this.#retry, async () => {
+        const response = await this.#call({ method: 'GET', key: checkKey(key) }, [200, 404], `GET ${key}`);
+        if (response.statusCode === 404) {
+          response.resume();
+          throw new LotreelError('INPUT_MISSING', `no stored object ${key}`);
+        }
+        await pipeline(response, createWriteStream(path)).catch((error: unknown) => {
+          throw new LotreelError('STORAGE_FAILED', `S3 GET ${key} cut off: ${asLotreelError(error).message}`, { cause: error, details: { cutOff: true } });
+        });
+      }, (error) => isLotreelError(error, 'STORAGE_FAILED') && error.details?.cutOff === true);
       return { path, release };
     } catch (error) {
       await release();
-      throw this.#wrap(error, 'GET', key);
+      throw this.#wrap(error, 'GET', key, false);
     }
   }
 
@@ -88,8 +101,7 @@ export class S3Storage implements Storage {
       const upload = async (): Promise<void> => {
         for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
           const key = checkKey(`${prefix}/${relative(dir, file).split(sep).join('/')}`);
-          const size = (await stat(file)).size;
-          await this.#finish(await this.#send({ method: 'PUT', key, body: { file, size } }), [200], `PUT ${key}`);
+          await this.#putObject(key, file);
         }
       };
       await Promise.all(Array.from({ length: PUBLISH_CONCURRENCY }, upload));
@@ -99,21 +111,19 @@ export class S3Storage implements Storage {
   }
 
   async read(key: string): Promise<StoredObject | null> {
-    const response = await this.#send({ method: 'GET', key: checkKey(key) });
+    const response = await this.#call({ method: 'GET', key: checkKey(key) }, [200, 404], `GET ${key}`);
     if (response.statusCode === 404) {
       response.resume();
       return null;
     }
-    await this.#expect(response, [200], `GET ${key}`);
     return { stream: response, sizeBytes: Number(response.headers['content-length'] ?? 0) };
   }
 
   /** The object's size, or null when there is none (HeadObject). */
   async size(key: string): Promise<number | null> {
-    const response = await this.#send({ method: 'HEAD', key: checkKey(key) });
+    const response = await this.#call({ method: 'HEAD', key: checkKey(key) }, [200, 404], `HEAD ${key}`);
     response.resume();
     if (response.statusCode === 404) return null;
-    await this.#expect(response, [200], `HEAD ${key}`);
     return Number(response.headers['content-length'] ?? 0);
   }
 
@@ -127,7 +137,7 @@ export class S3Storage implements Storage {
     for (let truncated = true; truncated; ) {
       const after = keys.at(-1);
       const query: Record<string, string> = { 'max-keys': String(this.#listPageSize), prefix: folder, ...(after ? { marker: after } : {}) };
-      const xml = await this.#text(await this.#send({ method: 'GET', query }), `list ${folder}`);
+      const xml = await readAll(await this.#call({ method: 'GET', query }, [200], `list ${folder}`));
       const page = xmlText(xml, 'Key');
       keys.push(...page);
       truncated = xmlText(xml, 'IsTruncated')[0] === 'true' && page.length > 0;
@@ -136,12 +146,11 @@ export class S3Storage implements Storage {
       const batch = keys.slice(i, i + DELETE_BATCH);
       const body = Buffer.from(`<?xml version="1.0" encoding="UTF-8"?><Delete><Quiet>true</Quiet>${batch.map((k) => `<Object><Key>${escapeXml(k)}</Key></Object>`).join('')}</Delete>`);
       const headers = { 'content-type': 'application/xml', 'content-md5': createHash('md5').update(body).digest('base64') };
-      const response = await this.#send({ method: 'POST', query: { delete: '' }, headers, body });
-      if (response.statusCode !== 200) {
+      const response = await this.#deleteObjects(headers, body);
+      if (response === null) {
         // Servers without DeleteObjects (or whose batch failed, as s3rver's does on objects in one
         // folder): one DeleteObject per key, as idempotent.
-        response.resume();
-        for (const key of batch) await this.#finish(await this.#send({ method: 'DELETE', key }), [200, 204], `DELETE ${key}`);
+        for (const key of batch) await readAll(await this.#call({ method: 'DELETE', key }, [200, 204], `DELETE ${key}`));
         continue;
       }
       const failed = xmlText(await readAll(response), 'Code');
@@ -176,8 +185,9 @@ export class S3Storage implements Storage {
         resolve,
       );
       outgoing.setTimeout(timeoutMs, () => outgoing.destroy(new Error(`no answer within ${timeoutMs / 1000} s`)));
-      outgoing.on('error', (error) => reject(this.#wrap(error, request.method, request.key ?? '')));
-      if (file) pipeline(createReadStream(file.file), outgoing).catch((error: unknown) => outgoing.destroy(error as Error));
+      outgoing.on('error', (error) => reject(this.#wrap(error, request.method, request.key ?? '', true)));
+      const range = file && file.size > 0 ? { start: file.start ?? 0, end: (file.start ?? 0) + file.size - 1 } : undefined;
+      if (file) pipeline(createReadStream(file.file, range), outgoing).catch((error: unknown) => outgoing.destroy(error as Error));
       else outgoing.end(bytes);
     }).then((response) => {
       // A stalled download fails instead of hanging its reader.
@@ -186,35 +196,59 @@ export class S3Storage implements Storage {
     });
   }
 
-  /** Throws STORAGE_FAILED with S3's error code unless the status is one of `ok`. */
-  async #expect(response: IncomingMessage, ok: number[], what: string): Promise<void> {
-    if (ok.includes(response.statusCode ?? 0)) return;
+  /** DeleteObjects' answer, or null when the server refuses it for good (then keys go one by one). */
+  async #deleteObjects(headers: Record<string, string>, body: Buffer): Promise<IncomingMessage | null> {
+    try {
+      return await this.#call({ method: 'POST', query: { delete: '' }, headers, body }, [200], 'DeleteObjects');
+    } catch (error) {
+      if (isLotreelError(error, 'STORAGE_FAILED') && typeof error.details?.status === 'number') return null;
+      throw error;
+    }
+  }
+
+  /**
+   * A request with its retries (S3Call): 5xx, 429/SlowDown, timeouts and dropped connections are
+   * tried again with backoff while tries are left, unless the request is not idempotent; any other
+   * answer than `ok` throws STORAGE_FAILED with S3's error code.
+   */
+  readonly #call: S3Call = async (request, ok, what, options = {}) => {
+    let tries = 0;
+    try {
+      return await withRetries(
+        this.#retry,
+        async () => {
+          tries++;
+          const response = await this.#send(request);
+          if (ok.includes(response.statusCode ?? 0)) return response;
+          throw await this.#refusal(response, what);
+        },
+        (error) => options.idempotent !== false && isLotreelError(error, 'STORAGE_FAILED') && error.details?.retryable === true,
+      );
+    } catch (error) {
+      if (tries <= 1 || !isLotreelError(error)) throw error;
+      throw new LotreelError(error.code, `${error.message} (${tries} tries)`, { cause: error.cause, details: error.details });
+    }
+  };
+
+  /** STORAGE_FAILED with S3's error code, and whether another try could succeed. */
+  async #refusal(response: IncomingMessage, what: string): Promise<LotreelError> {
+    const status = response.statusCode ?? 0;
     const body = await readAll(response).catch(() => '');
-    const code = xmlText(body, 'Code')[0] ?? 'no error code';
-    throw new LotreelError('STORAGE_FAILED', `S3 ${what} answered ${response.statusCode} (${code})`, { details: { status: response.statusCode, code } });
+    const code = xmlText(body, 'Code')[0];
+    return new LotreelError('STORAGE_FAILED', `S3 ${what} answered ${status} (${code ?? 'no error code'})`, {
+      details: { status, code: code ?? null, retryable: isRetryableAnswer(status, code) },
+    });
   }
 
-  /** `#expect`, then the (unneeded) body read to its end so the connection can be reused. */
-  async #finish(response: IncomingMessage, ok: number[], what: string): Promise<void> {
-    await this.#expect(response, ok, what);
-    await readAll(response);
-  }
-
-  async #text(response: IncomingMessage, what: string): Promise<string> {
-    await this.#expect(response, [200], what);
-    return readAll(response);
-  }
-
-  #wrap(error: unknown, method: string, key: string): LotreelError {
+  /** A failure without an answer (timeout, dropped connection: `retryable`; a local file error: not). */
+  #wrap(error: unknown, method: string, key: string, retryable: boolean): LotreelError {
     if (error instanceof LotreelError) return error;
-    return new LotreelError('STORAGE_FAILED', `S3 ${method} ${key} failed: ${(error as Error).message ?? String(error)}`.split('\n')[0]!, { cause: error });
+    const local = LOCAL_FILE_ERRORS.has((error as NodeJS.ErrnoException).code ?? '') && (error as NodeJS.ErrnoException).syscall === 'open';
+    return new LotreelError('STORAGE_FAILED', `S3 ${method} ${key} failed: ${(error as Error).message ?? String(error)}`.split('\n')[0]!, {
+      cause: error,
+      details: { retryable: retryable && !local },
+    });
   }
-}
-
-async function readAll(stream: Readable): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** Every file under `dir` but those in hidden folders (a dead attempt's staging folder). */

@@ -25,10 +25,18 @@ export interface OutputFolder {
   release(): Promise<void>;
 }
 
+export interface PutOptions {
+  /** Leave the local file where it is (an upload kept until its row is written); default: it is moved. */
+  keepSource?: boolean;
+}
+
 export interface Storage {
   readonly kind: 'local' | 's3';
-  /** Moves a finished local file (an upload) into storage under `key`. */
-  putFile(key: string, localPath: string): Promise<void>;
+  /**
+   * Moves a finished local file (an upload) into storage under `key`, whole or not at all: a failed
+   * put leaves no object (nor a part of one) and the local file in place.
+   */
+  putFile(key: string, localPath: string, options?: PutOptions): Promise<void>;
   /** A local file with the object's bytes, for ffmpeg; INPUT_MISSING when there is no such object. */
   localCopy(key: string): Promise<LocalCopy>;
   /**

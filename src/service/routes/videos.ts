@@ -45,7 +45,8 @@ export const videoRoutes: FastifyPluginAsyncZod<{ ctx: ServiceContext }> = async
         await rm(temp, { force: true });
         throw error;
       }
-      const video = await ingestVideo(ctx, dealer.id, temp, displayFileName(part.filename));
+      // The client still holds the file: after any failure it sends it again, so nothing is kept here.
+      const video = await ingestVideo(ctx, dealer.id, temp, displayFileName(part.filename)).finally(() => rm(temp, { force: true }));
       return reply.code(202).send({ id: video.id });
     },
   );
