@@ -28,7 +28,7 @@ import { silentLogger } from '../src/core/log.js';
 import { locateFfmpeg } from '../src/media/binaries.js';
 import type { Frame } from '../src/media/types.js';
 import { ClipStage } from '../src/pipeline/clip-stage.js';
-import { processVideo } from '../src/pipeline/run.js';
+import { processVideo } from '../test/helpers/pipeline.js';
 import { openDatabase } from '../src/store/index.js';
 import { ClipEncoder } from '../src/vision/clip.js';
 import { parseModelManifest } from '../src/vision/manifest.js';

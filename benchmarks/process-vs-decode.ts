@@ -32,7 +32,7 @@ import { basename, join, resolve } from 'node:path';
 import { projectRoot, sharedRoot } from '../fixtures/paths.js';
 import { scoreWalkaround, type WalkaroundScore } from '../fixtures/score.js';
 import { buildPreset, type PresetName, type Truth } from '../fixtures/walkaround.js';
-import type { ProcessResult } from '../src/pipeline/run.js';
+import type { ProcessResult } from '../src/pipeline/result.js';
 import { locateFfmpeg } from '../src/media/binaries.js';
 
 const RSS_TARGET_MB = 1500;

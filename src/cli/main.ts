@@ -5,7 +5,8 @@ import { loadConfig, type SettingsInput } from '../config/config.js';
 import { asLotreelError, isLotreelError, LotreelError } from '../core/errors.js';
 import { createLogger } from '../core/log.js';
 import { runFeedbackEval } from '../eval/feedback-command.js';
-import { processVideo, type ProcessResult } from '../pipeline/run.js';
+import type { ProcessResult } from '../pipeline/result.js';
+import { processIntoFolder } from './process-command.js';
 import { listModels, pullModels } from '../vision/index.js';
 import { runEval } from '../eval/run-eval.js';
 import { formatReport } from '../eval/sections.js';
@@ -69,7 +70,7 @@ async function run(command: Command, abort: AbortController): Promise<number> {
   const bars = !command.json && process.stderr.isTTY ? createProgressBars(process.stderr) : undefined;
   screen.bars = bars;
   try {
-    const result = await processVideo({
+    const result = await processIntoFolder({
       file,
       outDir,
       device: command.device ?? config.device,

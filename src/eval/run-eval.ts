@@ -1,7 +1,7 @@
 /**
  * `lotreel eval DIR` (I/O): runs the real components on every labelled picture and video of DIR and
  * reports per-component figures. Pictures go through OCR, VIN decoding, badge/sticker reading and
- * plate finding; videos through the whole `process` pipeline (into a scratch folder and database).
+ * plate finding; videos through the whole analysis (into a scratch folder; nothing is stored).
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,10 +11,10 @@ import { asLotreelError, LotreelError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import { readRgb } from '../text/plate-blur.js';
 import { findPlates } from '../text/plates.js';
-import { processVideo } from '../pipeline/run.js';
-import { carBoxIn, evidenceFromText, openTextReaders, readPicture, type TextReaders } from '../text/text-stage.js';
-import { openDatabase, type Database } from '../store/index.js';
-import { YoloxDetector } from '../vision/yolox.js';
+import { analyseVideo } from '../pipeline/analyse-video.js';
+import { ModelPool } from '../pipeline/model-pool.js';
+import { carBoxIn, evidenceFromText, readPicture, type TextReaders } from '../text/text-stage.js';
+import type { YoloxDetector } from '../vision/yolox.js';
 import { carsOf, isPicture, parseLabels, type EvalItem } from './labels.js';
 import { buildReport, EVAL_SECTIONS, type EvalReport, type EvalSection, type ItemOutcome } from './sections.js';
 
@@ -46,22 +46,18 @@ async function evaluatePicture(path: string, item: EvalItem, readers: TextReader
   };
 }
 
-async function evaluateVideo(path: string, item: EvalItem, options: EvalOptions, scratch: string, index: number, database: Database): Promise<Omit<ItemOutcome, 'ms'>> {
-  const result = await processVideo({
-      file: path,
-      outDir: join(scratch, `video-${index}`),
-      device: options.device,
-      settings: options.settings,
-      config: options.config,
-      log: options.log,
-      signal: options.signal,
-      database,
-    });
-  return {
-    file: item.file,
-    kind: 'video',
-    cars: carsOf(item).map((label, k) => ({ label, evidence: result.cars[k]?.evidence ?? null })),
-  };
+async function evaluateVideo(path: string, item: EvalItem, options: EvalOptions, scratch: string, index: number, models: ModelPool): Promise<Omit<ItemOutcome, 'ms'>> {
+  const stagingDir = join(scratch, `video-${index}`);
+  try {
+    const result = await analyseVideo({ file: path, stagingDir, models, settings: options.settings, config: options.config, log: options.log, signal: options.signal });
+    return {
+      file: item.file,
+      kind: 'video',
+      cars: carsOf(item).map((label, k) => ({ label, evidence: result.cars[k]?.evidence ?? null })),
+    };
+  } finally {
+    await rm(stagingDir, { recursive: true, force: true });
+  }
 }
 
 /** Runs every item of DIR/labels.json; an item that fails is reported, not fatal. */
@@ -74,16 +70,15 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
     throw new LotreelError('INPUT_MISSING', `${join(dir, 'labels.json')} cannot be read (see lotreel eval --help for the folder format)`, { cause: error });
   }
   const labels = parseLabels(text);
-  const readers = await openTextReaders({ device: options.device, settings: options.settings.ocr, dataDir: options.config.dataDir, log: options.log });
+  // Models are opened once for every picture and video; nothing is stored.
+  const models = new ModelPool({ modelsDir: options.config.modelsDir, dataDir: options.config.dataDir, device: options.device, settings: options.settings, log: options.log });
+  const readers = await models.text();
   const scratch = await mkdtemp(join(tmpdir(), 'lotreel-eval-'));
   let detector: YoloxDetector | null = null;
-  // Videos are stored in a scratch database of their own, never the user's.
-  let database: Promise<Database> | undefined;
-  const scratchDatabase = () => (database ??= openDatabase({ dataDir: join(scratch, 'data'), databaseUrl: undefined }, { logger: options.log }));
   const outcomes: ItemOutcome[] = [];
   try {
     if (labels.items.some((item) => isPicture(item.file))) {
-      detector = await YoloxDetector.create({ modelsDir: options.config.modelsDir, device: options.device, batchSize: 1, scoreThreshold: options.settings.detection.scoreThreshold, nmsIou: options.settings.detection.nmsIou, log: options.log }).catch((error: unknown) => {
+      detector = await models.detector().catch((error: unknown) => {
         options.log.warn('no car detector: plates are judged without the car box', { error: asLotreelError(error).message });
         return null;
       });
@@ -95,7 +90,7 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
       try {
         const outcome = isPicture(item.file)
           ? await evaluatePicture(path, item, readers, detector, options.settings.detection)
-          : await evaluateVideo(path, item, options, scratch, index, await scratchDatabase());
+          : await evaluateVideo(path, item, options, scratch, index, models);
         outcomes.push({ ...outcome, ms: Math.round(performance.now() - started) });
       } catch (error) {
         if (options.signal?.aborted) throw error;
@@ -105,9 +100,7 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
       options.onItem?.(index + 1, labels.items.length, item.file);
     }
   } finally {
-    await detector?.dispose();
-    await database?.then((db) => db.close(), () => undefined);
-    await readers.close();
+    await models.close();
     await rm(scratch, { recursive: true, force: true });
   }
   return buildReport(dir, outcomes, options.sections ?? EVAL_SECTIONS);

@@ -1,12 +1,10 @@
 /**
- * What a processed video becomes (pure): the rows to store and the result the CLI prints. Both are
- * built from the same finished cars, so the JSON and the database always say the same thing.
+ * What an analysis returns and what the CLI prints (pure). The store builds its rows from the same
+ * finished cars (store/analysis-rows.ts), so the JSON and the database always say the same thing.
  */
 import { basename } from 'node:path';
 import type { VideoInfo } from '../media/types.js';
 import type { DeviceReport } from '../vision/providers.js';
-import type { SavedVideoResult, VideoResultInput } from '../store/index.js';
-import { videoFacts } from '../store/results.repository.js';
 import type { Draft } from '../listing/draft.js';
 import { resolveAttributes, type Evidence, type ResolvedAttributes } from '../evidence/evidence.js';
 import type { Box } from '../core/geometry.js';
@@ -66,9 +64,37 @@ export interface ProcessResult {
   outDir: string;
   cars: CarResult[];
   timingsMs: Record<TimingStage, number>;
+  /** Per model used for this video: whether it was already open (warm) when the video started. */
+  warm: ModelWarmth;
 }
 
-/** One car with everything decided and its files written (paths relative to the output folder). */
+/** Per model used: true when it was already open (a process's second video), false when opened for this one. */
+export type ModelWarmth = Partial<Record<'yolox' | 'clip' | 'ocr' | 'vin', boolean>>;
+
+/**
+ * What `analyseVideo` returns: everything decided about the video, its files written into the staging
+ * folder (paths relative to it). Nothing is stored; the shells publish the files and commit the rows.
+ */
+export interface AnalysisResult {
+  info: VideoInfo;
+  /** Content fingerprint: identifies "the same file" across runs. */
+  fingerprint: string;
+  sampling: 'keyframes' | 'rate';
+  framesAnalysed: number;
+  cars: FinishedCar[];
+  device: DeviceReport;
+  warm: ModelWarmth;
+  /** Per stage; `store` is 0 here (the shells add it) and `total` is the analysis' own. */
+  timingsMs: Record<TimingStage, number>;
+}
+
+/** The ids the store gave a result's cars and drafts, in the order of the cars. */
+export interface StoredIds {
+  videoId: string;
+  cars: readonly { id: string; draftId: string }[];
+}
+
+/** One car with everything decided and its files written (paths relative to the staging folder). */
 export interface FinishedCar {
   ordinal: number;
   segments: TimeRange[];
@@ -84,7 +110,7 @@ export interface FinishedCar {
 }
 
 /** Make, model and year as the draft shows them, with the confidence of the weakest of the three known. */
-function identity(car: FinishedCar) {
+export function carIdentity(car: FinishedCar) {
   const resolved = resolveAttributes(car.evidence ?? []);
   const known = [resolved.make, resolved.model, resolved.year].filter((a) => a !== undefined);
   return {
@@ -99,61 +125,16 @@ function identity(car: FinishedCar) {
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
 /** CLIP's top candidates, for the seller to pick from (empty without CLIP). */
-const candidates = (car: FinishedCar) => (car.makeModel?.candidates ?? []).map((c) => ({ ...c, confidence: round3(c.confidence) }));
+export const makeModelCandidates = (car: FinishedCar) => (car.makeModel?.candidates ?? []).map((c) => ({ ...c, confidence: round3(c.confidence) }));
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
 
-export function toStoreInput(info: VideoInfo, fingerprint: string, device: string, timingsMs: Record<string, number>, cars: readonly FinishedCar[]): VideoResultInput {
-  return {
-    video: {
-      fingerprint,
-      fileName: basename(info.file),
-      filePath: info.file,
-      ...videoFacts(info),
-      device,
-      timingsMs,
-    },
-    cars: cars.map((car) => ({
-      ordinal: car.ordinal,
-      color: car.colour,
-      bodyType: car.bodyType,
-      make: identity(car).make,
-      model: identity(car).model,
-      year: identity(car).year,
-      makeModelConfidence: identity(car).confidence,
-      makeModelCandidates: candidates(car),
-      evidence: car.evidence ?? [],
-      clipFile: car.clip,
-      segments: car.segments,
-      photos: car.photos.map((photo, k) => ({
-        ordinal: k + 1,
-        file: photo.file,
-        timestampMs: photo.chosen.candidate.timestampMs,
-        width: photo.size.width,
-        height: photo.size.height,
-        view: photo.chosen.candidate.view?.view ?? null,
-        sharpness: photo.chosen.sharpness,
-        quality: {
-          exposure: photo.chosen.exposure,
-          framing: photo.chosen.framing,
-          score: photo.chosen.score,
-          ...(photo.chosen.candidate.view ? { viewConfidence: photo.chosen.candidate.view.confidence } : {}),
-        },
-        isCover: photo.chosen.cover,
-        plateRegions: photo.plates ?? [],
-        originalFile: photo.original ?? null,
-      })),
-      draft: car.draft,
-    })),
-  };
-}
-
 export function toProcessResult(
-  saved: SavedVideoResult,
-  info: VideoInfo,
-  run: { sampling: 'keyframes' | 'rate'; framesAnalysed: number; device: DeviceReport; outDir: string; timingsMs: Record<TimingStage, number> },
-  cars: readonly FinishedCar[],
+  analysis: AnalysisResult,
+  saved: StoredIds,
+  run: { outDir: string; timingsMs: Record<TimingStage, number> },
 ): ProcessResult {
+  const { info, cars } = analysis;
   return {
     videoId: saved.videoId,
     video: {
@@ -165,10 +146,10 @@ export function toProcessResult(
       rotation: info.rotation,
       codec: info.codec,
       bitDepth: info.bitDepth,
-      sampling: run.sampling,
-      framesAnalysed: run.framesAnalysed,
+      sampling: analysis.sampling,
+      framesAnalysed: analysis.framesAnalysed,
     },
-    device: run.device,
+    device: analysis.device,
     outDir: run.outDir,
     cars: cars.map((car, i) => ({
       id: saved.cars[i].id,
@@ -185,14 +166,15 @@ export function toProcessResult(
         plates: photo.plates ?? [],
         original: photo.original ?? null,
       })),
-      makeModel: { make: identity(car).make, model: identity(car).model, year: identity(car).year, confidence: identity(car).confidence, candidates: candidates(car) },
+      makeModel: { make: carIdentity(car).make, model: carIdentity(car).model, year: carIdentity(car).year, confidence: carIdentity(car).confidence, candidates: makeModelCandidates(car) },
       color: car.colour,
       bodyType: car.bodyType,
       clip: car.clip,
       draft: { id: saved.cars[i].draftId, title: car.draft.title, description: car.draft.description, status: car.draft.status },
-      attributes: identity(car).resolved,
+      attributes: carIdentity(car).resolved,
       evidence: car.evidence ?? [],
     })),
     timingsMs: run.timingsMs,
+    warm: analysis.warm,
   };
 }

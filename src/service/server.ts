@@ -15,6 +15,7 @@ import type { ServiceContext } from './context.js';
 import { startJobQueue } from './jobs.js';
 import { openStorage } from '../storage/index.js';
 import { startWorker } from './worker.js';
+import { ModelPool } from '../pipeline/model-pool.js';
 
 export interface StartServiceOptions {
   config: Config;
@@ -44,7 +45,8 @@ export async function startService(options: StartServiceOptions): Promise<Runnin
   let ctx: ServiceContext | null = null;
   try {
     const queue = await startJobQueue(db, { settings: config.service, log, supervise: options.worker });
-    ctx = { db, storage: openStorage(config), queue, config, log, binaries };
+    const models = new ModelPool({ modelsDir: config.modelsDir, dataDir: config.dataDir, device: config.device, settings: config.analysis, log });
+    ctx = { db, storage: openStorage(config), queue, config, log, binaries, models };
     if (options.worker) await startWorker(ctx);
     let url: string | null = null;
     if (options.port !== undefined) {
@@ -63,12 +65,14 @@ export async function startService(options: StartServiceOptions): Promise<Runnin
         (closing ??= (async () => {
           await app?.close();
           await running.queue.stop();
+          await running.models.close();
           await db.close();
         })()),
     };
   } catch (error) {
     await app?.close().catch(() => undefined);
     await ctx?.queue.stop().catch(() => undefined);
+    await ctx?.models.close().catch(() => undefined);
     await db.close().catch(() => undefined);
     throw error;
   }

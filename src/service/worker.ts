@@ -1,14 +1,16 @@
 /**
- * A job's work: process the stored original with the pipeline, report progress into the video's row
- * (any API process can read it), store the result into that row. Retrying is safe: the pipeline
- * replaces the video's cars, photos and drafts in one transaction and its photo folders as a whole.
+ * A job's work: analyse the stored original with the shared model pool, report progress into the
+ * video's row (any API process can read it), then, in this order: publish the photos under a fresh run
+ * folder, commit the rows pointing at them in one transaction, mark the video done, remove run folders
+ * no row points at any more. A crash at any point leaves the earlier complete result or the new one
+ * (rows never point at missing files); a retry redoes the video and collects what the dead run left.
  */
-import { readdir, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { checkpoint } from '../core/checkpoint.js';
 import type { Logger } from '../core/log.js';
 import { asLotreelError, LotreelError } from '../core/errors.js';
-import { processVideo } from '../pipeline/run.js';
+import { analyseVideo } from '../pipeline/analyse-video.js';
 import type { ProgressEvent } from '../core/progress.js';
+import { analysisRows, newRunName, runFoldersInUse, runFoldersToRemove, saveVideoResult } from '../store/index.js';
 import { getVideoForJob, markVideoDone, markVideoFailed, markVideoProcessing, processingJobIds, setVideoProgress } from '../store/service.repository.js';
 import type { ServiceContext } from './context.js';
 import type { VideoJob } from './jobs.js';
@@ -49,38 +51,48 @@ export async function runVideoJob(ctx: ServiceContext, job: VideoJob): Promise<v
       .catch((error: unknown) => log.warn('progress not stored', { error: asLotreelError(error).message }));
   };
 
+  const prefix = videoPrefix(video.dealerId, video.id);
+  // One process holds the embedded database, so any run folder not in use is a dead attempt's; on a
+  // server another live worker may still be writing one, until its lease is over.
+  const staleAfterMs = ctx.db.kind === 'pglite' ? 0 : ctx.config.service.jobLeaseSeconds * 1000;
+  const run = newRunName();
   let original: LocalCopy | undefined;
   let out: OutputFolder | undefined;
   try {
     original = await ctx.storage.localCopy(video.originalKey);
-    out = await ctx.storage.outputFolder(videoPrefix(video.dealerId, video.id));
-    // One process holds the embedded database, so any staging folder there is a dead attempt's; on a
-    // server another live worker may still be writing one, until its lease is over.
-    const staleAfterMs = ctx.db.kind === 'pglite' ? 0 : ctx.config.service.jobLeaseSeconds * 1000;
-    await removeStaleStaging(out.dir, staleAfterMs, log);
-    await processVideo({
+    out = await ctx.storage.outputFolder(`${prefix}/${run}`);
+    const analysis = await analyseVideo({
       file: original.path,
-      outDir: out.dir,
-      device: ctx.config.device,
+      stagingDir: out.dir,
+      models: ctx.models,
       settings: ctx.config.analysis,
       config: ctx.config,
       log,
       onProgress,
       signal,
-      database: ctx.db,
-      videoId: video.id,
     });
     await writing;
+    signal.throwIfAborted();
+    checkpoint('analysed');
     await out.publish();
-    await removeStaleStaging(out.dir, staleAfterMs, log);
+    checkpoint('published');
+    const started = performance.now();
+    await saveVideoResult(ctx.db, analysisRows(analysis, { filePrefix: run, videoId: video.id, timingsMs: analysis.timingsMs }));
+    log.info('result committed', { run, cars: analysis.cars.length, storeMs: Math.round(performance.now() - started), warm: analysis.warm });
+    checkpoint('committed');
+    onProgress({ stage: 'store', done: 1, total: 1 });
+    await writing;
     if (!(await markVideoDone(ctx.db, video.id))) throw new LotreelError('ABORTED', 'the video was deleted');
+    checkpoint('marked-done');
+    await removeUnusedRuns(ctx, video.id, prefix, { keep: run, olderThanMs: staleAfterMs }, log);
+    checkpoint('collected');
     log.info('video processed');
   } catch (thrown) {
     await writing;
     const error = asLotreelError(thrown);
     if (stopped.signal.aborted || (await getVideoForJob(ctx.db, video.id)) === null) {
-      // The pipeline may have made folders again after DELETE removed them.
-      await ctx.storage.removeAll(videoPrefix(video.dealerId, video.id)).catch(() => undefined);
+      // The work may have published files again after DELETE removed them.
+      await ctx.storage.removeAll(prefix).catch(() => undefined);
       log.info('video deleted while it was processed');
       return;
     }
@@ -96,19 +108,17 @@ export async function runVideoJob(ctx: ServiceContext, job: VideoJob): Promise<v
 }
 
 /**
- * Removes staging folders a crashed worker left in a video's folder (older than any live attempt).
- * Best effort: the dead worker's ffmpeg may still be writing there for a moment (a killed parent does
- * not take its children with it), and a folder left now is removed after the next attempt.
+ * Removes the run folders (and staging folders) of a video that no row points at: the previous
+ * result once the new one is committed, and what dead attempts left. Best effort: a folder left now is
+ * removed after the next run.
  */
-async function removeStaleStaging(dir: string, olderThanMs: number, log: Logger): Promise<void> {
-  for (const entry of await readdir(dir).catch(() => [])) {
-    if (!entry.startsWith('.lotreel-staging-')) continue;
-    const path = join(dir, entry);
-    const info = await stat(path).catch(() => null);
-    if (info === null || Date.now() - info.mtimeMs <= olderThanMs) continue;
-    await rm(path, { recursive: true, force: true, maxRetries: 3 }).catch((error: unknown) =>
-      log.warn('stale staging folder not removed yet', { path, error: asLotreelError(error).message }),
-    );
+async function removeUnusedRuns(ctx: ServiceContext, videoId: string, prefix: string, options: { keep: string; olderThanMs: number }, log: Logger): Promise<void> {
+  try {
+    const unused = runFoldersToRemove(await ctx.storage.listNames(prefix), await runFoldersInUse(ctx.db, { videoId }), options);
+    for (const name of unused) await ctx.storage.removeAll(`${prefix}/${name}`);
+    if (unused.length > 0) log.debug('removed unused run folders', { folders: unused });
+  } catch (error) {
+    log.warn('unused run folders not removed yet', { error: asLotreelError(error).message });
   }
 }
 

@@ -1,7 +1,7 @@
 /** The local folder behind the storage interface: `<dataDir>/media` by default. */
 import { createReadStream } from 'node:fs';
-import { copyFile, link, mkdir, rename, rm, stat } from 'node:fs/promises';
-import { dirname, resolve, sep } from 'node:path';
+import { copyFile, link, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { LotreelError } from '../core/errors.js';
 import { checkKey, type LocalCopy, type OutputFolder, type PutOptions, type Storage, type StoredObject } from './storage.js';
 
@@ -56,10 +56,23 @@ export class LocalStorage implements Storage {
     return { path, release: async () => undefined };
   }
 
+  /** Written beside its final place (`<name>.staging`, the same file system), published by one rename. */
   async outputFolder(prefix: string): Promise<OutputFolder> {
-    const dir = this.pathOf(prefix);
+    const target = this.pathOf(prefix);
+    const dir = join(dirname(target), `${basename(target)}.staging`);
     await mkdir(dir, { recursive: true });
-    return { dir, publish: async () => undefined, release: async () => undefined };
+    return {
+      dir,
+      publish: () => rename(dir, target),
+      release: () => rm(dir, { recursive: true, force: true }),
+    };
+  }
+
+  async listNames(prefix: string): Promise<string[]> {
+    return readdir(this.pathOf(prefix)).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return [];
+      throw error;
+    });
   }
 
   async read(key: string): Promise<StoredObject | null> {

@@ -127,12 +127,17 @@ export class S3Storage implements Storage {
     return Number(response.headers['content-length'] ?? 0);
   }
 
-  async removeAll(prefix: string): Promise<void> {
+  async listNames(prefix: string): Promise<string[]> {
     const folder = `${checkKey(prefix)}/`;
-    // Listed in full first: deleting while paging could shift the pages.
-    // ListObjects with a marker (the last key of the page before; keys come sorted): every S3-compatible
-    // server pages it alike, where ListObjectsV2's continuation tokens fail on some (s3rver makes
-    // them with DES, which OpenSSL 3 refuses).
+    return [...new Set((await this.#listKeys(folder)).map((key) => key.slice(folder.length).split('/')[0]!))];
+  }
+
+  /**
+   * Every key under `folder`. ListObjects with a marker (the last key of the page before; keys come
+   * sorted): every S3-compatible server pages it alike, where ListObjectsV2's continuation tokens fail
+   * on some (s3rver makes them with DES, which OpenSSL 3 refuses).
+   */
+  async #listKeys(folder: string): Promise<string[]> {
     const keys: string[] = [];
     for (let truncated = true; truncated; ) {
       const after = keys.at(-1);
@@ -142,6 +147,13 @@ export class S3Storage implements Storage {
       keys.push(...page);
       truncated = xmlText(xml, 'IsTruncated')[0] === 'true' && page.length > 0;
     }
+    return keys;
+  }
+
+  async removeAll(prefix: string): Promise<void> {
+    const folder = `${checkKey(prefix)}/`;
+    // Listed in full first: deleting while paging could shift the pages.
+    const keys = await this.#listKeys(folder);
     for (let i = 0; i < keys.length; i += DELETE_BATCH) {
       const batch = keys.slice(i, i + DELETE_BATCH);
       const body = Buffer.from(`<?xml version="1.0" encoding="UTF-8"?><Delete><Quiet>true</Quiet>${batch.map((k) => `<Object><Key>${escapeXml(k)}</Key></Object>`).join('')}</Delete>`);

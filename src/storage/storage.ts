@@ -41,9 +41,12 @@ export interface Storage {
   localCopy(key: string): Promise<LocalCopy>;
   /**
    * A local folder the pipeline writes a video's outputs into; `publish` makes them readable under
-   * `prefix`; `release` drops what was not published (a failed attempt).
+   * `prefix` (a fresh prefix: nothing is there yet; a local folder appears all at once, by one rename);
+   * `release` drops what was not published (a failed attempt).
    */
   outputFolder(prefix: string): Promise<OutputFolder>;
+  /** The names directly under `prefix` (files and folder-like prefixes), in no particular order. */
+  listNames(prefix: string): Promise<string[]>;
   /** The object, or null when there is none. */
   read(key: string): Promise<StoredObject | null>;
   /** Removes every object under `prefix` (a folder-like key). */

@@ -25,6 +25,7 @@ export {
   findVideoByFingerprint,
   deleteVideo,
   countRows,
+  runFoldersInUse,
   type VideoResultInput,
   type VideoInput,
   type CarInput,
@@ -42,3 +43,5 @@ export {
 } from './results.repository.js';
 export { VIDEO_STATUSES, isVideoFinished, type VideoStatus } from './video-status.js';
 export type { DraftStatus } from '../listing/draft-status.js';
+export { analysisRows, type RowsWhere } from './analysis-rows.js';
+export { newRunName, runFoldersToRemove, runStartedMs } from './run-folders.js';

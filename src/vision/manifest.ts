@@ -42,7 +42,7 @@ const inputSchema = z.strictObject({
   range: z.tuple([z.literal(0), z.literal(255)]),
   resize: z.literal('letterbox-top-left'),
   padValue: z.number().min(0).max(255),
-  /** Batch dimension as exported (1 = fixed; the loader rewrites it to a symbolic batch). */
+  /** Batch dimension as exported (1 = fixed; `rewrite.batch` makes it symbolic at load). */
   batch: z.union([z.number().int().positive(), z.literal('dynamic')]),
 });
 
@@ -78,6 +78,20 @@ const fileFields = {
   licenceUrl: z.url().optional(),
 };
 
+/**
+ * How the loader rewrites the graph before it runs it (in memory; the file stays as downloaded and
+ * checksummed), declared here so that what runs is what the manifest says. Without it the file runs
+ * as it is.
+ */
+const rewriteSchema = z.strictObject({
+  /** The fixed batch dimension (input.batch 1) becomes a symbolic one, so frames run in batches. */
+  batch: z.literal('dynamic').optional(),
+  /** The embedding level's feature map is exposed as an extra output (Detection.embedding). */
+  exposeEmbedding: z.boolean().optional(),
+  /** Why, for people reading the manifest. */
+  note: z.string().optional(),
+});
+
 const modelSchema = z
   .strictObject({
     id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
@@ -87,8 +101,12 @@ const modelSchema = z
     output: outputSchema,
     labels: z.array(z.string().min(1)).min(1),
     embedding: embeddingSchema.optional(),
+    rewrite: rewriteSchema.optional(),
   })
   .superRefine((m, ctx) => {
+    if (m.rewrite?.exposeEmbedding && !m.embedding) {
+      ctx.addIssue({ code: 'custom', path: ['rewrite', 'exposeEmbedding'], message: 'needs an embedding entry' });
+    }
     if (m.embedding && m.embedding.level >= m.output.strides.length) {
       ctx.addIssue({ code: 'custom', path: ['embedding', 'level'], message: 'is not one of the output levels' });
     }

@@ -1,6 +1,7 @@
 /**
- * YOLOX detector (I/O): loads the checked model, rewrites it to a dynamic batch with the stride-16
- * neck features as an extra output (in memory only), runs batches of frames and returns detections
+ * YOLOX detector (I/O): loads the checked model, applies the rewrite its manifest entry declares (a
+ * dynamic batch, the stride-16 neck features as an extra output; in memory only), runs batches of
+ * frames and returns detections
  * in source-frame pixels with label names and appearance vectors.
  */
 import { readFile } from 'node:fs/promises';
@@ -72,13 +73,21 @@ function prepareModel(bytes: Uint8Array, spec: ModelSpec, cacheKey: string, log:
   if (hit) return hit;
   let prepared: PreparedModel;
   const alreadyDynamic = spec.input.batch === 'dynamic';
+  // Only what the manifest declares (what runs is what is declared).
+  const batch = spec.rewrite?.batch === 'dynamic' && !alreadyDynamic;
+  const exposeEmbedding = spec.rewrite?.exposeEmbedding === true && spec.embedding !== undefined;
+  if (!batch && !exposeEmbedding) {
+    prepared = { bytes, rewritten: false, dynamicBatch: alreadyDynamic, rewriteNote: 'no rewrite declared: the file runs as it is' };
+    preparedModels.set(cacheKey, prepared);
+    return prepared;
+  }
   try {
     const started = performance.now();
     let featureOutput: string | undefined;
-    let featureNote = 'no embedding output requested';
-    if (spec.embedding) {
+    let featureNote = 'no embedding output declared';
+    if (exposeEmbedding) {
       try {
-        featureOutput = findYoloxHeadInputs(bytes, spec.output.name).headInputs[spec.embedding.level];
+        featureOutput = findYoloxHeadInputs(bytes, spec.output.name).headInputs[spec.embedding!.level];
         featureNote = `feature map ${featureOutput} exposed`;
       } catch (error) {
         featureNote = `no embeddings: ${error instanceof Error ? error.message : String(error)}`;
@@ -86,14 +95,14 @@ function prepareModel(bytes: Uint8Array, spec: ModelSpec, cacheKey: string, log:
         featureOutput = undefined;
       }
     }
-    const rewritten = rewriteToDynamicBatch(bytes, { extraOutputs: featureOutput ? [featureOutput] : [], batch: !alreadyDynamic });
+    const rewritten = rewriteToDynamicBatch(bytes, { extraOutputs: featureOutput ? [featureOutput] : [], batch });
     prepared = {
       bytes: rewritten.model,
       rewritten: true,
-      dynamicBatch: true,
+      dynamicBatch: batch || alreadyDynamic,
       featureOutput,
       rewriteNote:
-        (alreadyDynamic ? 'batch already dynamic' : `rewritten to a dynamic batch (Reshape ${rewritten.reshapes.join(', ') || 'none'})`) +
+        (batch ? `rewritten to a dynamic batch (Reshape ${rewritten.reshapes.join(', ') || 'none'})` : alreadyDynamic ? 'batch already dynamic' : 'batch of 1 kept (declared)') +
         ` in ${Math.round(performance.now() - started)} ms; ${featureNote}`,
     };
   } catch (error) {
@@ -225,7 +234,7 @@ export class YoloxDetector {
     const spec = getModelSpec(manifest, options.modelId ?? YOLOX_MODEL_ID);
     const file = await resolveModelFile(spec, options.modelsDir, { verify: !options.skipChecksum, log });
     const bytes = new Uint8Array(await readFile(file.path));
-    const cacheKey = `${spec.id}:${spec.embedding?.level ?? '-'}:${file.sha256 || `${file.path}:${file.size}`}`;
+    const cacheKey = `${spec.id}:${spec.embedding?.level ?? '-'}:${JSON.stringify(spec.rewrite ?? null)}:${file.sha256 || `${file.path}:${file.size}`}`;
     let prepared = prepareModel(bytes, spec, cacheKey, log);
     log.debug('model prepared', { path: file.path, note: prepared.rewriteNote });
     log.debug('frame kernels', { kernels: frameKernels().name, reason: nativeKernelStatus().reason });

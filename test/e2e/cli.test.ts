@@ -9,7 +9,7 @@
  * test opens it only between CLI runs and closes it again.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readlinkSync } from 'node:fs';
 import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -23,7 +23,7 @@ import { DRAFT_STATUSES } from '../../src/listing/draft-status.js';
 import { countRows, openDatabase, type Database, type RowCounts } from '../../src/store/index.js';
 import { loadModelManifest } from '../../src/vision/manifest.js';
 import { cudaProviderStatus } from '../../src/vision/session.js';
-import { makeAudioOnly, makeCorrupt, makeTruncated } from '../helpers/bad-media.js';
+import { ffmpeg, makeAudioOnly, makeCorrupt, makeTruncated } from '../helpers/bad-media.js';
 import {
   childrenOf,
   cliBin,
@@ -114,6 +114,8 @@ const resultSchema = z.strictObject({
   outDir: z.string().min(1),
   cars: z.array(carSchema),
   timingsMs: z.strictObject({ total: ms, probe: ms, open: ms, decode: ms, detect: ms, clip: ms, segment: ms, photos: ms, clips: ms, text: ms, store: ms }),
+  // Per model used: already open when the video started (one `process` opens each model once: false).
+  warm: z.strictObject({ yolox: z.boolean(), clip: z.boolean().optional(), ocr: z.boolean().optional(), vin: z.boolean().optional() }),
 });
 type Result = z.infer<typeof resultSchema>;
 
@@ -211,19 +213,27 @@ const embeddedCounts = (dataDir: string): Promise<RowCounts> => withEmbeddedData
 /** Videos stored in a data folder's embedded database (0 when the database was never created). */
 const storedVideos = async (dataDir: string): Promise<number> => (existsSync(join(dataDir, 'db')) ? (await embeddedCounts(dataDir)).videos : 0);
 
-/** car-N folders and leftover staging folders in an output folder (none when it does not exist). */
+/** car-N entries, run folders and leftover staging folders in an output folder (none when it does not exist). */
 function outputEntries(outDir: string): string[] {
   if (!existsSync(outDir)) return [];
-  return readdirSync(outDir).filter((e) => /^car-\d+$/.test(e) || e.startsWith('.lotreel-staging-'));
+  const state = join(outDir, '.lotreel');
+  const runs = existsSync(state) ? readdirSync(state).filter((e) => e.startsWith('run-')).map((e) => `.lotreel/${e}`) : [];
+  return [...readdirSync(outDir).filter((e) => /^car-\d+$/.test(e) || e.startsWith('.lotreel-staging-')), ...runs];
 }
 
-const stagingLeftovers = (outDir: string) => outputEntries(outDir).filter((e) => e.startsWith('.lotreel-staging-'));
+const stagingLeftovers = (outDir: string) => outputEntries(outDir).filter((e) => e.startsWith('.lotreel-staging-') || e.endsWith('.staging'));
+
+/** Where the rows of the run shown in outDir point: `.lotreel/run-…` (the folder `car-N` links into). */
+const shownRunPrefix = (outDir: string) => `.lotreel/${readlinkSync(join(outDir, '.lotreel', 'current'))}`;
 
 const JPEG_MAGIC = [0xff, 0xd8, 0xff];
 
-/** Everything the result names exists under outDir, and the car folders hold exactly that. */
+/**
+ * Everything the result names exists under outDir, and the car folders hold exactly that; they show
+ * the one run folder left (earlier runs' removed, no staging left).
+ */
 async function expectFilesWritten(result: Result, outDir: string): Promise<void> {
-  expect(outputEntries(outDir).sort()).toEqual(result.cars.map((_, i) => `car-${i + 1}`).sort());
+  expect(outputEntries(outDir).sort()).toEqual([...result.cars.map((_, i) => `car-${i + 1}`), shownRunPrefix(outDir)].sort());
   for (const [i, car] of result.cars.entries()) {
     const folder = `car-${i + 1}`;
     const expected = [...car.photos.map((p) => p.file), ...(car.clip ? [car.clip] : [])];
@@ -314,6 +324,8 @@ describe('lotreel process: a walkaround video, embedded database', () => {
     expect(first.device.models).toEqual({ yolox: autoDevice, ocr: autoDevice });
     if (!cudaAvailable) expect(first.device.attempts[0]).toMatchObject({ ok: false, skipped: true, error: expect.stringContaining('CUDA provider') });
     expect(first.outDir).toBe(outDir);
+    expect(first.warm).toMatchObject({ yolox: false, ocr: false });
+    expect(Object.values(first.warm).every((w) => w === false)).toBe(true);
     expect(first.cars).toHaveLength(singleCar.truth.cars.length); // one car
     expectSaneCars(first, 12);
     await expectFilesWritten(first, outDir);
@@ -343,12 +355,15 @@ describe('lotreel process: a walkaround video, embedded database', () => {
     expect(stored.videos).toEqual([{ id: second.videoId, file_name: 'singleCar.mp4', status: 'done' }]);
     expect(sortedIds(stored.cars)).toEqual(second.cars.map((c) => c.id).sort());
     expect(sortedIds(stored.drafts)).toEqual(second.cars.map((c) => c.draft.id).sort());
-    expect(stored.photos.map((p) => p.file)).toEqual(second.cars.flatMap((c) => c.photos.map((p) => p.file)).sort());
+    // The rows point into the run folder shown as car-N (the same files).
+    const shown = shownRunPrefix(outDir);
+    expect(stored.photos.map((p) => p.file)).toEqual(second.cars.flatMap((c) => c.photos.map((p) => `${shown}/${p.file}`)).sort());
+    for (const p of stored.photos) expect(existsSync(join(outDir, p.file)), p.file).toBe(true);
     const oldIds = first.cars.flatMap((c) => [c.id, c.draft.id]);
     const newIds = second.cars.flatMap((c) => [c.id, c.draft.id]);
     expect(newIds.filter((id) => oldIds.includes(id))).toEqual([]);
 
-    // car-N/ of the earlier run replaced (fewer photos now: no stale 04.jpg…), nothing else touched.
+    // car-N/ of the earlier run replaced (fewer photos now: no stale 04.jpg…), its run folder removed, nothing else touched.
     await expectFilesWritten(second, outDir);
     expect(await readFile(join(outDir, 'notes.txt'), 'utf8')).toBe('not lotreel’s\n');
   });
@@ -388,6 +403,27 @@ describe('lotreel process: a walkaround video, embedded database', () => {
     expect(summary, run.stdout).toBeGreaterThan(lines.findIndex((l) => l.includes('store')));
     expect(lines).toContain(`photos and clips in ${outDir}`);
     expect(run.stdout).not.toMatch(STACK_FRAME);
+  });
+});
+
+// ------------------------------------------------------------------------------------------ first run
+
+describe('lotreel process: first run', () => {
+  it('a valid video without cars into an --out folder that does not exist yet → exit 0, zero cars, the folder made, the video stored', async () => {
+    const dir = join(root, 'no-cars');
+    await mkdir(dir, { recursive: true });
+    const video = join(dir, 'test-pattern.mp4');
+    // A real H.264 file of ffmpeg's test pattern: nothing a detector calls a vehicle.
+    await ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=25', '-t', '3', '-c:v', 'libx264', '-g', '25', '-pix_fmt', 'yuv420p', video]);
+    const dataDir = join(root, 'data-no-cars');
+    const outDir = join(root, 'out-no-cars', 'not', 'there', 'yet');
+    const run = await runCli(['process', video, '--json', '--out', outDir], { env: envFor(dataDir) });
+    const result = parseResult(run);
+    expect(result.cars).toEqual([]);
+    expect(result.video).toMatchObject({ file: 'test-pattern.mp4', width: 640, height: 360 });
+    expect(existsSync(outDir)).toBe(true);
+    await expectFilesWritten(result, outDir);
+    expect(await embeddedCounts(dataDir)).toEqual({ videos: 1, cars: 0, segments: 0, photos: 0, drafts: 0 });
   });
 });
 
@@ -552,6 +588,20 @@ describe('lotreel: bad arguments, configuration, device, model, database', () =>
     expect(line).toContain(empty);
     expect(outputEntries(outDir)).toEqual([]);
     expect(await storedVideos(dataDir)).toBe(0);
+  });
+
+  it('a missing model is reported before anything else is opened: no database created, even an unreachable DATABASE_URL not tried', async () => {
+    const empty = join(root, 'models-empty-first');
+    await mkdir(empty, { recursive: true });
+    const freshDataDir = join(root, 'data-model-first');
+    const run = await runCli(['process', singleCar.video, '--out', outDir], { env: envFor(freshDataDir, { modelsDir: empty }) });
+    expect(expectOneLineError(run, 3, 'MODEL_MISSING')).toContain('yolox_nano.onnx');
+    expect(existsSync(join(freshDataDir, 'db')), 'the embedded database was never created').toBe(false);
+    expect(existsSync(join(freshDataDir, 'db.lock'))).toBe(false);
+    const unreachable = 'postgres://lotreel@127.0.0.1:1/lotreel';
+    const withServer = await runCli(['process', singleCar.video, '--out', outDir], { env: envFor(freshDataDir, { modelsDir: empty, databaseUrl: unreachable }) });
+    expectOneLineError(withServer, 3, 'MODEL_MISSING');
+    expect(outputEntries(outDir)).toEqual([]);
   });
 
   it('an unreachable DATABASE_URL → exit 4 [DATABASE_FAILED], password hidden, no embedded db, no car folders', async () => {
@@ -721,8 +771,9 @@ if (postgresMissing && postgresRequired()) {
              from cars c where c.video_id = $1 order by c.ordinal`,
           [result.videoId],
         );
+        const run = shownRunPrefix(outDir);
         expect(cars).toEqual(
-          result.cars.map((c, i) => ({ id: c.id, ordinal: i + 1, clip_file: c.clip, segments: c.segments.length, photos: c.photos.length })),
+          result.cars.map((c, i) => ({ id: c.id, ordinal: i + 1, clip_file: c.clip && `${run}/${c.clip}`, segments: c.segments.length, photos: c.photos.length })),
         );
         const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
         const drafts = await q<{ id: string; car_id: string; title: string; status: string }>('select id, car_id, title, status from drafts');
@@ -730,8 +781,9 @@ if (postgresMissing && postgresRequired()) {
         const photos = await q<{ file: string; is_cover: boolean; timestamp_ms: number }>('select file, is_cover, timestamp_ms from photos');
         const byFile = (a: { file: string }, b: { file: string }) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0);
         expect(photos.sort(byFile)).toEqual(
-          result.cars.flatMap((c) => c.photos.map((p) => ({ file: p.file, is_cover: p.cover, timestamp_ms: p.timestampMs }))).sort(byFile),
+          result.cars.flatMap((c) => c.photos.map((p) => ({ file: `${run}/${p.file}`, is_cover: p.cover, timestamp_ms: p.timestampMs }))).sort(byFile),
         );
+        for (const p of photos) expect(existsSync(join(outDir, p.file)), p.file).toBe(true);
       } finally {
         await client.end();
       }

@@ -71,14 +71,19 @@ describe.each(backendKinds)('a worker killed half-way on %s', (kind) => {
     expect(cars.map((c) => c.ordinal)).toEqual(cars.map((_, i) => i + 1));
     expect(cars.every((c) => c.draft !== null && c.photos.length > 0)).toBe(true);
 
-    // On disk: one folder per car with exactly its photos, and no staging left by the killed worker.
+    // On disk: one run folder with one folder per car holding exactly its photos, and no staging or
+    // run folder left by the killed worker.
     const media = join(install.dataDir, 'media');
     const dealerDir = readdirSync(media).find((d) => existsSync(join(media, d, id)))!;
     const folder = join(media, dealerDir, id);
     const entries = readdirSync(folder).sort();
-    expect(entries).toEqual(['original', ...cars.map((c) => `car-${c.ordinal}`)].sort());
+    expect(entries).toHaveLength(2);
+    const run = entries.find((e) => e !== 'original')!;
+    expect(entries).toEqual(['original', run].sort());
+    expect(run).toMatch(/^run-[0-9a-z]+-[0-9a-f]{8}$/);
+    expect(readdirSync(join(folder, run)).sort()).toEqual(cars.map((c) => `car-${c.ordinal}`).sort());
     for (const car of cars) {
-      expect(readdirSync(join(folder, `car-${car.ordinal}`)).filter((f) => f.endsWith('.jpg'))).toHaveLength(car.photos.length);
+      expect(readdirSync(join(folder, run, `car-${car.ordinal}`)).filter((f) => f.endsWith('.jpg'))).toHaveLength(car.photos.length);
     }
 
     for (const p of running.splice(0)) if (p.proc.child.exitCode === null && p.proc.child.signalCode === null) expect(await p.stop()).toBe(0);

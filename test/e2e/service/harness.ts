@@ -75,11 +75,11 @@ export interface ServiceProcess {
   stop(): Promise<number | null>;
 }
 
-/** Starts `lotreel serve` (API, worker unless `--no-worker`) or `lotreel worker` and waits until it is ready. */
-export async function startService(install: Installation, args: string[], extraEnv: Record<string, string> = {}): Promise<ServiceProcess> {
+/** Starts `lotreel serve` (API, worker unless `--no-worker`) or `lotreel worker` (node options first: a preload) and waits until it is ready. */
+export async function startService(install: Installation, args: string[], extraEnv: Record<string, string> = {}, nodeArgs: string[] = []): Promise<ServiceProcess> {
   const isServe = args[0] === 'serve';
   const fullArgs = isServe ? [...args, '--port', '0', '--host', '127.0.0.1'] : args;
-  const proc = startCli(fullArgs, { env: install.env(extraEnv), timeoutMs: 900_000 });
+  const proc = startCli(fullArgs, { env: install.env(extraEnv), timeoutMs: 900_000, nodeArgs });
   let text = '';
   proc.child.stdout!.on('data', (s: string) => (text += s));
   proc.child.stderr!.on('data', (s: string) => (text += s));

@@ -10,10 +10,9 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, parseSettings, type Config } from '../../../src/config/config.js';
 import { createLogger } from '../../../src/core/log.js';
-import { processVideo } from '../../../src/pipeline/run.js';
 import { loadVideoResult, openDatabase, type Database } from '../../../src/store/index.js';
 import { startOpenAiServer, type FakeOpenAiServer, type ReceivedRequest } from '../../helpers/openai-server.js';
-import { testConfig } from '../../helpers/pipeline.js';
+import { processVideo, testConfig } from '../../helpers/pipeline.js';
 import { epflCar, scratchDir } from '../../helpers/shared.js';
 
 const root = scratchDir('pipeline-llm');

@@ -10,11 +10,10 @@ import { buildPreset } from '../../../fixtures/walkaround.js';
 import { parseSettings } from '../../../src/config/config.js';
 import { createLogger, silentLogger } from '../../../src/core/log.js';
 import { CLIP_OFF_FEATURES, ClipStage } from '../../../src/pipeline/clip-stage.js';
-import { processVideo } from '../../../src/pipeline/run.js';
 import { listingRank, VIEWS, type View } from '../../../src/analysis/views.js';
 import { loadVideoResult, openDatabase, type Database } from '../../../src/store/index.js';
 import { ClipEncoder } from '../../../src/vision/clip.js';
-import { testConfig } from '../../helpers/pipeline.js';
+import { processVideo, testConfig } from '../../helpers/pipeline.js';
 import { scratchDir, yoloxModelDir } from '../../helpers/shared.js';
 
 const root = scratchDir('pipeline-clip');

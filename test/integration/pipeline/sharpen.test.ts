@@ -11,9 +11,8 @@ import { scoreWalkaround } from '../../../fixtures/score.js';
 import { buildPreset } from '../../../fixtures/walkaround.js';
 import { DEFAULT_SETTINGS, parseSettings } from '../../../src/config/config.js';
 import { silentLogger } from '../../../src/core/log.js';
-import { processVideo } from '../../../src/pipeline/run.js';
 import { openDatabase, type Database } from '../../../src/store/index.js';
-import { testConfig } from '../../helpers/pipeline.js';
+import { processVideo, testConfig } from '../../helpers/pipeline.js';
 import { scratchDir } from '../../helpers/shared.js';
 
 const root = scratchDir('sharpen');

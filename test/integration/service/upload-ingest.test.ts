@@ -17,6 +17,7 @@ import { loadConfig, type Config } from '../../../src/config/config.js';
 import { LotreelError } from '../../../src/core/errors.js';
 import { createLogger } from '../../../src/core/log.js';
 import { locateFfmpeg } from '../../../src/media/binaries.js';
+import { ModelPool } from '../../../src/pipeline/model-pool.js';
 import { buildApp } from '../../../src/service/app.js';
 import type { ServiceContext } from '../../../src/service/context.js';
 import { startJobQueue } from '../../../src/service/jobs.js';
@@ -47,7 +48,9 @@ async function startApi(): Promise<Api> {
   const log = createLogger('info', (line) => logLines.push(line));
   const db = await openDatabase({ dataDir });
   const queue = await startJobQueue(db, { settings: config.service, log, supervise: false });
-  const ctx: ServiceContext = { db, storage: new S3Storage(s3.settings, { retry: FAST_RETRY }), queue, config, log, binaries: locateFfmpeg(config) };
+  // No video is processed here: the pool never opens a model.
+  const models = new ModelPool({ modelsDir: config.modelsDir, dataDir: config.dataDir, device: 'cpu', settings: config.analysis, log });
+  const ctx: ServiceContext = { db, storage: new S3Storage(s3.settings, { retry: FAST_RETRY }), queue, config, log, binaries: locateFfmpeg(config), models };
   const app = await buildApp(ctx);
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   return {

@@ -11,9 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { binaries, run } from '../../../fixtures/run.js';
 import { parseSettings, type SettingsInput } from '../../../src/config/config.js';
 import { silentLogger } from '../../../src/core/log.js';
-import { processVideo, type ProcessResult } from '../../../src/pipeline/run.js';
+import type { ProcessResult } from '../../../src/pipeline/result.js';
 import { loadVideoResult, openDatabase, type Database } from '../../../src/store/index.js';
-import { testConfig } from '../../helpers/pipeline.js';
+import { processVideo, storedPath, testConfig } from '../../helpers/pipeline.js';
 import { scratchDir } from '../../helpers/shared.js';
 import { CAMARO_VIN, camaroRear, STICKER_PRICE } from './scenes.js';
 
@@ -121,7 +121,7 @@ describe('text on a filmed car', () => {
     }
     const stored = await loadVideoResult(db, blurred.videoId);
     expect(stored!.cars[0].photos[0].plateRegions).toEqual(photos[0].plates);
-    expect(stored!.cars[0].photos[0].originalFile).toBe(photos[0].original);
+    expect(stored!.cars[0].photos[0].originalFile).toBe(storedPath(blurred.outDir, photos[0].original!));
     expect(stored!.cars[0].evidence).toEqual(blurred.cars[0].evidence);
   });
 

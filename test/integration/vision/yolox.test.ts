@@ -184,6 +184,22 @@ describe('YoloxDetector', () => {
     }
   });
 
+  it('runs the file as it is when the manifest declares no rewrite: one frame per run, no embeddings', async () => {
+    const manifest = loadModelManifest();
+    const undeclared = { ...manifest, models: manifest.models.map((m) => (m.id === 'yolox-nano' ? { ...m, rewrite: undefined } : m)) };
+    const plain = await YoloxDetector.create({ modelsDir: yoloxModelDir(), device: 'cpu', batchSize: 4, manifest: undeclared });
+    try {
+      expect(plain.batchSize).toBe(1);
+      expect(plain.embeddings).toBe(false);
+    } finally {
+      await plain.dispose();
+    }
+    // The package's manifest declares both, and that is what runs.
+    expect(getModelSpec(manifest, 'yolox-nano').rewrite).toMatchObject({ batch: 'dynamic', exposeEmbedding: true });
+    expect(detector.batchSize).toBe(4);
+    expect(detector.embeddings).toBe(true);
+  });
+
   it('rejects detect after dispose; dispose twice is fine', async () => {
     const d = await YoloxDetector.create({ modelsDir: yoloxModelDir(), device: 'cpu', batchSize: 1 });
     await d.dispose();

@@ -1,0 +1,57 @@
+/**
+ * The text pass (I/O wiring; decisions in text/): reads every car's written photos and a few close-up
+ * frames, one car after another. Only the coarse split is needed (a car's own samples), so it runs
+ * while the edges are refined.
+ */
+import { join } from 'node:path';
+import type { Box } from '../core/geometry.js';
+import { scaledSize } from '../media/ffmpeg-args.js';
+import type { Observation } from '../analysis/observation.js';
+import type { CarGroup } from '../analysis/segmentation.js';
+import { textCandidateFrames } from '../text/car-text.js';
+import { readCarText, type CarTextResult, type TextReaders } from '../text/text-stage.js';
+import type { StageContext } from './frame-stages.js';
+import { originalFile, photoFile, type PlannedCar } from './photo-stage.js';
+
+export async function readAllText(
+  planned: readonly PlannedCar[],
+  coarse: readonly CarGroup[],
+  observations: readonly Observation[],
+  readers: TextReaders,
+  context: StageContext & { stagingDir: string; onCarDone: (done: number) => void },
+): Promise<CarTextResult[]> {
+  const { stagingDir, info, settings } = context;
+  // Boxes seen by the analysis, as shares of the frame: the same shares of the full-size pictures.
+  const analysed = scaledSize(info.width, info.height, settings.sampling.longSide);
+  const share = (box: Box): Box => ({ x1: box.x1 / analysed.width, y1: box.y1 / analysed.height, x2: box.x2 / analysed.width, y2: box.y2 / analysed.height });
+  const texts: CarTextResult[] = [];
+  for (const [i, car] of planned.entries()) {
+    const members = coarse[i].members.map((m) => ({ timestampMs: observations[m].timestampMs, sighting: observations[m].car! }));
+    const photoTimes = car.photos.map((p) => p.candidate.timestampMs);
+    const closeUps = readers.ocr ? textCandidateFrames(members, photoTimes, settings.ocr.extraFrames, settings.segmentation.maxGapMs) : [];
+    const input = {
+      ordinal: car.ordinal,
+      photos: car.photos.map((p, k) => ({
+        path: join(stagingDir, photoFile(car.ordinal, k)),
+        file: photoFile(car.ordinal, k),
+        originalPath: join(stagingDir, originalFile(car.ordinal, k)),
+        carShare: share(p.candidate.sighting.box),
+      })),
+      extraFrames: closeUps.map((t) => ({ timestampMs: t, carShare: share(members.find((m) => m.timestampMs === t)!.sighting.box) })),
+    };
+    texts.push(
+      await readCarText(input, {
+        readers,
+        detector: context.detector,
+        info,
+        binaries: context.binaries,
+        settings,
+        scratchDir: join(stagingDir, '.text'),
+        log: context.log,
+        signal: context.signal,
+      }),
+    );
+    context.onCarDone(i + 1);
+  }
+  return texts;
+}
