@@ -2,10 +2,13 @@
  * Which frames of a car are worth reading, and what everything read on a car adds up to (pure).
  */
 import { clampBox, type Box } from '../core/geometry.js';
-import type { CatalogueMake } from '../vehicle/badge-catalogue.js';
+import type { BadgeCatalogue } from '../vehicle/badge-catalogue.js';
 import type { Evidence } from '../evidence/evidence.js';
 import type { CarSighting } from '../analysis/observation.js';
-import { stripPrices, textEvidence, type ReadText } from './text-evidence.js';
+import { badgeEvidence, DEFAULT_PLACEMENT } from './badge-evidence.js';
+import { documentEvidence } from './sticker-document.js';
+import { byPicture, stickerEvidence, stripPrices, type ReadText } from './text-evidence.js';
+import { placeLines, type PlacementSettings } from './text-placement.js';
 import { findVins, vinEvidence, type DecodedVin, type VinCandidate } from '../vehicle/vin.js';
 
 /**
@@ -69,9 +72,10 @@ export function vinsInText(lines: readonly ReadText[], maxRepairs = 2): (VinCand
 export function carTextEvidence(
   lines: readonly ReadText[],
   decoded: readonly { candidate: VinCandidate & { picture: string }; decoded: DecodedVin | null }[],
-  catalogue: readonly CatalogueMake[],
-  options: { currentYear: number },
+  catalogue: BadgeCatalogue,
+  options: { currentYear: number; placement?: PlacementSettings },
 ): Evidence[] {
+  const placement = options.placement ?? DEFAULT_PLACEMENT;
   const evidence: Evidence[] = [];
   for (const { candidate, decoded: known } of decoded) {
     const detail = `${candidate.picture}: read ${candidate.read}${candidate.repaired.length > 0 ? `, repaired at ${candidate.repaired.map((i) => i + 1).join(', ')}` : ''}`;
@@ -82,6 +86,13 @@ export function carTextEvidence(
     evidence.push(...vinEvidence(known, detail));
   }
   const withoutVins = lines.filter((line) => findVins(line.text).length === 0);
-  evidence.push(...textEvidence(withoutVins, catalogue, options));
+  evidence.push(...badgeEvidence(withoutVins, catalogue, placement));
+  // Signs (off the car, or far larger than a badge) say nothing about this car.
+  const notSigns = [...byPicture(withoutVins).values()].flatMap((group) => {
+    const places = placeLines(group, placement);
+    return group.filter((_, i) => places[i] !== 'sign');
+  });
+  evidence.push(...stickerEvidence(notSigns, catalogue, options));
+  evidence.push(...documentEvidence(lines, catalogue, options));
   return evidence.map((e) => (e.detail ? { ...e, detail: stripPrices(e.detail) } : e));
 }
