@@ -17,7 +17,7 @@ import { VinDecoder } from '../vehicle/vin-decoder.js';
 import { OcrReader, locateOcrModels, type OcrLine, type OcrSettings } from '../vision/ocr.js';
 import type { RgbImage } from '../vision/yolox.preprocess.js';
 import type { YoloxDetector } from '../vision/yolox.js';
-import { marketCatalogue, type BadgeCatalogue } from '../vehicle/badge-catalogue.js';
+import { marketCatalogue, type BadgeCatalogue, type Market } from '../vehicle/badge-catalogue.js';
 import { carTextEvidence, textSearchRegion, vinsInText } from './car-text.js';
 import { chooseDominantCar, type DominantCarSettings } from '../analysis/dominant-car.js';
 import type { Evidence } from '../evidence/evidence.js';
@@ -162,7 +162,7 @@ export async function readCarText(car: CarTextInput, context: TextStageContext):
       await rm(dir, { recursive: true, force: true });
     }
   }
-  const evidence = await evidenceFromText(lines, readers, { catalogue: context.catalogue ?? marketCatalogue(settings.market), currentYear: context.currentYear, placement: settings, log });
+  const evidence = await evidenceFromText(lines, readers, { catalogue: context.catalogue, market: settings.market, currentYear: context.currentYear, placement: settings, log });
   log.debug('text read', { car: car.ordinal, lines: lines.length, vins: evidence.filter((e) => e.attribute === 'vin').map((e) => e.value), plates: plates.flat().length });
   return { evidence, plates, linesRead: lines.length, picturesRead: car.photos.length + car.extraFrames.length };
 }
@@ -171,13 +171,13 @@ export async function readCarText(car: CarTextInput, context: TextStageContext):
 export async function evidenceFromText(
   lines: readonly ReadText[],
   readers: Pick<TextReaders, 'vin'>,
-  options: { catalogue?: BadgeCatalogue; currentYear?: number; placement?: PlacementSettings; log?: Logger } = {},
+  options: { catalogue?: BadgeCatalogue; market?: Market; currentYear?: number; placement?: PlacementSettings; log?: Logger } = {},
 ): Promise<Evidence[]> {
   const decoded: { candidate: ReturnType<typeof vinsInText>[number]; decoded: DecodedVin | null }[] = [];
   for (const candidate of vinsInText(lines)) {
     decoded.push({ candidate, decoded: readers.vin ? await decodeOrWarn(readers.vin, candidate.vin, options.log) : null });
   }
-  return carTextEvidence(lines, decoded, options.catalogue ?? marketCatalogue(), { currentYear: options.currentYear ?? new Date().getFullYear(), placement: options.placement });
+  return carTextEvidence(lines, decoded, options.catalogue ?? marketCatalogue(options.market), { currentYear: options.currentYear ?? new Date().getFullYear(), placement: options.placement });
 }
 
 async function openVinDecoder(dataDir: string, log: Logger): Promise<VinDecoder | null> {
