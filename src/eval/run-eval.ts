@@ -95,7 +95,7 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
       const path = join(dir, item.file);
       try {
         const outcome = isPicture(item.file)
-          ? await evaluatePicture(path, item, readers, detector, options.settings.detection)
+          ? await evaluatePicture(path, item, readers, detector, options.settings)
           : await evaluateVideo(path, item, options, scratch, index, await scratchDatabase());
         outcomes.push({ ...outcome, ms: Math.round(performance.now() - started) });
       } catch (error) {

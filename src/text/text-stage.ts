@@ -18,7 +18,7 @@ import { OcrReader, locateOcrModels, type OcrLine, type OcrSettings } from '../v
 import type { RgbImage } from '../vision/yolox.preprocess.js';
 import type { YoloxDetector } from '../vision/yolox.js';
 import { marketCatalogue, type BadgeCatalogue, type Market } from '../vehicle/badge-catalogue.js';
-import { carTextEvidence, textSearchRegion, vinsInText } from './car-text.js';
+import { carTextEvidence, catalogueVinOptions, textSearchRegion, vinsInText } from './car-text.js';
 import { chooseDominantCar, type DominantCarSettings } from '../analysis/dominant-car.js';
 import type { Evidence } from '../evidence/evidence.js';
 import { findPlates } from './plates.js';
@@ -173,11 +173,12 @@ export async function evidenceFromText(
   readers: Pick<TextReaders, 'vin'>,
   options: { catalogue?: BadgeCatalogue; market?: Market; currentYear?: number; placement?: PlacementSettings; log?: Logger } = {},
 ): Promise<Evidence[]> {
+  const catalogue = options.catalogue ?? marketCatalogue(options.market);
   const decoded: { candidate: ReturnType<typeof vinsInText>[number]; decoded: DecodedVin | null }[] = [];
-  for (const candidate of vinsInText(lines)) {
+  for (const candidate of vinsInText(lines, catalogueVinOptions(catalogue))) {
     decoded.push({ candidate, decoded: readers.vin ? await decodeOrWarn(readers.vin, candidate.vin, options.log) : null });
   }
-  return carTextEvidence(lines, decoded, options.catalogue ?? marketCatalogue(options.market), { currentYear: options.currentYear ?? new Date().getFullYear(), placement: options.placement });
+  return carTextEvidence(lines, decoded, catalogue, { currentYear: options.currentYear ?? new Date().getFullYear(), placement: options.placement });
 }
 
 async function openVinDecoder(dataDir: string, log: Logger): Promise<VinDecoder | null> {

@@ -32,8 +32,8 @@ export interface BadgeCatalogue {
   makes: readonly CatalogueMake[];
   /** Trim words (LIMITED, XLT, xDrive, 4MATIC...): trim evidence beside a model, never a model. */
   trims: readonly string[];
-  /** WMI (VIN positions 1-3) -> make, for VINs without a check digit. */
-  wmis: Readonly<Record<string, string>>;
+  /** WMI (VIN positions 1-3) -> make (null: several makes), for VINs without a check digit. */
+  wmis: Readonly<Record<string, string | null>>;
 }
 
 const FILES: Record<Market, GeneratedCatalogue> = { us: us as unknown as GeneratedCatalogue, eu: eu as unknown as GeneratedCatalogue };

@@ -66,8 +66,8 @@ export interface GeneratedCatalogue {
   rules: MarketRules;
   /** Trim and series words (LIMITED, XLT, xDrive...): evidence of trim beside a model, never a model. */
   trims: string[];
-  /** World manufacturer identifiers (VIN positions 1-3) of the kept makes: WMI -> make. */
-  wmis: Record<string, string>;
+  /** World manufacturer identifiers (VIN positions 1-3) of the kept makes: WMI -> make (null: several). */
+  wmis: Record<string, string | null>;
   makes: GeneratedMake[];
 }
 
@@ -113,8 +113,13 @@ export function buildCatalogue(rows: CatalogueRows, market: Market, tidyMake: (n
     .map((entry) => ({ ...withMakeAliases(entry), models: entry.models.sort((a, b) => a.name.localeCompare(b.name)) }))
     .sort((a, b) => a.make.localeCompare(b.make));
   const names = new Map([...byMake].map(([id, entry]) => [id, entry.make]));
-  const wmis: Record<string, string> = {};
-  for (const w of rows.wmis) if (names.has(w.makeId) && !wmis[w.wmi]) wmis[w.wmi] = names.get(w.makeId)!;
+  // A WMI shared by two kept makes (Renault's VF1 also built Eagles) names no make.
+  const wmis: Record<string, string | null> = {};
+  for (const w of rows.wmis) {
+    const make = names.get(w.makeId);
+    if (!make) continue;
+    wmis[w.wmi] = w.wmi in wmis && wmis[w.wmi] !== make ? null : make;
+  }
   return { version: CATALOGUE_VERSION, market, source, rules, trims, wmis, makes };
 }
 

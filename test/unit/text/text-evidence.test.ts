@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { marketCatalogue } from '../../../src/vehicle/badge-catalogue.js';
 import { badgeEvidence } from '../../../src/text/badge-evidence.js';
-import { carTextEvidence, textCandidateFrames, textSearchRegion, vinsInText } from '../../../src/text/car-text.js';
+import { carTextEvidence, catalogueVinOptions, textCandidateFrames, textSearchRegion, vinsInText } from '../../../src/text/car-text.js';
 import { resolveAttributes } from '../../../src/evidence/evidence.js';
 import { findPlates, looksLikePlateText } from '../../../src/text/plates.js';
 import { mentionsPrice, readMileage, stickerEvidence, stripPrices, type ReadText } from '../../../src/text/text-evidence.js';
@@ -184,6 +184,19 @@ describe('car text evidence', () => {
     const evidence = carTextEvidence(lines, [{ candidate, decoded: null }], CATALOGUE, { currentYear: 2026 });
     expect(pairs(evidence)).toEqual([`vin=${KONA}`]);
     expect(evidence[0].confidence).toBe(0.9);
+  });
+
+  it('takes a European VIN without check digit, less surely, its make from the WMI outranking a badge', () => {
+    const eu = marketCatalogue('eu');
+    const GOLF = 'WVWZZZ1KZ8W123456';
+    const lines = [line(`VIN ${GOLF}`, 'doc'), line('FORD', 'rear')];
+    expect(vinsInText(lines)).toEqual([]);
+    const [candidate] = vinsInText(lines, catalogueVinOptions(eu));
+    expect(candidate).toMatchObject({ vin: GOLF, checked: false });
+    const evidence = carTextEvidence(lines, [{ candidate, decoded: null }], eu, { currentYear: 2026 });
+    const resolved = resolveAttributes(evidence);
+    expect(resolved.vin).toEqual({ value: GOLF, source: 'vin', confidence: 0.7 });
+    expect(resolved.make).toEqual({ value: 'Volkswagen', source: 'vin', confidence: 0.7 });
   });
 
   it('chooses close-up, sharp frames away from the photos and each other', () => {
