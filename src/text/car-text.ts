@@ -106,5 +106,11 @@ export function carTextEvidence(
   });
   evidence.push(...stickerEvidence(notSigns, catalogue, options));
   evidence.push(...documentEvidence(lines, catalogue, options));
-  return evidence.map((e) => (e.detail ? { ...e, detail: stripPrices(e.detail) } : e));
+  // One item per attribute, value and source: the surest (a sticker's mileage is found both as free text and as a label's value).
+  const best = new Map<string, Evidence>();
+  for (const e of evidence) {
+    const key = `${e.attribute}|${String(e.value).toLowerCase()}|${e.source}`;
+    if ((best.get(key)?.confidence ?? -1) < e.confidence) best.set(key, e);
+  }
+  return [...best.values()].map((e) => (e.detail ? { ...e, detail: stripPrices(e.detail) } : e));
 }

@@ -39,11 +39,15 @@ interface Labelled {
   rest: string;
 }
 
-/** The label the line starts with, and what follows it on the line. */
-export function labelOf(text: string): Labelled | null {
+/**
+ * The label the line starts with, and what follows it on the line. In a row of labels, MODEL YEAR is
+ * two labels (the Buyers Guide's "VEHICLE MAKE MODEL YEAR").
+ */
+export function labelOf(text: string, inRow = false): Labelled | null {
   const clean = stripPrices(text);
   const tokens = tokensOf(clean);
   for (const label of LABELS) {
+    if (inRow && label.words[0] === 'MODEL' && label.words.length > 1) continue;
     if (label.words.every((w, k) => tokens[k] === w)) {
       // What follows the label in the original spelling: drop as many letter/digit runs as the label has words.
       let rest = clean;
@@ -62,7 +66,7 @@ export function labelsOf(text: string): Labelled[] {
   const first = labelOf(text);
   if (!first) return [];
   const row = [first];
-  for (let next = labelOf(first.rest); next; next = labelOf(next.rest)) row.push(next);
+  for (let next = labelOf(first.rest, true); next; next = labelOf(next.rest, true)) row.push(next);
   if (row.length === 1) return row;
   // A row of labels: the values are elsewhere (what follows the last label is a label too, or nothing).
   return row.map((label) => ({ field: label.field, rest: '' }));
