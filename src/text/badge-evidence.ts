@@ -5,7 +5,7 @@
  */
 import type { Evidence } from '../evidence/evidence.js';
 import type { BadgeCatalogue, CatalogueMake } from '../vehicle/badge-catalogue.js';
-import { findNames, nameIndex, wordsOf, type NameHit } from './name-matcher.js';
+import { findNames, nameForms, nameIndex, tokensOf, wordsOf, type NameHit } from './name-matcher.js';
 import { placeLines, type PlacementSettings, type TextPlace } from './text-placement.js';
 import { byPicture, detailOf, TEXT_CONFIDENCE, type ReadText } from './text-evidence.js';
 
@@ -22,11 +22,14 @@ type ModelHit = Extract<NameHit, { kind: 'model' }>;
  * another make uses the spelling or it is only a number or a single letter; text whose place is
  * unknown counts only for a distinctive, unambiguous spelling of the model's own name.
  */
-function countsAlone(hit: ModelHit, place: TextPlace): boolean {
+function countsAlone(hit: ModelHit, place: TextPlace, text: string): boolean {
   if (hit.model.shared) return false;
   const key = keyOf(hit.spelling);
   const ownName = key === keyOf(hit.model.name);
-  if (place === 'badge') return /[A-Z]/.test(key) && key.length >= 2 && (ownName || isDistinctive(hit.spelling));
+  // Read as it is spelled, not found by splitting a longer run ("SPE642", a plate, is no "SP" badge).
+  const tokens = new Set(tokensOf(text));
+  const whole = nameForms(hit.spelling).some((form) => form.every((word) => tokens.has(word)));
+  if (place === 'badge') return whole && /[A-Z]/.test(key) && key.length >= 2 && (ownName || isDistinctive(hit.spelling));
   return place === 'unknown' && ownName && !hit.model.ambiguous && isDistinctive(hit.spelling);
 }
 
@@ -65,7 +68,7 @@ export function badgeEvidence(lines: readonly ReadText[], catalogue: BadgeCatalo
         const beside = makesRead.has(hit.make);
         // Beside another make on its own line ("MAZDA 3"), a spelling is that make's, not this one's.
         if (!beside && hits.some((h) => h.kind === 'make')) continue;
-        if (!beside && !countsAlone(hit, place)) continue;
+        if (!beside && !countsAlone(hit, place, line.text)) continue;
         const confidence = (beside ? TEXT_CONFIDENCE.modelWithMake : TEXT_CONFIDENCE.modelAlone) * line.score;
         offer({ attribute: 'model', value: hit.model.name, source: 'badge', confidence, detail: detailOf(line) });
         if (!beside) offer({ attribute: 'make', value: hit.make.make, source: 'badge', confidence, detail: detailOf(line) });

@@ -48,12 +48,14 @@ export function labelOf(text: string, inRow = false): Labelled | null {
   const tokens = tokensOf(clean);
   for (const label of LABELS) {
     if (inRow && label.words[0] === 'MODEL' && label.words.length > 1) continue;
-    if (label.words.every((w, k) => tokens[k] === w)) {
-      // What follows the label in the original spelling: drop as many letter/digit runs as the label has words.
-      let rest = clean;
-      for (let k = 0; k < label.words.length; k++) rest = rest.replace(/^[^A-Za-z0-9]*[A-Za-z0-9]+/, '');
-      return { field: label.field, rest: rest.replace(/^[\s:.#\-–]+/, '').trim() };
-    }
+    // OCR drops spaces ("MODELYEAR"): the label is the first one, two or three runs, joined.
+    const joined = label.words.join('');
+    const runs = [1, 2, 3].find((k) => tokens.length >= k && tokens.slice(0, k).join('') === joined);
+    if (runs === undefined) continue;
+    // What follows the label in the original spelling: drop as many letter/digit runs as the label took.
+    let rest = clean;
+    for (let k = 0; k < runs; k++) rest = rest.replace(/^[^A-Za-z0-9]*[A-Za-z0-9]+/, '');
+    return { field: label.field, rest: rest.replace(/^[\s:.#\-–]+/, '').trim() };
   }
   return null;
 }
@@ -81,7 +83,7 @@ type Value = { attribute: CarAttribute; value: string | number };
 /** The values a text holds for a field, or [] when it holds none. */
 function valuesFor(field: Field, text: string, index: NameIndex, options: { currentYear: number }, make: CatalogueMake | null): Value[] {
   const clean = stripPrices(text).trim();
-  if (!clean || labelOf(clean)) return [];
+  if (!clean) return [];
   switch (field) {
     case 'year': {
       const year = Number(YEAR.exec(clean)?.[1]);
@@ -104,8 +106,8 @@ function valuesFor(field: Field, text: string, index: NameIndex, options: { curr
     case 'trim':
     case 'engine':
     case 'colour':
-      // Free text, but short and not a number alone.
-      return clean.length <= 40 && /[A-Za-z]/.test(clean) ? [{ attribute: field, value: clean }] : [];
+      // Free text, but short, not a number alone, and not the next label.
+      return clean.length <= 40 && /[A-Za-z]/.test(clean) && !labelOf(clean) ? [{ attribute: field, value: clean }] : [];
   }
 }
 
@@ -114,8 +116,9 @@ function neighbours(label: ReadText & { box: Box }, lines: readonly ReadText[]):
   const h = lineHeight(label.box);
   const others = lines.filter((l): l is ReadText & { box: Box } => l !== label && l.box !== undefined);
   const overlapX = (b: Box) => Math.min(b.x2, label.box.x2) - Math.max(b.x1, label.box.x1) > 0.3 * Math.min(b.x2 - b.x1, label.box.x2 - label.box.x1);
+  // A photographed label is turned a little: the row is allowed a line's height of slope.
   const right = others
-    .filter((l) => Math.abs(centreY(l.box) - centreY(label.box)) < 0.6 * h && l.box.x1 >= label.box.x2 - 0.2 * h)
+    .filter((l) => Math.abs(centreY(l.box) - centreY(label.box)) < h && l.box.x1 >= label.box.x2 - 0.2 * h)
     .sort((a, b) => a.box.x1 - b.box.x1);
   const above = others
     .filter((l) => overlapX(l.box) && l.box.y2 <= label.box.y1 + 0.3 * h && label.box.y1 - l.box.y2 < 2.5 * h)
@@ -123,7 +126,7 @@ function neighbours(label: ReadText & { box: Box }, lines: readonly ReadText[]):
   const below = others
     .filter((l) => overlapX(l.box) && l.box.y1 >= label.box.y2 - 0.3 * h && l.box.y1 - label.box.y2 < 2.5 * h)
     .sort((a, b) => a.box.y1 - b.box.y1);
-  return [...right.slice(0, 1), ...above.slice(0, 1), ...below.slice(0, 1)];
+  return [...right.slice(0, 2), ...above.slice(0, 1), ...below.slice(0, 1)];
 }
 
 /**
