@@ -17,6 +17,9 @@ const isDistinctive = (spelling: string) => keyOf(spelling).length >= 4 && /[A-Z
 
 type ModelHit = Extract<NameHit, { kind: 'model' }>;
 
+/** A line of more words than this is running text, not a badge (unless it names the model itself). */
+const MAX_BADGE_WORDS = 3;
+
 /**
  * Whether a model read without its make on the picture counts: a badge on the car counts unless
  * another make uses the spelling or it is only a number or a single letter; text whose place is
@@ -78,6 +81,8 @@ export function badgeEvidence(lines: readonly ReadText[], catalogue: BadgeCatalo
     }
     if (modelFound) {
       for (const { line, hits } of read) {
+        // Badges are short: a trim word in running text (a sticker's equipment list) is not a trim badge.
+        if (tokensOf(line.text).length > MAX_BADGE_WORDS && !hits.some((h) => h.kind === 'model')) continue;
         for (const hit of hits) {
           if (hit.kind !== 'trim' || used.has(`${line.text}|${hit.at}`)) continue;
           offer({ attribute: 'trim', value: hit.trim, source: 'badge', confidence: TEXT_CONFIDENCE.trim * line.score, detail: detailOf(line) });

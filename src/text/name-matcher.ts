@@ -102,8 +102,10 @@ export function findNames(words: readonly string[], index: NameIndex): NameHit[]
       hits.push({ ...target, at, length: form.length } as NameHit);
     }
   }
-  // A model's words are not also read as a shorter name inside it ("GRAND CHEROKEE" is not "CHEROKEE").
-  return hits.filter((hit) => !hits.some((other) => other !== hit && other.length > hit.length && other.at <= hit.at && other.at + other.length >= hit.at + hit.length && other.kind !== 'trim'));
+  // A name's words are not also read as a shorter name inside it ("GRAND CHEROKEE" is not "CHEROKEE",
+  // "EX-L" not "EX"); a trim word never hides a make or model.
+  const covers = (other: NameHit, hit: NameHit) => other.length > hit.length && other.at <= hit.at && other.at + other.length >= hit.at + hit.length;
+  return hits.filter((hit) => !hits.some((other) => other !== hit && covers(other, hit) && !(other.kind === 'trim' && hit.kind !== 'trim')));
 }
 
 /** Whether the words hold the name as consecutive words. */

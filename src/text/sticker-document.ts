@@ -11,12 +11,12 @@ import type { Box } from '../core/geometry.js';
 import type { CarAttribute, Evidence } from '../evidence/evidence.js';
 import type { BadgeCatalogue, CatalogueMake } from '../vehicle/badge-catalogue.js';
 import { findNames, nameIndex, tokensOf, wordsOf, type NameIndex } from './name-matcher.js';
-import { byPicture, readMileage, stripPrices, type ReadText } from './text-evidence.js';
+import { byPicture, mentionsPrice, readMileage, stripPrices, type ReadText } from './text-evidence.js';
 
 /** A labelled value is surer than a name found in free text. */
 export const DOCUMENT_CONFIDENCE = 0.9;
 
-type Field = 'year' | 'make' | 'model' | 'trim' | 'mileage' | 'engine' | 'colour';
+type Field = 'year' | 'make' | 'model' | 'trim' | 'mileage' | 'engine' | 'colour' | 'equipment';
 
 /** Label spellings (as tokens), longest first; a label is the first words of its line. */
 const LABELS: readonly { field: Field; words: string[] }[] = (
@@ -27,6 +27,7 @@ const LABELS: readonly { field: Field; words: string[] }[] = (
     ['trim', 'TRIM LEVEL'], ['trim', 'TRIM'], ['trim', 'SERIES'], ['trim', 'VERSION'],
     ['mileage', 'ODOMETER READING'], ['mileage', 'ODOMETER'], ['mileage', 'MILEAGE'], ['mileage', 'KILOMETRAGE'], ['mileage', 'KM STAND'],
     ['engine', 'ENGINE'], ['engine', 'MOTOR'], ['engine', 'MOTEUR'],
+    ['equipment', 'STANDARD EQUIPMENT'], ['equipment', 'OPTIONAL EQUIPMENT'], ['equipment', 'EQUIPMENT'], ['equipment', 'FEATURES'], ['equipment', 'AUSSTATTUNG'],
     ['colour', 'EXTERIOR COLOR'], ['colour', 'EXTERIOR COLOUR'], ['colour', 'EXTERIOR'], ['colour', 'EXT COLOR'], ['colour', 'COLOR'], ['colour', 'COLOUR'],
   ] as const
 )
@@ -44,7 +45,8 @@ interface Labelled {
  * two labels (the Buyers Guide's "VEHICLE MAKE MODEL YEAR").
  */
 export function labelOf(text: string, inRow = false): Labelled | null {
-  const clean = stripPrices(text);
+  // The rest keeps its prices: each field's reader strips them (an equipment list drops a priced item whole).
+  const clean = text;
   const tokens = tokensOf(clean);
   for (const label of LABELS) {
     if (inRow && label.words[0] === 'MODEL' && label.words.length > 1) continue;
@@ -103,6 +105,11 @@ function valuesFor(field: Field, text: string, index: NameIndex, options: { curr
       const mileage = readMileage(clean) ?? readMileage(`MILEAGE ${clean}`);
       return mileage ? [{ attribute: 'mileage', value: mileage }] : [];
     }
+    case 'equipment': {
+      // A list: items between commas, semicolons or bullets; one that talks money is dropped whole.
+      const items = text.split(/[,;•·|]+/).map((item) => item.trim()).filter((item) => item !== '' && !mentionsPrice(item) && /[A-Za-z]{3}/.test(item) && item.length <= 40);
+      return items.length > 0 && !labelOf(items[0]) ? [{ attribute: 'equipment', value: items.join(', ') }] : [];
+    }
     case 'trim':
     case 'engine':
     case 'colour':
@@ -130,15 +137,15 @@ function neighbours(label: ReadText & { box: Box }, lines: readonly ReadText[]):
 }
 
 /**
- * Year, make, model, trim, mileage, engine and colour read as label/value pairs ('sticker'). The make
- * is read first so that the model is looked for among its models.
+ * Year, make, model, trim, mileage, engine, colour and the equipment list read as label/value pairs
+ * ('sticker'). The make is read first so that the model is looked for among its models.
  */
 export function documentEvidence(lines: readonly ReadText[], catalogue: BadgeCatalogue, options: { currentYear: number }): Evidence[] {
   const index = nameIndex(catalogue);
   const evidence: Evidence[] = [];
   for (const group of byPicture(lines).values()) {
     const labelled = group.flatMap((line, i) => labelsOf(line.text).map((label) => ({ line, i, label })));
-    const order: Field[] = ['make', 'model', 'year', 'trim', 'mileage', 'engine', 'colour'];
+    const order: Field[] = ['make', 'model', 'year', 'trim', 'mileage', 'engine', 'colour', 'equipment'];
     labelled.sort((a, b) => order.indexOf(a.label.field) - order.indexOf(b.label.field));
     let make: CatalogueMake | null = null;
     const taken = new Set<CarAttribute>();

@@ -3,6 +3,11 @@ import { carTextEvidence } from '../../../src/text/car-text.js';
 import { documentEvidence, labelOf, labelsOf } from '../../../src/text/sticker-document.js';
 import type { ReadText } from '../../../src/text/text-evidence.js';
 import { marketCatalogue } from '../../../src/vehicle/badge-catalogue.js';
+import { parseListingTextSettings } from '../../../src/config/config.js';
+import { resolveAttributes } from '../../../src/evidence/evidence.js';
+import { buildDraft } from '../../../src/listing/draft.js';
+import { listingFacts, templateFacts } from '../../../src/listing/listing-facts.js';
+import { listingMessages } from '../../../src/listing/prompt.js';
 
 const CATALOGUE = marketCatalogue('us');
 const at = (text: string, x1: number, y1: number, w: number, h = 20): ReadText => ({ text, score: 1, picture: 'doc', box: { x1, y1, x2: x1 + w, y2: y1 + h } });
@@ -70,5 +75,31 @@ describe('documentEvidence', () => {
     const evidence = carTextEvidence(lines, [], CATALOGUE, { currentYear: 2026 });
     expect(pairs(evidence.filter((e) => e.source === 'sticker'))).toEqual(['engine=2.0L EcoBoost', 'make=Ford', 'model=Escape', 'trim=SE package']);
     expect(JSON.stringify(evidence)).not.toMatch(/18,?995|2,?000|1,?200|\$/);
+  });
+});
+
+describe('equipment and prices on the way to the listing', () => {
+  const lines = [
+    plain('2021 HONDA CR-V EX-L'),
+    plain('STANDARD EQUIPMENT: Rear View Camera, Lane Keeping Assist; Heated Seats $450, Tech Package $1,200'),
+    plain('TOTAL MSRP $32,995'),
+    plain('Mileage 8,000 mi'),
+  ];
+
+  it('reads the equipment list without its priced items', () => {
+    expect(read(lines).find((e) => e.attribute === 'equipment')).toMatchObject({ value: 'Rear View Camera, Lane Keeping Assist', source: 'sticker' });
+  });
+
+  it('gives the listing the equipment as grounded features, and no price reaches the facts, the draft or the LLM prompt', () => {
+    const evidence = carTextEvidence(lines, [], CATALOGUE, { currentYear: 2026 });
+    const facts = listingFacts({ attributes: resolveAttributes(evidence), colour: 'red', bodyType: 'suv', photoCount: 4, videoSeconds: 20 });
+    expect(facts).toMatchObject({ make: 'Honda', model: 'CR-V', year: 2021, mileage: '8000 mi', features: ['Rear View Camera', 'Lane Keeping Assist'] });
+    const prompt = JSON.stringify(listingMessages(facts, parseListingTextSettings()));
+    expect(prompt).toContain('Lane Keeping Assist');
+    const draft = buildDraft(templateFacts(facts));
+    for (const text of [JSON.stringify(evidence), JSON.stringify(facts), prompt, JSON.stringify(draft)]) {
+      expect(text.replace(/[,.\s]/g, '')).not.toMatch(/32995|1200|450/);
+      expect(text).not.toContain('$');
+    }
   });
 });
