@@ -76,10 +76,15 @@ export const nameKey = (name: string) => name.normalize('NFD').replace(/\p{M}/gu
 
 /** Input rows, as vpic-catalogue's readVpicRows gives them. */
 export interface CatalogueRows {
+  /** One row per make and model with VIN-decoding patterns of the market's vehicle types (`types`: their names, comma-separated). */
   models: { makeId: number; make: string; model: string; yearFrom: number | null; yearTo: number | null; schemas: number; types: string }[];
+  /** Each make's WMIs (its factories; the first character is the region, ISO 3780). */
   makeWmis: { makeId: number; wmi: string }[];
+  /** How many makes of any vehicle type use each model name (trailers, RVs and carts included). */
   modelNameMakes: { name: string; makes: number }[];
+  /** Trim and series values and the number of VIN schemas that name them. */
   trims: { name: string; schemas: number }[];
+  /** Three-character WMIs of makes, with their country. */
   wmis: { wmi: string; makeId: number; country: string | null }[];
 }
 

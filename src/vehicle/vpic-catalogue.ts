@@ -13,6 +13,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { LotreelError } from '../core/errors.js';
 import type { CatalogueEntry } from '../evidence/clip-make-model.js';
+import type { CatalogueRows } from './catalogue-build.js';
 
 export interface CatalogueFilter {
   /** vPIC vehicle type names kept (e.g. Passenger Car, Multipurpose Passenger Vehicle (MPV), Truck). */
@@ -125,18 +126,7 @@ export async function loadVpicCatalogue(cacheDir: string, filter: CatalogueFilte
 }
 
 /** What the catalogue generator needs from vPIC, unfiltered but for vehicle type (see catalogue-build). */
-export interface VpicRows {
-  /** One row per make and model with VIN-decoding patterns of the given vehicle types. */
-  models: { makeId: number; make: string; model: string; yearFrom: number | null; yearTo: number | null; schemas: number; types: string }[];
-  /** Each make's WMIs (its factories; the first character is the region, ISO 3780). */
-  makeWmis: { makeId: number; wmi: string }[];
-  /** How many makes of any vehicle type use each model name (trailers, RVs and carts included). */
-  modelNameMakes: { name: string; makes: number }[];
-  /** Trim and series values and the number of VIN schemas that name them. */
-  trims: { name: string; schemas: number }[];
-  /** WMIs of makes, with their country. */
-  wmis: { wmi: string; makeId: number; country: string | null }[];
-}
+export type VpicRows = CatalogueRows;
 
 const TRIM_ELEMENTS = [38, 34];
 
