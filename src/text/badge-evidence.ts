@@ -17,6 +17,9 @@ const isDistinctive = (spelling: string) => keyOf(spelling).length >= 4 && /[A-Z
 
 type ModelHit = Extract<NameHit, { kind: 'model' }>;
 
+/** A displacement as badged: one digit, a point, one digit, maybe a unit or an engine family. */
+const ENGINE_SIZE = /(?<![\d.,$£€])[1-8]\.\d(?:\s?(?:L|T|TSI|TFSI|TDI|TDCI|CRDI|HDI|DCI|I|D|V6|V8))?(?![\d.,A-Za-z])/gi;
+
 /** A line of more words than this is running text, not a badge (unless it names the model itself). */
 const MAX_BADGE_WORDS = 3;
 
@@ -65,6 +68,7 @@ export function badgeEvidence(lines: readonly ReadText[], catalogue: BadgeCatalo
     }
     let modelFound = false;
     const used = new Set<string>();
+    const modelLines = new Set<ReadText>();
     for (const { line, place, hits } of read) {
       for (const hit of hits) {
         if (hit.kind !== 'model') continue;
@@ -76,16 +80,25 @@ export function badgeEvidence(lines: readonly ReadText[], catalogue: BadgeCatalo
         offer({ attribute: 'model', value: hit.model.name, source: 'badge', confidence, detail: detailOf(line) });
         if (!beside) offer({ attribute: 'make', value: hit.make.make, source: 'badge', confidence, detail: detailOf(line) });
         modelFound = true;
+        modelLines.add(line);
         for (let k = 0; k < hit.length; k++) used.add(`${line.text}|${hit.at + k}`);
       }
     }
     if (modelFound) {
       for (const { line, hits } of read) {
         // Badges are short: a trim word in running text (a sticker's equipment list) is not a trim badge.
-        if (tokensOf(line.text).length > MAX_BADGE_WORDS && !hits.some((h) => h.kind === 'model')) continue;
+        if (tokensOf(line.text).length > MAX_BADGE_WORDS && !modelLines.has(line)) continue;
+        const tokens = new Set(tokensOf(line.text));
+        const withModel = modelLines.has(line);
         for (const hit of hits) {
           if (hit.kind !== 'trim' || used.has(`${line.text}|${hit.at}`)) continue;
+          // A trim word found by splitting a run ("TFSI" as TF + SI) counts only glued to the model ("CAMAROZL1").
+          if (!withModel && !nameForms(hit.trim).some((form) => form.every((word) => tokens.has(word)))) continue;
           offer({ attribute: 'trim', value: hit.trim, source: 'badge', confidence: TEXT_CONFIDENCE.trim * line.score, detail: detailOf(line) });
+        }
+        // An engine size badge ("2.0T", "3.5 L", "1.5 TSI") is trim evidence too.
+        for (const match of line.text.matchAll(ENGINE_SIZE)) {
+          offer({ attribute: 'trim', value: match[0].replace(/\s+/g, ' ').trim(), source: 'badge', confidence: TEXT_CONFIDENCE.trim * line.score, detail: detailOf(line) });
         }
       }
     }

@@ -39,6 +39,12 @@ describe('signs are not badges', () => {
     expect(pairs(badgeEvidence(lines, CATALOGUE, SETTINGS))).toEqual(['model=Camry', 'make=Toyota']);
   });
 
+  it('reads trim words and engine sizes beside a model badge, not beside nothing', () => {
+    const rear = [at('AUDI', 300, 420, 80, 20), at('A4', 380, 450, 40, 20), at('2.0 TFSI', 600, 450, 90, 20), at('quattro', 600, 480, 80, 20)];
+    expect(pairs(badgeEvidence(rear, CATALOGUE, SETTINGS))).toEqual(['make=Audi', 'model=A4', 'trim=2.0 TFSI', 'trim=quattro']);
+    expect(pairs(badgeEvidence([at('2.0 TFSI', 600, 450, 90, 20)], CATALOGUE, SETTINGS))).toEqual([]);
+  });
+
   it('a common-word model counts alone only as a badge on the car', () => {
     expect(pairs(badgeEvidence([at('ESCAPE', 600, 450, 90, 22)], CATALOGUE, SETTINGS))).toEqual(['model=Escape', 'make=Ford']);
     expect(badgeEvidence([at('ESCAPE', 300, 40, 300, 60)], CATALOGUE, SETTINGS)).toEqual([]);
