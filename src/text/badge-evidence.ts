@@ -36,7 +36,7 @@ function countsAlone(hit: ModelHit, place: TextPlace, text: string): boolean {
   const tokens = new Set(tokensOf(text));
   const whole = nameForms(hit.spelling).some((form) => form.every((word) => tokens.has(word)));
   if (place === 'badge') return whole && /[A-Z]/.test(key) && key.length >= 2 && (ownName || isDistinctive(hit.spelling));
-  return place === 'unknown' && ownName && !hit.model.ambiguous && isDistinctive(hit.spelling);
+  return place === 'unknown' && whole && ownName && !hit.model.ambiguous && isDistinctive(hit.spelling);
 }
 
 /**
