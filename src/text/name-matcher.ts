@@ -82,14 +82,14 @@ function splitToken(token: string, vocabulary: readonly string[]): string[] | nu
   for (let i = 0; i < n; i++) {
     const here = best[i];
     if (!here) continue;
-    // Known words before numbers: on a tie, "5501" beside BMW is the 550i badge read with a 1 for its i.
+    // Numbers before known words: on a tie a number stays a number ("250" is not some "Z50").
+    for (let j = i; j < n && /\d/.test(token[j]); j++) offer(j + 1, [...here, token.slice(i, j + 1)]);
     for (const word of vocabulary) {
       if (i + word.length > n) continue;
       let k = 0;
       while (k < word.length && sameChar(token[i + k], word[k])) k++;
       if (k === word.length) offer(i + k, [...here, word]);
     }
-    for (let j = i; j < n && /\d/.test(token[j]); j++) offer(j + 1, [...here, token.slice(i, j + 1)]);
   }
   return best[n];
 }

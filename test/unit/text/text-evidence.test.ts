@@ -87,9 +87,9 @@ describe('badgeEvidence', () => {
     expect(pairs(badgeEvidence([line('2017CHEVROLETCAMAROZL1')], CATALOGUE))).toEqual(['make=Chevrolet', 'model=Camaro', 'trim=ZL1']);
     expect(pairs(badgeEvidence([line('MFD.BY:HYUNDAIMOTORCO.')], CATALOGUE))).toEqual([]);
     expect(pairs(badgeEvidence([line('MFD. BY: HYUNDAI MOTOR CO.')], CATALOGUE))).toEqual(['make=Hyundai']);
-    // A badge's i read as 1: the model beside its make, never alone.
-    expect(pairs(badgeEvidence([line('BMW'), line('5501')], CATALOGUE))).toEqual(['make=BMW', 'model=550i']);
-    expect(badgeEvidence([line('5501')], CATALOGUE)).toEqual([]);
+    // A number stays a number: F-250 is not F + some look-alike of 250.
+    expect(pairs(badgeEvidence([line('FORD'), line('F-250')], CATALOGUE))).toEqual(['make=Ford', 'model=F-250']);
+    expect(pairs(badgeEvidence([line('F-250')], CATALOGUE))).toEqual(['model=F-250', 'make=Ford']);
     expect(pairs(stickerEvidence([line('MODEL YEAR 2019')], CATALOGUE, { currentYear: 2026 }))).toEqual(['year=2019']);
   });
 
