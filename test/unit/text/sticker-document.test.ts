@@ -3,7 +3,7 @@ import { carTextEvidence } from '../../../src/text/car-text.js';
 import { documentEvidence, labelOf, labelsOf } from '../../../src/text/sticker-document.js';
 import type { ReadText } from '../../../src/text/text-evidence.js';
 import { marketCatalogue } from '../../../src/vehicle/badge-catalogue.js';
-import { parseListingTextSettings } from '../../../src/config/config.js';
+import { DEFAULT_SETTINGS } from '../../../src/config/config.js';
 import { resolveAttributes } from '../../../src/evidence/evidence.js';
 import { buildDraft } from '../../../src/listing/draft.js';
 import { listingFacts, templateFacts } from '../../../src/listing/listing-facts.js';
@@ -94,7 +94,7 @@ describe('equipment and prices on the way to the listing', () => {
     const evidence = carTextEvidence(lines, [], CATALOGUE, { currentYear: 2026 });
     const facts = listingFacts({ attributes: resolveAttributes(evidence), colour: 'red', bodyType: 'suv', photoCount: 4, videoSeconds: 20 });
     expect(facts).toMatchObject({ make: 'Honda', model: 'CR-V', year: 2021, mileage: '8000 mi', features: ['Rear View Camera', 'Lane Keeping Assist'] });
-    const prompt = JSON.stringify(listingMessages(facts, parseListingTextSettings()));
+    const prompt = JSON.stringify(listingMessages(facts, DEFAULT_SETTINGS.listingText));
     expect(prompt).toContain('Lane Keeping Assist');
     const draft = buildDraft(templateFacts(facts));
     for (const text of [JSON.stringify(evidence), JSON.stringify(facts), prompt, JSON.stringify(draft)]) {
