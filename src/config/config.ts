@@ -74,6 +74,8 @@ const envSchema = z.object({
   LOTREEL_FFPROBE: z.string().min(1).optional(),
   LOTREEL_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('warn'),
   LOTREEL_DEVICE: z.enum(DEVICES).default('auto'),
+  /** The make/model catalogue's market (settings `text.market`); over the settings file, under command-line flags. */
+  LOTREEL_MARKET: z.enum(['us', 'eu']).optional(),
   /** A JSON settings file (analysis and editor); `--config FILE` takes its place. */
   LOTREEL_CONFIG: z.string().min(1).optional(),
   // Listing text by an LLM: OpenAI, or any server that speaks its chat completions API.
@@ -155,7 +157,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, sources: Config
   const parsed = envSchema.safeParse(env);
   const problems = parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
   const settingsFile = sources.configFile ?? (typeof env.LOTREEL_CONFIG === 'string' && env.LOTREEL_CONFIG !== '' ? env.LOTREEL_CONFIG : undefined);
-  const settings = loadSettings(settingsFile, sources.overrides);
+  const market = parsed.success ? parsed.data.LOTREEL_MARKET : undefined;
+  const overrides = market ? mergeSettings({ text: { market } }, sources.overrides ?? {}) as SettingsInput : sources.overrides;
+  const settings = loadSettings(settingsFile, overrides);
   if (!settings.ok) problems.push(...settings.problems);
   if (!parsed.success || !settings.ok) {
     throw new LotreelError('INVALID_CONFIG', `invalid configuration: ${problems.join('; ')}`, { details: { problems } });

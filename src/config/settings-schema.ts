@@ -104,6 +104,20 @@ export const platesSchema = z.strictObject({
   blurSigma: z.number().positive().default(0.35),
 });
 
+/** Text evidence: the market whose generated make/model catalogue text is matched against, and where a badge may sit. */
+export const textSchema = z.strictObject({
+  /** The catalogue's market (src/vehicle/catalogue/<market>.json); LOTREEL_MARKET sets it too. */
+  market: z.enum(['us', 'eu']).default('us'),
+  /** A badge line is at most this share of the car box's height tall; taller text is a sign. */
+  badgeMaxHeightShare: z.number().positive().max(1).default(0.12),
+  /** ... and at most this share of its width wide. */
+  badgeMaxWidthShare: z.number().positive().max(1).default(0.45),
+  /** At least this share of a badge line's box lies on the car's box; text off the car is a sign. */
+  badgeMinInside: z.number().min(0).max(1).default(0.8),
+  /** Lines stacked in a block of at least this many are a sticker or board, read as a document. */
+  boardMinLines: z.number().int().min(2).default(3),
+});
+
 /** CLIP (when its weights are in the models folder): the manifest family, images and texts per run. */
 export const clipSchema = z.strictObject({
   family: z.string().min(1).default('clip-vit-base-patch32'),
@@ -196,6 +210,7 @@ const ANALYSIS_GROUPS = {
   photos: photosSchema,
   ocr: ocrSchema,
   plates: platesSchema,
+  text: textSchema,
   clip: clipSchema,
   views: viewsSchema,
   makeModel: makeModelSchema,

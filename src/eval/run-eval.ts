@@ -29,14 +29,15 @@ export interface EvalOptions {
   signal?: AbortSignal;
 }
 
-async function evaluatePicture(path: string, item: EvalItem, readers: TextReaders, detector: YoloxDetector | null, detection: AnalysisSettings['detection']): Promise<Omit<ItemOutcome, 'ms'>> {
+async function evaluatePicture(path: string, item: EvalItem, readers: TextReaders, detector: YoloxDetector | null, settings: Pick<AnalysisSettings, 'detection' | 'text'>): Promise<Omit<ItemOutcome, 'ms'>> {
   const image = await readRgb(path);
   const lines = readers.ocr ? await readPicture(readers.ocr, image) : [];
+  const carBox = detector && lines.length > 0 ? await carBoxIn(image, detector, settings.detection) : null;
   const evidence = await evidenceFromText(
-    lines.map((line) => ({ text: line.text, score: line.textScore, picture: item.file })),
+    lines.map((line) => ({ text: line.text, score: line.textScore, picture: item.file, box: line.box, car: carBox })),
     readers,
+    { market: settings.text.market, placement: settings.text },
   );
-  const carBox = detector && lines.length > 0 ? await carBoxIn(image, detector, detection) : null;
   const plates = lines.length > 0 ? findPlates(lines, carBox, image) : [];
   return {
     file: item.file,
@@ -89,7 +90,7 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
       const path = join(dir, item.file);
       try {
         const outcome = isPicture(item.file)
-          ? await evaluatePicture(path, item, readers, detector, options.settings.detection)
+          ? await evaluatePicture(path, item, readers, detector, options.settings)
           : await evaluateVideo(path, item, options, scratch, index, models);
         outcomes.push({ ...outcome, ms: Math.round(performance.now() - started) });
       } catch (error) {

@@ -90,10 +90,24 @@ function accuracyBySource(outcomes: readonly ItemOutcome[], attribute: 'make' | 
   ];
 }
 
+/** Cars labelled with make and model whose make and model were both set (a `ready` draft), and how many of those are wrong. */
+function wrongReady(outcomes: readonly ItemOutcome[]): EvalFigure {
+  let ready = 0;
+  let wrong = 0;
+  for (const car of cars(outcomes)) {
+    if (car.label.make === undefined || car.label.model === undefined || !car.evidence) continue;
+    const resolved = resolveAttributes(car.evidence);
+    if (!resolved.make || !resolved.model) continue;
+    ready++;
+    if (!same(resolved.make.value, car.label.make) || !same(resolved.model.value, car.label.model)) wrong++;
+  }
+  return ratio('make and model set but wrong (ready)', wrong, ready);
+}
+
 export const makeModelSection: EvalSection = {
   id: 'makeModel',
   title: 'Make, model and year by source',
-  figures: (outcomes) => [...accuracyBySource(outcomes, 'make'), ...accuracyBySource(outcomes, 'model'), ...accuracyBySource(outcomes, 'year')],
+  figures: (outcomes) => [...accuracyBySource(outcomes, 'make'), ...accuracyBySource(outcomes, 'model'), ...accuracyBySource(outcomes, 'year'), wrongReady(outcomes)],
 };
 
 export const stickerSection: EvalSection = {

@@ -23,6 +23,8 @@ export const CAR_ATTRIBUTES = [
   'engine',
   'fuel',
   'drive',
+  /** Equipment a sticker or the seller states, as a list joined by ", ". */
+  'equipment',
 ] as const;
 export type CarAttribute = (typeof CAR_ATTRIBUTES)[number];
 

@@ -61,6 +61,13 @@ const asNumber = (value: string | number | undefined) => {
   return value === undefined || value === '' || !Number.isFinite(n) ? null : n;
 };
 
+/** Equipment a window sticker or the seller states: grounded features the text may name. */
+function statedEquipment(attributes: ResolvedAttributes): string[] {
+  const equipment = attributes.equipment;
+  if (!equipment || (equipment.source !== 'sticker' && equipment.source !== 'seller')) return [];
+  return String(equipment.value).split(/\s*,\s*/).filter((item) => item !== '');
+}
+
 export function listingFacts(input: ListingFactsInput): ListingFacts {
   const a = input.attributes;
   const text = Object.fromEntries(TEXT_ATTRIBUTES.map((key) => [key, asText(a[key]?.value)])) as Record<(typeof TEXT_ATTRIBUTES)[number], string | null>;
@@ -71,7 +78,7 @@ export function listingFacts(input: ListingFactsInput): ListingFacts {
     year: asNumber(a.year?.value),
     colour: text.colour ?? input.colour,
     bodyType: text.bodyType ?? input.bodyType,
-    features: [...(input.features ?? [])],
+    features: [...new Set([...(input.features ?? []), ...statedEquipment(a)])],
     photoCount: input.photoCount,
     videoSeconds: Math.max(1, Math.round(input.videoSeconds)),
     viewsSeen: [...new Set(input.viewsSeen ?? [])],

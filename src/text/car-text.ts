@@ -2,11 +2,14 @@
  * Which frames of a car are worth reading, and what everything read on a car adds up to (pure).
  */
 import { clampBox, type Box } from '../core/geometry.js';
-import type { CatalogueMake } from '../vehicle/badge-catalogue.js';
+import type { BadgeCatalogue } from '../vehicle/badge-catalogue.js';
 import type { Evidence } from '../evidence/evidence.js';
 import type { CarSighting } from '../analysis/observation.js';
-import { stripPrices, textEvidence, type ReadText } from './text-evidence.js';
-import { findVins, vinEvidence, type DecodedVin, type VinCandidate } from '../vehicle/vin.js';
+import { badgeEvidence, DEFAULT_PLACEMENT } from './badge-evidence.js';
+import { documentEvidence } from './sticker-document.js';
+import { byPicture, stickerEvidence, stripPrices, type ReadText } from './text-evidence.js';
+import { placeLines, type PlacementSettings } from './text-placement.js';
+import { findVins, vinEvidence, type DecodedVin, type VinCandidate, type VinOptions } from '../vehicle/vin.js';
 
 /**
  * Besides the photos, up to `count` frames of the car likely to show small text: close-ups (the car
@@ -47,12 +50,19 @@ export function textSearchRegion(carShare: Box, picture: { width: number; height
 
 /** A VIN that checks but that vPIC does not know: surely read, yet not the manufacturer's record. */
 export const UNDECODED_VIN_CONFIDENCE = 0.9;
+/** A VIN without a check digit (structure and a known WMI only): what it says is less sure. */
+export const UNCHECKED_VIN_CONFIDENCE = 0.7;
+
+/** The VIN options that accept VINs without a check digit whose WMI the catalogue knows. */
+export function catalogueVinOptions(catalogue: BadgeCatalogue, maxRepairs = 2): VinOptions {
+  return { maxRepairs, knownWmi: (wmi) => wmi in catalogue.wmis };
+}
 
 /** Distinct VINs in the lines, most often read first. */
-export function vinsInText(lines: readonly ReadText[], maxRepairs = 2): (VinCandidate & { reads: number; picture: string })[] {
+export function vinsInText(lines: readonly ReadText[], options: number | VinOptions = 2): (VinCandidate & { reads: number; picture: string })[] {
   const byVin = new Map<string, VinCandidate & { reads: number; picture: string }>();
   for (const line of lines) {
-    for (const candidate of findVins(line.text, maxRepairs)) {
+    for (const candidate of findVins(line.text, options)) {
       const seen = byVin.get(candidate.vin);
       if (seen) seen.reads++;
       else byVin.set(candidate.vin, { ...candidate, reads: 1, picture: line.picture });
@@ -69,19 +79,38 @@ export function vinsInText(lines: readonly ReadText[], maxRepairs = 2): (VinCand
 export function carTextEvidence(
   lines: readonly ReadText[],
   decoded: readonly { candidate: VinCandidate & { picture: string }; decoded: DecodedVin | null }[],
-  catalogue: readonly CatalogueMake[],
-  options: { currentYear: number },
+  catalogue: BadgeCatalogue,
+  options: { currentYear: number; placement?: PlacementSettings },
 ): Evidence[] {
+  const placement = options.placement ?? DEFAULT_PLACEMENT;
   const evidence: Evidence[] = [];
+  const vinOptions = catalogueVinOptions(catalogue);
   for (const { candidate, decoded: known } of decoded) {
-    const detail = `${candidate.picture}: read ${candidate.read}${candidate.repaired.length > 0 ? `, repaired at ${candidate.repaired.map((i) => i + 1).join(', ')}` : ''}`;
-    if (!known) {
-      evidence.push({ attribute: 'vin', value: candidate.vin, source: 'vin', confidence: UNDECODED_VIN_CONFIDENCE, detail: `${detail}; not in the VIN database` });
+    const unchecked = candidate.checked === false;
+    const detail = `${candidate.picture}: read ${candidate.read}${candidate.repaired.length > 0 ? `, repaired at ${candidate.repaired.map((i) => i + 1).join(', ')}` : ''}${unchecked ? '; no check digit' : ''}`;
+    if (known) {
+      evidence.push(...vinEvidence(known, detail, unchecked ? UNCHECKED_VIN_CONFIDENCE : 1));
       continue;
     }
-    evidence.push(...vinEvidence(known, detail));
+    evidence.push({ attribute: 'vin', value: candidate.vin, source: 'vin', confidence: unchecked ? UNCHECKED_VIN_CONFIDENCE : UNDECODED_VIN_CONFIDENCE, detail: `${detail}; not in the VIN database` });
+    // Without the database's answer, the WMI still names the manufacturer.
+    const make = catalogue.wmis[candidate.vin.slice(0, 3)];
+    if (unchecked && make) evidence.push({ attribute: 'make', value: make, source: 'vin', confidence: UNCHECKED_VIN_CONFIDENCE, detail: `${detail}; WMI ${candidate.vin.slice(0, 3)}` });
   }
-  const withoutVins = lines.filter((line) => findVins(line.text).length === 0);
-  evidence.push(...textEvidence(withoutVins, catalogue, options));
-  return evidence.map((e) => (e.detail ? { ...e, detail: stripPrices(e.detail) } : e));
+  const withoutVins = lines.filter((line) => findVins(line.text, vinOptions).length === 0);
+  evidence.push(...badgeEvidence(withoutVins, catalogue, placement));
+  // Signs (off the car, or far larger than a badge) say nothing about this car.
+  const notSigns = [...byPicture(withoutVins).values()].flatMap((group) => {
+    const places = placeLines(group, placement);
+    return group.filter((_, i) => places[i] !== 'sign');
+  });
+  evidence.push(...stickerEvidence(notSigns, catalogue, options));
+  evidence.push(...documentEvidence(lines, catalogue, options));
+  // One item per attribute, value and source: the surest (a sticker's mileage is found both as free text and as a label's value).
+  const best = new Map<string, Evidence>();
+  for (const e of evidence) {
+    const key = `${e.attribute}|${String(e.value).toLowerCase()}|${e.source}`;
+    if ((best.get(key)?.confidence ?? -1) < e.confidence) best.set(key, e);
+  }
+  return [...best.values()].map((e) => (e.detail ? { ...e, detail: stripPrices(e.detail) } : e));
 }

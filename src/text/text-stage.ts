@@ -17,12 +17,13 @@ import { VinDecoder } from '../vehicle/vin-decoder.js';
 import { OcrReader, locateOcrModels, type OcrLine, type OcrSettings } from '../vision/ocr.js';
 import type { RgbImage } from '../vision/yolox.preprocess.js';
 import type { YoloxDetector } from '../vision/yolox.js';
-import { DEFAULT_CATALOGUE, type CatalogueMake } from '../vehicle/badge-catalogue.js';
-import { carTextEvidence, textSearchRegion, vinsInText } from './car-text.js';
+import { marketCatalogue, type BadgeCatalogue, type Market } from '../vehicle/badge-catalogue.js';
+import { carTextEvidence, catalogueVinOptions, textSearchRegion, vinsInText } from './car-text.js';
 import { chooseDominantCar, type DominantCarSettings } from '../analysis/dominant-car.js';
 import type { Evidence } from '../evidence/evidence.js';
 import { findPlates } from './plates.js';
 import type { ReadText } from './text-evidence.js';
+import type { PlacementSettings } from './text-placement.js';
 import type { DecodedVin } from '../vehicle/vin.js';
 
 export interface TextReaders {
@@ -94,12 +95,12 @@ export interface TextStageContext {
   detector: YoloxDetector;
   info: VideoInfo;
   binaries: FfmpegBinaries;
-  /** Text search (ocr), plate blurring (plates), the car's box in a photo (detection), the photos' JPEG quality. */
-  settings: Pick<AnalysisSettings, 'ocr' | 'plates' | 'detection' | 'photos'>;
+  /** Text search (ocr), plate blurring (plates), the car's box in a photo (detection), the photos' JPEG quality, the catalogue and badge places (text). */
+  settings: Pick<AnalysisSettings, 'ocr' | 'plates' | 'detection' | 'photos' | 'text'>;
   scratchDir: string;
   log: Logger;
   signal?: AbortSignal;
-  catalogue?: readonly CatalogueMake[];
+  catalogue?: BadgeCatalogue;
   currentYear?: number;
 }
 
@@ -129,7 +130,7 @@ export async function readCarText(car: CarTextInput, context: TextStageContext):
     const image = await readRgb(photo.path);
     const region = photo.carShare ? textSearchRegion(photo.carShare, image, settings.ocr.carMargin) : null;
     const read = await readPicture(ocr, image, region?.search);
-    lines.push(...read.map((line) => ({ text: line.text, score: line.textScore, picture: photo.file })));
+    lines.push(...read.map((line) => ({ text: line.text, score: line.textScore, picture: photo.file, box: line.box, car: region?.car ?? null })));
     const found = read.length > 0 && settings.plates.blur ? findPlates(read, region?.car ?? (await carBoxIn(image, context.detector, settings.detection)), image) : [];
     plates.push(found.map((p) => p.box));
     if (found.length > 0) {
@@ -153,14 +154,15 @@ export async function readCarText(car: CarTextInput, context: TextStageContext):
       for (const [k, still] of stills.entries()) {
         const image = await readRgb(still.outPath);
         const share = car.extraFrames[k].carShare;
-        const read = await readPicture(ocr, image, share ? textSearchRegion(share, image, settings.ocr.carMargin).search : undefined);
-        lines.push(...read.map((line) => ({ text: line.text, score: line.textScore, picture: `frame at ${still.timestampMs} ms` })));
+        const region = share ? textSearchRegion(share, image, settings.ocr.carMargin) : null;
+        const read = await readPicture(ocr, image, region?.search);
+        lines.push(...read.map((line) => ({ text: line.text, score: line.textScore, picture: `frame at ${still.timestampMs} ms`, box: line.box, car: region?.car ?? null })));
       }
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
   }
-  const evidence = await evidenceFromText(lines, readers, { catalogue: context.catalogue, currentYear: context.currentYear, log });
+  const evidence = await evidenceFromText(lines, readers, { catalogue: context.catalogue, market: settings.text.market, currentYear: context.currentYear, placement: settings.text, log });
   log.debug('text read', { car: car.ordinal, lines: lines.length, vins: evidence.filter((e) => e.attribute === 'vin').map((e) => e.value), plates: plates.flat().length });
   return { evidence, plates, linesRead: lines.length, picturesRead: car.photos.length + car.extraFrames.length };
 }
@@ -169,13 +171,14 @@ export async function readCarText(car: CarTextInput, context: TextStageContext):
 export async function evidenceFromText(
   lines: readonly ReadText[],
   readers: Pick<TextReaders, 'vin'>,
-  options: { catalogue?: readonly CatalogueMake[]; currentYear?: number; log?: Logger } = {},
+  options: { catalogue?: BadgeCatalogue; market?: Market; currentYear?: number; placement?: PlacementSettings; log?: Logger } = {},
 ): Promise<Evidence[]> {
+  const catalogue = options.catalogue ?? marketCatalogue(options.market);
   const decoded: { candidate: ReturnType<typeof vinsInText>[number]; decoded: DecodedVin | null }[] = [];
-  for (const candidate of vinsInText(lines)) {
+  for (const candidate of vinsInText(lines, catalogueVinOptions(catalogue))) {
     decoded.push({ candidate, decoded: readers.vin ? await decodeOrWarn(readers.vin, candidate.vin, options.log) : null });
   }
-  return carTextEvidence(lines, decoded, options.catalogue ?? DEFAULT_CATALOGUE, { currentYear: options.currentYear ?? new Date().getFullYear() });
+  return carTextEvidence(lines, decoded, catalogue, { currentYear: options.currentYear ?? new Date().getFullYear(), placement: options.placement });
 }
 
 async function openVinDecoder(dataDir: string, log: Logger): Promise<VinDecoder | null> {

@@ -1,12 +1,24 @@
 /**
- * Make, model and trim names that OCR text is matched against (data only). A small default list of
- * common makes; a fuller catalogue (the one CLIP uses) can be passed instead wherever a catalogue is
- * taken. `aliases` are other spellings seen on badges and stickers.
+ * The make/model catalogue that text is matched against (data access only): generated from vPIC per
+ * market by scripts/generate-catalogue.ts (see catalogue-build.ts for the rules) and committed under
+ * catalogue/. Nothing here is written by hand.
  */
+import us from './catalogue/us.json' with { type: 'json' };
+import eu from './catalogue/eu.json' with { type: 'json' };
+import { MARKETS, type GeneratedCatalogue, type Market } from './catalogue-build.js';
+
+export { MARKETS, type Market };
+
 export interface CatalogueModel {
   name: string;
-  trims?: readonly string[];
+  /** Other spellings seen on badges and stickers ("3" for Mazda3, "RAV 4"). */
   aliases?: readonly string[];
+  /** First and last model year known to vPIC (null: open). */
+  years?: readonly [number | null, number | null];
+  /** A common word or short name: counts alone only as a badge on the car, else beside its make. */
+  ambiguous?: boolean;
+  /** Another make uses the spelling: it never implies this make. */
+  shared?: boolean;
 }
 
 export interface CatalogueMake {
@@ -15,42 +27,30 @@ export interface CatalogueMake {
   models: readonly CatalogueModel[];
 }
 
-const m = (name: string, trims?: string[], aliases?: string[]): CatalogueModel => ({ name, trims, aliases });
+export interface BadgeCatalogue {
+  market: string;
+  makes: readonly CatalogueMake[];
+  /** Trim words (LIMITED, XLT, xDrive, 4MATIC...): trim evidence beside a model, never a model. */
+  trims: readonly string[];
+  /** WMI (VIN positions 1-3) -> make (null: several makes), for VINs without a check digit. */
+  wmis: Readonly<Record<string, string | null>>;
+}
 
-export const DEFAULT_CATALOGUE: readonly CatalogueMake[] = [
-  { make: 'Audi', models: [m('A3'), m('A4'), m('A6'), m('Q3'), m('Q5'), m('Q7'), m('TT')] },
-  { make: 'BMW', models: [m('3 Series', [], ['320i', '328i', '330i']), m('5 Series'), m('X1'), m('X3'), m('X5'), m('M3')] },
-  { make: 'Chevrolet', aliases: ['Chevy'], models: [m('Camaro', ['ZL1', '1LE', 'LT', 'SS']), m('Malibu'), m('Silverado'), m('Equinox'), m('Tahoe'), m('Spark')] },
-  { make: 'Chrysler', models: [m('Aspen'), m('Pacifica'), m('300')] },
-  { make: 'Citroen', aliases: ['Citroën'], models: [m('C3'), m('C4'), m('Berlingo')] },
-  { make: 'Dacia', models: [m('Sandero'), m('Duster'), m('Logan')] },
-  { make: 'Dodge', models: [m('Charger'), m('Challenger'), m('Durango'), m('Ram')] },
-  { make: 'Eagle', models: [m('Talon')] },
-  { make: 'Fiat', models: [m('500'), m('Panda'), m('Tipo')] },
-  { make: 'Ford', models: [m('Kuga', ['Titanium', 'Zetec', 'ST-Line']), m('Escape', ['Titanium', 'SE', 'S']), m('Focus', ['Titanium', 'Zetec', 'ST']), m('Fiesta', ['Zetec', 'Titanium', 'ST']), m('Mustang', ['GT']), m('F-150', ['XLT', 'Lariat']), m('Explorer'), m('Ranger')] },
-  { make: 'Honda', models: [m('Civic', ['EX', 'LX', 'Sport']), m('Accord', ['EX', 'LX', 'EX-V6']), m('CR-V', ['EX', 'LX']), m('Jazz'), m('Fit')] },
-  { make: 'Hyundai', models: [m('Kona', ['SE', 'SEL', 'Limited']), m('Tucson'), m('i30'), m('i20'), m('Elantra'), m('Santa Fe')] },
-  { make: 'Jaguar', models: [m('XE'), m('XF'), m('F-Pace')] },
-  { make: 'Jeep', models: [m('Wrangler'), m('Cherokee'), m('Grand Cherokee'), m('Renegade')] },
-  { make: 'Kia', models: [m('Sportage'), m('Ceed'), m('Rio'), m('Sorento'), m('Niro')] },
-  { make: 'Lamborghini', models: [m('Reventon'), m('Huracan'), m('Aventador')] },
-  { make: 'Land Rover', models: [m('Range Rover'), m('Discovery'), m('Defender'), m('Evoque')] },
-  { make: 'Lexus', models: [m('RX'), m('NX'), m('IS')] },
-  { make: 'Mazda', models: [m('CX-5'), m('MX-5'), m('Mazda3', [], ['3'])] },
-  { make: 'Mercedes-Benz', aliases: ['Mercedes', 'Benz'], models: [m('A-Class'), m('C-Class'), m('E-Class'), m('GLC'), m('Sprinter')] },
-  { make: 'Mini', models: [m('Cooper', ['S']), m('Countryman')] },
-  { make: 'Mitsubishi', models: [m('Outlander'), m('L200'), m('ASX')] },
-  { make: 'Nissan', models: [m('Qashqai'), m('Juke'), m('Micra'), m('Leaf'), m('Altima'), m('Rogue')] },
-  { make: 'Opel', aliases: ['Vauxhall'], models: [m('Corsa'), m('Astra'), m('Insignia'), m('Mokka')] },
-  { make: 'Peugeot', models: [m('208'), m('308'), m('2008'), m('3008')] },
-  { make: 'Porsche', models: [m('911'), m('Cayenne'), m('Macan')] },
-  { make: 'Renault', models: [m('Clio'), m('Megane'), m('Captur'), m('Kangoo')] },
-  { make: 'Seat', models: [m('Ibiza'), m('Leon'), m('Ateca')] },
-  { make: 'Skoda', aliases: ['Škoda'], models: [m('Octavia'), m('Fabia'), m('Superb'), m('Kodiaq')] },
-  { make: 'Subaru', models: [m('Impreza'), m('Forester'), m('Outback')] },
-  { make: 'Suzuki', models: [m('Jimny'), m('Swift'), m('Vitara')] },
-  { make: 'Tesla', models: [m('Model 3'), m('Model Y'), m('Model S')] },
-  { make: 'Toyota', models: [m('Corolla', ['LE', 'SE']), m('Camry'), m('RAV4'), m('Yaris'), m('Prius'), m('Hilux'), m('Tacoma')] },
-  { make: 'Volkswagen', aliases: ['VW'], models: [m('Golf', ['GTI', 'TDI']), m('Polo'), m('Passat'), m('Tiguan'), m('Jetta')] },
-  { make: 'Volvo', models: [m('XC40'), m('XC60'), m('XC90'), m('V60')] },
-];
+const FILES: Record<Market, GeneratedCatalogue> = { us: us as unknown as GeneratedCatalogue, eu: eu as unknown as GeneratedCatalogue };
+const loaded = new Map<Market, BadgeCatalogue>();
+
+/** The committed catalogue of a market. */
+export function marketCatalogue(market: Market = 'us'): BadgeCatalogue {
+  let catalogue = loaded.get(market);
+  if (!catalogue) {
+    const file = FILES[market];
+    catalogue = {
+      market,
+      trims: file.trims,
+      wmis: file.wmis,
+      makes: file.makes.map((make) => ({ make: make.make, aliases: make.aliases, models: make.models.map((m) => ({ ...m, ambiguous: m.ambiguous === true, shared: m.shared === true })) })),
+    };
+    loaded.set(market, catalogue);
+  }
+  return catalogue;
+}

@@ -3,8 +3,10 @@
  * digit (position 9) holds and whose model year and serial number are well formed. OCR confusions (O/0, I/1, L/1, ...) are repaired only where the check
  * digit then holds, so a repair can never invent a VIN that does not check.
  *
- * The check digit is mandatory for North American VINs; many European ones do not carry it, and
- * those are not accepted here (a 17-character string without it is too easily a misread).
+ * The check digit is mandatory for North American VINs; many European ones do not carry it. Those are
+ * accepted only when the reading needs no optional repair, its WMI (positions 1-3) is a known
+ * manufacturer's and its serial number ends in four digits, and they are marked as not checked, to be
+ * trusted less (a 17-character string without a check digit is more easily a misread).
  */
 import type { Evidence } from '../evidence/evidence.js';
 
@@ -60,6 +62,33 @@ export interface VinCandidate {
   read: string;
   /** Positions (0-based) changed to make the check digit hold. */
   repaired: number[];
+  /** False for a VIN accepted without a check digit (structure and WMI only). */
+  checked?: boolean;
+}
+
+export interface VinOptions {
+  maxRepairs?: number;
+  /** Known WMIs: a VIN whose check digit does not hold may still be accepted when its WMI is one of them. */
+  knownWmi?: (wmi: string) => boolean;
+}
+
+/**
+ * A VIN without a valid check digit (most European VINs) as read, with only the forced repairs (I, O,
+ * Q are never VIN characters): accepted when its WMI is known and the serial number ends in four digits.
+ */
+export function uncheckedVin(read: string, knownWmi: (wmi: string) => boolean): VinCandidate | null {
+  if (read.length !== VIN_LENGTH) return null;
+  const repaired: number[] = [];
+  let vin = '';
+  for (const [i, ch] of [...read].entries()) {
+    if (VALUES[ch] !== undefined) vin += ch;
+    else if (ch === 'O' || ch === 'Q' || ch === 'I') {
+      vin += ch === 'I' ? '1' : '0';
+      repaired.push(i);
+    } else return null;
+  }
+  if (!/\d{4}$/.test(vin) || !/[A-Z]/.test(vin.slice(0, 3)) || !knownWmi(vin.slice(0, 3))) return null;
+  return { vin, read, repaired, checked: false };
 }
 
 /**
@@ -118,7 +147,8 @@ function* substitutions(read: string, positions: readonly number[], at = 0): Gen
  * VINs in a text line: runs of 17 letters/digits after removing spaces, dashes, asterisks and
  * similar separators (plates print `*VIN*`, labels split it in groups), each repaired if it must be.
  */
-export function findVins(text: string, maxRepairs = 2): VinCandidate[] {
+export function findVins(text: string, options: number | VinOptions = 2): VinCandidate[] {
+  const { maxRepairs = 2, knownWmi } = typeof options === 'number' ? { maxRepairs: options } : options;
   const found = new Map<string, VinCandidate>();
   const upper = text.toUpperCase();
   // Labels often prefix "VIN" or "VIN:"; the prefix must not glue onto the number.
@@ -128,7 +158,8 @@ export function findVins(text: string, maxRepairs = 2): VinCandidate[] {
     for (let i = 0; i + VIN_LENGTH <= compact.length; i++) {
       // A longer run is a VIN only at its ends (a prefix or suffix glued by OCR), never in the middle of a word.
       if (compact.length > VIN_LENGTH && i !== 0 && i !== compact.length - VIN_LENGTH) continue;
-      const candidate = repairVin(compact.slice(i, i + VIN_LENGTH), maxRepairs);
+      const read = compact.slice(i, i + VIN_LENGTH);
+      const candidate = repairVin(read, maxRepairs) ?? (knownWmi ? uncheckedVin(read, knownWmi) : null);
       if (candidate && !found.has(candidate.vin)) found.set(candidate.vin, candidate);
     }
   }
@@ -148,13 +179,13 @@ export interface DecodedVin {
   drive: string | null;
 }
 
-/** One Evidence per known attribute of a decoded VIN: source 'vin', confidence 1. */
-export function vinEvidence(decoded: DecodedVin, detail?: string): Evidence[] {
-  const evidence: Evidence[] = [{ attribute: 'vin', value: decoded.vin, source: 'vin', confidence: 1, detail }];
+/** One Evidence per known attribute of a decoded VIN: source 'vin', confidence 1 (or as given, for a VIN without check digit). */
+export function vinEvidence(decoded: DecodedVin, detail?: string, confidence = 1): Evidence[] {
+  const evidence: Evidence[] = [{ attribute: 'vin', value: decoded.vin, source: 'vin', confidence, detail }];
   const fields = ['make', 'model', 'year', 'trim', 'bodyType', 'engine', 'fuel', 'drive'] as const;
   for (const attribute of fields) {
     const value = decoded[attribute];
-    if (value !== null && value !== '') evidence.push({ attribute, value, source: 'vin', confidence: 1, detail });
+    if (value !== null && value !== '') evidence.push({ attribute, value, source: 'vin', confidence, detail });
   }
   return evidence;
 }

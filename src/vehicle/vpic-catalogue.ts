@@ -13,6 +13,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { LotreelError } from '../core/errors.js';
 import type { CatalogueEntry } from '../evidence/clip-make-model.js';
+import type { CatalogueRows } from './catalogue-build.js';
 
 export interface CatalogueFilter {
   /** vPIC vehicle type names kept (e.g. Passenger Car, Multipurpose Passenger Vehicle (MPV), Truck). */
@@ -122,4 +123,55 @@ export function tidyMake(name: string): string {
 /** The filtered catalogue, unpacking the database into `cacheDir` when needed. */
 export async function loadVpicCatalogue(cacheDir: string, filter: CatalogueFilter): Promise<CatalogueEntry[]> {
   return readVpicCatalogue(await unpackVpic(cacheDir), filter);
+}
+
+/** What the catalogue generator needs from vPIC, unfiltered but for vehicle type (see catalogue-build). */
+export type VpicRows = CatalogueRows;
+
+const TRIM_ELEMENTS = [38, 34];
+
+/** Reads the rows the catalogue is generated from. */
+export function readVpicRows(dbPath: string, vehicleTypes: readonly string[]): VpicRows {
+  const Sqlite = require('better-sqlite3') as SqliteConstructor;
+  const db = new Sqlite(dbPath, { readonly: true, fileMustExist: true });
+  try {
+    const models = db
+      .prepare(
+        `select mk.Id as makeId, mk.Name as make, md.Name as model, min(wvs.YearFrom) as yearFrom, max(coalesce(wvs.YearTo, 9999)) as yearTo,
+                count(distinct p.VinSchemaId) as schemas, group_concat(distinct vt.Name) as types
+         from Pattern p
+         join Model md on md.Id = cast(p.AttributeId as integer)
+         join Make_Model mm on mm.ModelId = md.Id
+         join Make mk on mk.Id = mm.MakeId
+         join Wmi_VinSchema wvs on wvs.VinSchemaId = p.VinSchemaId
+         join Wmi w on w.Id = wvs.WmiId
+         join VehicleType vt on vt.Id = w.VehicleTypeId
+         where p.ElementId = ? and vt.Name in (${vehicleTypes.map(() => '?').join(',')})
+         group by mk.Id, md.Id order by mk.Id, md.Id`,
+      )
+      .all(MODEL_ELEMENT, ...vehicleTypes) as VpicRows['models'];
+    const makeWmis = db
+      .prepare(
+        `select distinct m.MakeId as makeId, w.Wmi as wmi from
+           (select Id as WmiId, MakeId from Wmi where MakeId is not null union select WmiId, MakeId from Wmi_Make) m
+         join Wmi w on w.Id = m.WmiId order by makeId, wmi`,
+      )
+      .all() as VpicRows['makeWmis'];
+    const modelNameMakes = db
+      .prepare('select upper(md.Name) as name, count(distinct mm.MakeId) as makes from Model md join Make_Model mm on mm.ModelId = md.Id group by upper(md.Name) order by name')
+      .all() as VpicRows['modelNameMakes'];
+    const trims = db
+      .prepare(`select trim(AttributeId) as name, count(distinct VinSchemaId) as schemas from Pattern where ElementId in (${TRIM_ELEMENTS.join(',')}) group by trim(AttributeId) order by name`)
+      .all() as VpicRows['trims'];
+    const wmis = db
+      .prepare(
+        `select distinct w.Wmi as wmi, m.MakeId as makeId, trim(c.Name) as country from
+           (select Id as WmiId, MakeId from Wmi where MakeId is not null union select WmiId, MakeId from Wmi_Make) m
+         join Wmi w on w.Id = m.WmiId left join Country c on c.Id = w.CountryId where length(w.Wmi) = 3 order by wmi, makeId`,
+      )
+      .all() as VpicRows['wmis'];
+    return { models, makeWmis, modelNameMakes, trims, wmis };
+  } finally {
+    db.close();
+  }
 }

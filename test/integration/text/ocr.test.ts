@@ -6,7 +6,7 @@ import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scratchDir } from '../../helpers/shared.js';
 import { DEFAULT_SETTINGS } from '../../../src/config/config.js';
-import { DEFAULT_CATALOGUE } from '../../../src/vehicle/badge-catalogue.js';
+import { marketCatalogue } from '../../../src/vehicle/badge-catalogue.js';
 import { carTextEvidence, vinsInText } from '../../../src/text/car-text.js';
 import { buildDraft } from '../../../src/listing/draft.js';
 import { resolveAttributes } from '../../../src/evidence/evidence.js';
@@ -40,7 +40,7 @@ async function readLines(image: Rgb, picture: string): Promise<ReadText[]> {
 async function evidenceOf(lines: ReadText[]) {
   const decoded = [];
   for (const candidate of vinsInText(lines)) decoded.push({ candidate, decoded: await vins.decode(candidate.vin) });
-  return carTextEvidence(lines, decoded, DEFAULT_CATALOGUE, { currentYear: 2026 });
+  return carTextEvidence(lines, decoded, marketCatalogue('us'), { currentYear: 2026 });
 }
 
 describe('OCR and VINs on rendered pictures', () => {
@@ -63,8 +63,9 @@ describe('OCR and VINs on rendered pictures', () => {
     expect(lines.some((l) => /54,?995/.test(l.text)), 'the price is on the sticker and read').toBe(true);
     const evidence = await evidenceOf(lines);
     const resolved = resolveAttributes(evidence);
-    expect(resolved.make).toMatchObject({ value: 'Ford', source: 'badge' });
-    expect(resolved.model).toMatchObject({ value: 'Kuga', source: 'badge' });
+    // The sticker's headline ("2019 FORD ESCAPE") names the make and model: sticker evidence, which outranks a badge.
+    expect(resolved.make).toMatchObject({ value: 'Ford', source: 'sticker' });
+    expect(resolved.model).toMatchObject({ value: 'Escape', source: 'sticker' });
     expect(resolved.trim).toMatchObject({ value: 'Titanium', source: 'badge' });
     expect(resolved.year).toMatchObject({ value: 2019, source: 'sticker' });
     expect(resolved.mileage).toMatchObject({ value: '23456 mi', source: 'sticker' });
@@ -77,7 +78,7 @@ describe('OCR and VINs on rendered pictures', () => {
       expect(text.replace(/[,.\s]/g, '')).not.toContain(amount);
       expect(text).not.toMatch(/\$|price/i);
     }
-    expect(draft.title).toBe('Grey 2019 Ford Kuga');
+    expect(draft.title).toBe('Grey 2019 Ford Escape');
     expect(draft.description).toContain('Mileage: 23456 mi.');
   });
 

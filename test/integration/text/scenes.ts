@@ -68,7 +68,7 @@ export function windowStickerSvg(lines: { year: number; make: string; model: str
 }
 
 export async function windowSticker(): Promise<Rgb> {
-  const sticker = windowStickerSvg({ year: 2019, make: 'Ford', model: 'Kuga', trim: 'Titanium', mileage: '23,456 mi' }, 520);
+  const sticker = windowStickerSvg({ year: 2019, make: 'Ford', model: 'Escape', trim: 'Titanium', mileage: '23,456 mi' }, 520);
   return toRgb(sharp({ create: { width: 700, height: 420, channels: 3, background: '#26303a' } }).composite([{ input: sticker, left: 90, top: 60 }]));
 }
 

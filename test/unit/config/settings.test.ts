@@ -40,7 +40,7 @@ describe('settings groups', () => {
     expect(settings.plates.blur).toBe(true);
     expect(settings.editor.previewLongSide).toBe(1024);
     expect(Object.keys(settings)).toEqual([
-      'sampling', 'detection', 'segmentation', 'edges', 'photos', 'ocr', 'plates', 'clip', 'views', 'makeModel', 'catalogue', 'listingText', 'editor',
+      'sampling', 'detection', 'segmentation', 'edges', 'photos', 'ocr', 'plates', 'text', 'clip', 'views', 'makeModel', 'catalogue', 'listingText', 'editor',
     ]);
   });
 
@@ -101,6 +101,14 @@ describe('loadConfig with a settings file', () => {
     // --config replaces LOTREEL_CONFIG whole (its sampleFps is not read); an unset flag keeps the file's value.
     expect(config.analysis.sampling.sampleFps).toBe(DEFAULT_SETTINGS.sampling.sampleFps);
     expect(config.analysis.plates.blur).toBe(false);
+  });
+
+  it('LOTREEL_MARKET sets text.market over the settings file, under command-line overrides', () => {
+    const file = settingsFile('market.json', { text: { market: 'us', badgeMinInside: 0.7 } });
+    expect(loadConfig(env({ LOTREEL_CONFIG: file })).analysis.text).toMatchObject({ market: 'us', badgeMinInside: 0.7 });
+    expect(loadConfig(env({ LOTREEL_CONFIG: file, LOTREEL_MARKET: 'eu' })).analysis.text).toMatchObject({ market: 'eu', badgeMinInside: 0.7 });
+    expect(loadConfig(env({ LOTREEL_MARKET: 'eu' }), { overrides: { text: { market: 'us' } } }).analysis.text.market).toBe('us');
+    expect(problemsOf(() => loadConfig(env({ LOTREEL_MARKET: 'mars' })), 'INVALID_CONFIG')[0]).toMatch(/^LOTREEL_MARKET: /);
   });
 
   it('reports the environment and the file problems in one INVALID_CONFIG, the file named', () => {

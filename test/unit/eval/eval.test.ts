@@ -63,6 +63,8 @@ describe('eval sections', () => {
     expect(figure('makeModel', 'make right when from badge')?.detail).toBe('1/1');
     expect(figure('makeModel', 'model right when from badge')?.detail).toBe('0/1');
     expect(figure('makeModel', 'year accuracy')?.detail).toBe('1/1');
+    // a.jpg and b.jpg have make and model set (ready); b.jpg's model (Kuga for an Escape) is wrong.
+    expect(figure('makeModel', 'make and model set but wrong (ready)')).toMatchObject({ value: 0.5, detail: '1/2' });
     expect(figure('sticker', 'mileage accuracy')).toMatchObject({ value: 0, detail: '0/1' });
   });
 

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CATALOGUE } from '../../../src/vehicle/badge-catalogue.js';
-import { carTextEvidence, textCandidateFrames, textSearchRegion, vinsInText } from '../../../src/text/car-text.js';
+import { marketCatalogue } from '../../../src/vehicle/badge-catalogue.js';
+import { badgeEvidence } from '../../../src/text/badge-evidence.js';
+import { carTextEvidence, catalogueVinOptions, textCandidateFrames, textSearchRegion, vinsInText } from '../../../src/text/car-text.js';
 import { resolveAttributes } from '../../../src/evidence/evidence.js';
 import { findPlates, looksLikePlateText } from '../../../src/text/plates.js';
-import { badgeEvidence, mentionsPrice, readMileage, stickerEvidence, stripPrices, type ReadText } from '../../../src/text/text-evidence.js';
+import { mentionsPrice, readMileage, stickerEvidence, stripPrices, type ReadText } from '../../../src/text/text-evidence.js';
 import { sighting } from '../analysis/fakes.js';
 
+const CATALOGUE = marketCatalogue('us');
 const line = (text: string, picture = 'car-1/01.jpg', score = 1): ReadText => ({ text, score, picture });
 const pairs = (evidence: { attribute: string; value: unknown }[]) => evidence.map((e) => `${e.attribute}=${e.value}`);
 
@@ -44,55 +46,65 @@ describe('readMileage', () => {
 
 describe('badgeEvidence', () => {
   it('reads a make, its model and a trim on one picture', () => {
-    const evidence = badgeEvidence([line('FORD'), line('KUGA'), line('TITANIUM')], DEFAULT_CATALOGUE);
-    expect(pairs(evidence)).toEqual(['make=Ford', 'model=Kuga', 'trim=Titanium']);
+    const evidence = badgeEvidence([line('FORD'), line('ESCAPE'), line('TITANIUM')], CATALOGUE);
+    expect(pairs(evidence)).toEqual(['make=Ford', 'model=Escape', 'trim=Titanium']);
     expect(evidence.every((e) => e.source === 'badge')).toBe(true);
     expect(evidence.find((e) => e.attribute === 'model')!.confidence).toBeCloseTo(0.8, 5);
   });
 
   it('takes a distinctive model alone, less surely, for its make too', () => {
-    const evidence = badgeEvidence([line('Jimny')], DEFAULT_CATALOGUE);
-    expect(pairs(evidence)).toEqual(['model=Jimny', 'make=Suzuki']);
+    const evidence = badgeEvidence([line('Camry')], CATALOGUE);
+    expect(pairs(evidence)).toEqual(['model=Camry', 'make=Toyota']);
     expect(evidence[0].confidence).toBeCloseTo(0.6, 5);
   });
 
-  it('ignores short or numeric model names without their make, and trims without their model', () => {
-    expect(badgeEvidence([line('208 300 911 A4')], DEFAULT_CATALOGUE)).toEqual([]);
-    expect(badgeEvidence([line('TITANIUM')], DEFAULT_CATALOGUE)).toEqual([]);
-    expect(pairs(badgeEvidence([line('PEUGEOT 208')], DEFAULT_CATALOGUE))).toEqual(['make=Peugeot', 'model=208']);
+  it('ignores short, numeric or common-word model names without their make, and trims without their model', () => {
+    expect(badgeEvidence([line('208 300 911 A4')], CATALOGUE)).toEqual([]);
+    expect(badgeEvidence([line('TITANIUM')], CATALOGUE)).toEqual([]);
+    // Escape is also a trailer's and an RV's name in vPIC: alone it is a word, beside FORD the model.
+    expect(badgeEvidence([line('ESCAPE')], CATALOGUE)).toEqual([]);
+    expect(pairs(badgeEvidence([line('PORSCHE 911')], CATALOGUE))).toEqual(['make=Porsche', 'model=911']);
   });
 
   it("judges each spelling of a model: Mazda3's short alias \"3\" needs the make beside it", () => {
-    expect(badgeEvidence([line('3')], DEFAULT_CATALOGUE)).toEqual([]);
-    expect(pairs(badgeEvidence([line('MAZDA'), line('3')], DEFAULT_CATALOGUE))).toEqual(['make=Mazda', 'model=Mazda3']);
-    expect(pairs(badgeEvidence([line('MAZDA3')], DEFAULT_CATALOGUE))).toEqual(['model=Mazda3', 'make=Mazda']);
+    expect(badgeEvidence([line('3')], CATALOGUE)).toEqual([]);
+    expect(pairs(badgeEvidence([line('MAZDA'), line('3')], CATALOGUE))).toEqual(['make=Mazda', 'model=Mazda3']);
+    expect(pairs(badgeEvidence([line('MAZDA3')], CATALOGUE))).toEqual(['model=Mazda3', 'make=Mazda']);
   });
 
   it('matches names regardless of case, accents and hyphens, as whole words only', () => {
-    expect(pairs(badgeEvidence([line('honda crv')], DEFAULT_CATALOGUE))).toEqual(['make=Honda', 'model=CR-V']);
-    expect(pairs(badgeEvidence([line('ŠKODA OCTAVIA')], DEFAULT_CATALOGUE))).toEqual(['make=Skoda', 'model=Octavia']);
-    expect(badgeEvidence([line('AFFORDABLE')], DEFAULT_CATALOGUE)).toEqual([]);
+    expect(pairs(badgeEvidence([line('honda crv')], CATALOGUE))).toEqual(['make=Honda', 'model=CR-V']);
+    expect(pairs(badgeEvidence([line('FORD F150')], CATALOGUE))).toEqual(['make=Ford', 'model=F-150']);
+    expect(pairs(badgeEvidence([line('TOYOTA RAV 4')], CATALOGUE))).toEqual(['make=Toyota', 'model=RAV4']);
+    expect(pairs(badgeEvidence([line('MERCEDES GLC 300 4MATIC')], CATALOGUE)).slice(0, 2)).toEqual(['make=Mercedes-Benz', 'model=GLC-Class']);
+    expect(pairs(badgeEvidence([line('CITROËN')], marketCatalogue('eu')))).toEqual([]);
+    expect(pairs(badgeEvidence([line('PÖRSCHE')], CATALOGUE))).toEqual(['make=Porsche']);
+    expect(badgeEvidence([line('AFFORDABLE')], CATALOGUE)).toEqual([]);
   });
 
   it('reads names in runs OCR glued together, through look-alike digits', () => {
-    expect(pairs(badgeEvidence([line('2019 F0RDKUGA')], DEFAULT_CATALOGUE))).toEqual(['make=Ford', 'model=Kuga']);
-    expect(pairs(badgeEvidence([line('2017CHEVROLETCAMAROZL1')], DEFAULT_CATALOGUE))).toEqual(['make=Chevrolet', 'model=Camaro', 'trim=ZL1']);
-    expect(pairs(badgeEvidence([line('MFD.BY:HYUNDAIMOTORCO.')], DEFAULT_CATALOGUE))).toEqual([]);
-    expect(pairs(badgeEvidence([line('MFD. BY: HYUNDAI MOTOR CO.')], DEFAULT_CATALOGUE))).toEqual(['make=Hyundai']);
+    expect(pairs(badgeEvidence([line('2019 F0RDESCAPE')], CATALOGUE))).toEqual(['make=Ford', 'model=Escape']);
+    expect(pairs(badgeEvidence([line('2017CHEVROLETCAMAROZL1')], CATALOGUE))).toEqual(['make=Chevrolet', 'model=Camaro', 'trim=ZL1']);
+    expect(pairs(badgeEvidence([line('MFD.BY:HYUNDAIMOTORCO.')], CATALOGUE))).toEqual([]);
+    expect(pairs(badgeEvidence([line('MFD. BY: HYUNDAI MOTOR CO.')], CATALOGUE))).toEqual(['make=Hyundai']);
+    // A number stays a number: F-250 is not F + some look-alike of 250.
+    expect(pairs(badgeEvidence([line('FORD'), line('F-250')], CATALOGUE))).toEqual(['make=Ford', 'model=F-250']);
+    expect(pairs(badgeEvidence([line('F-250')], CATALOGUE))).toEqual(['model=F-250', 'make=Ford']);
+    expect(pairs(stickerEvidence([line('MODEL YEAR 2019')], CATALOGUE, { currentYear: 2026 }))).toEqual(['year=2019']);
   });
 
   it('does not join a make on one picture with a model on another unless the model stands alone', () => {
-    const evidence = badgeEvidence([line('PEUGEOT', 'a'), line('208', 'b')], DEFAULT_CATALOGUE);
-    expect(pairs(evidence)).toEqual(['make=Peugeot']);
+    const evidence = badgeEvidence([line('PORSCHE', 'a'), line('911', 'b')], CATALOGUE);
+    expect(pairs(evidence)).toEqual(['make=Porsche']);
   });
 });
 
 describe('stickerEvidence', () => {
-  const sticker = ['2019 FORD KUGA', 'TITANIUM 2.0 TDCI', 'MILEAGE 23,456 mi', 'PRICE $18,995'].map((t) => line(t));
+  const sticker = ['2019 FORD ESCAPE', 'TITANIUM 2.0 TDCI', 'MILEAGE 23,456 mi', 'PRICE $18,995'].map((t) => line(t));
 
   it('reads the model year and mileage of a window sticker, not its price', () => {
-    const evidence = stickerEvidence(sticker, DEFAULT_CATALOGUE, { currentYear: 2026 });
-    expect(pairs(evidence)).toEqual(['year=2019', 'mileage=23456 mi']);
+    const evidence = stickerEvidence(sticker, CATALOGUE, { currentYear: 2026 });
+    expect(pairs(evidence)).toEqual(['year=2019', 'make=Ford', 'model=Escape', 'mileage=23456 mi']);
     expect(evidence.every((e) => e.source === 'sticker')).toBe(true);
     expect(JSON.stringify(evidence)).not.toMatch(/18,?995/);
   });
@@ -100,12 +112,12 @@ describe('stickerEvidence', () => {
   it.each([
     ['a year in the future', 'MODEL YEAR 2031', []],
     ['a bare number', '2019', []],
-    ['a year-like price', 'FORD KUGA $2019', []],
+    ['a year-like price', 'FORD ESCAPE $2019', []],
     ['a year after a year word', 'Year: 2015', ['year=2015']],
-    ['a year glued to the make', '2017CHEVROLET CAMARO', ['year=2017']],
+    ['a year glued to the make', '2017CHEVROLET CAMARO', ['year=2017', 'make=Chevrolet', 'model=Camaro']],
     ['a mileage is not a year', 'FORD 2,019 km', ['mileage=2019 km']],
   ])('%s: %j', (_name, text, expected) => {
-    expect(pairs(stickerEvidence([line(text)], DEFAULT_CATALOGUE, { currentYear: 2026 }))).toEqual(expected);
+    expect(pairs(stickerEvidence([line(text)], CATALOGUE, { currentYear: 2026 }))).toEqual(expected);
   });
 });
 
@@ -158,10 +170,10 @@ describe('car text evidence', () => {
   });
 
   it('lets a decoded VIN outrank badges and stickers, and keeps their prices out', () => {
-    const lines = [line(KONA, 'vin'), line('2019 FORD KUGA', 'sticker'), line('MILEAGE 23,456 mi', 'sticker'), line('PRICE $18,995', 'sticker')];
+    const lines = [line(KONA, 'vin'), line('2019 FORD ESCAPE', 'sticker'), line('MILEAGE 23,456 mi', 'sticker'), line('PRICE $18,995', 'sticker')];
     const [candidate] = vinsInText(lines);
     const decoded = { vin: KONA, make: 'Hyundai', model: 'Kona', year: 2023, trim: 'SE', bodyType: 'SUV', engine: null, fuel: 'Gasoline', drive: null };
-    const evidence = carTextEvidence(lines, [{ candidate, decoded }], DEFAULT_CATALOGUE, { currentYear: 2026 });
+    const evidence = carTextEvidence(lines, [{ candidate, decoded }], CATALOGUE, { currentYear: 2026 });
     const resolved = resolveAttributes(evidence);
     expect(resolved.make).toEqual({ value: 'Hyundai', source: 'vin', confidence: 1 });
     expect(resolved.year).toEqual({ value: 2023, source: 'vin', confidence: 1 });
@@ -173,9 +185,22 @@ describe('car text evidence', () => {
   it('keeps a VIN the database does not know, with nothing else from it', () => {
     const lines = [line(KONA, 'vin')];
     const [candidate] = vinsInText(lines);
-    const evidence = carTextEvidence(lines, [{ candidate, decoded: null }], DEFAULT_CATALOGUE, { currentYear: 2026 });
+    const evidence = carTextEvidence(lines, [{ candidate, decoded: null }], CATALOGUE, { currentYear: 2026 });
     expect(pairs(evidence)).toEqual([`vin=${KONA}`]);
     expect(evidence[0].confidence).toBe(0.9);
+  });
+
+  it('takes a European VIN without check digit, less surely, its make from the WMI outranking a badge', () => {
+    const eu = marketCatalogue('eu');
+    const GOLF = 'WVWZZZ1KZ8W123456';
+    const lines = [line(`VIN ${GOLF}`, 'doc'), line('FORD', 'rear')];
+    expect(vinsInText(lines)).toEqual([]);
+    const [candidate] = vinsInText(lines, catalogueVinOptions(eu));
+    expect(candidate).toMatchObject({ vin: GOLF, checked: false });
+    const evidence = carTextEvidence(lines, [{ candidate, decoded: null }], eu, { currentYear: 2026 });
+    const resolved = resolveAttributes(evidence);
+    expect(resolved.vin).toEqual({ value: GOLF, source: 'vin', confidence: 0.7 });
+    expect(resolved.make).toEqual({ value: 'Volkswagen', source: 'vin', confidence: 0.7 });
   });
 
   it('chooses close-up, sharp frames away from the photos and each other', () => {

@@ -103,3 +103,31 @@ describe('vinEvidence', () => {
     expect(evidence.every((e) => e.source === 'vin' && e.confidence === 1)).toBe(true);
   });
 });
+
+describe('VINs without a check digit (most European VINs)', () => {
+  const GOLF = 'WVWZZZ1KZ8W123456'; // a VW Golf's VIN: Z fillers where the check digit would be
+  const knownWmi = (wmi: string) => ['WVW', 'WF0'].includes(wmi);
+
+  it('are rejected without known WMIs, as before', () => {
+    expect(findVins(GOLF)).toEqual([]);
+  });
+
+  it('are accepted, marked unchecked, when the WMI is known and the serial ends in digits', () => {
+    expect(findVins(`VIN: ${GOLF}`, { knownWmi })).toEqual([{ vin: GOLF, read: GOLF, repaired: [], checked: false }]);
+    // I, O and Q are never VIN characters: always the digit they look like.
+    expect(findVins('WVWZZZ1KZ8W12345O', { knownWmi })).toEqual([{ vin: GOLF.slice(0, 16) + '0', read: 'WVWZZZ1KZ8W12345O', repaired: [16], checked: false }]);
+  });
+
+  it.each([
+    ['an unknown WMI', 'XXXZZZ1KZ8W123456'],
+    ['a serial number that does not end in digits', 'WVWZZZ1KZ8W1234AB'],
+    ['a character outside the alphabet that is no digit look-alike', 'WVWZZZ1KZ8W12#456'],
+  ])('are rejected with %s', (_name, read) => {
+    expect(findVins(read, { knownWmi })).toEqual([]);
+  });
+
+  it('leave VINs whose check digit holds as they were: checked, repaired as before', () => {
+    expect(findVins(KONA, { knownWmi })).toEqual([{ vin: KONA, read: KONA, repaired: [] }]);
+    expect(findVins('KM8K2CAB4PU00L140', { knownWmi })[0]).toMatchObject({ vin: KONA, repaired: [13] });
+  });
+});
