@@ -2,11 +2,11 @@
  * Splits a walkaround into cars (pure). Continuity first, appearance second: a car is a track, the
  * dominant car's box moving as a walking camera can move it. A new car needs evidence that the camera
  * left the car: a gap with no dominant car, a jump of the box that continuity cannot explain, or a
- * sustained change of appearance that a denser look confirms (see change-check.ts). Appearance keeps
- * several prototypes per car (one per view), so a gradual change of view never splits a car, and a
- * car filmed again later is recognised and merged with its earlier segments.
+ * sustained change of appearance that a denser look confirms (see change-check.ts). A gradual change
+ * of view never splits a car; a car filmed again later is recognised by its nearest views and merged
+ * with its earlier segments.
  */
-import { appearanceDistance } from './appearance.js';
+import { appearanceDistance, meanAppearance, type Appearance } from './appearance.js';
 import { continuesTrack, type ContinuitySettings } from './continuity.js';
 import { isMostlyOutOfFrame, typicalWholeArea, type Observation, type TimeRange } from './observation.js';
 import { Prototypes, type PrototypeSettings } from './prototypes.js';
@@ -50,30 +50,37 @@ export interface CarGroup {
   closeUps: number[];
 }
 
+/** How many recent sightings form the reference a new sighting is compared with while tracking. */
+const REFERENCE_WINDOW = 4;
+
 /**
  * Pieces of track. A sighting continues the current piece when its box continues the track and it
- * looks like one of the car's views so far. One odd sighting (a passer-by, the neighbour glimpsed) is
- * skipped: it belongs to no car. A change needs two sightings in a row that agree with each other.
+ * looks like the car's recent sightings (the reference follows the view as it turns; a faster change
+ * of look is left to the dense look, see change-check.ts). One odd sighting (a passer-by, the
+ * neighbour glimpsed) is skipped: it belongs to no car. A change needs two sightings in a row that
+ * agree with each other.
  */
 export function findPieces(observations: readonly Observation[], settings: SegmentationSettings): Piece[] {
   const pieces: Piece[] = [];
   let current: Piece | null = null;
-  let prototypes = new Prototypes(settings);
+  let reference: Appearance = { colour: new Float32Array(0) };
   let last = -1;
+  const updateReference = () => {
+    reference = meanAppearance(current!.members.slice(-REFERENCE_WINDOW).map((m) => observations[m].car!.appearance));
+  };
   // Last time the current car, or an odd frame inside it, was in view: gaps are measured from here.
   let lastSeenMs = -Infinity;
   let pendingBreak: BreakKind = 'start';
   const start = (i: number, breakBefore: BreakKind) => {
     current = { members: [i], breakBefore };
     pieces.push(current);
-    prototypes = new Prototypes(settings);
-    prototypes.add(observations[i].car!.appearance);
+    updateReference();
     last = i;
     lastSeenMs = observations[i].timestampMs;
   };
   const add = (i: number) => {
     current!.members.push(i);
-    prototypes.add(observations[i].car!.appearance);
+    updateReference();
     last = i;
     lastSeenMs = observations[i].timestampMs;
   };
@@ -97,7 +104,7 @@ export function findPieces(observations: readonly Observation[], settings: Segme
       continue;
     }
     const k = nextSighting(i);
-    const likeCar = (j: number) => prototypes.distance(observations[j].car!.appearance) <= settings.splitDistance;
+    const likeCar = (j: number) => appearanceDistance(observations[j].car!.appearance, reference) <= settings.splitDistance;
     if (!continues(last, i)) {
       // The box jumped. If the next sighting continues the car, this one was a glimpse of something else.
       if (k >= 0 && continues(last, k) && likeCar(k)) lastSeenMs = t;
@@ -146,20 +153,27 @@ export function isCloseUpGap(observations: readonly Observation[], before: Piece
   return returning.reduce((a, b) => a + b, 0) / returning.length <= settings.splitDistance;
 }
 
-/**
- * Joins pieces into runs. `sameCar` holds the indices of pieces whose change of look a denser look
- * showed to be gradual: they continue the piece before them. A gap of close-ups joins too.
- */
-export function joinPieces(observations: readonly Observation[], pieces: readonly Piece[], sameCar: ReadonlySet<number>, settings: SegmentationSettings): Run[] {
+/** What the dense look decided, by piece index (see findPieces and change-check.ts). */
+export interface DenseDecisions {
+  /** Pieces whose change of look was gradual: they continue the piece before them. */
+  sameCar: ReadonlySet<number>;
+  /** Pieces after a gap the dense look showed to be close-ups (the car never left by the side). */
+  closeUpGaps: ReadonlySet<number>;
+}
+
+export const NO_DENSE_LOOK: DenseDecisions = { sameCar: new Set(), closeUpGaps: new Set() };
+
+/** Joins pieces into runs where the dense look showed a gradual change of look or a gap of close-ups. */
+export function joinPieces(observations: readonly Observation[], pieces: readonly Piece[], decisions: DenseDecisions, settings: SegmentationSettings): Run[] {
   const runs: Run[] = [];
   pieces.forEach((piece, p) => {
     const run = runs.at(-1);
-    if (run && piece.breakBefore === 'change' && sameCar.has(p)) {
+    if (run && piece.breakBefore === 'change' && decisions.sameCar.has(p)) {
       run.members.push(...piece.members);
       run.viewChanges++;
       return;
     }
-    if (run && piece.breakBefore === 'gap' && isCloseUpGap(observations, pieces[p - 1], piece, settings)) {
+    if (run && piece.breakBefore === 'gap' && decisions.closeUpGaps.has(p) && isCloseUpGap(observations, pieces[p - 1], piece, settings)) {
       const gapFrom = run.members[run.members.length - 1] + 1;
       for (let k = gapFrom; k < piece.members[0]; k++) if (!observations[k].car) run.closeUps.push(k);
       run.members.push(...piece.members);
@@ -172,7 +186,7 @@ export function joinPieces(observations: readonly Observation[], pieces: readonl
 
 /** Runs of sightings with every unconfirmed change taken as a new car (what the coarse pass alone says). */
 export function findTracklets(observations: readonly Observation[], settings: SegmentationSettings): number[][] {
-  return joinPieces(observations, findPieces(observations, settings), new Set(), settings).map((r) => r.members);
+  return joinPieces(observations, findPieces(observations, settings), NO_DENSE_LOOK, settings).map((r) => r.members);
 }
 
 /**
@@ -249,11 +263,11 @@ export function trimPartialEnds(observations: readonly Observation[], members: n
 }
 
 /**
- * Per-car groups of sightings with their time segments, in order of first appearance. `sameCar` holds
- * the pieces (see findPieces) whose change of look a denser look showed to be gradual.
+ * Per-car groups of sightings with their time segments, in order of first appearance, given what the
+ * dense look decided (without it, every change of look is a new car and every gap ends a stretch).
  */
-export function splitIntoCars(observations: readonly Observation[], settings: SegmentationSettings, sameCar: ReadonlySet<number> = new Set()): CarGroup[] {
-  const tracklets = joinPieces(observations, findPieces(observations, settings), sameCar, settings)
+export function splitIntoCars(observations: readonly Observation[], settings: SegmentationSettings, decisions: DenseDecisions = NO_DENSE_LOOK): CarGroup[] {
+  const tracklets = joinPieces(observations, findPieces(observations, settings), decisions, settings)
     .map((run) => ({ ...run, members: trimPartialEnds(observations, run.members) }))
     .filter((run) => run.members.length > 0)
     .map((run) => {

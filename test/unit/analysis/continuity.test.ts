@@ -1,7 +1,7 @@
 /** Continuity-first segmentation: tracks, prototypes, close-up gaps and the dense look at changes of look. */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS } from '../../../src/config/config.js';
-import { changeChecks, judgeChange } from '../../../src/analysis/change-check.js';
+import { changeChecks, gapChecks, judgeChange, judgeGap } from '../../../src/analysis/change-check.js';
 import { boxMotion, continuesTrack } from '../../../src/analysis/continuity.js';
 import type { Observation } from '../../../src/analysis/observation.js';
 import { Prototypes } from '../../../src/analysis/prototypes.js';
@@ -72,7 +72,7 @@ describe('findPieces: continuity first', () => {
     expect(pieces.map((p) => p.breakBefore)).toEqual(['start', 'change']);
     expect(changeChecks(obs, pieces)).toEqual([{ piece: 1, before: 4, after: 5, fromMs: 4000, toMs: 5000 }]);
     expect(splitIntoCars(obs, settings)).toHaveLength(2);
-    const confirmedSame = splitIntoCars(obs, settings, new Set([1]));
+    const confirmedSame = splitIntoCars(obs, settings, { sameCar: new Set([1]), closeUpGaps: new Set() });
     expect(confirmedSame).toHaveLength(1);
     expect(confirmedSame[0].tracklets[0].viewChanges).toBe(1);
   });
@@ -87,9 +87,12 @@ describe('findPieces: continuity first', () => {
 });
 
 describe('close-ups between two views of the same car', () => {
+  const closeUpSeen = { sameCar: new Set<number>(), closeUpGaps: new Set([1]) };
+
   it('attaches a stretch with no car, bracketed by the same car, to that car instead of splitting it', () => {
     const obs = script('11111...11111');
-    const cars = splitIntoCars(obs, settings);
+    expect(gapChecks(obs, findPieces(obs, settings), settings)).toEqual([{ piece: 1, before: 4, after: 8, fromMs: 4000, toMs: 8000 }]);
+    const cars = splitIntoCars(obs, settings, closeUpSeen);
     expect(cars).toHaveLength(1);
     expect(cars[0].segments).toEqual([{ startMs: 0, endMs: 12_000 }]);
     expect(cars[0].closeUps).toEqual([5, 6, 7]);
@@ -98,16 +101,31 @@ describe('close-ups between two views of the same car', () => {
   it('is not a close-up when the car left by the frame side (walking on) or another car comes back', () => {
     const walked = script('11111...11111');
     walked[4].car!.touchesSide = true;
-    expect(splitIntoCars(walked, settings)[0].closeUps).toEqual([]);
-    const other = splitIntoCars(script('11111...22222'), settings);
+    expect(splitIntoCars(walked, settings, closeUpSeen)[0].closeUps).toEqual([]);
+    const other = splitIntoCars(script('11111...22222'), settings, closeUpSeen);
     expect(other).toHaveLength(2);
     expect(other.flatMap((c) => c.closeUps)).toEqual([]);
   });
 
   it('is not a close-up when the stretch is longer than a close-up lasts', () => {
-    const cars = splitIntoCars(script('11111...11111', 8000), settings);
+    const cars = splitIntoCars(script(`11111${'.'.repeat(25)}11111`), settings, closeUpSeen);
     expect(cars[0].closeUps).toEqual([]);
     expect(cars[0].tracklets).toHaveLength(2);
+  });
+});
+
+describe('judgeGap', () => {
+  const check = { piece: 1, before: 4, after: 8, fromMs: 4000, toMs: 8000 };
+  it('sees close-ups when no dense frame shows the car at the frame side, a walk when one does', () => {
+    const frames = script('1....', 1000).map((o, k) => ({ ...o, timestampMs: 4500 + k * 500 }));
+    expect(judgeGap(check, frames)).toBe(true);
+    frames[0].car!.touchesSide = true;
+    expect(judgeGap(check, frames)).toBe(false);
+  });
+
+  it('leaves a gap to a walk when the dense look was not taken', () => {
+    const obs = script('11111...11111');
+    expect(splitIntoCars(obs, settings)[0].tracklets).toHaveLength(2);
   });
 });
 
