@@ -56,17 +56,19 @@ const REFERENCE_WINDOW = 4;
 /**
  * Pieces of track. A sighting continues the current piece when its box continues the track and it
  * looks like the car's recent sightings (the reference follows the view as it turns; a faster change
- * of look is left to the dense look, see change-check.ts). One odd sighting (a passer-by, the
- * neighbour glimpsed) is skipped: it belongs to no car. A change needs two sightings in a row that
- * agree with each other.
+ * of look is left to the dense look, see change-check.ts). One sighting whose box jumps away (the
+ * neighbour glimpsed) is skipped: it belongs to no car; one that continues the box but looks odd
+ * (glare, a passer-by in front) stays the car's. A change needs two sightings in a row that agree.
  */
 export function findPieces(observations: readonly Observation[], settings: SegmentationSettings): Piece[] {
   const pieces: Piece[] = [];
   let current: Piece | null = null;
   let reference: Appearance = { colour: new Float32Array(0) };
+  // The sightings that look like the car: an odd-looking one (glare, someone in front) joins the car but not its reference.
+  let lookalikes: number[] = [];
   let last = -1;
   const updateReference = () => {
-    reference = meanAppearance(current!.members.slice(-REFERENCE_WINDOW).map((m) => observations[m].car!.appearance));
+    reference = meanAppearance(lookalikes.slice(-REFERENCE_WINDOW).map((m) => observations[m].car!.appearance));
   };
   // Last time the current car, or an odd frame inside it, was in view: gaps are measured from here.
   let lastSeenMs = -Infinity;
@@ -74,13 +76,17 @@ export function findPieces(observations: readonly Observation[], settings: Segme
   const start = (i: number, breakBefore: BreakKind) => {
     current = { members: [i], breakBefore };
     pieces.push(current);
+    lookalikes = [i];
     updateReference();
     last = i;
     lastSeenMs = observations[i].timestampMs;
   };
-  const add = (i: number) => {
+  const add = (i: number, looksLikeCar = true) => {
     current!.members.push(i);
-    updateReference();
+    if (looksLikeCar) {
+      lookalikes.push(i);
+      updateReference();
+    }
     last = i;
     lastSeenMs = observations[i].timestampMs;
   };
@@ -115,15 +121,15 @@ export function findPieces(observations: readonly Observation[], settings: Segme
       add(i);
       continue;
     }
-    // Unlike every view of the car so far: the next sighting decides. Like this one and unlike the car:
-    // a change (to be confirmed). Like both: the same car, its look drifting as the view turns. Like
-    // the car only: an odd frame, which belongs to no car.
+    // Unlike the car's recent look: the next sighting decides. Like this one and unlike the car: a
+    // change (to be confirmed). Like both: the same car, its look drifting as the view turns. Like the
+    // car only: an odd look (glare, someone in front) of a box that continues the track: still the car.
     const next = k >= 0 ? observations[k].car! : null;
     const nextLikeThis = next !== null && appearanceDistance(next.appearance, sighting.appearance) <= settings.splitDistance;
     const nextLikeCar = k >= 0 && likeCar(k);
     if (next === null || (nextLikeThis && !nextLikeCar)) start(i, 'change');
     else if (nextLikeThis) add(i);
-    else lastSeenMs = t;
+    else add(i, false);
   }
   return pieces;
 }

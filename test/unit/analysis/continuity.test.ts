@@ -66,6 +66,12 @@ describe('findPieces: continuity first', () => {
     expect(pieces[0].members).not.toContain(4);
   });
 
+  it('keeps an odd-looking sighting whose box continues the track in the car (glare, someone in front)', () => {
+    const pieces = findPieces(script('11111x11111'), settings);
+    expect(pieces).toHaveLength(1);
+    expect(pieces[0].members).toContain(5);
+  });
+
   it('asks for a dense look where a continuous track changes look abruptly, and splits only when it confirms', () => {
     const obs = script('1111122222');
     const pieces = findPieces(obs, settings);
