@@ -1,13 +1,13 @@
 /** Confidence and warnings per car, close-up choice and the no-overlap rule between cars. */
 import { describe, expect, it } from 'vitest';
-import { parseAnalysisSettings } from '../../../src/config/config.js';
+import { DEFAULT_SETTINGS } from '../../../src/config/config.js';
 import { separateCars } from '../../../src/analysis/boundaries.js';
 import { carConfidence } from '../../../src/analysis/confidence.js';
 import { chooseCloseUps } from '../../../src/analysis/details.js';
 import { splitIntoCars } from '../../../src/analysis/segmentation.js';
 import { histogramOf, script, sighting } from './fakes.js';
 
-const settings = parseAnalysisSettings();
+const settings = DEFAULT_SETTINGS.segmentation;
 
 describe('carConfidence', () => {
   it('is sure of cars parted by a gap and less of a change of look the dense look confirmed', () => {
