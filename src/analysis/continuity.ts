@@ -28,11 +28,20 @@ export function boxMotion(a: Box, b: Box): { shift: number; scale: number } {
 }
 
 /**
+ * A car cut by the frame's side at under half the size of the car next to it in time: the camera is
+ * walking past it (onto or off it), so the two are not one continuous view.
+ */
+function slidingPast(partial: CarSighting, whole: CarSighting): boolean {
+  return partial.touchesSide && partial.areaFraction < 0.5 * whole.areaFraction;
+}
+
+/**
  * Whether `next`, seen `dtMs` after `previous`, continues its track: the centre moved no more than
  * the camera can in that time and the size changed within bounds. The allowance never drops below
  * that of a quarter second, so dense frames are not held to a tighter bound than jitter allows.
  */
 export function continuesTrack(previous: CarSighting, next: CarSighting, dtMs: number, settings: ContinuitySettings): boolean {
+  if (slidingPast(previous, next) || slidingPast(next, previous)) return false;
   const seconds = Math.max(0.25, dtMs / 1000);
   const { shift, scale } = boxMotion(previous.box, next.box);
   return shift <= settings.continuityMaxShiftPerSecond * seconds && scale <= settings.continuityMaxScalePerSecond ** seconds;

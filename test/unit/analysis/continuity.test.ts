@@ -26,6 +26,13 @@ describe('continuesTrack', () => {
     expect(continuesTrack(base, shifted(base, dx), dt, settings)).toBe(expected);
   });
 
+  it('is broken by a car cut by the frame side at under half the size of its neighbour in time (walking past)', () => {
+    const sliding = { ...shifted(base, -100), touchesSide: true, areaFraction: 0.1 };
+    expect(continuesTrack(base, sliding, 1000, settings)).toBe(false);
+    expect(continuesTrack(sliding, base, 1000, settings)).toBe(false);
+    expect(continuesTrack(base, { ...sliding, areaFraction: 0.25 }, 1000, settings)).toBe(true);
+  });
+
   it('bounds the change of size', () => {
     const small = { ...base, box: { x1: 250, y1: 175, x2: 350, y2: 225 } };
     expect(boxMotion(base.box, small.box).scale).toBeCloseTo(16);
