@@ -130,3 +130,29 @@ export function applyEdges(segments: readonly TimeRange[], edges: readonly { seg
     return { startMs: start, endMs: Math.max(end, start + 1) };
   });
 }
+
+/**
+ * Cars' segments with no time shared between two cars: refined edges can reach past each other (each
+ * edge placed from its own car's side); where they do, the overlap is cut in the middle. A car is
+ * filmed one at a time, so a moment belongs to one car at most.
+ */
+export function separateCars(cars: readonly (readonly TimeRange[])[]): TimeRange[][] {
+  const out = cars.map((segments) => segments.map((s) => ({ ...s })));
+  for (let a = 0; a < out.length; a++) {
+    for (let b = a + 1; b < out.length; b++) {
+      for (const x of out[a]) {
+        for (const y of out[b]) {
+          const from = Math.max(x.startMs, y.startMs);
+          const to = Math.min(x.endMs, y.endMs);
+          if (to <= from) continue;
+          const middle = Math.round((from + to) / 2);
+          // The segment that starts first keeps the first half.
+          const [early, late] = x.startMs <= y.startMs ? [x, y] : [y, x];
+          early.endMs = Math.min(early.endMs, Math.max(early.startMs + 1, middle));
+          late.startMs = Math.max(late.startMs, Math.min(late.endMs - 1, middle));
+        }
+      }
+    }
+  }
+  return out;
+}

@@ -28,6 +28,11 @@ export interface Observation {
    * frame measured as a sighting, so it can become a photo of the car it is attached to.
    */
   detail?: CarSighting;
+  /**
+   * A frame with no dominant car: the whole frame measured as a sighting (sharpness, colour), so that a
+   * close-up (a VIN card, a label, a wheel) bracketed by a car can become its photo and be read for text.
+   */
+  closeUp?: CarSighting;
 }
 
 export interface TimeRange {

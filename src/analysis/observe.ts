@@ -2,7 +2,7 @@
 import type { Box } from '../core/geometry.js';
 import type { Frame } from '../media/types.js';
 import type { Detection } from '../vision/types.js';
-import { colourVotes } from './colour-name.js';
+import { colourVotes, emptyVotes } from './colour-name.js';
 import { chooseDominantCar, type DominantCarSettings } from './dominant-car.js';
 import { colourHistogram, measureCropQuality, type CropQuality } from '../vision/image-stats.js';
 import type { Observation } from './observation.js';
@@ -16,7 +16,16 @@ export function observeFrame(
   measureQuality: (frame: Frame, box: Box) => CropQuality = measureCropQuality,
 ): Observation {
   const dominant = chooseDominantCar(detections, frame.width, frame.height, previous, settings);
-  if (!dominant) return { timestampMs: frame.timestampMs, car: null };
+  if (!dominant) {
+    const whole: Box = { x1: 0, y1: 0, x2: frame.width, y2: frame.height };
+    const closeUp = {
+      box: whole, classId: -1, score: 0, areaFraction: 1, centreOffset: 0, touchesSide: false,
+      appearance: { colour: colourHistogram(frame, whole) },
+      quality: measureQuality(frame, whole),
+      colour: emptyVotes(),
+    };
+    return { timestampMs: frame.timestampMs, car: null, closeUp };
+  }
   const { box, classId, score, embedding } = dominant.detection;
   return {
     timestampMs: frame.timestampMs,

@@ -42,6 +42,18 @@ export const segmentationSchema = z.strictObject({
   maxGapMs: z.number().int().positive().default(1500),
   /** Segments shorter than this are dropped as passing glimpses. */
   minSegmentMs: z.number().int().positive().default(1500),
+  /** Continuity: how far the car's box centre may move per second (in box widths) and grow or shrink (a factor). */
+  continuityMaxShiftPerSecond: z.number().positive().default(1),
+  continuityMaxScalePerSecond: z.number().min(1).default(3),
+  /** Appearance prototypes per car (one per view): a sighting this far from all of them opens another. */
+  prototypeDistance: z.number().positive().default(0.15),
+  maxPrototypes: z.number().int().min(1).max(32).default(8),
+  /** Dense look where coarse samples disagree: a step of look between two frames above this is another car... */
+  changeStepDistance: z.number().positive().default(0.2),
+  /** ...and so is this many frames in a row with no car. */
+  changeGapFrames: z.number().int().min(1).default(2),
+  /** A stretch without a whole car at most this long between sightings of the same car: its close-ups. */
+  closeUpMaxMs: z.number().int().positive().default(20000),
 });
 
 /** Refining each car's start and end by decoding densely around it. */
@@ -65,6 +77,8 @@ export const photosSchema = z.strictObject({
   /** How far from such a photo to look for a sharper frame (after it only, when it is a keyframe). */
   sharpenWindowMs: z.number().int().positive().default(500),
   jpegQuality: z.number().int().min(50).max(100).default(90),
+  /** Close-up photos (VIN card, labels, details) kept per car when sharp, besides its views of the whole car. */
+  closeUpPhotos: z.number().int().min(0).max(12).default(2),
 });
 
 /** Reading text (VINs, badges, stickers, plates) with OCR (PP-OCRv4). */

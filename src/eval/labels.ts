@@ -10,7 +10,9 @@
  *
  * `file` is relative to DIR; .jpg/.jpeg/.png/.webp are pictures, anything else a video. A picture has
  * one `car`; a video has `cars` in the order they are filmed. Every car field is optional: only what
- * is labelled is scored. `plates` is the number of licence plates visible in a picture.
+ * is labelled is scored. `plates` is the number of licence plates visible in a picture. A video's cars
+ * may carry `segments` ([startMs, endMs] stretches) for the segmentation figures, and an item may say
+ * its `purpose`: `tuning` (thresholds were chosen on it) or `reporting` (the default).
  */
 import { z } from 'zod';
 import { LotreelError } from '../core/errors.js';
@@ -22,6 +24,8 @@ export const carLabelSchema = z
     model: z.string().min(1).optional(),
     year: z.number().int().min(1900).max(2100).optional(),
     mileage: z.string().min(1).optional(),
+    /** Videos: when the car is filmed, [startMs, endMs] per stretch (close-ups of it included). */
+    segments: z.array(z.tuple([z.number().int().min(0), z.number().int().positive()])).min(1).optional(),
   })
   .strict();
 export type CarLabel = z.infer<typeof carLabelSchema>;
@@ -32,6 +36,8 @@ const itemSchema = z
     car: carLabelSchema.optional(),
     cars: z.array(carLabelSchema).optional(),
     plates: z.number().int().min(0).optional(),
+    /** Whether thresholds were chosen on this item (`tuning`) or it only reports them (`reporting`, the default). */
+    purpose: z.enum(['tuning', 'reporting']).optional(),
   })
   .strict()
   .refine((item) => !(item.car && item.cars), { message: 'an item has either car or cars, not both' });

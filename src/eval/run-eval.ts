@@ -16,6 +16,7 @@ import { ModelPool } from '../pipeline/model-pool.js';
 import { carBoxIn, evidenceFromText, readPicture, type TextReaders } from '../text/text-stage.js';
 import type { YoloxDetector } from '../vision/yolox.js';
 import { carsOf, isPicture, parseLabels, type EvalItem } from './labels.js';
+import { SEGMENTATION_SECTION_ID, type SegmentationOutcome } from './segmentation-section.js';
 import { buildReport, EVAL_SECTIONS, type EvalReport, type EvalSection, type ItemOutcome } from './sections.js';
 
 export interface EvalOptions {
@@ -51,10 +52,20 @@ async function evaluateVideo(path: string, item: EvalItem, options: EvalOptions,
   const stagingDir = join(scratch, `video-${index}`);
   try {
     const result = await analyseVideo({ file: path, stagingDir, models, settings: options.settings, config: options.config, log: options.log, signal: options.signal });
+    const labels = carsOf(item);
+    const segmentation: SegmentationOutcome | null =
+      labels.length > 0 && labels.every((label) => label.segments)
+        ? {
+            purpose: item.purpose ?? 'reporting',
+            labelled: labels.map((label) => label.segments!),
+            found: result.cars.map((car) => ({ segments: car.segments, photoTimesMs: car.photos.map((p) => p.chosen.candidate.timestampMs) })),
+          }
+        : null;
     return {
       file: item.file,
       kind: 'video',
-      cars: carsOf(item).map((label, k) => ({ label, evidence: result.cars[k]?.evidence ?? null })),
+      cars: labels.map((label, k) => ({ label, evidence: result.cars[k]?.evidence ?? null })),
+      ...(segmentation ? { extra: { [SEGMENTATION_SECTION_ID]: segmentation } } : {}),
     };
   } finally {
     await rm(stagingDir, { recursive: true, force: true });

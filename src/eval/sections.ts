@@ -3,41 +3,11 @@
  * outcomes. Sections are a list so later components add theirs (the LLM's rule violations caught,
  * sellers' corrections) without touching the others: implement EvalSection and append it.
  */
-import { resolveAttributes, type Evidence, type EvidenceSource } from '../evidence/evidence.js';
-import type { CarLabel } from './labels.js';
+import { resolveAttributes, type EvidenceSource } from '../evidence/evidence.js';
+import type { EvalFigure, EvalSection, ItemOutcome } from './eval-types.js';
+import { segmentationSection } from './segmentation-section.js';
 
-/** What processing one labelled car gave. */
-export interface CarOutcome {
-  label: CarLabel;
-  /** Null when the car was not found at all (a video split into fewer cars than labelled). */
-  evidence: Evidence[] | null;
-}
-
-export interface ItemOutcome {
-  file: string;
-  kind: 'picture' | 'video';
-  cars: CarOutcome[];
-  /** Pictures: plates labelled and found. */
-  plates?: { labelled: number; found: number };
-  /** Free-form extras a section may need (e.g. LLM answers), keyed by section id. */
-  extra?: Record<string, unknown>;
-  error?: string;
-  ms: number;
-}
-
-export interface EvalFigure {
-  name: string;
-  /** A share 0..1, a count, or null when nothing was labelled for it. */
-  value: number | null;
-  /** "12/15" and the like. */
-  detail?: string;
-}
-
-export interface EvalSection {
-  id: string;
-  title: string;
-  figures(outcomes: readonly ItemOutcome[]): EvalFigure[];
-}
+export type { CarOutcome, EvalFigure, EvalSection, ItemOutcome } from './eval-types.js';
 
 export interface EvalReport {
   dir: string;
@@ -134,7 +104,7 @@ export const plateSection: EvalSection = {
 };
 
 /** The sections `lotreel eval` prints, in order. Append new components' sections here. */
-export const EVAL_SECTIONS: readonly EvalSection[] = [vinSection, makeModelSection, stickerSection, plateSection];
+export const EVAL_SECTIONS: readonly EvalSection[] = [vinSection, makeModelSection, stickerSection, plateSection, segmentationSection];
 
 export function buildReport(dir: string, outcomes: readonly ItemOutcome[], sections: readonly EvalSection[] = EVAL_SECTIONS): EvalReport {
   return {

@@ -32,6 +32,8 @@ export interface ChosenPhoto {
   framing: number;
   score: number;
   cover: boolean;
+  /** A close-up of the car (VIN card, label), not a view of the whole car: never the cover. */
+  closeUp?: boolean;
 }
 
 /** Crops closer than this in appearance, with a box of the same shape, show the same view. */
@@ -191,4 +193,10 @@ export function sharperNeighbour(photo: ChosenPhoto, nearby: readonly Observatio
     }
   }
   return best;
+}
+
+/** A close-up (a VIN card, a label) as a detail photo: never the cover; no sharper frame is looked for. */
+export function closeUpPhoto(candidate: PhotoCandidate): ChosenPhoto {
+  const { quality } = candidate.sighting;
+  return { candidate, sharpness: 1, exposure: exposureScore(quality.meanLuma, quality.clippedFraction), framing: 0, score: 0, cover: false, closeUp: true };
 }

@@ -16,11 +16,14 @@ import { cutClip, probe } from '../media/index.js';
 import { heldStage, safeProgress, type ProgressListener } from '../core/progress.js';
 import { mapWithConcurrency } from '../core/concurrency.js';
 import { StageTimer } from '../core/timer.js';
-import { attachDetailShots, detailRanges } from '../analysis/details.js';
-import { mergeTouching, splitIntoCars } from '../analysis/segmentation.js';
-import { chooseCarPhotos } from '../photos/choose-photos.js';
+import { attachDetailShots, chooseCloseUps, detailRanges } from '../analysis/details.js';
+import { separateCars } from '../analysis/boundaries.js';
+import { splitWithDenseLook } from '../analysis/change-check.js';
+import { carConfidence } from '../analysis/confidence.js';
+import { mergeTouching } from '../analysis/segmentation.js';
+import { chooseCarPhotos, closeUpPhoto } from '../photos/choose-photos.js';
 import type { TextReaders } from '../text/text-stage.js';
-import { analyseFrames, refineEdges, type StageContext } from './frame-stages.js';
+import { analyseFrames, observeStretch, refineEdges, type StageContext } from './frame-stages.js';
 import { carFolder, clipFile, listingOrder, writePhotos, type PlannedCar } from './photo-stage.js';
 import { readAllText } from './text-pass.js';
 import { finishCars } from './draft-stage.js';
@@ -62,28 +65,41 @@ export async function analyseVideo(request: AnalyseRequest): Promise<AnalysisRes
   await mkdir(stagingDir, { recursive: true });
   const [{ observations, sampling }, fingerprint] = await Promise.all([analyseFrames(context, timer, progress, clip), fingerprintFile(info.file)]);
 
-  const coarse = await timer.time('segment', async () => splitIntoCars(observations, settings.segmentation));
+  // Where coarse samples disagree (a change of look on a continuous track), a denser look decides.
+  const { groups: coarse, verdicts } = await timer.time('segment', () =>
+    splitWithDenseLook(observations, settings.segmentation, (range, previous) => observeStretch({ ...range, roughDecode: true }, previous, context)),
+  );
+  const splits = carConfidence(observations, coarse, verdicts, settings.segmentation);
+  log.debug('dense look at changes of look', { verdicts: verdicts.map((v) => ({ fromMs: v.fromMs, toMs: v.toMs, reason: v.reason, maxStep: Math.round(v.maxStep * 100) / 100 })) });
   // Interior and detail shots (CLIP only) join the car filmed around them.
   const details = clip ? attachDetailShots(observations, coarse, settings.views) : coarse.map(() => []);
   log.info('split into cars', { cars: coarse.length, framesAnalysed: observations.length, detailShots: details.map((d) => d.length) });
+  // Close-ups CLIP already took as detail shots are photo candidates there; the others are chosen here.
+  const closeUps = coarse.map((group, i) =>
+    chooseCloseUps(observations, group.closeUps.filter((k) => !details[i].includes(k)), settings.photos.closeUpPhotos, settings.segmentation.maxGapMs),
+  );
 
   // Photos come from the cars' own samples, which edge refinement does not change, so their
   // extraction runs while the edges are refined.
   const planned: PlannedCar[] = coarse.map((group, i) => ({
     ordinal: i + 1,
     group,
-    photos: listingOrder(
-      chooseCarPhotos(
-        [
-          ...group.members.map((m) => ({ timestampMs: observations[m].timestampMs, sighting: observations[m].car!, view: observations[m].view })),
-          ...details[i].map((d) => ({ timestampMs: observations[d].timestampMs, sighting: observations[d].detail!, view: observations[d].view })),
-        ],
-        // A car lost for a moment (a missed detection) is still the same stretch of filming.
-        mergeTouching([...group.segments, ...detailRanges(observations, details[i])], settings.segmentation.maxGapMs),
-        settings.photos,
-        settings.views,
+    photos: [
+      ...listingOrder(
+        chooseCarPhotos(
+          [
+            ...group.members.map((m) => ({ timestampMs: observations[m].timestampMs, sighting: observations[m].car!, view: observations[m].view })),
+            ...details[i].map((d) => ({ timestampMs: observations[d].timestampMs, sighting: observations[d].detail!, view: observations[d].view })),
+          ],
+          // A car lost for a moment (a missed detection) is still the same stretch of filming.
+          mergeTouching([...group.segments, ...detailRanges(observations, details[i])], settings.segmentation.maxGapMs),
+          { ...settings.photos, maxPhotos: Math.max(1, settings.photos.maxPhotos - closeUps[i].length) },
+          settings.views,
+        ),
       ),
-    ),
+      // Close-ups filmed between views of the car (a VIN card, a label) follow as detail photos.
+      ...closeUps[i].map((k) => closeUpPhoto({ timestampMs: observations[k].timestampMs, sighting: observations[k].closeUp! })),
+    ],
   }));
   for (const car of planned) await mkdir(join(stagingDir, carFolder(car.ordinal)), { recursive: true });
   const stopStills = new AbortController();
@@ -113,9 +129,11 @@ export async function analyseVideo(request: AnalyseRequest): Promise<AnalysisRes
   reading.catch(() => undefined); // its failure is reported where it is awaited below
   try {
     const refined = await timer.time('segment', () => refineEdges(coarse, observations, context));
+    // Edges refined from each car's side may reach past each other: a moment belongs to one car.
+    const separated = separateCars(refined.map((g) => g.segments));
     planned.forEach((car, i) => {
       const extra = detailRanges(observations, details[i]);
-      car.group = extra.length > 0 ? { ...refined[i], segments: mergeTouching([...refined[i].segments, ...extra], settings.segmentation.maxGapMs) } : refined[i];
+      car.group = { ...refined[i], segments: extra.length > 0 ? mergeTouching([...separated[i], ...extra], settings.segmentation.maxGapMs) : separated[i] };
     });
     progress({ stage: 'segment', done: 1, total: 1 });
     // Two at a time: each clip is an ffprobe and an ffmpeg, and a lot can have dozens of cars.
@@ -140,7 +158,7 @@ export async function analyseVideo(request: AnalyseRequest): Promise<AnalysisRes
   const textSettings = settings.listingText;
   const llm = createLlmClient(request.config.llm, textSettings.llmMaxConsecutiveFailures, log);
   const draftsStarted = performance.now();
-  const cars = await finishCars(planned, observations, { sizes, texts, makeModels }, { stagingDir, llm, textSettings, log, signal });
+  const cars = await finishCars(planned, observations, { sizes, texts, makeModels, splits }, { stagingDir, llm, textSettings, log, signal });
   const textSources = cars.map((car) => car.draft.text?.source ?? 'template');
   log.info('drafts written', { ms: Math.round(performance.now() - draftsStarted), llm: llm !== null, byLlm: textSources.filter((s) => s === 'llm').length });
 

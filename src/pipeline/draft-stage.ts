@@ -20,6 +20,7 @@ import { carBodyType, carColour } from '../analysis/car-summary.js';
 import type { CarTextResult } from '../text/text-stage.js';
 import { clipFile, originalFile, photoFile, type PlannedCar } from './photo-stage.js';
 import type { FinishedCar } from './result.js';
+import type { CarConfidence } from '../analysis/confidence.js';
 
 async function carDraft(
   known: { colour: string | null; bodyType: string | null; photoCount: number; videoSeconds: number },
@@ -41,7 +42,7 @@ async function carDraft(
 export function finishCars(
   planned: readonly PlannedCar[],
   observations: readonly Observation[],
-  found: { sizes: readonly { width: number; height: number }[]; texts: readonly CarTextResult[]; makeModels: readonly MakeModelResult[] },
+  found: { sizes: readonly { width: number; height: number }[]; texts: readonly CarTextResult[]; makeModels: readonly MakeModelResult[]; splits: readonly CarConfidence[] },
   context: { stagingDir: string; llm: LlmClient | null; textSettings: ListingTextSettings; log: Logger; signal?: AbortSignal },
 ): Promise<FinishedCar[]> {
   const firstStill = planned.map((_, i) => planned.slice(0, i).reduce((n, car) => n + car.photos.length, 0));
@@ -65,6 +66,6 @@ export function finishCars(
     // The photos as exported (plates already blurred) are what an LLM may look at.
     const photoFiles = photos.map((p) => join(context.stagingDir, p.file));
     const draft = await carDraft(known, evidence, photoFiles, context.llm, context.textSettings, context.log.child({ car: car.ordinal }), context.signal);
-    return { ordinal: car.ordinal, segments: car.group.segments, colour, bodyType, draft, clip: clipFile(car.ordinal), photos, evidence, makeModel: found.makeModels[i] };
+    return { ordinal: car.ordinal, segments: car.group.segments, colour, bodyType, draft, clip: clipFile(car.ordinal), photos, evidence, makeModel: found.makeModels[i], split: found.splits[i] };
   });
 }

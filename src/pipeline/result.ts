@@ -11,6 +11,7 @@ import type { Box } from '../core/geometry.js';
 import type { TimeRange } from '../analysis/observation.js';
 import type { MakeModelResult } from '../evidence/clip-make-model.js';
 import type { ChosenPhoto } from '../photos/choose-photos.js';
+import type { CarConfidence } from '../analysis/confidence.js';
 
 export const TIMING_STAGES = ['total', 'probe', 'open', 'decode', 'detect', 'clip', 'segment', 'photos', 'clips', 'text', 'store'] as const;
 export type TimingStage = (typeof TIMING_STAGES)[number];
@@ -23,6 +24,8 @@ export interface PhotoResult {
   viewConfidence: number | null;
   sharpness: number;
   cover: boolean;
+  /** A close-up (VIN card, label, detail) filmed between views of the car, not a view of the whole car. */
+  closeUp: boolean;
   width: number;
   height: number;
   /** Licence plate regions blurred in this photo (photo pixels); the unblurred photo is `original`. */
@@ -43,6 +46,9 @@ export interface CarResult {
   attributes: ResolvedAttributes;
   /** Everything learnt about the car, winners and losers. */
   evidence: Evidence[];
+  /** How sure the car's boundaries are (0..1), and what a seller may want to check (merge or split). */
+  confidence: number;
+  warnings: string[];
 }
 
 export interface ProcessResult {
@@ -107,6 +113,8 @@ export interface FinishedCar {
   evidence?: Evidence[];
   /** CLIP's zero-shot make and model (absent without CLIP); its evidence is also in `evidence`. */
   makeModel?: MakeModelResult;
+  /** How sure the split is about this car (see analysis/confidence.ts). */
+  split?: CarConfidence;
 }
 
 /** Make, model and year as the draft shows them, with the confidence of the weakest of the three known. */
@@ -161,6 +169,7 @@ export function toProcessResult(
         viewConfidence: photo.chosen.candidate.view ? round3(photo.chosen.candidate.view.confidence) : null,
         sharpness: round2(photo.chosen.sharpness),
         cover: photo.chosen.cover,
+        closeUp: photo.chosen.closeUp === true,
         width: photo.size.width,
         height: photo.size.height,
         plates: photo.plates ?? [],
@@ -173,6 +182,8 @@ export function toProcessResult(
       draft: { id: saved.cars[i].draftId, title: car.draft.title, description: car.draft.description, status: car.draft.status },
       attributes: carIdentity(car).resolved,
       evidence: car.evidence ?? [],
+      confidence: car.split?.confidence ?? 1,
+      warnings: car.split?.warnings ?? [],
     })),
     timingsMs: run.timingsMs,
     warm: analysis.warm,

@@ -26,7 +26,11 @@ export async function readAllText(
   const share = (box: Box): Box => ({ x1: box.x1 / analysed.width, y1: box.y1 / analysed.height, x2: box.x2 / analysed.width, y2: box.y2 / analysed.height });
   const texts: CarTextResult[] = [];
   for (const [i, car] of planned.entries()) {
-    const members = coarse[i].members.map((m) => ({ timestampMs: observations[m].timestampMs, sighting: observations[m].car! }));
+    // The car's own samples and its close-ups (a VIN card filmed between two views of it).
+    const members = [
+      ...coarse[i].members.map((m) => ({ timestampMs: observations[m].timestampMs, sighting: observations[m].car! })),
+      ...coarse[i].closeUps.map((k) => ({ timestampMs: observations[k].timestampMs, sighting: observations[k].closeUp! })),
+    ];
     const photoTimes = car.photos.map((p) => p.candidate.timestampMs);
     const closeUps = readers.ocr ? textCandidateFrames(members, photoTimes, settings.ocr.extraFrames, settings.segmentation.maxGapMs) : [];
     const input = {

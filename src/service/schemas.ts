@@ -83,6 +83,9 @@ export const car = z.object({
   make: z.string().nullable(),
   model: z.string().nullable(),
   year: z.number().int().nullable(),
+  /** How sure the split into cars is about this car's boundaries (0..1), and what the seller may want to check. */
+  confidence: z.number().min(0).max(1),
+  warnings: z.array(z.string()),
   segments: z.array(z.object({ startMs: z.number().int(), endMs: z.number().int() })),
   photos: z.array(photo),
   draft: draft.omit({ photos: true }).nullable(),

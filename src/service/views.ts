@@ -47,6 +47,8 @@ export const carView = (c: ServiceCar) => ({
   make: c.make,
   model: c.model,
   year: c.year,
+  confidence: c.confidence,
+  warnings: c.warnings,
   segments: c.segments,
   photos: c.photos.map(photoView),
   draft: c.draft ? draftBaseView(c.draft) : null,

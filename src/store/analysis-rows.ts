@@ -42,6 +42,8 @@ export function analysisRows(analysis: AnalysisResult, where: RowsWhere): VideoR
         makeModelConfidence: identity.confidence,
         makeModelCandidates: makeModelCandidates(car),
         evidence: car.evidence ?? [],
+        splitConfidence: car.split?.confidence ?? 1,
+        splitWarnings: car.split?.warnings ?? [],
         clipFile: at(car.clip),
         segments: car.segments,
         photos: car.photos.map((photo, k) => ({

@@ -171,7 +171,17 @@ const V4_TEXT_EVIDENCE: Migration = {
 };
 
 
-export const MIGRATIONS: readonly Migration[] = [V1_INITIAL, V2_DEALERS, V3_EDITOR, V4_TEXT_EVIDENCE];
+/** How sure the split is about each car, and what a seller may want to check (issue 12). */
+const V5_SPLIT_CONFIDENCE: Migration = {
+  version: 5,
+  name: 'car split confidence and warnings',
+  statements: [
+    `alter table cars add column split_confidence real not null default 1`,
+    `alter table cars add column split_warnings jsonb not null default '[]'::jsonb`,
+  ],
+};
+
+export const MIGRATIONS: readonly Migration[] = [V1_INITIAL, V2_DEALERS, V3_EDITOR, V4_TEXT_EVIDENCE, V5_SPLIT_CONFIDENCE];
 
 /** The schema version this code expects. */
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -15,7 +15,7 @@ async function loadWith(tx: Queryable, videoId: string): Promise<LoadedVideoResu
   if (videoRow === undefined) return null;
   const carRows = await tx.query<CarRow>(
     `select id, ordinal, color, body_type, make, model, year, make_model_confidence, make_model_candidates,
-       clip_file, created_at, evidence
+       clip_file, created_at, evidence, split_confidence, split_warnings
      from cars where video_id = $1 order by ordinal`,
     [videoId],
   );
@@ -52,6 +52,8 @@ async function loadWith(tx: Queryable, videoId: string): Promise<LoadedVideoResu
       makeModelConfidence: row.make_model_confidence,
       makeModelCandidates: row.make_model_candidates,
       evidence: row.evidence,
+      splitConfidence: row.split_confidence,
+      splitWarnings: row.split_warnings,
       clipFile: row.clip_file,
       createdAt: row.created_at,
       segments: [],

@@ -14,11 +14,11 @@ export { countRows, findVideoByFingerprint, loadVideoResult, runFoldersInUse } f
 async function insertCar(tx: Queryable, videoId: string, car: CarInput): Promise<SavedVideoResult['cars'][number]> {
   const [carRow] = await tx.query<{ id: string }>(
     `insert into cars (video_id, ordinal, color, body_type, make, model, year, make_model_confidence,
-       make_model_candidates, clip_file, evidence)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11::jsonb)
+       make_model_candidates, clip_file, evidence, split_confidence, split_warnings)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11::jsonb, $12, $13::jsonb)
      returning id`,
     [videoId, car.ordinal, car.color, car.bodyType, car.make, car.model, car.year, car.makeModelConfidence,
-      json(car.makeModelCandidates), car.clipFile, json(car.evidence ?? [])],
+      json(car.makeModelCandidates), car.clipFile, json(car.evidence ?? []), car.splitConfidence ?? 1, json(car.splitWarnings ?? [])],
   );
   const carId = carRow!.id;
 

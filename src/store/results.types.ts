@@ -87,6 +87,9 @@ export interface CarInput {
   makeModelCandidates: unknown[];
   /** Every fact learnt about the car with its source and confidence (pipeline Evidence). */
   evidence?: unknown[];
+  /** How sure the split into cars is about this car's boundaries (0..1), and warnings for the seller. */
+  splitConfidence?: number;
+  splitWarnings?: string[];
   clipFile: string | null;
   segments: SegmentInput[];
   photos: PhotoInput[];
@@ -183,6 +186,8 @@ export interface CarRow {
   make_model_confidence: number | null;
   make_model_candidates: unknown[];
   evidence: unknown[];
+  split_confidence: number;
+  split_warnings: string[];
   clip_file: string | null;
   created_at: Date;
 }

@@ -183,6 +183,9 @@ export interface ServiceCar {
   make: string | null;
   model: string | null;
   year: number | null;
+  /** How sure the split into cars is about this car (0..1), and what the seller may want to check. */
+  confidence: number;
+  warnings: string[];
   segments: { startMs: number; endMs: number }[];
   photos: ServicePhoto[];
   draft: ServiceDraft | null;
@@ -215,8 +218,8 @@ export async function listCars(db: Queryable, dealerId: string, videoId: string)
   if (!isUuid(videoId)) return null;
   const [video] = await db.query('select id from videos where id = $1 and dealer_id = $2', [videoId, dealerId]);
   if (video === undefined) return null;
-  const cars = await db.query<{ id: string; ordinal: number; color: string | null; body_type: string | null; make: string | null; model: string | null; year: number | null }>(
-    'select id, ordinal, color, body_type, make, model, year from cars where video_id = $1 order by ordinal',
+  const cars = await db.query<{ id: string; ordinal: number; color: string | null; body_type: string | null; make: string | null; model: string | null; year: number | null; split_confidence: number; split_warnings: string[] }>(
+    'select id, ordinal, color, body_type, make, model, year, split_confidence, split_warnings from cars where video_id = $1 order by ordinal',
     [videoId],
   );
   const segments = await db.query<{ car_id: string; start_ms: number; end_ms: number }>(
@@ -241,6 +244,8 @@ export async function listCars(db: Queryable, dealerId: string, videoId: string)
     make: car.make,
     model: car.model,
     year: car.year,
+    confidence: Math.round(car.split_confidence * 100) / 100,
+    warnings: car.split_warnings,
     segments: segments.filter((s) => s.car_id === car.id).map((s) => ({ startMs: s.start_ms, endMs: s.end_ms })),
     photos: photos
       .filter((p) => p.car_id === car.id)

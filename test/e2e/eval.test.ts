@@ -36,7 +36,7 @@ beforeAll(async () => {
       { file: 'sticker.jpg', car: { make: 'Ford', model: 'Escape', year: 2019, mileage: '23456 mi' }, plates: 0 },
       // Labelled with a VIN that is not in the picture: a miss the figures must show.
       { file: 'camaro-rear.jpg', car: { vin: '1FMCU9J96EUA12345', make: 'Chevrolet', model: 'Camaro', year: 2017 }, plates: 1 },
-      { file: 'camaro.mp4', cars: [{ vin: CAMARO_VIN, make: 'Chevrolet', model: 'Camaro', year: 2017, mileage: '23456 mi' }] },
+      { file: 'camaro.mp4', cars: [{ vin: CAMARO_VIN, make: 'Chevrolet', model: 'Camaro', year: 2017, mileage: '23456 mi', segments: [[0, 4000]] }] },
       { file: 'missing.jpg', car: { make: 'Ford' } },
     ],
   }));
@@ -63,6 +63,11 @@ describe('lotreel eval', () => {
     expect(figure('sticker', 'mileage accuracy')?.detail).toBe('2/2');
     expect(figure('plates', 'plates found')?.detail).toBe('1/1');
     expect(figure('plates', 'regions blurred that are not plates')?.value).toBe(0);
+    // The video (one car filmed throughout, labelled with its segment; a reporting item by default).
+    expect(figure('segmentation', 'car count exact (reporting)')?.detail).toBe('1/1');
+    expect(figure('segmentation', 'boundary error max ms (reporting)')?.value).toBeLessThanOrEqual(500);
+    expect(figure('segmentation', 'stray photos (reporting)')?.value).toBe(0);
+    expect(figure('segmentation', 'car count exact (tuning)')?.value).toBeNull();
   });
 
   it('reports a folder without labels.json as a missing input', async () => {

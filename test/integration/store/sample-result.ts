@@ -23,6 +23,8 @@ export function sampleCar(ordinal: number, photoCount = 3): CarInput {
           { attribute: 'year', value: 2019, source: 'sticker', confidence: 0.75 },
         ]
       : [],
+    splitConfidence: known ? 0.5 : 1,
+    splitWarnings: known ? ['possibly the same car as car 2'] : [],
     clipFile: known ? `car-${ordinal}/clip.mp4` : null,
     segments: [
       { startMs: ordinal * 10_000, endMs: ordinal * 10_000 + 4_500 },

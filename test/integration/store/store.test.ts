@@ -218,6 +218,8 @@ describe.each(backends)('store on $kind', (backend) => {
     expect(typeof car1!.makeModelConfidence).toBe('number');
     expect(car2!.makeModelConfidence).toBeNull();
     expect(car2!.makeModelCandidates).toEqual([]);
+    expect(car1!.splitConfidence).toBe(0.5);
+    expect(car1!.splitWarnings).toEqual(['possibly the same car as car 2']);
     expect(car1!.photos.map((photo) => photo.isCover)).toEqual([true, false]);
     expect(typeof car1!.photos[0]!.sharpness).toBe('number');
     expect(car1!.draft!.createdAt).toBeInstanceOf(Date);

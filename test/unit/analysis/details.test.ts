@@ -18,7 +18,7 @@ function scene(text: string): { observations: Observation[]; groups: CarGroup[] 
   const digits = [...new Set([...text].filter((c) => /\d/.test(c)))];
   const groups = digits.map((d) => {
     const members = [...text].flatMap((c, i) => (c === d ? [i] : []));
-    return { tracklets: [], segments: [{ startMs: members[0] * 1000, endMs: members.at(-1)! * 1000 + 1 }], members };
+    return { tracklets: [], segments: [{ startMs: members[0] * 1000, endMs: members.at(-1)! * 1000 + 1 }], members, closeUps: [] };
   });
   return { observations, groups };
 }

@@ -49,3 +49,16 @@ export function paintBox(frame: Frame, box: Box, rgb: [number, number, number]):
   for (let y = box.y1; y < box.y2; y++) for (let x = box.x1; x < box.x2; x++) frame.data.set(rgb, (y * frame.width + x) * 3);
   return frame;
 }
+
+/** A colour histogram part way (share `w`) from car bin `a` to car bin `b`: a view turning from one paint to another. */
+export function blendOf(a: number, b: number, w: number): Float32Array {
+  const h = new Float32Array(COLOUR_HISTOGRAM_SIZE);
+  h[a] += 1 - w;
+  h[b] += w;
+  return h;
+}
+
+/** Moves a sighting's box by (dx, dy) pixels. */
+export function shifted(s: CarSighting, dx: number, dy = 0): CarSighting {
+  return { ...s, box: { x1: s.box.x1 + dx, y1: s.box.y1 + dy, x2: s.box.x2 + dx, y2: s.box.y2 + dy } };
+}

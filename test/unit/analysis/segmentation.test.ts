@@ -37,10 +37,13 @@ describe('splitIntoCars', () => {
     expect(ranges('1111111...2...3333333')).toHaveLength(2);
   });
 
-  it('splits on a long gap and merges the two parts back when they look alike', () => {
-    const cars = splitIntoCars(script('1111......1111'), settings);
+  it('splits on a long gap the car left by the side, and merges the two parts back when they look alike', () => {
+    const obs = script('1111......1111');
+    obs[3].car!.touchesSide = true;
+    const cars = splitIntoCars(obs, settings);
     expect(cars).toHaveLength(1);
     expect(cars[0].tracklets).toHaveLength(2);
+    expect(cars[0].closeUps).toEqual([]);
   });
 
   it('returns no car for a video with none', () => {

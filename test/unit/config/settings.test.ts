@@ -35,7 +35,7 @@ describe('settings groups', () => {
     const settings = parseSettings({ photos: { maxPhotos: 3 } });
     expect(settings.photos).toEqual({ ...DEFAULT_SETTINGS.photos, maxPhotos: 3 });
     expect(settings.photos.edgeMarginMs).toBe(600);
-    expect(settings.segmentation).toEqual({ splitDistance: 0.33, mergeDistance: 0.16, maxGapMs: 1500, minSegmentMs: 1500 });
+    expect(settings.segmentation).toMatchObject({ splitDistance: 0.33, mergeDistance: 0.16, maxGapMs: 1500, minSegmentMs: 1500, changeStepDistance: 0.2, closeUpMaxMs: 20000 });
     expect(settings.ocr.enabled).toBe(true);
     expect(settings.plates.blur).toBe(true);
     expect(settings.editor.previewLongSide).toBe(1024);

@@ -6,6 +6,8 @@ const car = (over: Partial<ServiceCar> = {}, attributes: Record<string, unknown>
   id: 'c1',
   videoId: 'v1',
   ordinal: 1,
+  confidence: 1,
+  warnings: [],
   color: 'red',
   bodyType: 'sedan',
   make: null,

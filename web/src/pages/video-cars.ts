@@ -23,6 +23,8 @@ export async function videoCarsPage(videoId: string): Promise<void> {
           cover ? authImage(`/api/photos/${cover.id}/rendered`, `car ${car.ordinal}`, 'cover') : h('div', { className: 'cover none' }, 'no photo'),
           h('strong', { className: 'title' }, car.draft?.title ?? `Car ${car.ordinal}`),
           h('span', { className: `status ${car.draft?.status ?? ''}` }, car.draft ? statusLabel(car.draft.status) : ''),
+          // How sure the split is: a seller checks a car the analysis was unsure about (two cars in one, or one in two).
+          ...(car.warnings.length > 0 ? [h('span', { className: 'warnings', title: `split confidence ${Math.round(car.confidence * 100)}%` }, car.warnings.join('; '))] : []),
         );
       }),
     );
