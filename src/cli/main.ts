@@ -81,6 +81,10 @@ async function run(command: Command, abort: AbortController): Promise<number> {
       signal: abort.signal,
     });
     bars?.finish();
+    for (const [k, car] of result.cars.entries()) {
+      // Never silent: a car whose plates could not be blurred is held for review, and said so here.
+      if (car.platesNotBlurred) process.stderr.write(`lotreel: car ${k + 1} held for review, its plates are not blurred: ${car.platesNotBlurred} (--no-blur-plates publishes without blurring)\n`);
+    }
     process.stdout.write(command.json ? JSON.stringify(result, null, 2) + '\n' : summarise(result) + '\n');
     return 0;
   } finally {

@@ -34,7 +34,7 @@ export interface ProcessRequest {
 
 export async function processIntoFolder(request: ProcessRequest): Promise<ProcessResult> {
   const { config, log } = request;
-  const models = request.models ?? new ModelPool({ modelsDir: config.modelsDir, dataDir: config.dataDir, device: request.device, settings: request.settings, log });
+  const models = request.models ?? new ModelPool({ modelsDir: config.modelsDir, dataDir: config.dataDir, device: request.device, settings: request.settings, ocrModelsDir: config.ocrModelsDir, log });
   // A missing or damaged model is reported before anything else is opened.
   try {
     await models.checkRequiredFiles();

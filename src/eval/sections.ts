@@ -4,16 +4,18 @@
  * sellers' corrections) without touching the others: implement EvalSection and append it.
  */
 import { resolveAttributes, type EvidenceSource } from '../evidence/evidence.js';
-import type { EvalFigure, EvalSection, ItemOutcome } from './eval-types.js';
+import type { EvalFigure, EvalSection, ItemOutcome, PlateRegionOut } from './eval-types.js';
 import { segmentationSection } from './segmentation-section.js';
 
-export type { CarOutcome, EvalFigure, EvalSection, ItemOutcome } from './eval-types.js';
+export type { CarOutcome, EvalFigure, EvalSection, ItemOutcome, PlateRegionOut } from './eval-types.js';
 
 export interface EvalReport {
   dir: string;
   items: number;
   failed: { file: string; error: string }[];
   sections: { id: string; title: string; figures: EvalFigure[] }[];
+  /** Per picture, the plate regions found (photo pixels). */
+  pictures: { file: string; plates: PlateRegionOut[] }[];
 }
 
 const ratio = (name: string, hits: number, total: number): EvalFigure => ({ name, value: total > 0 ? hits / total : null, detail: `${hits}/${total}` });
@@ -90,15 +92,20 @@ export const plateSection: EvalSection = {
   id: 'plates',
   title: 'Licence plates',
   figures(outcomes) {
-    const labelled = outcomes.filter((o) => o.plates && o.plates.labelled > 0);
-    const none = outcomes.filter((o) => o.plates && o.plates.labelled === 0);
-    const found = labelled.reduce((n, o) => n + Math.min(o.plates!.found, o.plates!.labelled), 0);
-    const total = labelled.reduce((n, o) => n + o.plates!.labelled, 0);
-    const extra = outcomes.reduce((n, o) => n + (o.plates ? Math.max(0, o.plates.found - o.plates.labelled) : 0), 0);
+    const scored = outcomes.filter((o) => o.plates?.labelled !== undefined).map((o) => o.plates as Required<NonNullable<ItemOutcome['plates']>>);
+    const labelled = scored.filter((p) => p.labelled > 0);
+    const none = scored.filter((p) => p.labelled === 0);
+    // Found never counts more than labelled: without boxes a count is all that is known.
+    const found = labelled.reduce((n, p) => n + Math.min(p.found, p.labelled), 0);
+    const total = labelled.reduce((n, p) => n + p.labelled, 0);
+    const boxed = scored.filter((p) => p.falseBlurs !== undefined);
+    const falseBlurs = boxed.reduce((n, p) => n + p.falseBlurs, 0);
+    const extra = scored.reduce((n, p) => n + (p.falseBlurs ?? Math.max(0, p.regions.length - p.labelled)), 0);
     return [
-      ratio('plates found', found, total),
+      ratio(boxed.length > 0 ? 'plates found (IoU >= 0.3 or 70% covered)' : 'plates found', found, total),
       { name: 'regions blurred that are not plates', value: extra },
-      ratio('pictures without plates left untouched', none.filter((o) => o.plates!.found === 0).length, none.length),
+      ...(boxed.length > 0 ? [{ name: 'false blurs per picture', value: falseBlurs / boxed.length, detail: `${falseBlurs} in ${boxed.length}` }] : []),
+      ratio('pictures without plates left untouched', none.filter((p) => p.regions.length === 0).length, none.length),
     ];
   },
 };
@@ -112,6 +119,7 @@ export function buildReport(dir: string, outcomes: readonly ItemOutcome[], secti
     items: outcomes.length,
     failed: outcomes.filter((o) => o.error).map((o) => ({ file: o.file, error: o.error! })),
     sections: sections.map((s) => ({ id: s.id, title: s.title, figures: s.figures(outcomes.filter((o) => !o.error)) })),
+    pictures: outcomes.filter((o) => o.plates).map((o) => ({ file: o.file, plates: o.plates!.regions })),
   };
 }
 
@@ -121,7 +129,8 @@ export function formatReport(report: EvalReport): string {
   for (const section of report.sections) {
     lines.push('', section.title);
     for (const figure of section.figures) {
-      const value = figure.value === null ? 'n/a' : Number.isInteger(figure.value) && !figure.detail?.includes('/') ? String(figure.value) : `${(figure.value * 100).toFixed(1)}%`;
+      const value =
+        figure.value === null ? 'n/a' : Number.isInteger(figure.value) && !figure.detail?.includes('/') ? String(figure.value) : figure.detail?.includes(' in ') ? figure.value.toFixed(3) : `${(figure.value * 100).toFixed(1)}%`;
       lines.push(`  ${figure.name.padEnd(40)} ${value.padStart(7)}${figure.detail && figure.value !== null ? `  (${figure.detail})` : ''}`);
     }
   }

@@ -50,3 +50,11 @@ export function buildDraft(facts: CarFacts): Draft {
     },
   };
 }
+
+/**
+ * A draft whose photos' plates could not be looked for: it waits for the seller's review, the reason
+ * in its attributes (`platesNotBlurred`), so nothing is published unblurred by chance.
+ */
+export function heldForPlates(draft: Draft, reason: string): Draft {
+  return { ...draft, status: 'needs_review', attributes: { ...draft.attributes, platesNotBlurred: reason } };
+}

@@ -10,7 +10,7 @@ import { mapWithConcurrency } from '../core/concurrency.js';
 import type { LlmClient } from '../llm/client.js';
 import { writeListingText } from '../listing/listing-text.js';
 import { askMakeModel } from '../listing/llm-make-model.js';
-import type { Draft } from '../listing/draft.js';
+import { heldForPlates, type Draft } from '../listing/draft.js';
 import { listingFacts } from '../listing/listing-facts.js';
 import { withMakeModelOpinion } from '../listing/llm-opinion.js';
 import { resolveAttributes, type Evidence } from '../evidence/evidence.js';
@@ -59,13 +59,15 @@ export function finishCars(
       ...(found.makeModels[i]?.evidence ?? []),
     ];
     const photos = car.photos.map((chosen, k) => {
-      const plates = text.plates[k] ?? [];
+      const plates = (text.plates[k] ?? []).map((p) => p.box);
       return { chosen, file: photoFile(car.ordinal, k), size: found.sizes[firstStill[i] + k], plates, original: plates.length > 0 ? originalFile(car.ordinal, k) : null };
     });
     const known = { colour, bodyType, photoCount: car.photos.length, videoSeconds: videoMs / 1000 };
     // The photos as exported (plates already blurred) are what an LLM may look at.
     const photoFiles = photos.map((p) => join(context.stagingDir, p.file));
-    const draft = await carDraft(known, evidence, photoFiles, context.llm, context.textSettings, context.log.child({ car: car.ordinal }), context.signal);
+    const written = await carDraft(known, evidence, photoFiles, context.llm, context.textSettings, context.log.child({ car: car.ordinal }), context.signal);
+    // Plates that could not be looked for: held for the seller, never published as is by chance.
+    const draft = text.plateProblem ? heldForPlates(written, text.plateProblem) : written;
     return { ordinal: car.ordinal, segments: car.group.segments, colour, bodyType, draft, clip: clipFile(car.ordinal), photos, evidence, makeModel: found.makeModels[i], split: found.splits[i] };
   });
 }

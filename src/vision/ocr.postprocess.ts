@@ -2,7 +2,7 @@
  * PP-OCR outputs to text (pure): DB post-processing of the detector's probability map into text
  * boxes, and CTC greedy decoding of the recogniser's per-step class probabilities.
  */
-import type { Box } from '../core/geometry.js';
+import { rotatedRect, type Box, type Quad } from '../core/geometry.js';
 
 export interface DbOptions {
   /** A map pixel above this is text. */
@@ -22,6 +22,8 @@ export interface TextRegion {
   box: Box;
   /** Mean probability over the region's pixels. */
   score: number;
+  /** The region as a rotated rectangle along its own direction (slanted text), grown like `box`, in map pixels. */
+  quad: Quad;
 }
 
 /**
@@ -32,6 +34,7 @@ export interface TextRegion {
 export function textRegions(prob: ArrayLike<number>, width: number, height: number, options: DbOptions): TextRegion[] {
   const label = new Int32Array(width * height);
   const stack: number[] = [];
+  const members: number[] = [];
   const regions: TextRegion[] = [];
   let next = 0;
   for (let start = 0; start < width * height; start++) {
@@ -45,8 +48,10 @@ export function textRegions(prob: ArrayLike<number>, width: number, height: numb
     let y2 = -1;
     let sum = 0;
     let count = 0;
+    members.length = 0;
     while (stack.length > 0) {
       const i = stack.pop()!;
+      members.push(i);
       const x = i % width;
       const y = (i - x) / width;
       if (x < x1) x1 = x;
@@ -81,9 +86,64 @@ export function textRegions(prob: ArrayLike<number>, width: number, height: numb
       x2: Math.min(width, x2 + 1 + grow),
       y2: Math.min(height, y2 + 1 + grow),
     };
-    regions.push({ box, score });
+    regions.push({ box, score, quad: orientedRect(members, width, options.unclipRatio) });
   }
   return regions.sort((a, b) => b.score - a.score).slice(0, options.maxBoxes);
+}
+
+/**
+ * The rotated rectangle around a region's pixels (indices into a map `width` wide): its direction
+ * from the pixels' second moments, its extent along and across that direction, grown by DB's unclip.
+ */
+export function orientedRect(pixels: readonly number[], width: number, unclipRatio: number): Quad {
+  let mx = 0;
+  let my = 0;
+  for (const i of pixels) {
+    mx += i % width;
+    my += Math.floor(i / width);
+  }
+  mx /= pixels.length;
+  my /= pixels.length;
+  let sxx = 0;
+  let syy = 0;
+  let sxy = 0;
+  for (const i of pixels) {
+    const dx = (i % width) - mx;
+    const dy = Math.floor(i / width) - my;
+    sxx += dx * dx;
+    syy += dy * dy;
+    sxy += dx * dy;
+  }
+  const angle = 0.5 * Math.atan2(2 * sxy, sxx - syy);
+  const cos = Math.cos(angle);
+  const sin = Math.sin(angle);
+  let u1 = Infinity;
+  let u2 = -Infinity;
+  let v1 = Infinity;
+  let v2 = -Infinity;
+  for (const i of pixels) {
+    const dx = (i % width) - mx;
+    const dy = Math.floor(i / width) - my;
+    const u = dx * cos + dy * sin;
+    const v = -dx * sin + dy * cos;
+    if (u < u1) u1 = u;
+    if (u > u2) u2 = u;
+    if (v < v1) v1 = v;
+    if (v > v2) v2 = v;
+  }
+  // Pixel centres to pixel edges, then DB's unclip.
+  const w = u2 - u1 + 1;
+  const h = v2 - v1 + 1;
+  const grow = (w * h * unclipRatio) / (2 * (w + h));
+  const cu = (u1 + u2) / 2;
+  const cv = (v1 + v2) / 2;
+  // Pixel (x, y) covers [x, x+1): its centre is x + 0.5.
+  const cx = mx + 0.5 + cu * cos - cv * sin;
+  const cy = my + 0.5 + cu * sin + cv * cos;
+  if (w >= h) return rotatedRect(cx, cy, w + 2 * grow, h + 2 * grow, angle);
+  // Longer across than along: the line runs across, left to right (within ±90°).
+  const across = angle > 0 ? angle - Math.PI / 2 : angle + Math.PI / 2;
+  return rotatedRect(cx, cy, h + 2 * grow, w + 2 * grow, across);
 }
 
 /** Reading order: lines top to bottom (boxes whose vertical centres are within half a height share a line), then left to right. */

@@ -4,7 +4,7 @@
  * on the right. Both models were trained on BGR pictures (PaddleOCR reads with OpenCV), so channels
  * go in as B, G, R.
  */
-import type { Box } from '../core/geometry.js';
+import type { Box, Quad } from '../core/geometry.js';
 import type { RgbImage } from './yolox.preprocess.js';
 
 export const REC_HEIGHT = 48;
@@ -74,14 +74,25 @@ function sampleInto(
  * The detector's input size for `region` of a `width`x`height` picture: the region at the scale the
  * whole picture would get, so text is found at the same resolution whether or not it is cropped.
  */
-export function detRegionSize(width: number, height: number, region: Box, limitSide: number): DetInputSize {
+export function detRegionSize(width: number, height: number, region: Box, limitSide: number, maxUpscale = 1): DetInputSize {
   if (!(width > 0 && height > 0)) throw new RangeError(`invalid image size ${width}x${height}`);
-  const ratio = Math.min(1, limitSide / Math.max(width, height));
+  // Small pictures are enlarged (at most `maxUpscale` times): text a few pixels high is lost otherwise.
+  const ratio = Math.min(Math.max(1, maxUpscale), limitSide / Math.max(width, height));
   const regionW = region.x2 - region.x1;
   const regionH = region.y2 - region.y1;
   if (!(regionW > 0 && regionH > 0)) throw new RangeError('empty detector region');
   const w = Math.max(32, Math.round((regionW * ratio) / 32) * 32);
   const h = Math.max(32, Math.round((regionH * ratio) / 32) * 32);
+  return { width: w, height: h, scaleX: w / regionW, scaleY: h / regionH };
+}
+
+/** The detector's input size for `region` at `scale` detector pixels per picture pixel, each side a multiple of 32. */
+export function scaledRegionSize(region: Box, scale: number): DetInputSize {
+  const regionW = region.x2 - region.x1;
+  const regionH = region.y2 - region.y1;
+  if (!(regionW > 0 && regionH > 0 && scale > 0)) throw new RangeError('empty detector region');
+  const w = Math.max(32, Math.round((regionW * scale) / 32) * 32);
+  const h = Math.max(32, Math.round((regionH * scale) / 32) * 32);
   return { width: w, height: h, scaleX: w / regionW, scaleY: h / regionH };
 }
 
@@ -107,15 +118,50 @@ export function recBatchWidth(boxes: readonly Box[], maxWidth: number): number {
 }
 
 /**
- * The recogniser's Nx3x48xW input: each box scaled to 48 px high keeping its aspect, values in
- * [-1, 1], right-padded with 0 (mid grey after normalisation) as PaddleOCR does.
+ * Bilinear sample of the quad (q0 to q1 along the text, q0 to q3 down it) into an `outW`x`outH`
+ * patch of BGR planes, like sampleInto: slanted text comes out level.
  */
-export function recInput(image: RgbImage, boxes: readonly Box[], batchWidth: number): Float32Array {
+function sampleQuadInto(image: RgbImage, q: Quad, target: Float32Array, offset: number, outW: number, outH: number, rowStride: number, planeStride: number): void {
+  const { width: W, height: H, data } = image;
+  for (let y = 0; y < outH; y++) {
+    const v = (y + 0.5) / outH;
+    for (let x = 0; x < outW; x++) {
+      const u = (x + 0.5) / outW;
+      const fx = Math.min(W - 1, Math.max(0, q[0].x + u * (q[1].x - q[0].x) + v * (q[3].x - q[0].x) - 0.5));
+      const fy = Math.min(H - 1, Math.max(0, q[0].y + u * (q[1].y - q[0].y) + v * (q[3].y - q[0].y) - 0.5));
+      const x0 = Math.floor(fx);
+      const y0 = Math.floor(fy);
+      const x1 = Math.min(W - 1, x0 + 1);
+      const y1 = Math.min(H - 1, y0 + 1);
+      const wx = fx - x0;
+      const wy = fy - y0;
+      for (let ch = 0; ch < 3; ch++) {
+        const top = data[(y0 * W + x0) * 3 + ch] * (1 - wx) + data[(y0 * W + x1) * 3 + ch] * wx;
+        const bottom = data[(y1 * W + x0) * 3 + ch] * (1 - wx) + data[(y1 * W + x1) * 3 + ch] * wx;
+        target[offset + (2 - ch) * planeStride + y * rowStride + x] = ((top + (bottom - top) * wy) / 255 - 0.5) / 0.5;
+      }
+    }
+  }
+}
+
+/** The level box a slanted quad reads as: its length by its thickness. */
+export function quadReadingBox(q: Quad): Box {
+  return { x1: 0, y1: 0, x2: Math.hypot(q[1].x - q[0].x, q[1].y - q[0].y), y2: Math.hypot(q[3].x - q[0].x, q[3].y - q[0].y) };
+}
+
+/**
+ * The recogniser's Nx3x48xW input: each box scaled to 48 px high keeping its aspect, values in
+ * [-1, 1], right-padded with 0 (mid grey after normalisation) as PaddleOCR does. A box with a quad
+ * (slanted text) is read along the quad instead.
+ */
+export function recInput(image: RgbImage, boxes: readonly Box[], batchWidth: number, quads: readonly (Quad | undefined)[] = []): Float32Array {
   const plane = REC_HEIGHT * batchWidth;
   const out = new Float32Array(boxes.length * 3 * plane);
   boxes.forEach((box, k) => {
-    const w = Math.min(batchWidth, recWidth(box, batchWidth));
-    sampleInto(image, box, out, k * 3 * plane, w, REC_HEIGHT, batchWidth, plane, (v) => (v - 0.5) / 0.5);
+    const quad = quads[k];
+    const w = Math.min(batchWidth, recWidth(quad ? quadReadingBox(quad) : box, batchWidth));
+    if (quad) sampleQuadInto(image, quad, out, k * 3 * plane, w, REC_HEIGHT, batchWidth, plane);
+    else sampleInto(image, box, out, k * 3 * plane, w, REC_HEIGHT, batchWidth, plane, (v) => (v - 0.5) / 0.5);
   });
   return out;
 }

