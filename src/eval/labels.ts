@@ -6,7 +6,7 @@
  *   { "items": [
  *       { "file": "vin-plate.jpg", "car": { "vin": "KM8K2CAB4PU001140", "make": "Hyundai", "model": "Kona", "year": 2023 } },
  *       { "file": "rear.jpg", "car": { "make": "Chevrolet" }, "plates": 1 },
- *       { "file": "lot.mp4", "cars": [ { "make": "Ford", "model": "Kuga" }, { "make": "Suzuki" } ] } ] }
+ *       { "file": "lot.mp4", "cars": [ { "make": "Toyota", "model": "Camry" }, { "make": "Honda" } ] } ] }
  *
  * `file` is relative to DIR; .jpg/.jpeg/.png/.webp are pictures, anything else a video. A picture has
  * one `car`; a video has `cars` in the order they are filmed. Every car field is optional: only what

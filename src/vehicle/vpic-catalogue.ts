@@ -71,6 +71,14 @@ export async function unpackVpic(cacheDir: string, archive = vpicArchivePath()):
 }
 
 const MODEL_ELEMENT = 28;
+/** Each model's VIN patterns with their make, factory code (WMI), model years and vehicle type. */
+const MODEL_PATTERNS = `from Pattern p
+         join Model md on md.Id = cast(p.AttributeId as integer)
+         join Make_Model mm on mm.ModelId = md.Id
+         join Make mk on mk.Id = mm.MakeId
+         join Wmi_VinSchema wvs on wvs.VinSchemaId = p.VinSchemaId
+         join Wmi w on w.Id = wvs.WmiId
+         join VehicleType vt on vt.Id = w.VehicleTypeId`;
 
 /** Makes, models and model years of the vPIC database that pass the filter, sorted by make and model. */
 export function readVpicCatalogue(dbPath: string, filter: CatalogueFilter): CatalogueEntry[] {
@@ -81,13 +89,7 @@ export function readVpicCatalogue(dbPath: string, filter: CatalogueFilter): Cata
     const rows = db
       .prepare(
         `select mk.Name as make, md.Name as model, min(wvs.YearFrom) as yearFrom, max(coalesce(wvs.YearTo, 9999)) as yearTo
-         from Pattern p
-         join Model md on md.Id = cast(p.AttributeId as integer)
-         join Make_Model mm on mm.ModelId = md.Id
-         join Make mk on mk.Id = mm.MakeId
-         join Wmi_VinSchema wvs on wvs.VinSchemaId = p.VinSchemaId
-         join Wmi w on w.Id = wvs.WmiId
-         join VehicleType vt on vt.Id = w.VehicleTypeId
+         ${MODEL_PATTERNS}
          where p.ElementId = ? and vt.Name in (${types.map(() => '?').join(',')})
          group by mk.Id, md.Id
          having max(coalesce(wvs.YearTo, 9999)) >= ?`,
@@ -139,13 +141,7 @@ export function readVpicRows(dbPath: string, vehicleTypes: readonly string[]): V
       .prepare(
         `select mk.Id as makeId, mk.Name as make, md.Name as model, min(wvs.YearFrom) as yearFrom, max(coalesce(wvs.YearTo, 9999)) as yearTo,
                 count(distinct p.VinSchemaId) as schemas, group_concat(distinct vt.Name) as types
-         from Pattern p
-         join Model md on md.Id = cast(p.AttributeId as integer)
-         join Make_Model mm on mm.ModelId = md.Id
-         join Make mk on mk.Id = mm.MakeId
-         join Wmi_VinSchema wvs on wvs.VinSchemaId = p.VinSchemaId
-         join Wmi w on w.Id = wvs.WmiId
-         join VehicleType vt on vt.Id = w.VehicleTypeId
+         ${MODEL_PATTERNS}
          where p.ElementId = ? and vt.Name in (${vehicleTypes.map(() => '?').join(',')})
          group by mk.Id, md.Id order by mk.Id, md.Id`,
       )

@@ -57,6 +57,8 @@ const photoSchema = z.strictObject({
   viewConfidence: z.null(),
   sharpness: z.number().nonnegative(),
   cover: z.boolean(),
+  // A close-up (a VIN card, a label) kept as a detail photo: never the cover.
+  closeUp: z.boolean(),
   width: z.number().int().positive(),
   height: z.number().int().positive(),
   plates: z.array(z.strictObject({ x1: z.number(), y1: z.number(), x2: z.number(), y2: z.number() })),
@@ -76,6 +78,9 @@ const carSchema = z.strictObject({
   platesNotBlurred: z.string().min(1).nullable(),
   attributes: z.record(z.string(), z.strictObject({ value: z.union([z.string(), z.number()]), source: evidenceSource, confidence: z.number().min(0).max(1) })),
   evidence: z.array(z.strictObject({ attribute: z.string(), value: z.union([z.string(), z.number()]), source: evidenceSource, confidence: z.number().min(0).max(1), detail: z.string().optional() })),
+  // How sure the split into cars is about this car, and what the seller may want to check.
+  confidence: z.number().min(0).max(1),
+  warnings: z.array(z.string()),
 });
 
 const provider = z.enum(['cpu', 'cuda', 'webgpu']);

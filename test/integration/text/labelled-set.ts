@@ -7,6 +7,7 @@
  * the car's box.
  */
 import sharp, { type OverlayOptions } from 'sharp';
+import { mulberry32 } from '../../../fixtures/prng.js';
 import { sharedFile } from '../../helpers/shared.js';
 import type { Box } from '../../../src/core/geometry.js';
 import { marketCatalogue } from '../../../src/vehicle/badge-catalogue.js';
@@ -21,18 +22,6 @@ export interface LabelledPicture {
   truth: { make: string; model: string; year?: number };
   /** Money printed on the picture that must never come back. */
   prices: string[];
-}
-
-/** Deterministic pseudo-random numbers (mulberry32). */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const pick = <T>(rand: () => number, items: readonly T[]): T => items[Math.floor(rand() * items.length)];
@@ -192,7 +181,7 @@ async function badgePicture(car: { make: string; model: string }, rand: () => nu
 
 /** The whole set: `documents` of each document kind and `badges` rear badges. */
 export async function labelledSet(options: { documents: number; badges: number; seed?: number }): Promise<LabelledPicture[]> {
-  const rand = seeded(options.seed ?? 14);
+  const rand = mulberry32(options.seed ?? 14);
   const pictures: LabelledPicture[] = [];
   const kinds = ['buyers-guide', 'monroney', 'dealer-sticker'] as const;
   for (const kind of kinds) {
