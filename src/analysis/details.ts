@@ -58,14 +58,16 @@ export function detailRanges(observations: readonly Observation[], indices: read
 
 /**
  * The sharpest close-ups of a car (a VIN card, a label), at most `count`, at least `minGapMs` apart so
- * they are not the same shot twice, in time order. Frames less than half as sharp as the sharpest are
- * left out: a close-up is worth a photo only when it can be read.
+ * they are not the same shot twice, in time order. Frames less than half as sharp as the sharpest, or
+ * below `minSharpness` (the car's own sharp frames give it: a motion-blurred frame in which the detector
+ * lost the car looks like a close-up too), are left out: a close-up is worth a photo only when it can be read.
  */
-export function chooseCloseUps(observations: readonly Observation[], indices: readonly number[], count: number, minGapMs: number): number[] {
+export function chooseCloseUps(observations: readonly Observation[], indices: readonly number[], count: number, minGapMs: number, minSharpness = 0): number[] {
   const sharpness = (k: number) => observations[k].closeUp?.quality.laplacianVariance ?? 0;
   const sharpest = Math.max(0, ...indices.map(sharpness));
   const taken: number[] = [];
-  for (const k of [...indices].filter((k) => sharpness(k) > 0 && sharpness(k) >= sharpest / 2).sort((a, b) => sharpness(b) - sharpness(a))) {
+  const sharpEnough = (k: number) => sharpness(k) > 0 && sharpness(k) >= sharpest / 2 && sharpness(k) >= minSharpness;
+  for (const k of [...indices].filter(sharpEnough).sort((a, b) => sharpness(b) - sharpness(a))) {
     if (taken.length >= count) break;
     if (taken.every((j) => Math.abs(observations[j].timestampMs - observations[k].timestampMs) >= minGapMs)) taken.push(k);
   }

@@ -79,6 +79,11 @@ export const photosSchema = z.strictObject({
   jpegQuality: z.number().int().min(50).max(100).default(90),
   /** Close-up photos (VIN card, labels, details) kept per car when sharp, besides its views of the whole car. */
   closeUpPhotos: z.number().int().min(0).max(12).default(2),
+  /**
+   * A close-up becomes a photo only when at least this share as sharp as the car's sharp frames: a
+   * motion-blurred frame in which the detector lost the car looks like a close-up too.
+   */
+  closeUpMinSharpness: z.number().min(0).max(1).default(0.35),
 });
 
 /** Reading text (VINs, badges, stickers, plates) with OCR (PP-OCRv4). */

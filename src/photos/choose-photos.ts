@@ -64,9 +64,14 @@ function isNearDuplicate(a: PhotoCandidate, b: PhotoCandidate): boolean {
   );
 }
 
+/** What "sharp" means for one car: the sharpness (Laplacian variance) its sharpest tenth of frames reach. */
+export function referenceSharpness(sightings: readonly CarSighting[]): number {
+  return percentile(sightings.map((s) => s.quality.laplacianVariance), 0.9) || 1;
+}
+
 /** Scores every candidate; sharpness is compared within the car, since it depends on distance and resolution. */
 export function scoreCandidates(candidates: readonly PhotoCandidate[]): Omit<ChosenPhoto, 'cover'>[] {
-  const reference = percentile(candidates.map((c) => c.sighting.quality.laplacianVariance), 0.9) || 1;
+  const reference = referenceSharpness(candidates.map((c) => c.sighting));
   return candidates.map((candidate) => {
     const q = candidate.sighting.quality;
     const sharpness = Math.min(1, q.laplacianVariance / reference);

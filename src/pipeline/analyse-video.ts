@@ -21,7 +21,7 @@ import { separateCars } from '../analysis/boundaries.js';
 import { splitWithDenseLook } from '../analysis/change-check.js';
 import { carConfidence } from '../analysis/confidence.js';
 import { mergeTouching } from '../analysis/segmentation.js';
-import { chooseCarPhotos, closeUpPhoto } from '../photos/choose-photos.js';
+import { chooseCarPhotos, closeUpPhoto, referenceSharpness } from '../photos/choose-photos.js';
 import type { TextReaders } from '../text/text-stage.js';
 import { analyseFrames, observeStretch, refineEdges, type StageContext } from './frame-stages.js';
 import { carFolder, clipFile, listingOrder, writePhotos, type PlannedCar } from './photo-stage.js';
@@ -76,7 +76,13 @@ export async function analyseVideo(request: AnalyseRequest): Promise<AnalysisRes
   log.info('split into cars', { cars: coarse.length, framesAnalysed: observations.length, detailShots: details.map((d) => d.length) });
   // Close-ups CLIP already took as detail shots are photo candidates there; the others are chosen here.
   const closeUps = coarse.map((group, i) =>
-    chooseCloseUps(observations, group.closeUps.filter((k) => !details[i].includes(k)), settings.photos.closeUpPhotos, settings.segmentation.maxGapMs),
+    chooseCloseUps(
+      observations,
+      group.closeUps.filter((k) => !details[i].includes(k)),
+      settings.photos.closeUpPhotos,
+      settings.segmentation.maxGapMs,
+      settings.photos.closeUpMinSharpness * referenceSharpness(group.members.map((m) => observations[m].car!)),
+    ),
   );
 
   // Photos come from the cars' own samples, which edge refinement does not change, so their

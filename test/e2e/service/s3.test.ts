@@ -49,7 +49,8 @@ describe('the dealer service on S3 storage', () => {
     const original = keys.find((k) => k.endsWith(`/${id}/original`));
     expect(original).toBeDefined();
     const prefix = original!.slice(0, -'original'.length);
-    const photoKeys = keys.filter((k) => k.startsWith(prefix) && k.endsWith('.jpg'));
+    // Published photos only: a photo whose plates were blurred keeps its private original under originals/.
+    const photoKeys = keys.filter((k) => k.startsWith(prefix) && k.endsWith('.jpg') && !k.includes('/originals/'));
     expect(photoKeys.length).toBeGreaterThan(0);
     expect(existsSync(join(install.dataDir, 'media'))).toBe(false); // nothing stored locally
 

@@ -41,6 +41,9 @@ describe('chooseCloseUps', () => {
     const obs = script('1....1').map((o, i) => ({ ...o, closeUp: o.car ? undefined : sighting(0, { quality: { laplacianVariance: [0, 100, 90, 20, 80][i], meanLuma: 0.5, clippedFraction: 0 } }) }));
     expect(chooseCloseUps(obs, [1, 2, 3, 4], 2, 1500)).toEqual([1, 4]);
     expect(chooseCloseUps(obs, [1, 2, 3, 4], 5, 500)).toEqual([1, 2, 4]);
+    // Below the car's own floor (a motion-blurred frame the detector lost the car in) none is a photo.
+    expect(chooseCloseUps(obs, [1, 2, 3, 4], 5, 500, 95)).toEqual([1]);
+    expect(chooseCloseUps(obs, [1, 2, 3, 4], 5, 500, 200)).toEqual([]);
   });
 });
 
