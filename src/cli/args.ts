@@ -24,7 +24,7 @@ export const USAGE = `lotreel: a dealer's walkaround video in, one listing draft
 
 Usage:
   lotreel process VIDEO [--out DIR] [--json] [--device auto|cpu|cuda|webgpu] [--max-photos N] [--no-blur-plates] [--verbose]
-  lotreel eval DIR [--json] [--device D]   per-component figures on a labelled folder (DIR/labels.json, see README)
+  lotreel eval DIR [--json] [--device D]   per-component figures on a labelled folder (DIR/labels.json, see docs/evaluation.md)
   lotreel models list [--json]     the models lotreel uses and whether they are present
   lotreel models pull [ID ...]     download missing models (all, or these ids / CLIP families) from upstream (needs internet)
   lotreel eval --feedback [--json] the sellers' corrections as accuracy figures (make/model, cover, photos)
@@ -37,7 +37,7 @@ Usage:
                                    the dealer's inventory feed (all videos, or one) on stdout
   lotreel --help | --version
 
-Every command: --config FILE   a JSON settings file (analysis and editor, see README "Settings");
+Every command: --config FILE   a JSON settings file (analysis and editor, see docs/settings.md);
                                replaces LOTREEL_CONFIG; flags such as --max-photos override it
 
 process:
@@ -51,7 +51,7 @@ process:
   --verbose         debug log and stack traces on stderr
 
 Environment: LOTREEL_DATA_DIR, DATABASE_URL, LOTREEL_MODELS_DIR, LOTREEL_FFMPEG, LOTREEL_FFPROBE,
-LOTREEL_DEVICE, LOTREEL_LOG_LEVEL, LOTREEL_CONFIG (see README).
+LOTREEL_DEVICE, LOTREEL_LOG_LEVEL, LOTREEL_CONFIG (see docs/cli.md).
 Exit status: 0 done, 2 bad input or arguments, 3 missing ffmpeg/model/device, 4 database, 130 interrupted, 1 other.`;
 
 const OPTIONS = {

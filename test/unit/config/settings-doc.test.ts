@@ -34,9 +34,12 @@ describe('docs/settings.md', () => {
     }
   });
 
-  it("README's Settings file section lists every group, and its example file is valid", () => {
-    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
-    const section = readme.slice(readme.indexOf('### Settings file'), readme.indexOf('## Models'));
+  it("docs/cli.md's Settings file section lists every group, and its example file is valid", () => {
+    const cli = readFileSync(new URL('../../../docs/cli.md', import.meta.url), 'utf8');
+    const start = cli.indexOf('### Settings file');
+    expect(start).toBeGreaterThan(0);
+    const next = cli.indexOf('\n#', start + 1);
+    const section = cli.slice(start, next === -1 ? undefined : next);
     const groups = [...section.matchAll(/^\| `(\w+)` \|/gm)].map((m) => m[1]);
     expect(groups).toEqual(Object.keys(SETTINGS_GROUPS));
     const example = /```json\n([\s\S]*?)```/.exec(section);
