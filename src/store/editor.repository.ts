@@ -181,7 +181,7 @@ export interface PhotoOwner {
 
 export async function getPhotoOwner(db: Queryable, dealerId: string, photoId: string, lock = false): Promise<PhotoOwner | null> {
   const [row] = await db.query<PhotoRow & { car_id: string; video_id: string; draft_id: string; car_ordinal: number }>(
-    `select p.id, p.ordinal, p.is_cover, p.file, p.timestamp_ms, p.width, p.height, coalesce(e.edits, '[]'::jsonb) as edits,
+    `select p.id, p.ordinal, p.is_cover, p.file, p.timestamp_ms, p.width, p.height, p.plate_regions, coalesce(e.edits, '[]'::jsonb) as edits,
        p.car_id, c.video_id, d.id as draft_id, c.ordinal as car_ordinal
      from photos p left join photo_edits e on e.photo_id = p.id
        join cars c on c.id = p.car_id join videos v on v.id = c.video_id join drafts d on d.car_id = c.id
