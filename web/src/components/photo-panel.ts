@@ -13,7 +13,7 @@ import { attempt } from '../attempt.js';
 import { h } from '../dom.js';
 import { seconds } from '../format.js';
 import { smallPhotoNote } from '../region-geometry.js';
-import type { Shortcut } from '../shortcuts.js';
+import { setToolShortcuts, type Shortcut } from '../shortcuts.js';
 import { authImage } from './auth-image.js';
 import type { EditorSession } from './editor-session.js';
 import { pickFrame } from './frame-picker.js';
@@ -50,6 +50,8 @@ export function photoPanel(session: EditorSession): { element: HTMLElement; rend
     h('button', { type: 'button', id: a.id, className: a.className ?? '', title: a.keys ? `${a.label} (${a.keys[0]})` : a.label, 'aria-keyshortcuts': a.keys?.join(' '), onclick: a.run }, a.label);
 
   const render = () => {
+    // A tool left open (another photo selected) no longer answers Enter or Escape.
+    setToolShortcuts(null);
     const photo = session.draft.photos.find((p) => p.id === session.selected);
     if (!photo) {
       actions = [{ label: 'Add a frame from the video', id: 'add-frame', run: () => pickFrame(session, panel, null), className: 'primary' }];

@@ -14,7 +14,7 @@ import { photoStrip } from '../components/photo-strip.js';
 import { platesNotLookedFor } from '../components/plate-notice.js';
 import { shortcutHelp } from '../components/shortcut-help.js';
 import { h, onLeave, show } from '../dom.js';
-import { setPageShortcuts } from '../shortcuts.js';
+import { setPageShortcuts, setToolShortcuts } from '../shortcuts.js';
 
 let settings: Promise<EditorSettings | undefined> | null = null;
 /** The service's settings, asked once per page load. */
@@ -65,6 +65,14 @@ export async function draftEditorPage(draftId: string): Promise<void> {
     if (next) session.select(next.id);
   };
   const help = shortcutHelp();
+
+  show(
+    h('div', { className: 'page-head' }, h('a', { href: `#/videos/${draft.videoId}` }, '← Cars'), help.button),
+    platesNotLookedFor(draft.platesNotBlurred) ?? document.createComment('plates looked for'),
+    help.element,
+    h('div', { className: 'editor' }, h('div', { className: 'media' }, strip.element, clip.element, panel.element), fields.element),
+  );
+  // After show(): it stops what the previous page left, this page's keys included.
   setPageShortcuts(() => [
     ...panel.shortcuts(),
     { keys: ['ArrowLeft'], label: 'previous photo', run: () => step(-1) },
@@ -73,14 +81,10 @@ export async function draftEditorPage(draftId: string): Promise<void> {
     { keys: ['Ctrl+s'], label: 'save the fields', run: () => fields.element.requestSubmit() },
     { keys: ['?'], label: 'show the shortcuts', run: help.toggle },
   ]);
-  onLeave(() => setPageShortcuts(() => []));
-
-  show(
-    h('div', { className: 'page-head' }, h('a', { href: `#/videos/${draft.videoId}` }, '← Cars'), help.button),
-    platesNotLookedFor(draft.platesNotBlurred) ?? document.createComment('plates looked for'),
-    help.element,
-    h('div', { className: 'editor' }, h('div', { className: 'media' }, strip.element, clip.element, panel.element), fields.element),
-  );
+  onLeave(() => {
+    setPageShortcuts(() => []);
+    setToolShortcuts(null);
+  });
   fields.render();
   strip.render();
   panel.render();
