@@ -5,19 +5,17 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { dealerOf } from '../auth.js';
 import type { ServiceContext } from '../context.js';
+import { MARKET_MILEAGE_UNIT } from '../feed.js';
 import { notFound } from '../http-errors.js';
 import { editorSettings, errorBody, idParams } from '../schemas.js';
 import { checkKey, videoPrefix } from '../../storage/storage.js';
 import { getEditorDraft } from '../../store/editor.repository.js';
 
-/** The odometer unit a market's listings use. */
-export const MILEAGE_UNIT = { us: 'mi', eu: 'km' } as const;
-
 export const editorClipAndSettingsRoutes: FastifyPluginAsyncZod<{ ctx: ServiceContext }> = async (app, { ctx }) => {
   app.get('/api/editor/settings', { schema: { summary: "What the editor words by the service's settings: market, mileage unit, small-photo warning", response: { 200: editorSettings, 401: errorBody } } }, async (request) => {
     dealerOf(request);
     const market = ctx.config.analysis.text.market;
-    return { market, mileageUnit: MILEAGE_UNIT[market], smallPhoto: { longSide: ctx.config.editor.smallPhotoLongSide, shortSide: ctx.config.editor.smallPhotoShortSide } };
+    return { market, mileageUnit: MARKET_MILEAGE_UNIT[market], smallPhoto: { longSide: ctx.config.editor.smallPhotoLongSide, shortSide: ctx.config.editor.smallPhotoShortSide } };
   });
 
   app.get('/api/drafts/:id/clip', { schema: { summary: "The car's clip (MP4)", params: idParams, produces: ['video/mp4'] } }, async (request, reply) => {
