@@ -123,7 +123,14 @@ describe(`the editor API (${adminDatabaseUrl ? 'PostgreSQL' : 'embedded database
     const draft = await editor();
     expect(draft.clipUrl).toBe(`/api/drafts/${draftId}/clip`);
     expect(draft.platesNotBlurred).toBeNull();
-    for (const photo of draft.photos) expect(photo.plates).toEqual([]);
+    for (const photo of draft.photos) {
+      for (const plate of photo.plates) {
+        expect(plate.x1).toBeGreaterThanOrEqual(0);
+        expect(plate.y1).toBeGreaterThanOrEqual(0);
+        expect(plate.x2).toBeLessThanOrEqual(photo.displayed.width);
+        expect(plate.y2).toBeLessThanOrEqual(photo.displayed.height);
+      }
+    }
     const clip = await call(tokenA, 'GET', draft.clipUrl!);
     expect(clip.status).toBe(200);
     expect(clip.type).toBe('video/mp4');
