@@ -3,7 +3,7 @@ import { getPriority, setPriority } from 'node:os';
 import type { Config } from '../config/config.js';
 import { LotreelError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
-import { feedCsv, toFeedItems, type FeedItem } from '../service/feed.js';
+import { feedCsv, MARKET_MILEAGE_UNIT, toFeedItems, type FeedItem } from '../service/feed.js';
 import { startService } from '../service/server.js';
 import { newApiToken, hashApiToken } from '../service/tokens.js';
 import { photoImagePath } from '../service/views.js';
@@ -69,7 +69,7 @@ export async function runServiceCommand(command: ServiceCommand, config: Config,
     }
     const base = config.service.publicUrl ?? `http://localhost:${config.service.port}`;
     const items: FeedItem[] = [];
-    for (const id of videoIds) items.push(...toFeedItems((await listCars(db, dealerId, id)) ?? [], (photoId) => base + photoImagePath(photoId)));
+    for (const id of videoIds) items.push(...toFeedItems((await listCars(db, dealerId, id)) ?? [], (photoId) => base + photoImagePath(photoId), MARKET_MILEAGE_UNIT[config.analysis.text.market]));
     process.stdout.write(command.format === 'csv' ? feedCsv(items) : JSON.stringify(items, null, 2) + '\n');
     return 0;
   } finally {

@@ -256,6 +256,12 @@ export const editorSchema = z.strictObject({
   renderThreads: z.number().int().min(1).max(64).default(availableParallelism()),
   /** Decoded originals kept in memory for the next edit of the same photo (0: none). */
   decodedCacheBytes: z.number().int().min(0).default(192 * 1024 * 1024),
+  /**
+   * The editor warns when an edited photo is smaller than this on its long or short side: listing
+   * sites ask for about 1024 px wide and show smaller photos soft or not at all.
+   */
+  smallPhotoLongSide: z.number().int().min(1).default(1024),
+  smallPhotoShortSide: z.number().int().min(1).default(576),
 });
 
 /** The analysis' groups, in the order the stages run. */

@@ -16,7 +16,11 @@ const whole = (value: unknown): number | null => {
   return typeof n === 'number' && Number.isFinite(n) ? Math.round(n) : null;
 };
 
-export function toFeedItems(cars: readonly ServiceCar[], imageUrl: (photoId: string) => string): FeedItem[] {
+/** The odometer unit a market's listings use (the editor's mileage field and the feed's default unit). */
+export const MARKET_MILEAGE_UNIT = { us: 'mi', eu: 'km' } as const;
+
+/** `mileageUnit`: the unit of a mileage the draft does not name one for (the market's). */
+export function toFeedItems(cars: readonly ServiceCar[], imageUrl: (photoId: string) => string, mileageUnit = 'km'): FeedItem[] {
   return cars
     .filter((car) => car.draft !== null)
     .map((car) => {
@@ -32,7 +36,7 @@ export function toFeedItems(cars: readonly ServiceCar[], imageUrl: (photoId: str
         year: whole(a.year) ?? car.year,
         body_style: text(a.bodyType) ?? car.bodyType,
         exterior_color: text(a.colour) ?? text(a.color) ?? car.color,
-        mileage: mileage === null ? null : { value: mileage, unit: (text(a.mileageUnit) ?? 'KM').toUpperCase() },
+        mileage: mileage === null ? null : { value: mileage, unit: (text(a.mileageUnit) ?? mileageUnit).toUpperCase() },
         vin: text(a.vin)?.toUpperCase() ?? null,
         image_urls: car.photos.map((photo) => imageUrl(photo.id)),
         state: draft.status,

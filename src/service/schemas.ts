@@ -33,6 +33,9 @@ export const videoSummary = videoStatus.extend({
   height: z.number().int(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
+  /** Cars found so far, and the first car's cover photo (for a thumbnail), or null. */
+  carCount: z.number().int(),
+  coverPhotoId: z.uuid().nullable(),
 });
 
 export const videoCreated = z.object({ id: z.uuid() });
@@ -131,6 +134,8 @@ export const editorPhoto = z.object({
   straightened: size,
   edits: z.array(editSchema),
   edited: z.boolean(),
+  /** Licence plates the finder marked (and blurred), in the displayed picture's pixels; cropped-out ones left out. */
+  plates: z.array(z.object({ x1: z.number(), y1: z.number(), x2: z.number(), y2: z.number() })),
   /** Preview of the edited photo, of the straightened uncropped one (for the crop tool), and full size. */
   previewUrl: z.string(),
   uncroppedUrl: z.string(),
@@ -146,7 +151,18 @@ export const editorDraft = z.object({
   fields: z.object(Object.fromEntries(DRAFT_FIELDS.map((f) => [f, fieldValue])) as Record<(typeof DRAFT_FIELDS)[number], typeof fieldValue>),
   photos: z.array(editorPhoto),
   segments: z.array(z.object({ startMs: z.number().int(), endMs: z.number().int() })),
+  /** The car's clip (MP4, same bearer token), or null when none was cut. */
+  clipUrl: z.string().nullable(),
+  /** Why the car's plates could not be looked for (the draft is held for review), or null. */
+  platesNotBlurred: z.string().nullable(),
   updatedAt: z.iso.datetime(),
+});
+
+/** What the editor words by the service's settings: the market's units, and when a photo is small. */
+export const editorSettings = z.object({
+  market: z.enum(['us', 'eu']),
+  mileageUnit: z.enum(['mi', 'km']),
+  smallPhoto: z.object({ longSide: z.number().int(), shortSide: z.number().int() }),
 });
 
 export const fieldsPatch = z

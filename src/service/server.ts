@@ -8,6 +8,7 @@ import type { Config } from '../config/config.js';
 import type { Logger } from '../core/log.js';
 import { locateFfmpeg } from '../media/binaries.js';
 import { openDatabase } from '../store/database.js';
+import { editorClipAndSettingsRoutes } from './editor/clip-settings.routes.js';
 import { editorRoutes } from './editor/editor.routes.js';
 import { webPage } from './editor/web-page.js';
 import { buildApp } from './app.js';
@@ -51,7 +52,7 @@ export async function startService(options: StartServiceOptions): Promise<Runnin
     let url: string | null = null;
     if (options.port !== undefined) {
       // The seller's editor: its API and its page at /.
-      app = await buildApp(ctx, { extraRoutes: [editorRoutes, webPage] });
+      app = await buildApp(ctx, { extraRoutes: [editorRoutes, editorClipAndSettingsRoutes, webPage] });
       url = await app.listen({ port: options.port, host: options.host ?? '0.0.0.0' });
       log.info('API listening', { url });
     }

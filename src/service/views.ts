@@ -24,6 +24,8 @@ export const videoSummaryView = (v: VideoSummary) => ({
   height: v.height,
   createdAt: v.createdAt.toISOString(),
   updatedAt: v.updatedAt.toISOString(),
+  carCount: v.carCount,
+  coverPhotoId: v.coverPhotoId,
 });
 
 export const draftBaseView = (d: ServiceDraft) => ({

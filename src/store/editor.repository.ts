@@ -4,6 +4,7 @@
  * event that records it. Every read and write is scoped to the dealer: another dealer's draft or photo
  * is not found (null), exactly like one that does not exist.
  */
+import type { Box } from '../core/geometry.js';
 import { LotreelError } from '../core/errors.js';
 import { recordFeedback } from './feedback.repository.js';
 import { editListSchema, type Edit } from '../edits/model.js';
@@ -21,6 +22,8 @@ export interface EditorPhoto {
   width: number;
   height: number;
   edits: Edit[];
+  /** Plates the finder marked (and blurred into `file`), original pixels. */
+  plateRegions: Box[];
 }
 
 export interface EditorDraft {
@@ -32,6 +35,10 @@ export interface EditorDraft {
   fields: DraftFields;
   photos: EditorPhoto[];
   segments: Array<{ startMs: number; endMs: number }>;
+  /** Storage-relative file of the car's clip, or null (none was cut). */
+  clipFile: string | null;
+  /** Why the car's plates could not be looked for (the draft is held for review), or null. */
+  platesNotBlurred: string | null;
   updatedAt: Date;
 }
 
@@ -50,6 +57,7 @@ interface DraftRow {
   car_model: string | null;
   car_year: number | null;
   car_color: string | null;
+  clip_file: string | null;
 }
 
 interface PhotoRow {
@@ -61,13 +69,14 @@ interface PhotoRow {
   width: number;
   height: number;
   edits: unknown;
+  plate_regions: Box[] | null;
 }
 
 const DRAFT_SELECT = `select d.id, d.car_id, c.video_id, c.ordinal as car_ordinal, d.title, d.description, d.status, d.attributes,
-    d.seller_fields, d.updated_at, c.make as car_make, c.model as car_model, c.year as car_year, c.color as car_color
+    d.seller_fields, d.updated_at, c.make as car_make, c.model as car_model, c.year as car_year, c.color as car_color, c.clip_file
   from drafts d join cars c on c.id = d.car_id join videos v on v.id = c.video_id`;
 
-const PHOTO_SELECT = `select p.id, p.ordinal, p.is_cover, p.file, p.timestamp_ms, p.width, p.height, coalesce(e.edits, '[]'::jsonb) as edits
+const PHOTO_SELECT = `select p.id, p.ordinal, p.is_cover, p.file, p.timestamp_ms, p.width, p.height, p.plate_regions, coalesce(e.edits, '[]'::jsonb) as edits
   from photos p left join photo_edits e on e.photo_id = p.id`;
 
 const json = (value: unknown) => JSON.stringify(value);
@@ -84,6 +93,7 @@ function photoOf(row: PhotoRow): EditorPhoto {
     width: row.width,
     height: row.height,
     edits: edits.success ? edits.data : [],
+    plateRegions: Array.isArray(row.plate_regions) ? row.plate_regions : [],
   };
 }
 
@@ -108,6 +118,8 @@ async function assemble(db: Queryable, row: DraftRow): Promise<EditorDraft> {
     fields: draftFieldsView(row),
     photos: await photosOf(db, row.car_id),
     segments: segments.map((s) => ({ startMs: s.start_ms, endMs: s.end_ms })),
+    clipFile: row.clip_file,
+    platesNotBlurred: typeof row.attributes.platesNotBlurred === 'string' ? row.attributes.platesNotBlurred : null,
     updatedAt: row.updated_at,
   };
 }
@@ -169,7 +181,7 @@ export interface PhotoOwner {
 
 export async function getPhotoOwner(db: Queryable, dealerId: string, photoId: string, lock = false): Promise<PhotoOwner | null> {
   const [row] = await db.query<PhotoRow & { car_id: string; video_id: string; draft_id: string; car_ordinal: number }>(
-    `select p.id, p.ordinal, p.is_cover, p.file, p.timestamp_ms, p.width, p.height, coalesce(e.edits, '[]'::jsonb) as edits,
+    `select p.id, p.ordinal, p.is_cover, p.file, p.timestamp_ms, p.width, p.height, p.plate_regions, coalesce(e.edits, '[]'::jsonb) as edits,
        p.car_id, c.video_id, d.id as draft_id, c.ordinal as car_ordinal
      from photos p left join photo_edits e on e.photo_id = p.id
        join cars c on c.id = p.car_id join videos v on v.id = c.video_id join drafts d on d.car_id = c.id

@@ -20,6 +20,9 @@ export interface VideoSummary {
   height: number;
   createdAt: Date;
   updatedAt: Date;
+  carCount: number;
+  /** The first car's cover photo, or null (no car, or no photo). */
+  coverPhotoId: string | null;
 }
 
 export interface NewVideo extends VideoFacts {
@@ -43,12 +46,16 @@ interface VideoSummaryRow {
   height: number;
   created_at: Date;
   updated_at: Date;
+  car_count: number;
+  cover_photo_id: string | null;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const isUuid = (value: string): boolean => UUID.test(value);
 
-const SUMMARY_COLUMNS = 'id, file_name, status, progress, stage, error, size_bytes, duration_ms, width, height, created_at, updated_at';
+const SUMMARY_COLUMNS = `id, file_name, status, progress, stage, error, size_bytes, duration_ms, width, height, created_at, updated_at,
+  (select count(*)::int from cars c where c.video_id = videos.id) as car_count,
+  (select p.id from cars c join photos p on p.car_id = c.id where c.video_id = videos.id order by c.ordinal, p.is_cover desc, p.ordinal limit 1) as cover_photo_id`;
 
 const summaryFromRow = (row: VideoSummaryRow): VideoSummary => ({
   id: row.id,
@@ -63,6 +70,8 @@ const summaryFromRow = (row: VideoSummaryRow): VideoSummary => ({
   height: row.height,
   createdAt: row.created_at,
   updatedAt: row.updated_at,
+  carCount: Number(row.car_count),
+  coverPhotoId: row.cover_photo_id,
 });
 
 /** Inserts a queued video; returns null (nothing inserted) when the dealer already has this file. */

@@ -119,6 +119,32 @@ describe(`the editor API (${adminDatabaseUrl ? 'PostgreSQL' : 'embedded database
     expect(draft.segments.length).toBeGreaterThan(0);
   });
 
+  it("serves the car's clip, the editor's settings, plates per photo, and each video's car count and thumbnail", async () => {
+    const draft = await editor();
+    expect(draft.clipUrl).toBe(`/api/drafts/${draftId}/clip`);
+    expect(draft.platesNotBlurred).toBeNull();
+    for (const photo of draft.photos) {
+      for (const plate of photo.plates) {
+        expect(plate.x1).toBeGreaterThanOrEqual(0);
+        expect(plate.y1).toBeGreaterThanOrEqual(0);
+        expect(plate.x2).toBeLessThanOrEqual(photo.displayed.width);
+        expect(plate.y2).toBeLessThanOrEqual(photo.displayed.height);
+      }
+    }
+    const clip = await call(tokenA, 'GET', draft.clipUrl!);
+    expect(clip.status).toBe(200);
+    expect(clip.type).toBe('video/mp4');
+    expect(clip.bytes.subarray(4, 8).toString('latin1')).toBe('ftyp');
+    expect((await call(tokenB, 'GET', draft.clipUrl!)).status).toBe(404);
+    const settings = await call(tokenA, 'GET', '/api/editor/settings');
+    expect(settings.json).toEqual({ market: 'us', mileageUnit: 'mi', smallPhoto: { longSide: 1024, shortSide: 576 } });
+    expect((await call('', 'GET', '/api/editor/settings')).status).toBe(401);
+    const videos = (await call(tokenA, 'GET', '/api/videos')).json as Array<{ carCount: number; coverPhotoId: string | null }>;
+    expect(videos).toHaveLength(1);
+    expect(videos[0]!.carCount).toBe(1);
+    expect(draft.photos.map((p) => p.id)).toContain(videos[0]!.coverPhotoId);
+  });
+
   it("another dealer's draft and photos are 404, and stay untouched", async () => {
     const draft = await editor();
     const photo = draft.photos[1]!;

@@ -7,17 +7,17 @@
  * Screenshots are kept under .lotreel-test/ (the path is printed). Without a Chromium it skips (the
  * global setup says so once), except in CI where it fails.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPreset, type BuiltWalkaround } from '../../fixtures/walkaround.js';
 import { openDatabase } from '../../src/store/database.js';
-import { cliEnv, runCli, startCli, type StartedCli } from '../helpers/cli.js';
+import { cliEnv, runCli, type StartedCli } from '../helpers/cli.js';
 import { chromiumPath, chromiumRequirement, skipsHere } from '../helpers/requirements.js';
 import { projectRoot, scratchDir, yoloxModelDir } from '../helpers/shared.js';
 import { requireFreshBuild } from './build.js';
+import { buildEditorPage, drawRegion, startEditorServer, stopServer } from './editor-page.js';
 
 const CHROMIUM = chromiumPath();
 const noBrowser = skipsHere(chromiumRequirement());
@@ -32,19 +32,6 @@ let baseUrl = '';
 let dealerToken = '';
 let browser: BrowserContext | undefined;
 
-async function waitForListening(started: StartedCli, timeoutMs: number): Promise<string> {
-  const until = Date.now() + timeoutMs;
-  let output = '';
-  started.child.stdout!.on('data', (s: string) => (output += s));
-  while (Date.now() < until) {
-    const match = /API listening on (http:\/\/\S+)/.exec(output);
-    if (match) return match[1]!;
-    if (started.child.exitCode !== null) break;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`lotreel serve did not start: ${output}`);
-}
-
 async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(artefacts, `${name}.png`), fullPage: true });
 }
@@ -54,16 +41,14 @@ beforeAll(async () => {
   requireFreshBuild();
   if (!existsSync(CHROMIUM)) throw new Error(`no chromium at ${CHROMIUM} (apt-get install chromium, or set LOTREEL_CHROMIUM)`);
   // The page is built by Vite into dist/web, which `lotreel serve` serves at /.
-  const vite = spawnSync(process.execPath, [join(projectRoot, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], { cwd: projectRoot, encoding: 'utf8', timeout: 120_000 });
-  if (vite.status !== 0) throw new Error(`vite build failed: ${vite.stdout}${vite.stderr}`);
+  buildEditorPage();
   mkdirSync(join(root, 'home'), { recursive: true });
   mkdirSync(artefacts, { recursive: true });
   video = await buildPreset('singleCar');
   const added = await runCli(['dealers', 'add', 'Editor Motors'], { env });
   expect(added.code, added.stderr).toBe(0);
   dealerToken = added.stdout.trim().split('\n').at(-1)!;
-  server = startCli(['serve', '--port', '0', '--host', '127.0.0.1'], { env, timeoutMs: 600_000 });
-  baseUrl = await waitForListening(server, 60_000);
+  ({ server, baseUrl } = await startEditorServer(env));
   browser = await chromium.launchPersistentContext(join(root, 'chromium-profile'), {
     executablePath: CHROMIUM,
     headless: true,
@@ -75,10 +60,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  if (server && server.child.exitCode === null) {
-    server.child.kill('SIGTERM');
-    await server.result.catch(() => undefined);
-  }
+  await stopServer(server);
   rmSync(root, { recursive: true, force: true });
 });
 
@@ -122,7 +104,11 @@ describe.skipIf(noBrowser)('the editor page', () => {
     await second.click();
     await Promise.all([page.waitForResponse((r) => r.url().endsWith(`/api/photos/${photoId}/edits`) && r.request().method() === 'POST'), page.click('#rotate-right')]);
     await page.click('#crop');
-    await page.waitForSelector('.cropper-holder[data-ready=true] cropper-selection');
+    await page.waitForSelector('#region-viewport[data-ready=true]');
+    // 80 % of the turned picture, drawn with the mouse from 10 % to 90 % of each side.
+    const turned = await page.evaluate(async ([id, token]) => (await (await fetch(`/api/photos/${id}/edits`, { headers: { authorization: `Bearer ${token}` } })).json()).straightened, [photoId, dealerToken] as const);
+    const { width: tw, height: th } = turned as { width: number; height: number };
+    await drawRegion(page, { x1: tw * 0.1, y1: th * 0.1, x2: tw * 0.9, y2: th * 0.9 }, turned as { width: number; height: number });
     await shot(page, '3-crop-widget');
     await Promise.all([page.waitForResponse((r) => r.url().endsWith(`/api/photos/${photoId}/edits`) && r.request().method() === 'POST'), page.click('#apply-region')]);
     await Promise.all([page.waitForResponse((r) => r.url().endsWith(`/api/photos/${photoId}/cover`)), page.click('#set-cover')]);

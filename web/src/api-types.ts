@@ -22,3 +22,4 @@ export type { Size } from '../../src/edits/geometry.js';
 export type { Edit } from '../../src/edits/model.js';
 export type { DraftFieldName, FieldSource } from '../../src/listing/draft-fields.js';
 export type { DraftStatus } from '../../src/listing/draft-status.js';
+export type EditorSettings = z.output<typeof schemas.editorSettings>;

@@ -56,6 +56,18 @@ export async function upload(file: File): Promise<VideoCreated> {
   return (await response.json()) as VideoCreated;
 }
 
+/** Saves an API file (the feed, say) through the browser's download, sent with the token. */
+export async function download(path: string, fileName: string): Promise<void> {
+  const response = await fetch(path, { headers: headers() });
+  if (!response.ok) throw await failure(response);
+  const url = URL.createObjectURL(await response.blob());
+  const link = Object.assign(document.createElement('a'), { href: url, download: fileName });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
 const images = new Map<string, Promise<string>>();
 
 /** An object URL of an API image, fetched once per URL (URLs carry the edit version). */

@@ -24,3 +24,9 @@ const SOURCE_NAMES: Record<FieldSource, string> = {
 };
 
 export const sourceName = (source: FieldSource): string => SOURCE_NAMES[source] ?? source;
+
+/** How many cars a video has, or that they are still being found. */
+export function carCount(count: number, status: VideoProgress['status']): string {
+  if (count === 0) return status === 'done' ? 'no cars' : status === 'failed' ? '' : 'cars: finding…';
+  return count === 1 ? '1 car' : `${count} cars`;
+}

@@ -7,7 +7,7 @@
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { displayedCropToOriginal, displayedRegionToOriginal, planRender, straightenedRect } from '../../edits/geometry.js';
+import { displayedCropToOriginal, displayedRegionToOriginal, originalRegionToDisplayed, planRender, straightenedRect } from '../../edits/geometry.js';
 import { foldEdits, isOriginal } from '../../edits/fold.js';
 import { editSchema, type Edit } from '../../edits/model.js';
 import { editsVersion } from '../../edits/version.js';
@@ -51,6 +51,7 @@ function photoView(photo: EditorPhoto) {
     straightened: { width: Math.round(frame.width), height: Math.round(frame.height) },
     edits: photo.edits,
     edited: !isOriginal(state),
+    plates: photo.plateRegions.map((box) => originalRegionToDisplayed(state, original, box)).filter((box) => box !== null),
     previewUrl: `${base}?v=${v}`,
     uncroppedUrl: `${base}?frame=straightened&v=${v}`,
     fullUrl: `${base}?size=full&v=${v}`,
@@ -58,7 +59,8 @@ function photoView(photo: EditorPhoto) {
 }
 
 function draftView(draft: EditorDraft) {
-  return { ...draft, photos: draft.photos.map(photoView), updatedAt: draft.updatedAt.toISOString() };
+  const { clipFile, ...rest } = draft;
+  return { ...rest, photos: draft.photos.map(photoView), clipUrl: clipFile ? `/api/drafts/${draft.id}/clip` : null, updatedAt: draft.updatedAt.toISOString() };
 }
 
 /** The edit as stored: boxes drawn on the displayed picture mapped to original pixels. */

@@ -8,7 +8,7 @@ import { LotreelError } from '../../core/errors.js';
 import { deleteDealerVideo, getVideo, listCars, listVideos } from '../../store/service.repository.js';
 import { dealerOf } from '../auth.js';
 import type { ServiceContext } from '../context.js';
-import { feedCsv, toFeedItems } from '../feed.js';
+import { feedCsv, MARKET_MILEAGE_UNIT, toFeedItems } from '../feed.js';
 import { notFound } from '../http-errors.js';
 import { displayFileName, ingestVideo } from '../ingest.js';
 import { car, errorBody, exportQuery, feedItem, idParams, videoCreated, videoStatus, videoSummary } from '../schemas.js';
@@ -133,7 +133,7 @@ export const videoRoutes: FastifyPluginAsyncZod<{ ctx: ServiceContext }> = async
       const cars = await listCars(ctx.db, dealerOf(request).id, request.params.id);
       if (!cars) return notFound(reply, 'no such video');
       const base = ctx.config.service.publicUrl ?? `${request.protocol}://${request.host}`;
-      const items = toFeedItems(cars, (id) => base + photoImagePath(id));
+      const items = toFeedItems(cars, (id) => base + photoImagePath(id), MARKET_MILEAGE_UNIT[ctx.config.analysis.text.market]);
       if (request.query.format === 'csv') {
         return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="lotreel-${request.params.id}.csv"`).send(feedCsv(items));
       }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { csvField, feedCsv, toFeedItems } from '../../../src/service/feed.js';
+import { csvField, feedCsv, MARKET_MILEAGE_UNIT, toFeedItems } from '../../../src/service/feed.js';
 import type { ServiceCar } from '../../../src/store/service.repository.js';
 
 const car = (over: Partial<ServiceCar> = {}, attributes: Record<string, unknown> = {}): ServiceCar => ({
@@ -41,6 +41,9 @@ describe('inventory feed', () => {
       image_urls: [url('p1'), url('p2')],
       state: 'needs_review',
     });
+    // A mileage the draft names no unit for is in the market's unit (miles in the US, km by default).
+    expect(toFeedItems([car({}, { mileage: 1200 })], url, MARKET_MILEAGE_UNIT.us)[0]!.mileage).toEqual({ value: 1200, unit: 'MI' });
+    expect(toFeedItems([car({}, { mileage: 1200 })], url)[0]!.mileage).toEqual({ value: 1200, unit: 'KM' });
     const [plain] = toFeedItems([car({ make: 'Opel' }, { mileage: 'unknown', year: '' })], url);
     expect(plain).toMatchObject({ make: 'Opel', year: null, mileage: null, vin: null, exterior_color: 'red' });
   });

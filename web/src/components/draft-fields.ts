@@ -6,20 +6,21 @@ import { h } from '../dom.js';
 import { sourceName, statusLabel } from '../format.js';
 import { flash } from './toast.js';
 
-const FIELD_LABELS: Record<DraftFieldName, string> = {
+const FIELD_LABELS: Record<Exclude<DraftFieldName, 'mileage'>, string> & { mileage: (unit: string) => string } = {
   title: 'Title',
   description: 'Description',
   make: 'Make',
   model: 'Model',
   year: 'Year',
   colour: 'Colour',
-  mileage: 'Mileage (km)',
+  mileage: (unit) => `Mileage (${unit})`,
 };
 
 const isNumeric = (name: DraftFieldName) => name === 'year' || name === 'mileage';
 
-/** The fields form; `saved` receives the draft the API answers after a save. */
-export function draftFields(getDraft: () => EditorDraft, saved: (draft: EditorDraft) => void): { element: HTMLFormElement; render: () => void } {
+/** The fields form; `saved` receives the draft the API answers after a save; mileage is in the market's `mileageUnit`. */
+export function draftFields(getDraft: () => EditorDraft, saved: (draft: EditorDraft) => void, mileageUnit: string): { element: HTMLFormElement; render: () => void } {
+  const label = (name: DraftFieldName) => (name === 'mileage' ? FIELD_LABELS.mileage(mileageUnit) : FIELD_LABELS[name]);
   const form = h('form', { className: 'card fields', id: 'fields' });
   const render = () => {
     const d = getDraft();
@@ -38,7 +39,7 @@ export function draftFields(getDraft: () => EditorDraft, saved: (draft: EditorDr
         field.source === 'seller' && field.machine && field.machine.value !== field.value
           ? h('span', { className: 'muted machine' }, `lotreel said ${field.machine.value} (${sourceName(field.machine.source)})`)
           : null;
-      return h('div', { className: 'field' }, h('label', { for: `field-${name}` }, FIELD_LABELS[name], ' ', source), input, machine);
+      return h('div', { className: 'field' }, h('label', { for: `field-${name}` }, label(name), ' ', source), input, machine);
     });
     const save = async (status?: FieldsPatch['status']) => {
       const fields: Record<string, string | number | null> = {};
@@ -63,7 +64,7 @@ export function draftFields(getDraft: () => EditorDraft, saved: (draft: EditorDr
       h(
         'div',
         { className: 'actions' },
-        h('button', { type: 'submit', id: 'save-fields' }, 'Save'),
+        h('button', { type: 'submit', id: 'save-fields', className: 'primary', title: 'Save (Ctrl+S)', 'aria-keyshortcuts': 'Control+S' }, 'Save'),
         d.status === 'needs_review' ? h('button', { type: 'button', id: 'mark-ready', onclick: () => save('ready') }, 'Save and mark ready') : null,
       ),
     );

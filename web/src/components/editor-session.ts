@@ -1,8 +1,10 @@
 /** What the draft editor's parts share: the draft as last answered, the selected photo, and how to redraw. */
-import type { EditorDraft, EditorPhoto } from '../api-types.js';
+import type { EditorDraft, EditorPhoto, EditorSettings } from '../api-types.js';
 
 export interface EditorSession {
   draft: EditorDraft;
+  /** The service's market units and small-photo limits. */
+  settings: EditorSettings;
   /** The photo shown in the panel (null: the draft has none). */
   selected: string | null;
   /** The draft's photos as the API answered them; the strip and the panel are redrawn. */

@@ -1,88 +1,146 @@
 /**
- * The crop and blur tool: a Cropper.js selection over a picture, resolved in that picture's
- * full-resolution pixels (the server maps it to the original frame).
+ * The crop and blur tool: press and drag over the picture to draw a box (a new drag draws a new box,
+ * it never moves the old one), zoom in for a small area (a plate a few pixels high), apply. The box is
+ * kept in the picture's full-resolution pixels (the server maps it to the original frame), so zooming
+ * never changes it.
  */
-import Cropper from 'cropperjs';
 import { imageUrl } from '../api.js';
 import type { Box, Size } from '../api-types.js';
 import { h } from '../dom.js';
+import { clampZoom, drawnBox, ZOOM_STEPS } from '../region-geometry.js';
+import { setToolShortcuts } from '../shortcuts.js';
 import { flash } from './toast.js';
 
-const TEMPLATE =
-  '<cropper-canvas background>' +
-  '<cropper-image></cropper-image>' +
-  '<cropper-shade hidden></cropper-shade>' +
-  '<cropper-handle action="select" plain></cropper-handle>' +
-  '<cropper-selection initial-coverage="0.8" movable resizable>' +
-  '<cropper-grid role="grid" bordered covered></cropper-grid>' +
-  '<cropper-handle action="move" theme-color="rgba(255,255,255,0.35)"></cropper-handle>' +
-  '<cropper-handle action="n-resize"></cropper-handle><cropper-handle action="e-resize"></cropper-handle>' +
-  '<cropper-handle action="s-resize"></cropper-handle><cropper-handle action="w-resize"></cropper-handle>' +
-  '<cropper-handle action="ne-resize"></cropper-handle><cropper-handle action="nw-resize"></cropper-handle>' +
-  '<cropper-handle action="se-resize"></cropper-handle><cropper-handle action="sw-resize"></cropper-handle>' +
-  '</cropper-selection></cropper-canvas>';
+export interface RegionTool {
+  /** The heading and the apply button's word ("Crop", "Blur"). */
+  title: string;
+  /** Words under the picture while the box is drawn (its size, a warning when small). */
+  describe?: (box: Box) => { text: string; warn: boolean };
+  apply: (box: Box) => Promise<void>;
+  /** Redraws the panel (cancelled, or applied). */
+  back: () => void;
+}
 
-/**
- * Shows the tool in `panel` over `imagePath` (whose full size is `full`); `apply` gets the selection,
- * `back` redraws the panel (cancelled, or nothing selected).
- */
-export function selectRegion(panel: HTMLElement, imagePath: string, full: Size, title: string, apply: (box: Box) => Promise<void>, back: () => void): void {
-  const img = h('img', { alt: title, className: 'crop-source' });
-  const holder = h('div', { className: 'cropper-holder' }, img);
-  let cropper: Cropper | null = null;
-  const done = h(
-    'button',
-    {
-      type: 'button',
-      id: 'apply-region',
-      onclick: async () => {
-        const image = cropper?.getCropperImage();
-        const selection = cropper?.getCropperSelection();
-        if (!image || !selection) return;
-        // The image is neither turned nor scaled in the widget: screen rectangles map linearly.
-        const i = image.getBoundingClientRect();
-        const s = selection.getBoundingClientRect();
-        const fx = full.width / i.width;
-        const fy = full.height / i.height;
-        const box = {
-          x1: Math.max(0, (s.left - i.left) * fx),
-          y1: Math.max(0, (s.top - i.top) * fy),
-          x2: Math.min(full.width, (s.right - i.left) * fx),
-          y2: Math.min(full.height, (s.bottom - i.top) * fy),
-        };
-        cropper?.destroy();
-        if (box.x2 - box.x1 >= 1 && box.y2 - box.y1 >= 1) await apply(box);
-        else back();
-      },
-    },
-    `Apply ${title.toLowerCase()}`,
+/** Shows the tool in `panel` over `imagePath`, a picture whose full size is `full`. */
+export function selectRegion(panel: HTMLElement, imagePath: string, full: Size, tool: RegionTool): void {
+  let box: Box | null = null;
+  let zoom = 1;
+  const img = h('img', { alt: tool.title, className: 'region-image', draggable: false });
+  const frame = h('div', { className: 'region-box', hidden: true });
+  const stage = h('div', { className: 'region-stage', id: 'region-stage' }, img, frame);
+  const viewport = h('div', { className: 'region-viewport', id: 'region-viewport' }, stage);
+  const info = h('p', { className: 'muted region-info', id: 'region-info' }, 'Press and drag over the picture to draw a box.');
+  const zoomLabel = h('output', { id: 'zoom-level' }, '1×');
+  const apply = h('button', { type: 'button', id: 'apply-region', className: 'primary', disabled: true, title: 'Enter' }, `Apply ${tool.title.toLowerCase()}`);
+
+  /** The stage's width at zoom 1: the picture fits the viewport's width and a height limit. */
+  const fitWidth = () => Math.min(viewport.clientWidth || full.width, (window.innerHeight * 0.55 * full.width) / full.height);
+  const layout = () => {
+    const width = fitWidth() * zoom;
+    stage.style.width = `${width}px`;
+    stage.style.height = `${(width * full.height) / full.width}px`;
+    zoomLabel.textContent = `${zoom}×`;
+  };
+  const drawBox = () => {
+    frame.hidden = box === null;
+    apply.disabled = box === null;
+    if (!box) return;
+    Object.assign(frame.style, {
+      left: `${(box.x1 / full.width) * 100}%`,
+      top: `${(box.y1 / full.height) * 100}%`,
+      width: `${((box.x2 - box.x1) / full.width) * 100}%`,
+      height: `${((box.y2 - box.y1) / full.height) * 100}%`,
+    });
+    const said = tool.describe?.(box) ?? { text: `${Math.round(box.x2 - box.x1)}×${Math.round(box.y2 - box.y1)} px`, warn: false };
+    info.textContent = said.text;
+    info.classList.toggle('warn', said.warn);
+  };
+  /** Zooms keeping the box (or the middle of the view) in the middle of the view. */
+  const zoomTo = (next: number) => {
+    const rect = stage.getBoundingClientRect();
+    const centre = box
+      ? { x: (box.x1 + box.x2) / 2 / full.width, y: (box.y1 + box.y2) / 2 / full.height }
+      : { x: (viewport.scrollLeft + viewport.clientWidth / 2) / rect.width, y: (viewport.scrollTop + viewport.clientHeight / 2) / rect.height };
+    zoom = clampZoom(next);
+    layout();
+    viewport.scrollLeft = centre.x * stage.offsetWidth - viewport.clientWidth / 2;
+    viewport.scrollTop = centre.y * stage.offsetHeight - viewport.clientHeight / 2;
+  };
+  const step = (by: 1 | -1) => zoomTo(ZOOM_STEPS[Math.max(0, Math.min(ZOOM_STEPS.length - 1, (ZOOM_STEPS as readonly number[]).indexOf(zoom) + by))]!);
+
+  const toFull = (event: PointerEvent) => {
+    const rect = stage.getBoundingClientRect();
+    return { x: ((event.clientX - rect.left) / rect.width) * full.width, y: ((event.clientY - rect.top) / rect.height) * full.height };
+  };
+  let start: { x: number; y: number } | null = null;
+  stage.addEventListener('pointerdown', (event) => {
+    if (event.button !== 0) return;
+    event.preventDefault();
+    stage.setPointerCapture(event.pointerId);
+    start = toFull(event);
+    box = null;
+    drawBox();
+  });
+  stage.addEventListener('pointermove', (event) => {
+    if (!start) return;
+    box = drawnBox(start, toFull(event), full);
+    drawBox();
+  });
+  const finish = (event: PointerEvent) => {
+    if (!start) return;
+    box = drawnBox(start, toFull(event), full);
+    start = null;
+    drawBox();
+  };
+  stage.addEventListener('pointerup', finish);
+  stage.addEventListener('pointercancel', () => (start = null));
+  viewport.addEventListener('wheel', (event) => {
+    if (!event.ctrlKey) return;
+    event.preventDefault();
+    step(event.deltaY < 0 ? 1 : -1);
+  }, { passive: false });
+
+  const close = () => setToolShortcuts(null);
+  const cancel = () => {
+    close();
+    tool.back();
+  };
+  const run = async () => {
+    if (!box) return;
+    close();
+    const chosen = box;
+    apply.disabled = true;
+    await tool.apply(chosen);
+  };
+  apply.onclick = () => void run();
+  setToolShortcuts([
+    { keys: ['Enter'], label: 'apply', run },
+    { keys: ['Escape'], label: 'cancel', run: cancel },
+    { keys: ['+', '='], label: 'zoom in', run: () => step(1) },
+    { keys: ['-'], label: 'zoom out', run: () => step(-1) },
+    { keys: ['0'], label: 'fit', run: () => zoomTo(1) },
+  ]);
+
+  panel.replaceChildren(
+    h('h2', {}, tool.title),
+    h(
+      'div',
+      { className: 'toolbar zoom' },
+      h('button', { type: 'button', id: 'zoom-out', title: '−', 'aria-label': 'Zoom out', onclick: () => step(-1) }, '−'),
+      zoomLabel,
+      h('button', { type: 'button', id: 'zoom-in', title: '+', 'aria-label': 'Zoom in', onclick: () => step(1) }, '+'),
+      h('button', { type: 'button', id: 'zoom-fit', title: '0', onclick: () => zoomTo(1) }, 'Fit'),
+    ),
+    viewport,
+    info,
+    h('div', { className: 'actions' }, apply, h('button', { type: 'button', id: 'cancel-region', title: 'Escape', onclick: cancel }, 'Cancel')),
   );
-  const cancel = h('button', { type: 'button', className: 'secondary', onclick: () => { cropper?.destroy(); back(); } }, 'Cancel');
-  panel.replaceChildren(h('h2', {}, title), holder, h('div', { className: 'actions' }, done, cancel));
+  layout();
   imageUrl(imagePath).then((url) => {
     img.onload = () => {
-      cropper = new Cropper(img, { template: TEMPLATE });
-      void fitSelection(cropper).then(() => (holder.dataset.ready = 'true'));
+      layout();
+      viewport.dataset.ready = 'true';
     };
     img.src = url;
   }, () => flash('The photo could not be loaded.'));
-}
-
-/** Starts the selection on 80 % of the picture (not of the widget) and keeps it inside the picture. */
-async function fitSelection(cropper: Cropper): Promise<void> {
-  const canvas = cropper.getCropperCanvas();
-  const image = cropper.getCropperImage();
-  const selection = cropper.getCropperSelection();
-  if (!canvas || !image || !selection) return;
-  await image.$ready();
-  await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
-  const c = canvas.getBoundingClientRect();
-  const i = image.getBoundingClientRect();
-  const bounds = { x: i.left - c.left, y: i.top - c.top, width: i.width, height: i.height };
-  selection.addEventListener('change', (event) => {
-    const d = (event as CustomEvent<{ x: number; y: number; width: number; height: number }>).detail;
-    const outside = d.x < bounds.x - 0.5 || d.y < bounds.y - 0.5 || d.x + d.width > bounds.x + bounds.width + 0.5 || d.y + d.height > bounds.y + bounds.height + 0.5;
-    if (outside) event.preventDefault();
-  });
-  selection.$change(bounds.x + bounds.width * 0.1, bounds.y + bounds.height * 0.1, bounds.width * 0.8, bounds.height * 0.8);
 }

@@ -1,21 +1,31 @@
 /**
- * The draft editor: the selected photo with its tools, the photo strip, and the fields with their
- * sources. The parts share one session (the draft as the API last answered it, the selected photo).
+ * The draft editor: the photo strip, the selected photo with its tools, the car's clip, and the fields
+ * with their sources. On a phone the strip comes first, above the tools. The parts share one session
+ * (the draft as the API last answered it, the selected photo); the keyboard reaches the common edits.
  */
 import { api } from '../api.js';
-import type { EditorDraft, EditorPhoto, PhotoOrder } from '../api-types.js';
+import type { EditorDraft, EditorPhoto, EditorSettings, PhotoOrder } from '../api-types.js';
 import { attempt } from '../attempt.js';
+import { clipPlayer } from '../components/clip-player.js';
 import { draftFields } from '../components/draft-fields.js';
 import type { EditorSession } from '../components/editor-session.js';
 import { photoPanel } from '../components/photo-panel.js';
 import { photoStrip } from '../components/photo-strip.js';
-import { h, show } from '../dom.js';
+import { platesNotLookedFor } from '../components/plate-notice.js';
+import { shortcutHelp } from '../components/shortcut-help.js';
+import { h, onLeave, show } from '../dom.js';
+import { setPageShortcuts, setToolShortcuts } from '../shortcuts.js';
+
+let settings: Promise<EditorSettings | undefined> | null = null;
+/** The service's settings, asked once per page load. */
+const editorSettings = () => (settings ??= attempt(() => api<EditorSettings>('GET', '/api/editor/settings')).then((s) => s ?? ((settings = null), undefined)));
 
 export async function draftEditorPage(draftId: string): Promise<void> {
-  const draft = await attempt(() => api<EditorDraft>('GET', `/api/drafts/${draftId}/editor`));
-  if (!draft) return;
+  const [draft, known] = await Promise.all([attempt(() => api<EditorDraft>('GET', `/api/drafts/${draftId}/editor`)), editorSettings()]);
+  if (!draft || !known) return;
   const session: EditorSession = {
     draft,
+    settings: known,
     selected: draft.photos.find((p) => p.cover)?.id ?? draft.photos[0]?.id ?? null,
     replacePhotos(photos) {
       session.draft = { ...session.draft, photos };
@@ -43,14 +53,38 @@ export async function draftEditorPage(draftId: string): Promise<void> {
   const fields = draftFields(
     () => session.draft,
     (next) => (session.draft = next),
+    known.mileageUnit,
   );
   const strip = photoStrip(session);
   const panel = photoPanel(session);
+  const clip = clipPlayer(draft.clipUrl);
+  const step = (by: number) => {
+    const photos = session.draft.photos;
+    const at = photos.findIndex((p) => p.id === session.selected);
+    const next = photos[Math.max(0, Math.min(photos.length - 1, at + by))];
+    if (next) session.select(next.id);
+  };
+  const help = shortcutHelp();
 
   show(
-    h('p', {}, h('a', { href: `#/videos/${draft.videoId}` }, '← Cars')),
-    h('div', { className: 'editor' }, h('div', { className: 'media' }, panel.element, strip.element), fields.element),
+    h('div', { className: 'page-head' }, h('a', { href: `#/videos/${draft.videoId}` }, '← Cars'), help.button),
+    platesNotLookedFor(draft.platesNotBlurred) ?? document.createComment('plates looked for'),
+    help.element,
+    h('div', { className: 'editor' }, h('div', { className: 'media' }, strip.element, clip.element, panel.element), fields.element),
   );
+  // After show(): it stops what the previous page left, this page's keys included.
+  setPageShortcuts(() => [
+    ...panel.shortcuts(),
+    { keys: ['ArrowLeft'], label: 'previous photo', run: () => step(-1) },
+    { keys: ['ArrowRight'], label: 'next photo', run: () => step(1) },
+    { keys: ['p'], label: 'play or close the clip', run: () => clip.toggle() },
+    { keys: ['Ctrl+s'], label: 'save the fields', run: () => fields.element.requestSubmit() },
+    { keys: ['?'], label: 'show the shortcuts', run: help.toggle },
+  ]);
+  onLeave(() => {
+    setPageShortcuts(() => []);
+    setToolShortcuts(null);
+  });
   fields.render();
   strip.render();
   panel.render();

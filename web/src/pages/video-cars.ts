@@ -1,16 +1,17 @@
-/** One video: its progress until it is done, then one card per car, each opening its draft. */
+/** One video: its progress until it is done, then one card per car, each opening its draft; the feed to download. */
 import { isVideoFinished } from '../../../src/store/video-status.js';
 import { api, followVideo } from '../api.js';
 import type { Car, VideoProgress } from '../api-types.js';
 import { attempt } from '../attempt.js';
 import { authImage } from '../components/auth-image.js';
+import { feedDownload } from '../components/feed-download.js';
 import { h, onLeave, show } from '../dom.js';
 import { progressText, statusLabel } from '../format.js';
 
 export async function videoCarsPage(videoId: string): Promise<void> {
   const grid = h('div', { className: 'cars' });
   const status = h('p', { className: 'muted', id: 'video-status' });
-  show(h('p', {}, h('a', { href: '#/videos' }, '← Videos')), h('h1', {}, 'Cars'), status, grid);
+  show(h('div', { className: 'page-head' }, h('a', { href: '#/videos' }, '← Videos'), feedDownload(videoId)), h('h1', {}, 'Cars'), status, grid);
   const load = async () => {
     const cars = await attempt(() => api<Car[]>('GET', `/api/videos/${videoId}/cars`));
     if (!cars) return;
