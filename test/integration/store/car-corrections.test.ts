@@ -78,7 +78,8 @@ for (const backend of backends) {
       expect(cars[0]!.status).toBe('needs_review');
       expect(cars[1]!.photos).toEqual(c3.photoIds);
       const merged = after.cars[0]!;
-      expect(merged.evidence).toEqual([...before.cars[0]!.evidence, ...before.cars[1]!.evidence]);
+      expect(merged.evidence).toEqual([...(before.cars[0]!.evidence ?? []), ...(before.cars[1]!.evidence ?? [])]);
+      expect(merged.evidence?.length).toBeGreaterThan(0);
       expect(merged.splitConfidence).toBe(1);
       expect(merged.splitWarnings).toEqual([]);
       const [edits] = await db.query<{ edits: unknown }>('select edits from photo_edits where photo_id = $1', [c2.photoIds[1]]);
