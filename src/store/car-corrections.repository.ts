@@ -5,7 +5,7 @@
  * recorded as a feedback event. Scoped to the dealer: another dealer's car is not found (null).
  */
 import { LotreelError } from '../core/errors.js';
-import { mergedPhotoOrder, mergedSegments, planSplit, type Span, type TimedPhoto } from './car-corrections.js';
+import { mergedPhotoOrder, mergedSegments, planSplit, renumberedWarnings, type Span, type TimedPhoto } from './car-corrections.js';
 import type { Database, Queryable } from './database.js';
 import { renumberPhotos } from './editor.repository.js';
 import { recordFeedback } from './feedback.repository.js';
@@ -70,6 +70,15 @@ async function shiftCars(tx: Queryable, videoId: string, afterOrdinal: number, d
   await tx.query('update cars set ordinal = ordinal - 100000 + $2 where video_id = $1 and ordinal > 100000', [videoId, delta]);
 }
 
+/** The other cars' warnings name cars by ordinal: renamed after ordinals moved. */
+async function renameWarnings(tx: Queryable, videoId: string, newOrdinal: (old: number) => number): Promise<void> {
+  const rows = await tx.query<{ id: string; split_warnings: string[] }>(`select id, split_warnings from cars where video_id = $1 and split_warnings <> '[]'::jsonb`, [videoId]);
+  for (const row of rows) {
+    const renamed = renumberedWarnings(row.split_warnings, newOrdinal);
+    if (renamed.some((w, i) => w !== row.split_warnings[i])) await tx.query('update cars set split_warnings = $2::jsonb where id = $1', [row.id, JSON.stringify(renamed)]);
+  }
+}
+
 /** What a car was, for the feedback event. */
 async function snapshot(tx: Queryable, car: CarRow) {
   const [draft] = await tx.query<{ id: string; title: string; status: string }>('select id, title, status from drafts where car_id = $1', [car.id]);
@@ -108,6 +117,7 @@ export async function mergeCars(db: Database, dealerId: string, carId: string, o
     await tx.query(`update drafts set status = 'needs_review', updated_at = now() where car_id = $1`, [survivor.id]);
     await tx.query('delete from cars where id = $1', [other.id]);
     await shiftCars(tx, survivor.video_id, other.ordinal, -1);
+    await renameWarnings(tx, survivor.video_id, (n) => (n === other.ordinal ? survivor.ordinal : n > other.ordinal ? n - 1 : n));
     await recordFeedback(tx, {
       videoId: survivor.video_id,
       carId: survivor.id,
@@ -142,6 +152,7 @@ export async function splitCar(db: Database, dealerId: string, carId: string, po
     const segments = await segmentsOf(tx, carId);
     const plan = planSplit(segments, photos, atMs);
     await shiftCars(tx, current!.video_id, current!.ordinal, 1);
+    await renameWarnings(tx, current!.video_id, (n) => (n > current!.ordinal ? n + 1 : n));
     const [created] = await tx.query<{ id: string }>(
       `insert into cars (video_id, ordinal, color, body_type, make, model, year, make_model_confidence, make_model_candidates, clip_file,
          evidence, split_confidence, split_warnings)

@@ -82,3 +82,8 @@ export function planSplit(segments: readonly Span[], photos: readonly TimedPhoto
   const coverOf = (part: TimedPhoto[]) => (part.find((p) => p.isCover) ?? part[0])?.id ?? null;
   return { before, after, keptIds: kept.map((p) => p.id), movedIds: moved.map((p) => p.id), keptCoverId: coverOf(kept), movedCoverId: coverOf(moved) };
 }
+
+/** Warnings that name other cars by ordinal ("possibly the same car as car 3"), renamed after cars moved. */
+export function renumberedWarnings(warnings: readonly string[], newOrdinal: (old: number) => number): string[] {
+  return warnings.map((w) => w.replace(/\bcar (\d+)\b/g, (_m, n: string) => `car ${newOrdinal(Number(n))}`));
+}

@@ -53,7 +53,7 @@ for (const backend of backends) {
       db = await openDatabase(store.config);
       dealer = await seedDealer(db, 'Merge Motors');
       other = await seedDealer(db, 'Other Motors');
-    }, 120_000);
+    }, 300_000);
 
     afterAll(async () => {
       await db?.close();
@@ -77,6 +77,8 @@ for (const backend of backends) {
       expect(cars[0]!.covers).toEqual([c1.photoIds[0]]);
       expect(cars[0]!.status).toBe('needs_review');
       expect(cars[1]!.photos).toEqual(c3.photoIds);
+      // Car 3's warning named car 2, merged into car 1 now.
+      expect(after.cars[1]!.splitWarnings).toEqual(['possibly the same car as car 1']);
       const merged = after.cars[0]!;
       expect(merged.evidence).toEqual([...(before.cars[0]!.evidence ?? []), ...(before.cars[1]!.evidence ?? [])]);
       expect(merged.evidence?.length).toBeGreaterThan(0);

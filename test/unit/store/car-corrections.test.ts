@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isLotreelError } from '../../../src/core/errors.js';
-import { mergedPhotoOrder, mergedSegments, planSplit, type TimedPhoto } from '../../../src/store/car-corrections.js';
+import { mergedPhotoOrder, mergedSegments, planSplit, renumberedWarnings, type TimedPhoto } from '../../../src/store/car-corrections.js';
 
 const photo = (id: string, ordinal: number, timestampMs: number, isCover = false): TimedPhoto => ({ id, ordinal, timestampMs, isCover });
 
@@ -60,5 +60,16 @@ describe('planSplit', () => {
 
   it('refuses a car without footage', () => {
     expect(() => planSplit([], [], 10)).toThrow(/no footage/);
+  });
+});
+
+describe('renumberedWarnings', () => {
+  it('renames the cars a warning names, and nothing else', () => {
+    const merged = (n: number) => (n === 3 ? 2 : n > 3 ? n - 1 : n); // car 3 merged into car 2
+    expect(renumberedWarnings(['possibly the same car as car 3', 'possibly the same car as car 5', 'possibly two cars'], merged)).toEqual([
+      'possibly the same car as car 2',
+      'possibly the same car as car 4',
+      'possibly two cars',
+    ]);
   });
 });
