@@ -27,7 +27,7 @@ Usage:
   lotreel eval DIR [--json] [--device D]   per-component figures on a labelled folder (DIR/labels.json, see docs/evaluation.md)
   lotreel models list [--json]     the models lotreel uses and whether they are present
   lotreel models pull [ID ...]     download missing models (all, or these ids / CLIP families) from upstream (needs internet)
-  lotreel eval --feedback [--json] the sellers' corrections as accuracy figures (make/model, cover, photos)
+  lotreel eval --feedback [--json] the sellers' corrections as accuracy figures (make/model, cover, photos, cars merged/split)
   lotreel serve [--port N] [--host H] [--no-worker]
                                    the dealer HTTP API (default port 8080 or PORT) and a worker
   lotreel worker                   workers only: process queued videos

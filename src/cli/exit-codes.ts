@@ -9,6 +9,9 @@ export function exitCodeFor(code: ErrorCode): number {
     case 'INPUT_CORRUPT':
     case 'INVALID_ARGUMENT':
     case 'INVALID_CONFIG':
+    case 'CARS_IN_DIFFERENT_VIDEOS':
+    case 'MERGE_SAME_CAR':
+    case 'SPLIT_OUTSIDE_CAR':
       return 2;
     case 'FFMPEG_MISSING':
     case 'MODEL_MISSING':

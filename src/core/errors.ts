@@ -12,6 +12,9 @@ export const ERROR_CODES = {
   MODEL_CHECKSUM: 'a model file does not match its checksum',
   MODEL_DOWNLOAD: 'a model download failed',
   DEVICE_UNAVAILABLE: 'the requested execution provider cannot be used',
+  CARS_IN_DIFFERENT_VIDEOS: 'two cars of different videos cannot be merged',
+  MERGE_SAME_CAR: 'a car cannot be merged with itself',
+  SPLIT_OUTSIDE_CAR: 'a car can only be split at a moment inside its footage, with footage on both sides',
   DATABASE_FAILED: 'the database failed',
   STORAGE_FAILED: 'the object store of originals and photos failed',
   LLM_FAILED: 'the LLM request failed (never fatal: the template writes the text)',
@@ -29,6 +32,9 @@ const USER_ERRORS: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'INPUT_CORRUPT',
   'INVALID_ARGUMENT',
   'INVALID_CONFIG',
+  'CARS_IN_DIFFERENT_VIDEOS',
+  'MERGE_SAME_CAR',
+  'SPLIT_OUTSIDE_CAR',
 ]);
 
 export class LotreelError extends Error {

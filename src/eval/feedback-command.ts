@@ -2,13 +2,13 @@
 import type { Config } from '../config/config.js';
 import type { Logger } from '../core/log.js';
 import { openDatabase } from '../store/database.js';
-import { listFeedback, listProposedCars } from '../store/feedback.repository.js';
+import { listFeedback, listProposedCars, listReviewedVideos } from '../store/feedback.repository.js';
 import { feedbackStats, formatFeedbackStats, type FeedbackStats } from '../feedback/stats.js';
 
 export async function evalFeedback(config: Config, log: Logger): Promise<FeedbackStats> {
   const db = await openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl }, { logger: log });
   try {
-    return feedbackStats(await listFeedback(db), await listProposedCars(db));
+    return feedbackStats(await listFeedback(db), await listProposedCars(db), await listReviewedVideos(db));
   } finally {
     await db.close();
   }

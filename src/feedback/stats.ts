@@ -6,7 +6,9 @@
  *   value the seller kept (a change to the same value, ignoring case and spaces, is kept);
  *   a value the seller filled in where lotreel had none is counted apart, as missing;
  * - cover kept: the share of reviewed cars whose seller did not choose another cover;
- * - photos deleted per reviewed car (and the share of the photos lotreel proposed).
+ * - photos deleted per reviewed car (and the share of the photos lotreel proposed);
+ * - the split into cars: of the cars lotreel proposed in the videos sellers reviewed, the share merged
+ *   into another (one car seen as two) and the share split (two cars seen as one).
  */
 export const FEEDBACK_KINDS = [
   'field_changed',
@@ -17,6 +19,10 @@ export const FEEDBACK_KINDS = [
   'photo_cropped',
   'photos_reordered',
   'draft_reviewed',
+  /** Two cars of a video were one: the survivor's id, `before` both cars, `after` the merged one. */
+  'cars_merged',
+  /** One car was two: the first part keeps the id, `after` names the new car and where it was split. */
+  'car_split',
 ] as const;
 export type FeedbackKind = (typeof FEEDBACK_KINDS)[number];
 
@@ -53,7 +59,25 @@ export interface FeedbackStats {
   photos: { deleted: number; deletedPerCar: number | null; proposed: number; deletedShare: number | null };
   framesSwapped: number;
   cropped: number;
+  split: SplitCorrections;
   byKind: Record<FeedbackKind, number>;
+}
+
+export interface SplitCorrections {
+  /** Videos with any feedback, and the cars lotreel proposed in them (cars now, plus merged away, less split off). */
+  videos: number;
+  proposedCars: number;
+  merges: number;
+  splits: number;
+  /** merges / proposedCars and splits / proposedCars; null without proposed cars. */
+  mergeRate: number | null;
+  splitRate: number | null;
+}
+
+/** A video that has feedback, with the number of cars it has now. */
+export interface ReviewedVideo {
+  videoId: string;
+  cars: number;
 }
 
 /** What lotreel proposed for a car, as known when the seller first reviewed it. */
@@ -91,7 +115,7 @@ function fieldAccuracy(reviewed: readonly string[], proposed: Map<string, Propos
  * Figures from the events (any order) and what lotreel proposed per car. A reviewed car missing from
  * `proposed` has its proposal taken from the `before` of its first change of each field.
  */
-export function feedbackStats(events: readonly FeedbackEvent[], proposedCars: readonly ProposedCar[] = []): FeedbackStats {
+export function feedbackStats(events: readonly FeedbackEvent[], proposedCars: readonly ProposedCar[] = [], videos: readonly ReviewedVideo[] = []): FeedbackStats {
   const ordered = [...events].sort((a, b) => a.at.getTime() - b.at.getTime());
   const byKind = Object.fromEntries(FEEDBACK_KINDS.map((kind) => [kind, 0])) as Record<FeedbackKind, number>;
   const reviewed: string[] = [];
@@ -139,8 +163,18 @@ export function feedbackStats(events: readonly FeedbackEvent[], proposedCars: re
     photos: { deleted, deletedPerCar: share(deleted, reviewed.length), proposed: proposedPhotos, deletedShare: proposedPhotos > 0 ? deleted / proposedPhotos : null },
     framesSwapped: byKind.frame_swapped,
     cropped: byKind.photo_cropped,
+    split: splitCorrections(events, videos),
     byKind,
   };
+}
+
+/** Merges and splits against the cars lotreel proposed in the listed videos (others' events count, not their cars). */
+function splitCorrections(events: readonly FeedbackEvent[], videos: readonly ReviewedVideo[]): SplitCorrections {
+  const count = (kind: FeedbackKind, videoId?: string) => events.filter((e) => e.kind === kind && (videoId === undefined || e.videoId === videoId)).length;
+  const proposedCars = videos.reduce((sum, v) => sum + v.cars + count('cars_merged', v.videoId) - count('car_split', v.videoId), 0);
+  const merges = count('cars_merged');
+  const splits = count('car_split');
+  return { videos: videos.length, proposedCars, merges, splits, mergeRate: share(merges, proposedCars), splitRate: share(splits, proposedCars) };
 }
 
 const percent = (value: number | null) => (value === null ? 'n/a' : `${(value * 100).toFixed(1)} %`);
@@ -158,5 +192,7 @@ export function formatFeedbackStats(stats: FeedbackStats): string {
     `${'photos deleted'.padEnd(16)} ${(stats.photos.deletedPerCar === null ? 'n/a' : stats.photos.deletedPerCar.toFixed(2)).padStart(8)}  per car (${stats.photos.deleted} of ${stats.photos.proposed} proposed, ${percent(stats.photos.deletedShare)})`,
     `${'frames swapped'.padEnd(16)} ${String(stats.framesSwapped).padStart(8)}`,
     `${'photos cropped'.padEnd(16)} ${String(stats.cropped).padStart(8)}`,
+    `${'cars merged'.padEnd(16)} ${percent(stats.split.mergeRate).padStart(8)}  (${stats.split.merges} of ${stats.split.proposedCars} proposed cars in ${stats.split.videos} video${stats.split.videos === 1 ? '' : 's'}: one car seen as two)`,
+    `${'cars split'.padEnd(16)} ${percent(stats.split.splitRate).padStart(8)}  (${stats.split.splits} of ${stats.split.proposedCars}: two cars seen as one)`,
   ].join('\n');
 }

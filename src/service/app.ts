@@ -10,6 +10,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type Fastif
 import { installAuth } from './auth.js';
 import type { ServiceContext } from './context.js';
 import { errorHandler } from './http-errors.js';
+import { carRoutes } from './routes/cars.js';
 import { draftRoutes } from './routes/drafts.js';
 import { photoRoutes } from './routes/photos.js';
 import { uploadRoutes } from './routes/uploads.js';
@@ -18,7 +19,7 @@ import { videoRoutes } from './routes/videos.js';
 export type RoutePlugin = FastifyPluginAsyncZod<{ ctx: ServiceContext }>;
 
 /** The API's route groups, in registration order. */
-export const ROUTES: readonly RoutePlugin[] = [videoRoutes, draftRoutes, photoRoutes, uploadRoutes];
+export const ROUTES: readonly RoutePlugin[] = [videoRoutes, draftRoutes, carRoutes, photoRoutes, uploadRoutes];
 
 export interface BuildAppOptions {
   /** Route groups registered after the standard ones (e.g. the editor's). */

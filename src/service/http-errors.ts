@@ -15,6 +15,11 @@ export function statusForError(error: unknown): { status: number; code: string; 
         return { status: 422, code: error.code, message: error.message };
       case 'INVALID_ARGUMENT':
         return { status: 400, code: error.code, message: error.message };
+      // A well-formed correction that cannot apply to these cars.
+      case 'CARS_IN_DIFFERENT_VIDEOS':
+      case 'MERGE_SAME_CAR':
+      case 'SPLIT_OUTSIDE_CAR':
+        return { status: 422, code: error.code, message: error.message };
       default:
         return { status: 500, code: 'INTERNAL', message: 'internal error' };
     }

@@ -94,6 +94,12 @@ export const car = z.object({
   draft: draft.omit({ photos: true }).nullable(),
 });
 
+/** Merge a car with another car of its video (the earlier one keeps its id and draft). */
+export const carMerge = z.strictObject({ carId: z.uuid() });
+
+/** Split a car at a moment of the video, or at one of its photos (which then starts the new car). */
+export const carSplit = z.union([z.strictObject({ atMs: z.number().int().min(0) }), z.strictObject({ photoId: z.uuid() })]);
+
 export const exportQuery = z.object({ format: z.enum(['json', 'csv']).default('json') });
 
 export const feedItem = z.object({

@@ -230,7 +230,7 @@ export async function setCover(db: Database, dealerId: string, photoId: string):
 }
 
 /** Gives the car's photos the ordinals 1..n in the given order, inside one transaction. */
-async function renumber(tx: Queryable, carId: string, orderedIds: readonly string[]): Promise<void> {
+export async function renumberPhotos(tx: Queryable, carId: string, orderedIds: readonly string[]): Promise<void> {
   // Two steps: the unique (car_id, ordinal) would trip over a swap done in one.
   await tx.query('update photos set ordinal = ordinal + 100000 where car_id = $1', [carId]);
   for (const [index, id] of orderedIds.entries()) await tx.query('update photos set ordinal = $2 where id = $1', [id, index + 1]);
@@ -246,7 +246,7 @@ export async function reorderPhotos(db: Database, dealerId: string, draftId: str
       throw new LotreelError('INVALID_ARGUMENT', 'the new order must list each of the draft\'s photos exactly once');
     }
     if (photoIds.some((id, i) => id !== current[i])) {
-      await renumber(tx, row.car_id, photoIds);
+      await renumberPhotos(tx, row.car_id, photoIds);
       await recordFeedback(tx, { videoId: row.video_id, carId: row.car_id, kind: 'photos_reordered', before: current, after: photoIds });
     }
     return photosOf(tx, row.car_id);
@@ -260,7 +260,7 @@ export async function deletePhoto(db: Database, dealerId: string, photoId: strin
     if (!owner) return null;
     await tx.query('delete from photos where id = $1', [photoId]);
     const rest = await photosOf(tx, owner.carId);
-    await renumber(tx, owner.carId, rest.map((p) => p.id));
+    await renumberPhotos(tx, owner.carId, rest.map((p) => p.id));
     if (owner.photo.isCover && rest.length > 0) await tx.query('update photos set is_cover = true where id = $1', [rest[0]!.id]);
     const { edits, ...before } = owner.photo;
     await recordFeedback(tx, { videoId: owner.videoId, carId: owner.carId, photoId, kind: 'photo_deleted', before: { ...before, edits }, after: null });

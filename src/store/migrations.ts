@@ -181,7 +181,18 @@ const V5_SPLIT_CONFIDENCE: Migration = {
   ],
 };
 
-export const MIGRATIONS: readonly Migration[] = [V1_INITIAL, V2_DEALERS, V3_EDITOR, V4_TEXT_EVIDENCE, V5_SPLIT_CONFIDENCE];
+/** The seller's corrections of the split: two cars merged into one, one car split in two (issue 12). */
+const V6_SPLIT_CORRECTIONS: Migration = {
+  version: 6,
+  name: 'feedback on merged and split cars',
+  statements: [
+    `alter table feedback_events drop constraint feedback_events_kind_check`,
+    `alter table feedback_events add constraint feedback_events_kind_check check (kind in ('field_changed', 'photo_deleted',
+      'cover_changed', 'frame_swapped', 'photo_added', 'photo_cropped', 'photos_reordered', 'draft_reviewed', 'cars_merged', 'car_split'))`,
+  ],
+};
+
+export const MIGRATIONS: readonly Migration[] = [V1_INITIAL, V2_DEALERS, V3_EDITOR, V4_TEXT_EVIDENCE, V5_SPLIT_CONFIDENCE, V6_SPLIT_CORRECTIONS];
 
 /** The schema version this code expects. */
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -1,10 +1,11 @@
 /**
  * The database keeps the same status lists as the code: the check constraints the migrations left on
- * drafts.status and videos.status name exactly the domain constants (shipped migrations keep their own
+ * drafts.status, videos.status and feedback_events.kind name exactly the domain constants (shipped migrations keep their own
  * text, so this is where a changed list without a new migration is caught). PGlite always; the
  * PostgreSQL server too when DATABASE_URL is set.
  */
 import { afterAll, describe, expect, it } from 'vitest';
+import { FEEDBACK_KINDS } from '../../../src/feedback/stats.js';
 import { DRAFT_STATUSES } from '../../../src/listing/draft-status.js';
 import { openDatabase, VIDEO_STATUSES, type Database } from '../../../src/store/index.js';
 import { backends, type TestStore } from './backends.js';
@@ -30,6 +31,7 @@ for (const backend of backends) {
       db = await openDatabase(store.config);
       expect(await constraintValues(db, 'drafts_status_check')).toEqual([...DRAFT_STATUSES]);
       expect(await constraintValues(db, 'videos_status_check')).toEqual([...VIDEO_STATUSES]);
+      expect(await constraintValues(db, 'feedback_events_kind_check')).toEqual([...FEEDBACK_KINDS]);
     });
   });
 }

@@ -55,6 +55,19 @@ describe('feedbackStats', () => {
     expect(stats.make).toEqual({ judged: 1, kept: 1, accuracy: 1, filledBySeller: 0 });
   });
 
+  it('merge and split rates against the cars lotreel proposed in the reviewed videos', () => {
+    const split = [
+      event('a', 'cars_merged'),
+      event('e', 'car_split', { videoId: 'v2' }),
+      event('f', 'cars_merged', { videoId: 'v3' }), // a video gone since: its event counts, not its cars
+    ];
+    // v1 has 2 cars now after one merge (3 proposed); v2 has 4 after one split (3 proposed).
+    const stats = feedbackStats(split, [], [{ videoId: 'v1', cars: 2 }, { videoId: 'v2', cars: 4 }]);
+    expect(stats.split).toEqual({ videos: 2, proposedCars: 6, merges: 2, splits: 1, mergeRate: 2 / 6, splitRate: 1 / 6 });
+    expect(formatFeedbackStats(stats)).toMatch(/cars merged\s+33\.3 %\s+\(2 of 6 proposed cars in 2 videos/);
+    expect(feedbackStats(split).split).toMatchObject({ proposedCars: 0, mergeRate: null, splitRate: null });
+  });
+
   it('no events: no figures, printed as n/a', () => {
     const stats = feedbackStats([]);
     expect(stats.make.accuracy).toBeNull();

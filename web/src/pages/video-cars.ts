@@ -4,6 +4,7 @@ import { api, followVideo } from '../api.js';
 import type { Car, VideoProgress } from '../api-types.js';
 import { attempt } from '../attempt.js';
 import { authImage } from '../components/auth-image.js';
+import { carCorrections } from '../components/car-corrections.js';
 import { feedDownload } from '../components/feed-download.js';
 import { h, onLeave, show } from '../dom.js';
 import { progressText, statusLabel } from '../format.js';
@@ -16,9 +17,9 @@ export async function videoCarsPage(videoId: string): Promise<void> {
     const cars = await attempt(() => api<Car[]>('GET', `/api/videos/${videoId}/cars`));
     if (!cars) return;
     grid.replaceChildren(
-      ...cars.map((car) => {
+      ...cars.map((car, i) => {
         const cover = car.photos.find((p) => p.cover) ?? car.photos[0];
-        return h(
+        const card = h(
           'a',
           { className: 'card car', href: car.draft ? `#/drafts/${car.draft.id}` : undefined, dataset: { carOrdinal: String(car.ordinal) } },
           cover ? authImage(`/api/photos/${cover.id}/rendered`, `car ${car.ordinal}`, 'cover') : h('div', { className: 'cover none' }, 'no photo'),
@@ -27,6 +28,7 @@ export async function videoCarsPage(videoId: string): Promise<void> {
           // How sure the split is: a seller checks a car the analysis was unsure about (two cars in one, or one in two).
           ...(car.warnings.length > 0 ? [h('span', { className: 'warnings', title: `split confidence ${Math.round(car.confidence * 100)}%` }, car.warnings.join('; '))] : []),
         );
+        return h('div', { className: 'car-item' }, card, carCorrections(car, cars[i + 1], load));
       }),
     );
     if (cars.length === 0) grid.append(h('p', { className: 'muted' }, 'No cars yet.'));
