@@ -26,6 +26,11 @@ export interface LabelledPicture {
 
 const pick = <T>(rand: () => number, items: readonly T[]): T => items[Math.floor(rand() * items.length)];
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+/**
+ * A font size at most `size` at which `text` fits `width` pixels: a printed sticker's value never runs
+ * into the next column or off the label (0.62 em: a wide font's mean capital advance).
+ */
+const fitted = (text: string, size: number, width: number) => Math.max(10, Math.min(size, Math.floor(width / (Math.max(1, text.length) * 0.62))));
 const FONTS = ['DejaVu Sans', 'Liberation Sans', 'DejaVu Serif', 'Liberation Serif', 'DejaVu Sans Condensed', 'Liberation Mono'];
 
 /** Cars sold in recent years, from the generated catalogue: make, model and a year inside the model's years. */
@@ -57,7 +62,7 @@ function buyersGuide(car: { make: string; model: string; year: number }, font: s
     <text x="${w / 2}" y="60" text-anchor="middle" font-family="${font}" font-weight="bold" font-size="46">BUYERS GUIDE</text>
     <text x="30" y="100" font-family="${font}" font-size="15">IMPORTANT: Spoken promises are difficult to enforce. Ask the dealer</text>
     <text x="30" y="120" font-family="${font}" font-size="15">to put all promises in writing. Keep this form.</text>
-    ${cols.map((c) => `<text x="${c.x}" y="175" font-family="Liberation Mono" font-weight="bold" font-size="24">${esc(c.value)}</text><line x1="${c.x}" y1="185" x2="${c.x + 170}" y2="185" stroke="#000" stroke-width="2"/><text x="${c.x}" y="205" font-family="${font}" font-size="15">${c.label}</text>`).join('')}
+    ${cols.map((c) => `<text x="${c.x}" y="175" font-family="Liberation Mono" font-weight="bold" font-size="${fitted(c.value, 24, 180)}">${esc(c.value)}</text><line x1="${c.x}" y1="185" x2="${c.x + 170}" y2="185" stroke="#000" stroke-width="2"/><text x="${c.x}" y="205" font-family="${font}" font-size="15">${c.label}</text>`).join('')}
     <text x="30" y="250" font-family="${font}" font-size="15">DEALER STOCK NUMBER (Optional)</text>
     <rect x="30" y="280" width="26" height="26" fill="none" stroke="#000" stroke-width="3"/><text x="70" y="302" font-family="${font}" font-weight="bold" font-size="28">AS IS - NO DEALER WARRANTY</text>
     <rect x="30" y="350" width="26" height="26" fill="none" stroke="#000" stroke-width="3"/><text x="70" y="372" font-family="${font}" font-weight="bold" font-size="28">DEALER WARRANTY</text>
@@ -81,8 +86,8 @@ function monroney(car: { make: string; model: string; year: number }, font: stri
     ? [['EXTERIOR:', colour], ['INTERIOR:', 'Black Cloth'], ['ENGINE:', engine], ['TRANSMISSION:', '8-Speed Automatic']]
     : [['MODEL YEAR', String(car.year)], ['MAKE', car.make], ['MODEL', car.model], ['EXTERIOR', colour], ['ENGINE', engine]];
   const body = `<rect width="${w}" height="${h}" fill="#ffffff"/><rect x="8" y="8" width="${w - 16}" height="${h - 16}" fill="none" stroke="#1a3c8c" stroke-width="4"/>
-    ${rows.map((r) => `<text x="30" y="60" font-family="${font}" font-weight="bold" font-size="30">${esc(r)}</text>`).join('')}
-    ${pairs.map(([label, value], i) => `<text x="30" y="${(headline ? 110 : 60) + i * 38}" font-family="${font}" font-weight="bold" font-size="20">${label}</text><text x="220" y="${(headline ? 110 : 60) + i * 38}" font-family="${font}" font-size="20">${esc(value)}</text>`).join('')}
+    ${rows.map((r) => `<text x="30" y="60" font-family="${font}" font-weight="bold" font-size="${fitted(r, 30, w - 60)}">${esc(r)}</text>`).join('')}
+    ${pairs.map(([label, value], i) => `<text x="30" y="${(headline ? 110 : 60) + i * 38}" font-family="${font}" font-weight="bold" font-size="20">${label}</text><text x="220" y="${(headline ? 110 : 60) + i * 38}" font-family="${font}" font-size="${fitted(value, 20, w - 250)}">${esc(value)}</text>`).join('')}
     <text x="30" y="350" font-family="${font}" font-size="18">STANDARD EQUIPMENT: Rear View Camera, Lane Keeping Assist</text>
     <text x="30" y="380" font-family="${font}" font-size="18">Optional package ${option}</text>
     <rect x="440" y="400" width="250" height="90" fill="#e9eef8"/><text x="455" y="430" font-family="${font}" font-size="14">TOTAL MSRP</text><text x="455" y="470" font-family="${font}" font-weight="bold" font-size="30">${msrp}</text>
@@ -98,7 +103,7 @@ function dealerSticker(car: { make: string; model: string; year: number }, font:
   const miles = `${10 + Math.floor(rand() * 80)},${String(Math.floor(rand() * 1000)).padStart(3, '0')} mi`;
   const cells: [string, string][] = [['YEAR', String(car.year)], ['MAKE', car.make], ['MODEL', car.model], ['MILEAGE', miles]];
   const body = `<rect width="${w}" height="${h}" fill="#fff8d8"/><rect x="6" y="6" width="${w - 12}" height="${h - 12}" fill="none" stroke="#c00" stroke-width="6"/>
-    ${cells.map(([label, value], i) => `<text x="${30 + (i % 2) * 250}" y="${60 + Math.floor(i / 2) * 110}" font-family="${font}" font-size="18" fill="#444">${label}</text><text x="${30 + (i % 2) * 250}" y="${95 + Math.floor(i / 2) * 110}" font-family="${font}" font-weight="bold" font-size="28">${esc(value)}</text>`).join('')}
+    ${cells.map(([label, value], i) => `<text x="${30 + (i % 2) * 250}" y="${60 + Math.floor(i / 2) * 110}" font-family="${font}" font-size="18" fill="#444">${label}</text><text x="${30 + (i % 2) * 250}" y="${95 + Math.floor(i / 2) * 110}" font-family="${font}" font-weight="bold" font-size="${fitted(value, 28, 230)}">${esc(value)}</text>`).join('')}
     <text x="30" y="300" font-family="${font}" font-weight="bold" font-size="40" fill="#c00">${ask}</text>
     <text x="30" y="350" font-family="${font}" font-size="22">or ${monthly}</text>`;
   return { svg: body, width: w, height: h, prices: [ask, monthly] };
