@@ -85,7 +85,7 @@ export function readMileage(text: string): string | null {
 
 /**
  * Model year and mileage ('sticker'), and the make and model of a headline such as "2019 FORD ESCAPE"
- * (a year beside a catalogue name). A year counts on a line that names a catalogue make or model or
+ * (a year beside a catalogue name) or "FORD ESCAPE" (a line that opens with a make and its model). A year counts on a line that names a catalogue make or model or
  * says "year" (not inside a price or mileage); a mileage needs its unit or a mileage word.
  */
 export function stickerEvidence(lines: readonly ReadText[], catalogue: BadgeCatalogue, options: TextEvidenceOptions): Evidence[] {
@@ -101,6 +101,14 @@ export function stickerEvidence(lines: readonly ReadText[], catalogue: BadgeCata
     const model = hits.find((h): h is Extract<typeof h, { kind: 'model' }> => h.kind === 'model' && (make?.kind === 'make' ? h.make === make.make : !h.model.ambiguous && !h.model.shared));
     const named = make !== undefined || (model !== undefined && model.spelling.replace(/[^A-Za-z0-9]/g, '').length >= 3 && hasLetter(model.spelling));
     const worded = YEAR_WORDS.test(yearText);
+    // A headline that opens with the make and goes on with one of its models ("VOLVO C70" over a price
+    // board's rows), with or without the year.
+    const opens = make?.kind === 'make' && make.at === 0 && model !== undefined && model.make === make.make && model.at === make.length;
+    if (opens) {
+      const confidence = TEXT_CONFIDENCE.stickerName * line.score;
+      evidence.push({ attribute: 'make', value: make.make.make, source: 'sticker', confidence, detail: detailOf(line) });
+      evidence.push({ attribute: 'model', value: model.model.name, source: 'sticker', confidence, detail: detailOf(line) });
+    }
     if (!named && !worded) continue;
     for (const match of yearText.matchAll(YEAR)) {
       const year = Number(match[1]);

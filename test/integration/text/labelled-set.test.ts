@@ -44,7 +44,7 @@ async function readSplit(split: Split): Promise<void> {
     const { data, info } = await sharp(picture.jpeg).removeAlpha().raw().toBuffer({ resolveWithObject: true });
     const lines = await reader.read({ width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) });
     const read: ReadText[] = lines.map((l) => ({ text: l.text, score: l.textScore, picture: picture.name, box: l.box, car: picture.car }));
-    const evidence = carTextEvidence(read, [], marketCatalogue('us'), { currentYear: 2026, placement: settings.text });
+    const evidence = carTextEvidence(read, [], marketCatalogue(picture.market), { currentYear: 2026, placement: settings.text });
     const resolved = resolveAttributes(evidence);
     const { truth } = picture;
     const makeRight = same(resolved.make?.value, truth.make);
@@ -67,7 +67,7 @@ afterAll(async () => {
   await reader?.dispose();
 });
 
-const KINDS = ['buyers-guide', 'monroney', 'dealer-sticker', 'rear-badge'] as const;
+const KINDS = ['buyers-guide', 'monroney', 'dealer-sticker', 'price-board', 'rear-badge'] as const;
 const rate = (items: readonly Outcome[]) => items.filter((o) => o.right).length / items.length;
 
 function printSplit(split: Split): void {

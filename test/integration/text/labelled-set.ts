@@ -10,11 +10,13 @@ import sharp, { type OverlayOptions } from 'sharp';
 import { mulberry32 } from '../../../fixtures/prng.js';
 import { sharedFile } from '../../helpers/shared.js';
 import type { Box } from '../../../src/core/geometry.js';
-import { marketCatalogue } from '../../../src/vehicle/badge-catalogue.js';
+import { marketCatalogue, type Market } from '../../../src/vehicle/badge-catalogue.js';
 
 export interface LabelledPicture {
   name: string;
-  kind: 'buyers-guide' | 'monroney' | 'dealer-sticker' | 'rear-badge';
+  kind: 'buyers-guide' | 'monroney' | 'dealer-sticker' | 'price-board' | 'rear-badge';
+  /** The market whose catalogue the car was drawn from (and is read against). */
+  market: Market;
   jpeg: Buffer;
   width: number;
   height: number;
@@ -34,8 +36,8 @@ const fitted = (text: string, size: number, width: number) => Math.max(10, Math.
 const FONTS = ['DejaVu Sans', 'Liberation Sans', 'DejaVu Serif', 'Liberation Serif', 'DejaVu Sans Condensed', 'Liberation Mono'];
 
 /** Cars sold in recent years, from the generated catalogue: make, model and a year inside the model's years. */
-export function drawCars(count: number, rand: () => number): { make: string; model: string; year: number }[] {
-  const pool = marketCatalogue('us').makes.flatMap((make) =>
+export function drawCars(count: number, rand: () => number, market: Market = 'us'): { make: string; model: string; year: number }[] {
+  const pool = marketCatalogue(market).makes.flatMap((make) =>
     make.models
       .filter((m) => (m.years?.[1] ?? 2026) >= 2012 && (m.years?.[0] ?? 0) <= 2024 && /[A-Za-z]/.test(m.name) && m.name.length >= 3 && m.name.length <= 14)
       .map((m) => ({ make: make.make, model: m.name, from: Math.max(2012, m.years?.[0] ?? 2012), to: Math.min(2025, m.years?.[1] ?? 2025) })),
@@ -109,6 +111,32 @@ function dealerSticker(car: { make: string; model: string; year: number }, font:
   return { svg: body, width: w, height: h, prices: [ask, monthly] };
 }
 
+/**
+ * A European dealer's price board (German): label/value rows (Marke, Modell, Erstzulassung MM/YYYY,
+ * Kilometerstand, Kraftstoff, Getriebe) or a headline with the make and model over an "EZ 03.2019"
+ * line, and the price in large figures.
+ */
+function priceBoard(car: { make: string; model: string; year: number }, font: string, rand: () => number): { svg: string; width: number; height: number; prices: string[] } {
+  const w = 600;
+  const h = 480;
+  const euros = `${10 + Math.floor(rand() * 50)}.${String(Math.floor(rand() * 1000)).padStart(3, '0')} €`;
+  const month = String(1 + Math.floor(rand() * 12)).padStart(2, '0');
+  const km = `${5 + Math.floor(rand() * 150)}.${String(Math.floor(rand() * 1000)).padStart(3, '0')} km`;
+  const fuel = pick(rand, ['Benzin', 'Diesel', 'Elektro', 'Hybrid (Benzin/Elektro)']);
+  const gearbox = pick(rand, ['Automatik', 'Schaltgetriebe']);
+  const headline = rand() < 0.5;
+  const rows: [string, string][] = headline
+    ? [['EZ', `${month}.${car.year}`], ['Kilometerstand', km], ['Kraftstoff', fuel], ['Getriebe', gearbox]]
+    : [['Marke', car.make], ['Modell', car.model], ['Erstzulassung', `${month}/${car.year}`], ['Kilometerstand', km], ['Kraftstoff', fuel], ['Getriebe', gearbox]];
+  const top = headline ? 120 : 60;
+  const title = `${car.make} ${car.model}`;
+  const body = `<rect width="${w}" height="${h}" fill="#ffffff"/><rect x="0" y="0" width="${w}" height="24" fill="#0a3d91"/>
+    ${headline ? `<text x="30" y="80" font-family="${font}" font-weight="bold" font-size="${fitted(title, 36, w - 60)}">${esc(title)}</text>` : ''}
+    ${rows.map(([label, value], i) => `<text x="30" y="${top + i * 36}" font-family="${font}" font-size="20" fill="#333">${label}:</text><text x="230" y="${top + i * 36}" font-family="${font}" font-weight="bold" font-size="${fitted(value, 20, w - 260)}">${esc(value)}</text>`).join('')}
+    <text x="30" y="${h - 40}" font-family="${font}" font-weight="bold" font-size="44" fill="#c00">${euros}</text>`;
+  return { svg: body, width: w, height: h, prices: [euros] };
+}
+
 const svgBuffer = (w: number, h: number, body: string) => Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}">${body}</svg>`);
 
 /** Turns, shears, blurs and lights a flat rendering as a hand-held photo would. */
@@ -133,9 +161,11 @@ async function photographed(flat: Buffer, rand: () => number): Promise<Buffer> {
 const BACKGROUNDS = ['media/images/evox-camaro-spin/camaro_050.jpg', 'media/images/evox-camaro-spin/camaro_140.jpg', 'media/images/stanford-cars/03198.jpg', 'media/images/stanford-cars/05509.jpg'];
 
 /** A close-up of a document on a car's window: the car fills the frame. */
-async function documentPicture(kind: 'buyers-guide' | 'monroney' | 'dealer-sticker', car: { make: string; model: string; year: number }, rand: () => number, name: string): Promise<LabelledPicture> {
+const RENDERERS = { 'buyers-guide': buyersGuide, monroney, 'dealer-sticker': dealerSticker, 'price-board': priceBoard } as const;
+
+async function documentPicture(kind: keyof typeof RENDERERS, car: { make: string; model: string; year: number }, rand: () => number, name: string, market: Market = 'us'): Promise<LabelledPicture> {
   const font = pick(rand, FONTS);
-  const doc = kind === 'buyers-guide' ? buyersGuide(car, font, rand) : kind === 'monroney' ? monroney(car, font, rand) : dealerSticker(car, font, rand);
+  const doc = RENDERERS[kind](car, font, rand);
   const width = 1280;
   const height = 960;
   const docWidth = Math.round(width * (0.55 + rand() * 0.25));
@@ -147,7 +177,7 @@ async function documentPicture(kind: 'buyers-guide' | 'monroney' | 'dealer-stick
   const top = Math.max(0, Math.round((height - (meta.height ?? 0)) * rand()));
   const fitted = await sharp(photo).resize({ width: Math.min(meta.width ?? width, width), height: Math.min(meta.height ?? height, height), fit: 'inside' }).toBuffer();
   const jpeg = await sharp(background).composite([{ input: fitted, left, top }]).jpeg({ quality: 85 + Math.floor(rand() * 10) }).toBuffer();
-  return { name, kind, jpeg, width, height, car: { x1: 0, y1: 0, x2: width, y2: height }, truth: car, prices: doc.prices };
+  return { name, kind, market, jpeg, width, height, car: { x1: 0, y1: 0, x2: width, y2: height }, truth: car, prices: doc.prices };
 }
 
 /**
@@ -181,10 +211,14 @@ async function badgePicture(car: { make: string; model: string }, rand: () => nu
     layers.push({ input: makeImage, left: Math.round((690 - crop.left) * scale - make.w), top: Math.round((284 - crop.top) * scale) });
   }
   const jpeg = await sharp(base).composite(layers).blur(0.4 + rand() * 0.8).jpeg({ quality: 88 }).toBuffer();
-  return { name, kind: 'rear-badge', jpeg, width, height, car: { x1: 0, y1: 0, x2: width, y2: height }, truth: { make: car.make, model: car.model }, prices: [] };
+  return { name, kind: 'rear-badge', market: 'us', jpeg, width, height, car: { x1: 0, y1: 0, x2: width, y2: height }, truth: { make: car.make, model: car.model }, prices: [] };
 }
 
-/** The whole set: `documents` of each document kind and `badges` rear badges. */
+/**
+ * The whole set: `documents` of each US document kind, `badges` rear badges, then `documents` European
+ * price boards of cars drawn from the EU catalogue (drawn last, so the earlier pictures of a seed stay
+ * what they were).
+ */
 export async function labelledSet(options: { documents: number; badges: number; seed?: number }): Promise<LabelledPicture[]> {
   const rand = mulberry32(options.seed ?? 14);
   const pictures: LabelledPicture[] = [];
@@ -193,5 +227,6 @@ export async function labelledSet(options: { documents: number; badges: number; 
     for (const [i, car] of drawCars(options.documents, rand).entries()) pictures.push(await documentPicture(kind, car, rand, `${kind}-${i}.jpg`));
   }
   for (const [i, car] of drawCars(options.badges, rand).entries()) pictures.push(await badgePicture(car, rand, `rear-badge-${i}.jpg`));
+  for (const [i, car] of drawCars(options.documents, rand, 'eu').entries()) pictures.push(await documentPicture('price-board', car, rand, `price-board-${i}.jpg`, 'eu'));
   return pictures;
 }

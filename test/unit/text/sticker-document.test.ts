@@ -80,6 +80,15 @@ describe('documentEvidence', () => {
     expect(pairs(read([plain('Getriebe: 7-Gang DSG'), plain('Polsterung: Leder schwarz')]))).toEqual(['interiorColour=Leder schwarz', 'transmission=7-Gang DSG']);
   });
 
+  it("reads a European dealer's price board: registration date, mileage, fuel and gearbox in German, the headline's make and model", () => {
+    const lines = [plain('Volvo XC60'), plain('EZ: 03.2019'), plain('Kilometerstand: 45.000 km'), plain('Kraftstoff: Diesel'), plain('Getriebe: Automatik'), plain('24.990 €')];
+    const evidence = carTextEvidence(lines, [], marketCatalogue('eu'), { currentYear: 2026 });
+    expect(pairs(evidence.filter((e) => e.source === 'sticker'))).toEqual(['fuel=Diesel', 'make=Volvo', 'mileage=45000 km', 'model=XC60', 'transmission=Automatik', 'year=2019']);
+    expect(JSON.stringify(evidence)).not.toMatch(/24\.?990|€/);
+    // A Monroney's fuel economy box is no fuel; "Erstzulassung 11/2018" is 2018.
+    expect(pairs(read([plain('Fuel Economy and Environment'), plain('Erstzulassung 11/2018')]))).toEqual(['year=2018']);
+  });
+
   it('reads a pre-1981 VIN only under its label, and never on a car dated 1981 or later', () => {
     const guide = [at('CHEVROLET', 100, 100, 120), at('1977', 480, 100, 60), at('1Q87K9N100001', 600, 100, 180), at('VEHICLE MAKE', 100, 125, 140, 14), at('YEAR', 480, 125, 50, 14), at('VIN NUMBER', 600, 125, 120, 14)];
     expect(read(guide).find((e) => e.attribute === 'vin')).toMatchObject({ value: '1Q87K9N100001', source: 'vin', confidence: 0.6 });
