@@ -43,9 +43,9 @@ export interface TextEvidenceOptions {
 
 const hasLetter = (s: string) => /[A-Z]/i.test(s);
 
-// Currency amounts and price words: "$18,995", "18 995 €", "PRICE: 18995", "MSRP", "£199/mo".
+// Currency amounts and price words: "$18,995", "18 995 €", "PRICE: 18995", "MSRP", "£199/mo", "Preis 18.990", "Prix 18 990".
 const CURRENCY_AMOUNT = /(?:[$£€¥]|\b(?:USD|EUR|GBP|CHF)\b)\s*\d[\d,.\s]*(?:\/\s*mo(?:nth)?\b)?|\d[\d,.]*\s*(?:[$£€¥]|\b(?:USD|EUR|GBP|CHF)\b)(?:\s*\/\s*mo(?:nth)?\b)?/gi;
-const PRICE_LABEL = /(?<![a-z])(?:price|msrp|sale|offer|finance|apr|deposit|per month|p\/m)(?![a-z])\s*[:\-]?\s*(?:\d[\d,.\s]*\d|\d)?/gi;
+const PRICE_LABEL = /(?<![a-z])(?:price|msrp|sale|offer|finance|apr|deposit|per month|p\/m|lease|leasing|preis|kaufpreis|angebot|monatlich|mtl|prix|tarif|par mois)(?![a-z])\s*[:\-]?\s*(?:\d[\d,.\s]*\d|\d)?/gi;
 
 /** Whether a line talks about money. */
 export function mentionsPrice(text: string): boolean {

@@ -22,6 +22,8 @@ describe('prices', () => {
     ['FORD KUGA $18,995 TITANIUM', true, 'FORD KUGA TITANIUM'],
     ['PRICE$54,995', true, ''],
     ['PRICE54995', true, ''],
+    ['Preis: 18.990', true, ''],
+    ['Prix 18 990', true, ''],
   ])('%j: mentions a price %s, stripped to %j', (text, price, stripped) => {
     expect(mentionsPrice(text)).toBe(price);
     expect(stripPrices(text)).toBe(stripped);
