@@ -1,7 +1,8 @@
 /**
  * Writes the rendered labelled set of issue 14 (test/integration/text/labelled-set.ts: Buyers Guides,
- * Monroney labels and dealers' stickers photographed on real car frames, rear badges on the real
- * Camaro) into a folder with its labels.json, for `lotreel eval`:
+ * Monroney labels, dealers' stickers and European price boards photographed on real car frames, rear
+ * badges on the real Camaro) into a folder with its labels.json, for `lotreel eval`. The test's
+ * tuning split is seed 14 with 8 and 16, its reporting split seed 2027 with 16 and 32:
  *   npx tsx benchmarks/text-labelled-set.ts DIR [documentsPerKind=8] [badges=16] [seed=14]
  *   node bin/lotreel.js eval DIR
  * Prices printed on the pictures are listed in DIR/prices.json, so a run's output can be searched for them.

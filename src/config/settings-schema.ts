@@ -207,13 +207,12 @@ export const makeModelSchema = z.strictObject({
   templates: z.number().int().min(1).max(8).default(2),
 });
 
-/** The vPIC catalogue filter: the market's makes (empty: all), vehicle types, newest-model-year floor. */
+/**
+ * The vPIC catalogue filter CLIP chooses make and model from: makes (empty: every make of the market's
+ * generated catalogue, `text.market`), vehicle types, newest-model-year floor.
+ */
 export const catalogueSchema = z.strictObject({
-  makes: z.array(z.string().min(1)).default([
-    'Acura', 'Alfa Romeo', 'Audi', 'BMW', 'Buick', 'Cadillac', 'Chevrolet', 'Chrysler', 'Dodge', 'Fiat', 'Ford', 'Genesis', 'GMC',
-    'Honda', 'Hyundai', 'Infiniti', 'Jaguar', 'Jeep', 'Kia', 'Land Rover', 'Lexus', 'Lincoln', 'Mazda', 'Mercedes-Benz', 'MINI',
-    'Mitsubishi', 'Nissan', 'Polestar', 'Porsche', 'Ram', 'Rivian', 'Subaru', 'Tesla', 'Toyota', 'Volkswagen', 'Volvo',
-  ]),
+  makes: z.array(z.string().min(1)).default([]),
   vehicleTypes: z.array(z.string().min(1)).default(['Passenger Car', 'Multipurpose Passenger Vehicle (MPV)', 'Truck']),
   minYear: z.number().int().min(1950).max(2100).default(2005),
 });

@@ -23,6 +23,10 @@ export const CAR_ATTRIBUTES = [
   'engine',
   'fuel',
   'drive',
+  /** As printed on a sticker ("8-Speed Automatic"). */
+  'transmission',
+  /** The upholstery's colour and material as printed ("Black Cloth"); `colour` is the body's. */
+  'interiorColour',
   /** Equipment a sticker or the seller states, as a list joined by ", ". */
   'equipment',
 ] as const;

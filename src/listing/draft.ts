@@ -32,6 +32,8 @@ export function buildDraft(facts: CarFacts): Draft {
     facts.bodyType ? `Body type: ${facts.bodyType}.` : null,
     facts.trim ? `Trim: ${facts.trim}.` : null,
     facts.mileage ? `Mileage: ${facts.mileage}.` : null,
+    facts.transmission ? `Transmission: ${facts.transmission}.` : null,
+    facts.interiorColour ? `Interior: ${facts.interiorColour}.` : null,
     `${facts.photoCount} photo${facts.photoCount === 1 ? '' : 's'} and a ${Math.max(1, Math.round(facts.videoSeconds))}-second walkaround video.`,
   ].filter((line): line is string => line !== null);
   const known = Boolean(facts.make && facts.model);
@@ -47,6 +49,8 @@ export function buildDraft(facts: CarFacts): Draft {
       year: facts.year,
       ...(facts.trim ? { trim: facts.trim } : {}),
       ...(facts.mileage ? { mileage: facts.mileage } : {}),
+      ...(facts.transmission ? { transmission: facts.transmission } : {}),
+      ...(facts.interiorColour ? { interiorColour: facts.interiorColour } : {}),
     },
   };
 }

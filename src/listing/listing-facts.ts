@@ -15,6 +15,9 @@ export interface CarFacts {
   /** From a VIN or a sticker, when known. */
   trim?: string | null;
   mileage?: string | null;
+  /** From a sticker, when read. */
+  transmission?: string | null;
+  interiorColour?: string | null;
   photoCount: number;
   videoSeconds: number;
 }
@@ -31,6 +34,8 @@ export interface ListingFacts {
   engine: string | null;
   fuel: string | null;
   drive: string | null;
+  transmission: string | null;
+  interiorColour: string | null;
   /** Equipment stated by a trusted source (seller, sticker); empty until one does. */
   features: string[];
   photoCount: number;
@@ -53,7 +58,7 @@ export interface ListingFactsInput {
   features?: readonly string[];
 }
 
-const TEXT_ATTRIBUTES = ['make', 'model', 'trim', 'bodyType', 'colour', 'mileage', 'engine', 'fuel', 'drive'] as const;
+const TEXT_ATTRIBUTES = ['make', 'model', 'trim', 'bodyType', 'colour', 'mileage', 'engine', 'fuel', 'drive', 'transmission', 'interiorColour'] as const;
 
 const asText = (value: string | number | undefined) => (value === undefined || value === '' ? null : String(value));
 const asNumber = (value: string | number | undefined) => {
@@ -111,6 +116,8 @@ export function templateFacts(facts: ListingFacts): CarFacts {
     year: facts.year,
     trim: facts.trim,
     mileage: facts.mileage,
+    transmission: facts.transmission,
+    interiorColour: facts.interiorColour,
     photoCount: facts.photoCount,
     videoSeconds: facts.videoSeconds,
   };

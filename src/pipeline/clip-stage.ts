@@ -1,7 +1,7 @@
 /**
  * CLIP in the pipeline (I/O wiring, like run.ts): opens the encoder when its weights are present and
  * says once which features are off when they are not; labels analysed frames (view, the car crop's
- * embedding, detail shots); ranks each car's make and model against the vPIC catalogue. All decisions
+ * embedding, detail shots); ranks each car's make and model against the vPIC catalogue (the market's makes, as generated). All decisions
  * are in the pure modules (views, details, make-model).
  */
 import type { AnalysisSettings, Device } from '../config/config.js';
@@ -11,6 +11,7 @@ import type { Frame } from '../media/types.js';
 import { ClipEncoder, missingClipFiles } from '../vision/clip.js';
 import { cachedTextEmbeddings } from '../vision/clip-text-cache.js';
 import { loadVpicCatalogue } from '../vehicle/vpic-catalogue.js';
+import { catalogueMakes } from '../vehicle/badge-catalogue.js';
 import { colourVotes } from '../analysis/colour-name.js';
 import { colourHistogram, measureCropQuality } from '../vision/image-stats.js';
 import { bestFrames, cataloguePrompts, foldCatalogueEmbeddings, rankMakeModel, type CatalogueEntry, type MakeModelResult } from '../evidence/clip-make-model.js';
@@ -27,7 +28,7 @@ export interface ClipStageOptions {
   modelsDir: string;
   cacheDir: string;
   device: Device;
-  settings: Pick<AnalysisSettings, 'clip' | 'views' | 'makeModel' | 'catalogue'>;
+  settings: Pick<AnalysisSettings, 'clip' | 'views' | 'makeModel' | 'catalogue' | 'text'>;
   log: Logger;
 }
 
@@ -128,7 +129,7 @@ export class ClipStage {
   async prepareCatalogue(): Promise<{ entries: CatalogueEntry[]; embeddings: Float32Array[] }> {
     if (this.#catalogue) return this.#catalogue;
     const { settings, cacheDir, log } = this.#options;
-    const entries = await loadVpicCatalogue(cacheDir, settings.catalogue);
+    const entries = await loadVpicCatalogue(cacheDir, { ...settings.catalogue, makes: catalogueMakes(settings.catalogue.makes, settings.text.market) });
     const prompts = cataloguePrompts(entries, settings.makeModel.templates);
     const embeddings = foldCatalogueEmbeddings(await cachedTextEmbeddings(this.encoder, prompts, cacheDir, log), entries.length, settings.makeModel.templates);
     log.debug('make/model catalogue', { entries: entries.length, prompts: prompts.length });

@@ -12,23 +12,33 @@ import type { CarAttribute, Evidence } from '../evidence/evidence.js';
 import type { BadgeCatalogue, CatalogueMake } from '../vehicle/badge-catalogue.js';
 import { findNames, nameIndex, tokensOf, wordsOf, type NameIndex } from './name-matcher.js';
 import { byPicture, mentionsPrice, readMileage, stripPrices, type ReadText } from './text-evidence.js';
+import { findVins, legacyVin } from '../vehicle/vin.js';
 
 /** A labelled value is surer than a name found in free text. */
 export const DOCUMENT_CONFIDENCE = 0.9;
+/** A pre-1981 VIN (a maker's own scheme, see legacyVin): only its label vouches for it. */
+export const LEGACY_VIN_CONFIDENCE = 0.6;
+/** The first model year of the 17-character VIN standard: a car of this year or later has no legacy VIN. */
+const STANDARD_VIN_FROM = 1981;
 
-type Field = 'year' | 'make' | 'model' | 'trim' | 'mileage' | 'engine' | 'colour' | 'equipment';
+type Field = 'vin' | 'year' | 'make' | 'model' | 'trim' | 'mileage' | 'engine' | 'fuel' | 'transmission' | 'colour' | 'interiorColour' | 'equipment';
 
 /** Label spellings (as tokens), longest first; a label is the first words of its line. */
 const LABELS: readonly { field: Field; words: string[] }[] = (
   [
-    ['year', 'MODEL YEAR'], ['year', 'VEHICLE YEAR'], ['year', 'YEAR'], ['year', 'YR'],
-    ['make', 'VEHICLE MAKE'], ['make', 'MAKE'], ['make', 'MARQUE'], ['make', 'MARKE'],
+    ['vin', 'VIN NUMBER'], ['vin', 'VIN'], ['vin', 'VEHICLE IDENTIFICATION NUMBER'], ['vin', 'CHASSIS NUMBER'], ['vin', 'CHASSIS NO'], ['vin', 'FIN'], ['vin', 'FAHRGESTELLNUMMER'],
+    ['year', 'MODEL YEAR'], ['year', 'VEHICLE YEAR'], ['year', 'YEAR'], ['year', 'YR'], ['year', 'FIRST REGISTRATION'], ['year', 'REGISTERED'],
+    ['year', 'ERSTZULASSUNG'], ['year', 'EZ'], ['year', 'BAUJAHR'], ['year', 'MISE EN CIRCULATION'], ['year', 'ANNEE'],
+    ['make', 'VEHICLE MAKE'], ['make', 'MAKE'], ['make', 'MARQUE'], ['make', 'MARKE'], ['make', 'HERSTELLER'],
     ['model', 'VEHICLE MODEL'], ['model', 'MODEL'], ['model', 'MODELE'], ['model', 'MODELL'],
-    ['trim', 'TRIM LEVEL'], ['trim', 'TRIM'], ['trim', 'SERIES'], ['trim', 'VERSION'],
-    ['mileage', 'ODOMETER READING'], ['mileage', 'ODOMETER'], ['mileage', 'MILEAGE'], ['mileage', 'KILOMETRAGE'], ['mileage', 'KM STAND'],
-    ['engine', 'ENGINE'], ['engine', 'MOTOR'], ['engine', 'MOTEUR'],
-    ['equipment', 'STANDARD EQUIPMENT'], ['equipment', 'OPTIONAL EQUIPMENT'], ['equipment', 'EQUIPMENT'], ['equipment', 'FEATURES'], ['equipment', 'AUSSTATTUNG'],
-    ['colour', 'EXTERIOR COLOR'], ['colour', 'EXTERIOR COLOUR'], ['colour', 'EXTERIOR'], ['colour', 'EXT COLOR'], ['colour', 'COLOR'], ['colour', 'COLOUR'],
+    ['trim', 'TRIM LEVEL'], ['trim', 'TRIM'], ['trim', 'SERIES'], ['trim', 'VERSION'], ['trim', 'FINITION'], ['trim', 'AUSSTATTUNGSLINIE'],
+    ['mileage', 'ODOMETER READING'], ['mileage', 'ODOMETER'], ['mileage', 'MILEAGE'], ['mileage', 'KILOMETRAGE'], ['mileage', 'KM STAND'], ['mileage', 'KILOMETERSTAND'], ['mileage', 'LAUFLEISTUNG'],
+    ['engine', 'ENGINE'], ['engine', 'MOTOR'], ['engine', 'MOTEUR'], ['engine', 'MOTORISATION'],
+    ['fuel', 'FUEL TYPE'], ['fuel', 'FUEL'], ['fuel', 'KRAFTSTOFF'], ['fuel', 'CARBURANT'], ['fuel', 'ENERGIE'],
+    ['transmission', 'TRANSMISSION'], ['transmission', 'GEARBOX'], ['transmission', 'GETRIEBE'], ['transmission', 'BOITE DE VITESSES'], ['transmission', 'BOITE'],
+    ['equipment', 'STANDARD EQUIPMENT'], ['equipment', 'OPTIONAL EQUIPMENT'], ['equipment', 'EQUIPMENT'], ['equipment', 'FEATURES'], ['equipment', 'AUSSTATTUNG'], ['equipment', 'EQUIPEMENTS'],
+    ['interiorColour', 'INTERIOR COLOR'], ['interiorColour', 'INTERIOR COLOUR'], ['interiorColour', 'INTERIOR'], ['interiorColour', 'INT COLOR'], ['interiorColour', 'UPHOLSTERY'], ['interiorColour', 'POLSTERUNG'], ['interiorColour', 'SELLERIE'],
+    ['colour', 'EXTERIOR COLOR'], ['colour', 'EXTERIOR COLOUR'], ['colour', 'EXTERIOR'], ['colour', 'EXT COLOR'], ['colour', 'COLOR'], ['colour', 'COLOUR'], ['colour', 'FARBE'], ['colour', 'AUSSENFARBE'], ['colour', 'COULEUR'],
   ] as const
 )
   .map(([field, text]) => ({ field: field as Field, words: text.split(' ') }))
@@ -77,6 +87,7 @@ export function labelsOf(text: string): Labelled[] {
 }
 
 const YEAR = /(?<![\d,.])(19[5-9]\d|20\d\d)(?![\d,.]\d)(?!\d)/;
+const FUEL_WORD = /(?<![A-Z])(?:GAS(?:OLINE)?|PETROL|DIESEL|ELECTRIC|HYBRID|PLUG-?IN|FLEX|E85|LPG|CNG|HYDROGEN|BENZIN|ELEKTRO|ESSENCE|GAZOLE|ELECTRIQUE)(?![A-Z])/i;
 const centreY = (b: Box) => (b.y1 + b.y2) / 2;
 const lineHeight = (b: Box) => b.y2 - b.y1;
 
@@ -87,8 +98,13 @@ function valuesFor(field: Field, text: string, index: NameIndex, options: { curr
   const clean = stripPrices(text).trim();
   if (!clean) return [];
   switch (field) {
+    case 'vin': {
+      const legacy = legacyVin(clean);
+      return legacy ? [{ attribute: 'vin', value: legacy.vin }] : [];
+    }
     case 'year': {
-      const year = Number(YEAR.exec(clean)?.[1]);
+      // A registration date ("03/2019", "03.2019") gives its year.
+      const year = Number(YEAR.exec(clean.replace(/(?<!\d)(?:0?[1-9]|1[0-2])[./-](?=(?:19|20)\d\d(?!\d))/g, ' '))?.[1]);
       return Number.isFinite(year) && year <= options.currentYear + 1 ? [{ attribute: 'year', value: year }] : [];
     }
     case 'make': {
@@ -110,9 +126,14 @@ function valuesFor(field: Field, text: string, index: NameIndex, options: { curr
       const items = text.split(/[,;•·|]+/).map((item) => item.trim()).filter((item) => item !== '' && !mentionsPrice(item) && /[A-Za-z]{3}/.test(item) && item.length <= 40);
       return items.length > 0 && !labelOf(items[0]) ? [{ attribute: 'equipment', value: items.join(', ') }] : [];
     }
+    case 'fuel':
+      // The label alone is not enough: a Monroney's FUEL ECONOMY box is no fuel.
+      return FUEL_WORD.test(clean) && clean.length <= 40 ? [{ attribute: 'fuel', value: clean }] : [];
     case 'trim':
     case 'engine':
+    case 'transmission':
     case 'colour':
+    case 'interiorColour':
       // Free text, but short, not a number alone, and not the next label.
       return clean.length <= 40 && /[A-Za-z]/.test(clean) && !labelOf(clean) ? [{ attribute: field, value: clean }] : [];
   }
@@ -137,7 +158,7 @@ function neighbours(label: ReadText & { box: Box }, lines: readonly ReadText[]):
 }
 
 /**
- * Year, make, model, trim, mileage, engine, colour and the equipment list read as label/value pairs
+ * Year, make, model, trim, mileage, engine, transmission, exterior and interior colours and the equipment list read as label/value pairs
  * ('sticker'). The make is read first so that the model is looked for among its models.
  */
 export function documentEvidence(lines: readonly ReadText[], catalogue: BadgeCatalogue, options: { currentYear: number }): Evidence[] {
@@ -145,21 +166,30 @@ export function documentEvidence(lines: readonly ReadText[], catalogue: BadgeCat
   const evidence: Evidence[] = [];
   for (const group of byPicture(lines).values()) {
     const labelled = group.flatMap((line, i) => labelsOf(line.text).map((label) => ({ line, i, label })));
-    const order: Field[] = ['make', 'model', 'year', 'trim', 'mileage', 'engine', 'colour', 'equipment'];
+    const order: Field[] = ['make', 'model', 'year', 'vin', 'trim', 'mileage', 'engine', 'fuel', 'transmission', 'colour', 'interiorColour', 'equipment'];
     labelled.sort((a, b) => order.indexOf(a.label.field) - order.indexOf(b.label.field));
     let make: CatalogueMake | null = null;
+    let year: number | null = null;
     const taken = new Set<CarAttribute>();
     for (const { line, i, label } of labelled) {
       const { field, rest } = label;
       const candidates = [rest, ...(line.box ? neighbours(line as ReadText & { box: Box }, group) : group[i + 1] ? [group[i + 1]] : []).map((l) => l.text)];
       for (const text of candidates) {
+        // A 17-character VIN is the label's value, found in every line and decoded by the VIN stage.
+        if (field === 'vin' && findVins(stripPrices(text)).length > 0) break;
         const values = valuesFor(field, text, index, options, make);
         if (values.length === 0) continue;
         for (const v of values) {
           if (taken.has(v.attribute)) continue;
+          const detail = `${line.picture}: ${field} "${stripPrices(text)}"`;
+          if (v.attribute === 'vin') {
+            // A short VIN on a car the document dates 1981 or later is a misread, not a legacy VIN.
+            if (year !== null && year >= STANDARD_VIN_FROM) continue;
+            evidence.push({ ...v, source: 'vin', confidence: LEGACY_VIN_CONFIDENCE * line.score, detail: `${detail}; pre-1981 VIN, not decoded` });
+          } else evidence.push({ ...v, source: 'sticker', confidence: DOCUMENT_CONFIDENCE * line.score, detail });
           taken.add(v.attribute);
-          evidence.push({ ...v, source: 'sticker', confidence: DOCUMENT_CONFIDENCE * line.score, detail: `${line.picture}: ${field} "${stripPrices(text)}"` });
           if (v.attribute === 'make') make = catalogue.makes.find((m) => m.make === v.value) ?? null;
+          if (v.attribute === 'year') year = Number(v.value);
         }
         break;
       }

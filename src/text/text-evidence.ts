@@ -43,9 +43,9 @@ export interface TextEvidenceOptions {
 
 const hasLetter = (s: string) => /[A-Z]/i.test(s);
 
-// Currency amounts and price words: "$18,995", "18 995 €", "PRICE: 18995", "MSRP", "£199/mo".
+// Currency amounts and price words: "$18,995", "18 995 €", "PRICE: 18995", "MSRP", "£199/mo", "Preis 18.990", "Prix 18 990".
 const CURRENCY_AMOUNT = /(?:[$£€¥]|\b(?:USD|EUR|GBP|CHF)\b)\s*\d[\d,.\s]*(?:\/\s*mo(?:nth)?\b)?|\d[\d,.]*\s*(?:[$£€¥]|\b(?:USD|EUR|GBP|CHF)\b)(?:\s*\/\s*mo(?:nth)?\b)?/gi;
-const PRICE_LABEL = /(?<![a-z])(?:price|msrp|sale|offer|finance|apr|deposit|per month|p\/m)(?![a-z])\s*[:\-]?\s*(?:\d[\d,.\s]*\d|\d)?/gi;
+const PRICE_LABEL = /(?<![a-z])(?:price|msrp|sale|offer|finance|apr|deposit|per month|p\/m|lease|leasing|preis|kaufpreis|angebot|monatlich|mtl|prix|tarif|par mois)(?![a-z])\s*[:\-]?\s*(?:\d[\d,.\s]*\d|\d)?/gi;
 
 /** Whether a line talks about money. */
 export function mentionsPrice(text: string): boolean {
@@ -85,7 +85,7 @@ export function readMileage(text: string): string | null {
 
 /**
  * Model year and mileage ('sticker'), and the make and model of a headline such as "2019 FORD ESCAPE"
- * (a year beside a catalogue name). A year counts on a line that names a catalogue make or model or
+ * (a year beside a catalogue name) or "FORD ESCAPE" (a line that opens with a make and its model). A year counts on a line that names a catalogue make or model or
  * says "year" (not inside a price or mileage); a mileage needs its unit or a mileage word.
  */
 export function stickerEvidence(lines: readonly ReadText[], catalogue: BadgeCatalogue, options: TextEvidenceOptions): Evidence[] {
@@ -101,6 +101,14 @@ export function stickerEvidence(lines: readonly ReadText[], catalogue: BadgeCata
     const model = hits.find((h): h is Extract<typeof h, { kind: 'model' }> => h.kind === 'model' && (make?.kind === 'make' ? h.make === make.make : !h.model.ambiguous && !h.model.shared));
     const named = make !== undefined || (model !== undefined && model.spelling.replace(/[^A-Za-z0-9]/g, '').length >= 3 && hasLetter(model.spelling));
     const worded = YEAR_WORDS.test(yearText);
+    // A headline that opens with the make and goes on with one of its models ("VOLVO C70" over a price
+    // board's rows), with or without the year.
+    const opens = make?.kind === 'make' && make.at === 0 && model !== undefined && model.make === make.make && model.at === make.length;
+    if (opens) {
+      const confidence = TEXT_CONFIDENCE.stickerName * line.score;
+      evidence.push({ attribute: 'make', value: make.make.make, source: 'sticker', confidence, detail: detailOf(line) });
+      evidence.push({ attribute: 'model', value: model.model.name, source: 'sticker', confidence, detail: detailOf(line) });
+    }
     if (!named && !worded) continue;
     for (const match of yearText.matchAll(YEAR)) {
       const year = Number(match[1]);

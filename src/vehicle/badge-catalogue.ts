@@ -54,3 +54,8 @@ export function marketCatalogue(market: Market = 'us'): BadgeCatalogue {
   }
   return catalogue;
 }
+
+/** The makes CLIP chooses among: those configured, else every make of the market's generated catalogue. */
+export function catalogueMakes(configured: readonly string[], market: Market): readonly string[] {
+  return configured.length > 0 ? configured : marketCatalogue(market).makes.map((make) => make.make);
+}

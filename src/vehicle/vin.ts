@@ -64,6 +64,8 @@ export interface VinCandidate {
   repaired: number[];
   /** False for a VIN accepted without a check digit (structure and WMI only). */
   checked?: boolean;
+  /** A VIN of a maker's own scheme from before 1981 (see legacyVin): not decodable. */
+  legacy?: boolean;
 }
 
 export interface VinOptions {
@@ -89,6 +91,23 @@ export function uncheckedVin(read: string, knownWmi: (wmi: string) => boolean): 
   }
   if (!/\d{4}$/.test(vin) || !/[A-Z]/.test(vin.slice(0, 3)) || !knownWmi(vin.slice(0, 3))) return null;
   return { vin, read, repaired, checked: false };
+}
+
+/** Shortest and longest VINs of the makers' own schemes before 1981 (Ford 11, GM and Chrysler 13, Mercedes 14). */
+const LEGACY_VIN_LENGTH = { min: 6, max: 14 } as const;
+
+/**
+ * A VIN from before the 1981 standard (model years up to 1980): each maker's own scheme, letters and
+ * digits ending in a serial number of at least five digits ("1Q87K9N100001", "2F02H100001",
+ * "1122334455"). It has no check digit and no WMI, so nothing checks it: callers accept it only where a
+ * label says it is the VIN. Spaces, dashes and stars between groups are dropped; null when it does not fit.
+ */
+export function legacyVin(text: string): VinCandidate | null {
+  const read = text.toUpperCase().replace(/[\s\-*.]/g, '');
+  if (read.length < LEGACY_VIN_LENGTH.min || read.length > LEGACY_VIN_LENGTH.max || !/^[A-Z0-9]+$/.test(read)) return null;
+  // A serial number at the end; at most a few letters (division, series, engine, plant codes); not one digit repeated.
+  if (!/\d{5}$/.test(read) || (read.match(/[A-Z]/g) ?? []).length > 4 || /^(\d)\1+$/.test(read)) return null;
+  return { vin: read, read, repaired: [], checked: false, legacy: true };
 }
 
 /**

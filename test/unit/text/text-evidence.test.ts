@@ -22,6 +22,8 @@ describe('prices', () => {
     ['FORD KUGA $18,995 TITANIUM', true, 'FORD KUGA TITANIUM'],
     ['PRICE$54,995', true, ''],
     ['PRICE54995', true, ''],
+    ['Preis: 18.990', true, ''],
+    ['Prix 18 990', true, ''],
   ])('%j: mentions a price %s, stripped to %j', (text, price, stripped) => {
     expect(mentionsPrice(text)).toBe(price);
     expect(stripPrices(text)).toBe(stripped);
@@ -111,7 +113,10 @@ describe('stickerEvidence', () => {
   it.each([
     ['a year in the future', 'MODEL YEAR 2031', []],
     ['a bare number', '2019', []],
-    ['a year-like price', 'FORD ESCAPE $2019', []],
+    ['a year-like price (the line still names the car)', 'FORD ESCAPE $2019', ['make=Ford', 'model=Escape']],
+    ['a headline without its year', 'TOYOTA COROLLA CROSS', ['make=Toyota', 'model=Corolla Cross']],
+    ['a make not followed by its model', 'FORD CERTIFIED PRE-OWNED', []],
+    ['a model of another make after the make', 'FORD CAMRY', []],
     ['a year after a year word', 'Year: 2015', ['year=2015']],
     ['a year glued to the make', '2017CHEVROLET CAMARO', ['year=2017', 'make=Chevrolet', 'model=Camaro']],
     ['a mileage is not a year', 'FORD 2,019 km', ['mileage=2019 km']],

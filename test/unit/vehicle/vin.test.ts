@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findVins, isValidVin, repairVin, vinCheckDigit, vinEvidence } from '../../../src/vehicle/vin.js';
+import { findVins, isValidVin, legacyVin, repairVin, vinCheckDigit, vinEvidence } from '../../../src/vehicle/vin.js';
 
 // Real, check-digit-valid VINs (decoded by vPIC in the integration tests).
 const KONA = 'KM8K2CAB4PU001140';
@@ -129,5 +129,20 @@ describe('VINs without a check digit (most European VINs)', () => {
   it('leave VINs whose check digit holds as they were: checked, repaired as before', () => {
     expect(findVins(KONA, { knownWmi })).toEqual([{ vin: KONA, read: KONA, repaired: [] }]);
     expect(findVins('KM8K2CAB4PU00L140', { knownWmi })[0]).toMatchObject({ vin: KONA, repaired: [13] });
+  });
+});
+
+describe('legacyVin (before 1981)', () => {
+  it.each([
+    ['1Q87K9N100001', '1Q87K9N100001'], // GM, 13 characters
+    ['RM23G0G 100001', 'RM23G0G100001'], // Chrysler, grouped
+    ['2F02H-100001', '2F02H100001'], // Ford, 11 characters
+    ['1122334455', '1122334455'], // Volkswagen, digits only
+  ])('%s is %s', (read, vin) => {
+    expect(legacyVin(read)).toMatchObject({ vin, checked: false, legacy: true });
+  });
+
+  it.each(['12345', '1HGCM82633A004352', 'FORD ESCAPE', 'ABCDEFG12', '0000000000', 'ABCDE123456'])('%s is none', (read) => {
+    expect(legacyVin(read)).toBeNull();
   });
 });
