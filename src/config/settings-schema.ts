@@ -159,6 +159,23 @@ export const platesSchema = z.strictObject({
   minPassVehicleScore: z.number().min(0).max(1).default(0.5),
   /** Other vehicles, outside the searched car, are searched at this share of the picture's detector scale. */
   otherVehicleScale: z.number().positive().max(2).default(0.5),
+  /**
+   * Each car's published clip is re-encoded (H.264, index up front) with its plates blurred, found on
+   * frames sampled along it and tracked in between (src/text/clip-plates.ts); with `blur` off it is cut
+   * without re-encoding. Its shorter side in pixels (720: 1280x720 landscape; smaller videos stay).
+   */
+  clipShortSide: z.number().int().min(144).max(2160).default(720),
+  /** x264 quality (lower: better and larger) and speed preset of the clip. */
+  clipCrf: z.number().int().min(0).max(51).default(23),
+  clipPreset: z.enum(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium']).default('veryfast'),
+  /** Frames per second of the clip searched for plates. */
+  clipSampleFps: z.number().positive().max(30).default(2),
+  /** A plate found at the next sample within this many plate widths of where it was is the same plate... */
+  clipLinkWidths: z.number().positive().default(1.5),
+  /** ...followed across at most this many samples in a row where it was missed. */
+  clipMaxMissedSamples: z.number().int().min(0).default(2),
+  /** Each blurred box in the clip grown by this share of its size on each side (plates move between samples). */
+  clipPadShare: z.number().min(0).default(0.25),
 });
 
 /** Text evidence: the market whose generated make/model catalogue text is matched against, and where a badge may sit. */
