@@ -159,6 +159,18 @@ export const platesSchema = z.strictObject({
   minPassVehicleScore: z.number().min(0).max(1).default(0.5),
   /** Other vehicles, outside the searched car, are searched at this share of the picture's detector scale. */
   otherVehicleScale: z.number().positive().max(2).default(0.5),
+  /** Pieces of one line of text (a plate split by the detector) are joined when this close along it, in line thicknesses... */
+  fragmentMaxGap: z.number().min(0).default(0.8),
+  /** ...at least this share as thick as each other, and slanted within this many degrees of each other. */
+  fragmentMinHeightShare: z.number().min(0).max(1).default(0.6),
+  fragmentMaxTurnDeg: z.number().min(0).max(90).default(12),
+  /** A vehicle with no plate found but a stub of text low on it (this long for its thickness, short of `minAspect`) is looked at again closer... */
+  stubMinAspect: z.number().positive().default(1),
+  /** ...its text brought to this many detector pixels tall, at most this many stubs per picture. */
+  stubLookTextHeight: z.number().positive().default(48),
+  maxStubLooks: z.number().int().min(0).default(2),
+  /** The closer look spans this many stub thicknesses above and below it (the text detector needs some surroundings). */
+  stubLookContext: z.number().positive().default(4),
   /**
    * Each car's published clip is re-encoded (H.264, index up front) with its plates blurred, found on
    * frames sampled along it and tracked in between (src/text/clip-plates.ts); with `blur` off it is cut
