@@ -147,7 +147,9 @@ function continuesLine(a: TextLine, b: TextLine, settings: PlateSettings): boole
   const uy = Math.sin(a.angle);
   const along = Math.abs((b.cx - a.cx) * ux + (b.cy - a.cy) * uy);
   const across = Math.abs((b.cx - a.cx) * -uy + (b.cy - a.cy) * ux);
-  return across <= 0.4 * thick && along - (a.width + b.width) / 2 <= settings.fragmentMaxGap * thick;
+  const gap = along - (a.width + b.width) / 2;
+  // Overlapping much, they are the same text found twice (two passes), not two pieces of it.
+  return across <= 0.4 * thick && gap <= settings.fragmentMaxGap * thick && gap >= -0.5 * Math.min(a.width, b.width);
 }
 
 /**

@@ -190,6 +190,8 @@ describe('pieces of one line', () => {
     expect(joinLineFragments([line(500, 400, 60, 30), line(580, 400, 60, 12)])).toHaveLength(2); // a badge beside
     expect(joinLineFragments([line(500, 400, 60, 20), line(600, 400, 60, 20)])).toHaveLength(2); // 40 px apart: 2 thicknesses
     expect(joinLineFragments([line(500, 400, 60, 20, 0, 'AB'), line(570, 400, 60, 20)])[0].text).toBeUndefined();
+    // The same text found twice (the picture's pass and a closer look) stays two regions, each with its reading.
+    expect(joinLineFragments([line(500, 400, 100, 20, 0, 'TS-260AK'), line(503, 401, 98, 20, 0, 'TS-260AK')]).map((t) => t.text)).toEqual(['TS-260AK', 'TS-260AK']);
   });
 });
 
