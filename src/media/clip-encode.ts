@@ -2,15 +2,13 @@
  * Re-encodes a clip with regions blurred (I/O): the filter graph goes into a script file (a long clip
  * has many pieces), ffmpeg writes a temporary file that is renamed when complete, never half-written.
  */
-import { randomBytes } from 'node:crypto';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { FfmpegBinaries } from './binaries.js';
 import { blurFilterGraph, encodeClipArgs, type BlurPiece, type ClipEncoding } from './clip-encode-args.js';
+import { tempName } from './extract.js';
 import { runTool } from './process-runner.js';
 import type { VideoInfo } from './types.js';
-
-const tempName = (outPath: string, suffix: string) => `${outPath}.${process.pid}-${randomBytes(4).toString('hex')}.partial${suffix}`;
 
 /**
  * Writes `input` (described by `info`) to `outPath` at `size`, H.264 with its index up front, every
