@@ -159,6 +159,35 @@ export const platesSchema = z.strictObject({
   minPassVehicleScore: z.number().min(0).max(1).default(0.5),
   /** Other vehicles, outside the searched car, are searched at this share of the picture's detector scale. */
   otherVehicleScale: z.number().positive().max(2).default(0.5),
+  /** Pieces of one line of text (a plate split by the detector) are joined when this close along it, in line thicknesses... */
+  fragmentMaxGap: z.number().min(0).default(0.8),
+  /** ...at least this share as thick as each other, and slanted within this many degrees of each other. */
+  fragmentMinHeightShare: z.number().min(0).max(1).default(0.6),
+  fragmentMaxTurnDeg: z.number().min(0).max(90).default(12),
+  /** A vehicle with no plate found but a stub of text low on it (this long for its thickness, short of `minAspect`) is looked at again closer... */
+  stubMinAspect: z.number().positive().default(1),
+  /** ...its text brought to this many detector pixels tall, at most this many stubs per picture. */
+  stubLookTextHeight: z.number().positive().default(48),
+  maxStubLooks: z.number().int().min(0).default(2),
+  /** The closer look spans this many stub thicknesses above and below it (the text detector needs some surroundings). */
+  stubLookContext: z.number().positive().default(4),
+  /**
+   * Each car's published clip is re-encoded (H.264, index up front) with its plates blurred, found on
+   * frames sampled along it and tracked in between (src/text/clip-plates.ts); with `blur` off it is cut
+   * without re-encoding. Its shorter side in pixels (720: 1280x720 landscape; smaller videos stay).
+   */
+  clipShortSide: z.number().int().min(144).max(2160).default(720),
+  /** x264 quality (lower: better and larger) and speed preset of the clip. */
+  clipCrf: z.number().int().min(0).max(51).default(23),
+  clipPreset: z.enum(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium']).default('veryfast'),
+  /** Frames per second of the clip searched for plates. */
+  clipSampleFps: z.number().positive().max(30).default(2),
+  /** A plate found at the next sample within this many plate widths of where it was is the same plate... */
+  clipLinkWidths: z.number().positive().default(1.5),
+  /** ...followed across at most this many samples in a row where it was missed. */
+  clipMaxMissedSamples: z.number().int().min(0).default(2),
+  /** Each blurred box in the clip grown by this share of its size on each side (plates move between samples). */
+  clipPadShare: z.number().min(0).default(0.25),
 });
 
 /** Text evidence: the market whose generated make/model catalogue text is matched against, and where a badge may sit. */

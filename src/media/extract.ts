@@ -33,7 +33,8 @@ export interface WrittenStill extends StillRequest {
   height: number;
 }
 
-function tempName(outPath: string, suffix: string): string {
+/** A name beside `outPath` for a file being written (renamed when complete). */
+export function tempName(outPath: string, suffix: string): string {
   return `${outPath}.${process.pid}-${randomBytes(4).toString('hex')}.partial${suffix}`;
 }
 

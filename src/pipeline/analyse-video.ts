@@ -1,6 +1,6 @@
 /**
  * The analysis core: probe -> sample and detect -> split per car -> choose photos -> write stills, read
- * text, cut clips -> drafts. It writes photos and clips into the caller's staging folder and returns
+ * text -> clips with plates blurred, drafts. It writes photos and clips into the caller's staging folder and returns
  * the result; it opens no database and publishes nothing (the shells do, in a safe order). Models
  * come from the caller's pool, open already when an earlier video used them.
  */
@@ -12,7 +12,7 @@ import type { Logger } from '../core/log.js';
 import { createLlmClient } from '../llm/client.js';
 import { locateFfmpeg } from '../media/binaries.js';
 import { fingerprintFile } from '../media/fingerprint.js';
-import { cutClip, probe } from '../media/index.js';
+import { probe } from '../media/index.js';
 import { heldStage, safeProgress, type ProgressListener } from '../core/progress.js';
 import { mapWithConcurrency } from '../core/concurrency.js';
 import { StageTimer } from '../core/timer.js';
@@ -27,6 +27,7 @@ import { analyseFrames, observeStretch, refineEdges, type StageContext } from '.
 import { carFolder, clipFile, listingOrder, writePhotos, type PlannedCar } from './photo-stage.js';
 import { readAllText } from './text-pass.js';
 import { finishCars } from './draft-stage.js';
+import { withCarClip, writeCarClip } from './car-clip.js';
 import type { ModelPool, PooledModel } from './model-pool.js';
 import { TIMING_STAGES, type AnalysisResult, type ModelWarmth, type TimingStage } from './result.js';
 
@@ -142,13 +143,6 @@ export async function analyseVideo(request: AnalyseRequest): Promise<AnalysisRes
       car.group = { ...refined[i], segments: extra.length > 0 ? mergeTouching([...separated[i], ...extra], settings.segmentation.maxGapMs) : separated[i] };
     });
     progress({ stage: 'segment', done: 1, total: 1 });
-    // Two at a time: each clip is an ffprobe and an ffmpeg, and a lot can have dozens of cars.
-    await timer.time('clips', () =>
-      mapWithConcurrency(planned, 2, async (car) => {
-        await cutClip(info.file, car.group.segments, join(stagingDir, clipFile(car.ordinal)), binaries, { info, signal });
-        progress({ stage: 'clips', done: car.ordinal, total: planned.length });
-      }),
-    );
   } catch (error) {
     stopStills.abort();
     await Promise.allSettled([extracting, reading]);
@@ -159,12 +153,29 @@ export async function analyseVideo(request: AnalyseRequest): Promise<AnalysisRes
   textProgress.show({ stage: 'text', done: 0, total: planned.length });
   const texts = await reading;
   await rm(join(stagingDir, '.text'), { recursive: true, force: true });
+  // Each car's clip, plates blurred, is encoded while the drafts are written (an LLM's answers are waited on).
+  const clipContext = { info, binaries, settings, readers: { ocr: readers?.ocr ?? null, ocrProblem: readers?.problem ?? null, detector }, log, signal };
+  let clipsDone = 0;
+  const clipping = timer.time('clips', () =>
+    mapWithConcurrency(planned, 2, async (car) => {
+      const written = await writeCarClip(car.group.segments, join(stagingDir, clipFile(car.ordinal)), clipContext);
+      progress({ stage: 'clips', done: ++clipsDone, total: planned.length });
+      return written;
+    }),
+  );
+  clipping.catch(() => undefined); // awaited below, after the drafts
   const makeModels = clip ? await timer.time('clip', () => clip.rankCars(planned.map((car) => car.group), observations)) : [];
 
   const textSettings = settings.listingText;
   const llm = createLlmClient(request.config.llm, textSettings.llmMaxConsecutiveFailures, log);
   const draftsStarted = performance.now();
-  const cars = await finishCars(planned, observations, { sizes, texts, makeModels, splits }, { stagingDir, llm, textSettings, log, signal });
+  const [drafted, clipped] = await Promise.allSettled([
+    finishCars(planned, observations, { sizes, texts, makeModels, splits }, { stagingDir, llm, textSettings, log, signal }),
+    clipping,
+  ]);
+  if (drafted.status === 'rejected') throw asLotreelError(drafted.reason);
+  if (clipped.status === 'rejected') throw asLotreelError(clipped.reason);
+  const cars = drafted.value.map((car, i) => withCarClip(car, clipped.value[i]));
   const textSources = cars.map((car) => car.draft.text?.source ?? 'template');
   log.info('drafts written', { ms: Math.round(performance.now() - draftsStarted), llm: llm !== null, byLlm: textSources.filter((s) => s === 'llm').length });
 

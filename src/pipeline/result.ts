@@ -109,7 +109,8 @@ export interface FinishedCar {
   colour: string | null;
   bodyType: string | null;
   draft: Draft;
-  clip: string;
+  /** The clip, plates blurred; null when it was held back (see the draft's `platesNotBlurred`). */
+  clip: string | null;
   /** In listing order: the cover first. */
   photos: { chosen: ChosenPhoto; file: string; size: { width: number; height: number }; plates?: Box[]; original?: string | null }[];
   evidence?: Evidence[];

@@ -19,6 +19,9 @@ const whole = (value: unknown): number | null => {
 /** The odometer unit a market's listings use (the editor's mileage field and the feed's default unit). */
 export const MARKET_MILEAGE_UNIT = { us: 'mi', eu: 'km' } as const;
 
+/** Whether a draft is held because its car's plates could not be looked for (see listing/draft.ts heldForPlates). */
+export const platesHeld = (attributes: Record<string, unknown>): boolean => typeof attributes.platesNotBlurred === 'string' && attributes.platesNotBlurred !== '';
+
 /** `mileageUnit`: the unit of a mileage the draft does not name one for (the market's). */
 export function toFeedItems(cars: readonly ServiceCar[], imageUrl: (photoId: string) => string, mileageUnit = 'km'): FeedItem[] {
   return cars
@@ -38,7 +41,8 @@ export function toFeedItems(cars: readonly ServiceCar[], imageUrl: (photoId: str
         exterior_color: text(a.colour) ?? text(a.color) ?? car.color,
         mileage: mileage === null ? null : { value: mileage, unit: (text(a.mileageUnit) ?? mileageUnit).toUpperCase() },
         vin: text(a.vin)?.toUpperCase() ?? null,
-        image_urls: car.photos.map((photo) => imageUrl(photo.id)),
+        // A car whose plates could not be looked for is held: its photos are not published, blurred or not.
+        image_urls: platesHeld(a) ? [] : car.photos.map((photo) => imageUrl(photo.id)),
         state: draft.status,
       };
     });

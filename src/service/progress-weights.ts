@@ -4,8 +4,8 @@
  */
 import type { ProgressEvent, Stage } from '../core/progress.js';
 
-const WEIGHTS: Record<Stage, number> = { probe: 0.02, decode: 0.5, detect: 0, segment: 0.12, clips: 0.08, photos: 0.13, text: 0.12, store: 0.03 };
-const ORDER: readonly Stage[] = ['probe', 'decode', 'detect', 'segment', 'clips', 'photos', 'text', 'store'];
+const WEIGHTS: Record<Stage, number> = { probe: 0.02, decode: 0.45, detect: 0, segment: 0.12, photos: 0.13, text: 0.12, clips: 0.13, store: 0.03 };
+const ORDER: readonly Stage[] = ['probe', 'decode', 'detect', 'segment', 'photos', 'text', 'clips', 'store'];
 
 /** Overall progress 0..1 after `event`, never below `previous` (stages may report out of order). */
 export function overallProgress(event: ProgressEvent, previous = 0): number {

@@ -44,7 +44,7 @@ export function analysisRows(analysis: AnalysisResult, where: RowsWhere): VideoR
         evidence: car.evidence ?? [],
         splitConfidence: car.split?.confidence ?? 1,
         splitWarnings: car.split?.warnings ?? [],
-        clipFile: at(car.clip),
+        clipFile: car.clip === null ? null : at(car.clip),
         segments: car.segments,
         photos: car.photos.map((photo, k) => ({
           ordinal: k + 1,

@@ -332,13 +332,14 @@ export async function getPhotoLocation(
   db: Queryable,
   dealerId: string,
   photoId: string,
-): Promise<{ videoId: string; file: string; width: number; height: number; edits: unknown } | null> {
+): Promise<{ videoId: string; file: string; width: number; height: number; edits: unknown; draftAttributes: Record<string, unknown> } | null> {
   if (!isUuid(photoId)) return null;
-  const [row] = await db.query<{ video_id: string; file: string; width: number; height: number; edits: unknown }>(
-    `select c.video_id, p.file, p.width, p.height, coalesce(e.edits, '[]'::jsonb) as edits
+  const [row] = await db.query<{ video_id: string; file: string; width: number; height: number; edits: unknown; attributes: Record<string, unknown> | null }>(
+    `select c.video_id, p.file, p.width, p.height, coalesce(e.edits, '[]'::jsonb) as edits, d.attributes
      from photos p join cars c on c.id = p.car_id join videos v on v.id = c.video_id left join photo_edits e on e.photo_id = p.id
+       left join drafts d on d.car_id = c.id
      where p.id = $1 and v.dealer_id = $2`,
     [photoId, dealerId],
   );
-  return row ? { videoId: row.video_id, file: row.file, width: row.width, height: row.height, edits: row.edits } : null;
+  return row ? { videoId: row.video_id, file: row.file, width: row.width, height: row.height, edits: row.edits, draftAttributes: row.attributes ?? {} } : null;
 }

@@ -11,7 +11,7 @@ import { VEHICLE_CLASS_IDS } from '../analysis/dominant-car.js';
 import type { OcrLine, OcrReader, TextBox } from '../vision/ocr.js';
 import type { RgbImage } from '../vision/yolox.preprocess.js';
 import type { YoloxDetector } from '../vision/yolox.js';
-import { DEFAULT_PLATE_SETTINGS, findPlates, textLine, type PlateRegion, type PlateSettings, type PlateText, type Vehicle } from './plates.js';
+import { DEFAULT_PLATE_SETTINGS, findPlates, joinLineFragments, textLine, type PlateRegion, type PlateSettings, type PlateText, type Vehicle } from './plates.js';
 
 export interface PictureText {
   /** Every line read in the searched region (for the text evidence). */
@@ -109,9 +109,49 @@ export async function searchPicture(
   if (!options.findPlates) return { lines, plates: [], vehicles: [] };
   const vehicles = options.vehicles ?? (readers.detector ? await vehiclesIn(image, readers.detector) : []);
   const texts = withReading(regions, lines);
-  for (const pass of vehiclePasses(vehicles, search, image, ocr.detectorScale(image.width, image.height), settings)) {
-    const found = (await ocr.findText(image, pass.region, pass.scale)).filter((r) => plateShaped(r, settings));
+  const pictureScale = ocr.detectorScale(image.width, image.height);
+  const look = async (pass: VehiclePass) => {
+    const found = joinedRegions(await ocr.findText(image, pass.region, pass.scale), settings).filter((r) => plateShaped(r, settings));
     texts.push(...withReading(found, found.length === 0 ? [] : await ocr.recognise(image, found)));
+  };
+  for (const pass of vehiclePasses(vehicles, search, image, pictureScale, settings)) await look(pass);
+  const plates = findPlates(texts, vehicles, image, settings);
+  const second = stubLooks(texts, vehicles, plates, image, pictureScale, settings);
+  for (const pass of second) await look(pass);
+  return { lines, plates: second.length > 0 ? findPlates(texts, vehicles, image, settings) : plates, vehicles };
+}
+
+/** Text regions with the pieces of each line joined (see joinLineFragments), ready for the recogniser. */
+function joinedRegions(regions: readonly TextBox[], settings: PlateSettings): TextBox[] {
+  return joinLineFragments(regions, settings).map((r) => ({ box: r.box, quad: r.quad, score: 'score' in r ? (r as TextBox).score : 1 }));
+}
+
+/**
+ * A second, closer look where a vehicle shows no plate but a stub of text as thick as one, low on it
+ * (a plate the detector saw only in part: blurred, dark, split): the stretch of its line around the
+ * stub (`maxAspect` thicknesses either side along it, `stubLookContext` across: the detector needs
+ * some surroundings), its text brought to `stubLookTextHeight` detector pixels. At most `maxStubLooks` per picture,
+ * the thickest stubs first.
+ */
+export function stubLooks(texts: readonly PlateText[], vehicles: readonly Vehicle[], plates: readonly PlateRegion[], image: { width: number; height: number }, pictureScale: number, settings: PlateSettings): VehiclePass[] {
+  const maxAngle = (settings.maxAngleDeg * Math.PI) / 180;
+  const lines = joinLineFragments(texts, settings).map(textLine);
+  const stubs = new Set<ReturnType<typeof textLine>>();
+  for (const v of vehicles) {
+    if (v.score < settings.minVehicleScore) continue;
+    const inside = (x: number, y: number) => x >= v.box.x1 && x <= v.box.x2 && y >= v.box.y1 && y <= v.box.y2;
+    if (plates.some((p) => inside((p.box.x1 + p.box.x2) / 2, (p.box.y1 + p.box.y2) / 2))) continue;
+    const low = v.box.y1 + settings.minHeightOnCar * (v.box.y2 - v.box.y1);
+    for (const l of lines) {
+      const aspect = l.width / l.height;
+      if (inside(l.cx, l.cy) && l.cy >= low && l.height >= settings.minTextHeight && Math.abs(l.angle) <= maxAngle && aspect >= settings.stubMinAspect && aspect < settings.minAspect) stubs.add(l);
+    }
   }
-  return { lines, plates: findPlates(texts, vehicles, image, settings), vehicles };
+  return [...stubs]
+    .sort((a, b) => b.height - a.height)
+    .slice(0, settings.maxStubLooks)
+    .map((line) => ({
+      region: clampBox({ x1: line.cx - settings.maxAspect * line.height, y1: line.cy - settings.stubLookContext * line.height, x2: line.cx + settings.maxAspect * line.height, y2: line.cy + settings.stubLookContext * line.height }, image.width, image.height),
+      scale: Math.max(pictureScale, Math.min(settings.maxZoom, settings.stubLookTextHeight / line.height)),
+    }));
 }

@@ -121,12 +121,71 @@ function vehicleOf(line: TextLine, vehicles: readonly Vehicle[], settings: Plate
   return best === -1 && onAny ? null : best;
 }
 
+/** The rotated rectangle of a text line, as a quad. */
+const lineQuad = (l: TextLine): Quad => rotatedRect(l.cx, l.cy, l.width, l.height, l.angle);
+
+/** One line of text from two pieces on it: their extent along the first's direction, the taller one's thickness. */
+function joinedLine(a: TextLine, b: TextLine): TextLine {
+  const ux = Math.cos(a.angle);
+  const uy = Math.sin(a.angle);
+  const along = (l: TextLine) => (l.cx - a.cx) * ux + (l.cy - a.cy) * uy;
+  const from = Math.min(-a.width / 2, along(b) - b.width / 2);
+  const to = Math.max(a.width / 2, along(b) + b.width / 2);
+  const mid = (from + to) / 2;
+  const across = ((b.cx - a.cx) * -uy + (b.cy - a.cy) * ux) / 2;
+  return { cx: a.cx + mid * ux - across * uy, cy: a.cy + mid * uy + across * ux, width: to - from, height: Math.max(a.height, b.height), angle: a.angle };
+}
+
+/** Whether `b` continues `a`'s line: as thick, as slanted, in line with it, and close along it (`fragmentMaxGap` thicknesses). */
+function continuesLine(a: TextLine, b: TextLine, settings: PlateSettings): boolean {
+  const thick = Math.max(a.height, b.height);
+  if (Math.min(a.height, b.height) < settings.fragmentMinHeightShare * thick) return false;
+  let turn = Math.abs(a.angle - b.angle);
+  if (turn > Math.PI / 2) turn = Math.PI - turn;
+  if (turn > (settings.fragmentMaxTurnDeg * Math.PI) / 180) return false;
+  const ux = Math.cos(a.angle);
+  const uy = Math.sin(a.angle);
+  const along = Math.abs((b.cx - a.cx) * ux + (b.cy - a.cy) * uy);
+  const across = Math.abs((b.cx - a.cx) * -uy + (b.cy - a.cy) * ux);
+  const gap = along - (a.width + b.width) / 2;
+  // Overlapping much, they are the same text found twice (two passes), not two pieces of it.
+  return across <= 0.4 * thick && gap <= settings.fragmentMaxGap * thick && gap >= -0.5 * Math.min(a.width, b.width);
+}
+
+/**
+ * Pieces of one line of text joined into one region: the text detector splits a plate where its
+ * characters are grouped (a space, a dash, a badge between) or blurred into blobs. A joined line reads
+ * as its pieces' readings in order, when every piece was read.
+ */
+export function joinLineFragments<T extends PlateText>(texts: readonly T[], settings: PlateSettings = DEFAULT_PLATE_SETTINGS): PlateText[] {
+  const lines = texts.map((t) => ({ line: textLine(t), parts: [t] as PlateText[] }));
+  for (let joined = true; joined; ) {
+    joined = false;
+    outer: for (let i = 0; i < lines.length; i++) {
+      for (let j = i + 1; j < lines.length; j++) {
+        if (!continuesLine(lines[i].line, lines[j].line, settings)) continue;
+        lines[i] = { line: joinedLine(lines[i].line, lines[j].line), parts: [...lines[i].parts, ...lines[j].parts] };
+        lines.splice(j, 1);
+        joined = true;
+        break outer;
+      }
+    }
+  }
+  return lines.map(({ line, parts }) => {
+    if (parts.length === 1) return parts[0];
+    const quad = lineQuad(line);
+    const ordered = [...parts].sort((p, q) => (textLine(p).cx - textLine(q).cx) * Math.cos(line.angle) + (textLine(p).cy - textLine(q).cy) * Math.sin(line.angle));
+    const read = ordered.every((p) => p.text !== undefined && p.textScore !== undefined);
+    return { box: quadBounds(quad), quad, ...(read ? { text: ordered.map((p) => p.text).join(' '), textScore: Math.min(...ordered.map((p) => p.textScore!)) } : {}) };
+  });
+}
+
 /** Plate regions among a picture's text, on any of its vehicles (or on none). */
 export function findPlates(texts: readonly PlateText[], vehicles: readonly Vehicle[], image: { width: number; height: number }, settings: PlateSettings = DEFAULT_PLATE_SETTINGS): PlateRegion[] {
   const onVehicles = vehicles.filter((v) => v.score >= settings.minVehicleScore);
   const maxAngle = (settings.maxAngleDeg * Math.PI) / 180;
   const candidates: Candidate[] = [];
-  for (const text of texts) {
+  for (const text of joinLineFragments(texts, settings)) {
     const line = textLine(text);
     const aspect = line.width / line.height;
     if (!(line.height >= settings.minTextHeight && aspect >= settings.minAspect && aspect <= settings.maxAspect && Math.abs(line.angle) <= maxAngle)) continue;

@@ -5,6 +5,7 @@ import { getPhotoLocation } from '../../store/service.repository.js';
 import { dealerOf } from '../auth.js';
 import type { ServiceContext } from '../context.js';
 import { notFound } from '../http-errors.js';
+import { platesHeld } from '../feed.js';
 import { publishedPhoto } from '../published-photo.js';
 import { idParams } from '../schemas.js';
 
@@ -17,6 +18,10 @@ export const photoRoutes: FastifyPluginAsyncZod<{ ctx: ServiceContext }> = async
       const dealerId = dealerOf(request).id;
       const location = await getPhotoLocation(ctx.db, dealerId, request.params.id);
       if (!location) return notFound(reply, 'no such photo');
+      if (platesHeld(location.draftAttributes)) {
+        const reason = String(location.draftAttributes.platesNotBlurred);
+        return reply.code(409).send({ error: { code: 'PLATES_NOT_BLURRED', message: `this photo is not published: its car's plates are not blurred (${reason})` } });
+      }
       const parsed = editListSchema.safeParse(location.edits);
       const object = await publishedPhoto(ctx, dealerId, { ...location, id: request.params.id, edits: parsed.success ? parsed.data : [] });
       if (!object) return notFound(reply, 'the photo file is missing');

@@ -14,6 +14,8 @@ import { silentLogger } from '../../../src/core/log.js';
 import type { ProcessResult } from '../../../src/pipeline/result.js';
 import { loadVideoResult, openDatabase, type Database } from '../../../src/store/index.js';
 import { locateOcrModels, OCR_MODEL_FILE_NAMES } from '../../../src/vision/ocr.js';
+import { locateFfmpeg } from '../../../src/media/binaries.js';
+import { probe, sampleFrames } from '../../../src/media/index.js';
 import { processVideo, storedPath, testConfig } from '../../helpers/pipeline.js';
 import { scratchDir } from '../../helpers/shared.js';
 import { CAMARO_VIN, camaroRear, STICKER_PRICE } from './scenes.js';
@@ -22,6 +24,7 @@ const root = scratchDir('pipeline-text');
 const config = testConfig(join(root, 'data'));
 const video = join(root, 'camaro-rear.mp4');
 let plate: { left: number; top: number; width: number; height: number };
+const sceneWidth = 1800;
 let db: Database;
 let blurred: ProcessResult;
 
@@ -61,7 +64,7 @@ function meanAbsDiffOutside(a: { data: Uint8Array; width: number; height: number
 
 beforeAll(async () => {
   mkdirSync(root, { recursive: true });
-  const scene = await camaroRear(1800);
+  const scene = await camaroRear(sceneWidth);
   plate = scene.plate;
   const still = join(root, 'camaro-rear.jpg');
   writeFileSync(still, scene.jpeg);
@@ -120,6 +123,19 @@ describe('text on a filmed car', () => {
       expect(box.x1).toBeLessThanOrEqual(plate.left + 0.1 * plate.width);
       expect(box.x2).toBeGreaterThanOrEqual(plate.left + 0.9 * plate.width);
     }
+    // The clip too: re-encoded (H.264, 720 on its short side) with the plate blurred.
+    const clipFile = join(blurred.outDir, blurred.cars[0].clip!);
+    const clipInfo = await probe(clipFile, locateFfmpeg());
+    expect({ codec: clipInfo.codec, height: clipInfo.height }).toEqual({ codec: 'h264', height: 720 });
+    const frameAt = async (file: string) => {
+      for await (const [frame] of sampleFrames(file, await probe(file, locateFfmpeg()), { mode: { kind: 'rate', fps: 1 }, longSide: clipInfo.width, batchSize: 1, startMs: 2000 }, locateFfmpeg())) return frame;
+      throw new Error(`no frame in ${file}`);
+    };
+    const [clipFrame, videoFrame] = await Promise.all([frameAt(clipFile), frameAt(video)]);
+    const s = clipInfo.width / sceneWidth;
+    const inClip = { left: Math.round((plate.left + 10) * s), top: Math.round((plate.top + 10) * s), width: Math.round((plate.width - 20) * s), height: Math.round((plate.height - 20) * s) };
+    const greyOf = (f: typeof clipFrame) => ({ width: f.width, data: Uint8Array.from({ length: f.width * f.height }, (_, i) => Math.round(0.299 * f.data[3 * i] + 0.587 * f.data[3 * i + 1] + 0.114 * f.data[3 * i + 2])) });
+    expect(variance(greyOf(clipFrame), inClip)).toBeLessThan(0.25 * variance(greyOf(videoFrame), inClip));
     const stored = await loadVideoResult(db, blurred.videoId);
     expect(stored!.cars[0].photos[0].plateRegions).toEqual(photos[0].plates);
     expect(stored!.cars[0].photos[0].originalFile).toBe(storedPath(blurred.outDir, photos[0].original!));
@@ -151,6 +167,9 @@ describe('text on a filmed car', () => {
     expect(without.timingsMs.text).toBeLessThan(1000);
     // Plates were to be blurred but could not be looked for: said so.
     expect(car.platesNotBlurred).toMatch(/reading text is turned off/);
+    // Nor can the clip's: it is not written.
+    expect(car.clip).toBeNull();
+    expect(car.platesNotBlurred).toMatch(/clip is not published/);
   });
 
   it('holds the draft back with its reason when the OCR model is broken: never published unblurred by chance', async () => {
@@ -172,11 +191,13 @@ describe('text on a filmed car', () => {
     const [car] = held.cars;
     expect(car.draft.status).toBe('needs_review');
     expect(car.platesNotBlurred).toMatch(/OCR models cannot be opened/);
+    expect(car.clip).toBeNull();
     expect(car.photos.every((p) => p.plates.length === 0 && p.original === null)).toBe(true);
     const stored = await loadVideoResult(db, held.videoId);
     expect(stored!.cars[0].draft).toMatchObject({ status: 'needs_review', attributes: { platesNotBlurred: car.platesNotBlurred } });
     // With blurring off on purpose nothing is held for it.
     const plain = await process('plain-again', { plates: { blur: false } });
     expect(plain.cars[0].platesNotBlurred).toBeNull();
+    expect(plain.cars[0].clip).toBe('car-1/clip.mp4');
   });
 });

@@ -17,6 +17,7 @@ import {
   stillArgs,
   yuvMatrixOf,
 } from '../../../src/media/ffmpeg-args.js';
+import { blurFilterGraph, clipSize, encodeClipArgs } from '../../../src/media/clip-encode-args.js';
 import type { Packet } from '../../../src/media/probe-parse.js';
 import { car01Info } from '../../helpers/car01-info.js';
 
@@ -279,5 +280,40 @@ describe('concat script and cut arguments', () => {
       '-f', 'mp4', '-y', '/t/out.mp4',
     ]);
     expect(cutClipArgs('/t/list', '/t/out.mp4', { streamIndex: 1, codec: 'hevc' })).toContain('hvc1');
+  });
+});
+
+describe('the blurred clip', () => {
+  const piece = { fromMs: 500, toMs: 1000, width: 151, height: 41, from: { x: 100, y: 300 }, to: { x: 200, y: 300 }, sigma: 9 };
+
+  it('sizes the clip by its shorter side, never upscaled, even', () => {
+    expect(clipSize(1920, 1080, 720)).toEqual({ width: 1280, height: 720 });
+    expect(clipSize(1080, 1920, 720)).toEqual({ width: 720, height: 1280 });
+    expect(clipSize(376, 250, 720)).toEqual({ width: 376, height: 250 });
+    expect(clipSize(1279, 719, 480)).toEqual({ width: 854, height: 480 });
+  });
+
+  it('scales only when there is nothing to blur', () => {
+    expect(blurFilterGraph([], { width: 1280, height: 720 }, 0)).toBe('[0:v]scale=1280:720:flags=bicubic,setsar=1,format=yuv420p[v]\n');
+  });
+
+  it('crops, blurs and lays back each piece while it lasts, moving on the filter clock and kept in the frame', () => {
+    const graph = blurFilterGraph([piece, { ...piece, fromMs: 1000, toMs: 1000, from: { x: 1200, y: 700 }, to: { x: 1200, y: 700 } }], { width: 1280, height: 720 }, 40);
+    const lines = graph.trim().split('\n');
+    expect(lines[0]).toBe('[0:v]scale=1280:720:flags=bicubic,setsar=1,format=yuv420p,split=3[base][p0][p1];');
+    // Even sizes; the position is a straight line from 0.54 s to 1.04 s (display ms + 40 ms offset).
+    const x = `'clip(100+100*clip((t-0.54)/0.5,0,1),0,1128)'`;
+    expect(lines[1]).toBe(`[p0]crop=w=152:h=42:x=${x}:y='clip(300,0,678)',gblur=sigma=9:enable='between(t,0.54,1.04)'[b0];`);
+    expect(lines[2]).toBe(`[base][b0]overlay=x=${x}:y='clip(300,0,678)':eof_action=pass:enable='between(t,0.54,1.04)'[o0];`);
+    // A piece reaching past the frame's edge is kept inside it; the last one ends the graph at [v].
+    expect(lines[4]).toBe(`[o0][b1]overlay=x='clip(1200,0,1128)':y='clip(700,0,678)':eof_action=pass:enable='between(t,1.04,1.04)'[v]`);
+  });
+
+  it('encodes H.264 with the index up front, audio as AAC when there is any', () => {
+    const args = encodeClipArgs('/v/cut.mp4', '/v/graph.txt', '/v/clip.mp4', { crf: 23, preset: 'veryfast' });
+    expect(after(args, '-filter_complex_script')).toBe('/v/graph.txt');
+    expect(args.join(' ')).toContain('-map [v] -map 0:a? -c:v libx264 -preset veryfast -crf 23 -pix_fmt yuv420p -c:a aac');
+    expect(after(args, '-movflags')).toBe('+faststart');
+    expect(() => encodeClipArgs('/a', '/b', '/c', { crf: 23, preset: 'fast -y' })).toThrow(/preset/);
   });
 });

@@ -48,6 +48,13 @@ describe('inventory feed', () => {
     expect(plain).toMatchObject({ make: 'Opel', year: null, mileage: null, vin: null, exterior_color: 'red' });
   });
 
+  it("lists a car held because its plates could not be looked for without its photos (they would be unblurred)", () => {
+    const [held, other] = toFeedItems([car({}, { platesNotBlurred: 'the OCR models are not installed' }), car({ id: 'c2' }, { platesNotBlurred: null })], url);
+    expect(held).toMatchObject({ vehicle_id: 'c1', image_urls: [], state: 'needs_review' });
+    expect(other.image_urls).toEqual([url('p1'), url('p2')]);
+    expect(feedCsv([held])).not.toContain('/image');
+  });
+
   it('skips a car without a draft', () => {
     expect(toFeedItems([car({ draft: null })], url)).toEqual([]);
   });

@@ -36,8 +36,10 @@ describe('overall progress', () => {
       overallProgress({ stage: 'decode', done: 5, total: 10 }),
       overallProgress({ stage: 'decode', done: 10, total: 10 }),
       overallProgress({ stage: 'segment', done: 1, total: 1 }),
-      overallProgress({ stage: 'clips', done: 1, total: 2 }),
       overallProgress({ stage: 'photos', done: 3, total: 3 }),
+      overallProgress({ stage: 'text', done: 1, total: 2 }),
+      // Clips come after the text: their plates are found with the text readers.
+      overallProgress({ stage: 'clips', done: 1, total: 2 }),
       overallProgress({ stage: 'store', done: 1, total: 1 }),
     ];
     for (let i = 1; i < steps.length; i++) expect(steps[i]).toBeGreaterThan(steps[i - 1]!);

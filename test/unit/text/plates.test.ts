@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { rotatedRect, type Box } from '../../../src/core/geometry.js';
-import { vehiclePasses } from '../../../src/text/plate-search.js';
-import { DEFAULT_PLATE_SETTINGS, findPlates, looksLikePlateText, readsAsNotPlate, textLine, type PlateText } from '../../../src/text/plates.js';
+import { stubLooks, vehiclePasses } from '../../../src/text/plate-search.js';
+import { DEFAULT_PLATE_SETTINGS, findPlates, joinLineFragments, looksLikePlateText, readsAsNotPlate, textLine, type PlateText } from '../../../src/text/plates.js';
 
 const image = { width: 1000, height: 600 };
 const car = { box: { x1: 100, y1: 100, x2: 900, y2: 500 }, score: 0.9 };
@@ -168,5 +168,54 @@ describe('vehiclePasses', () => {
     expect(passes.filter((p) => p.scale! < 0.75).map((p) => p.region.x1)).toEqual([100]);
     const both = vehiclePasses([far, listed], searched, picture, 0.75, { ...settings, zoomOtherVehicles: true, maxZoomedVehicles: 4 });
     expect(both.filter((p) => p.scale! > 0.75)).toHaveLength(2);
+  });
+});
+
+describe('pieces of one line', () => {
+  it('joins a plate the detector split in two (a space, a blurred gap), with its readings in order', () => {
+    const [joined, ...rest] = joinLineFragments([line(560, 420, 60, 30, 0, '302OZ'), line(480, 420, 70, 30, 0, 'BA')]);
+    expect(rest).toEqual([]);
+    const l = textLine(joined);
+    expect({ cx: l.cx, width: l.width, height: l.height }).toEqual({ cx: 517.5, width: 145, height: 30 });
+    expect(joined.text).toBe('BA 302OZ');
+    // Split, neither piece is plate-shaped (aspect under 3); joined, it is a plate.
+    expect(findPlates([line(480, 420, 70, 30), line(560, 420, 60, 30)], [car], image)).toHaveLength(1);
+  });
+
+  it('joins along a slant, not across lines, thicknesses or gaps that differ', () => {
+    const slanted = joinLineFragments([line(500, 400, 60, 20, 30), line(500 + 70 * Math.cos(Math.PI / 6), 400 + 70 * Math.sin(Math.PI / 6), 60, 20, 30)]);
+    expect(slanted).toHaveLength(1);
+    expect(textLine(slanted[0]).width).toBeCloseTo(130);
+    expect(joinLineFragments([line(500, 400, 60, 20), line(500, 430, 60, 20)])).toHaveLength(2); // two lines
+    expect(joinLineFragments([line(500, 400, 60, 30), line(580, 400, 60, 12)])).toHaveLength(2); // a badge beside
+    expect(joinLineFragments([line(500, 400, 60, 20), line(600, 400, 60, 20)])).toHaveLength(2); // 40 px apart: 2 thicknesses
+    expect(joinLineFragments([line(500, 400, 60, 20, 0, 'AB'), line(570, 400, 60, 20)])[0].text).toBeUndefined();
+    // The same text found twice (the picture's pass and a closer look) stays two regions, each with its reading.
+    expect(joinLineFragments([line(500, 400, 100, 20, 0, 'TS-260AK'), line(503, 401, 98, 20, 0, 'TS-260AK')]).map((t) => t.text)).toEqual(['TS-260AK', 'TS-260AK']);
+  });
+});
+
+describe('a second look at stubs', () => {
+  const settings = DEFAULT_PLATE_SETTINGS;
+
+  it('looks closer around a plate-thick stub low on a vehicle that shows no plate', () => {
+    const looks = stubLooks([line(500, 420, 24, 16)], [car], [], image, 1, settings);
+    expect(looks).toHaveLength(1);
+    expect(looks[0].scale).toBe(3);
+    expect(looks[0].region).toEqual({ x1: 500 - 8.5 * 16, y1: 420 - 4 * 16, x2: 500 + 8.5 * 16, y2: 420 + 4 * 16 });
+  });
+
+  it('does not look again where a plate was found, at text high on the car, long lines or specks', () => {
+    const plate = { quad: rotatedRect(500, 450, 100, 30, 0), box: { x1: 450, y1: 435, x2: 550, y2: 465 } };
+    expect(stubLooks([line(500, 420, 24, 16)], [car], [plate], image, 1, settings)).toEqual([]);
+    expect(stubLooks([line(500, 150, 24, 16)], [car], [], image, 1, settings)).toEqual([]);
+    expect(stubLooks([line(500, 420, 100, 16)], [car], [], image, 1, settings)).toEqual([]);
+    expect(stubLooks([line(500, 420, 6, 5)], [car], [], image, 1, settings)).toEqual([]);
+  });
+
+  it('looks at most maxStubLooks times, thickest first, never closer than the picture was searched', () => {
+    const looks = stubLooks([line(300, 420, 12, 10), line(500, 420, 30, 24), line(700, 420, 20, 16)], [car], [], image, 4, settings);
+    expect(looks.map((l) => l.region.x1 + 8.5 * (l.region.y2 - l.region.y1) / 8)).toEqual([500, 700]);
+    expect(looks.every((l) => l.scale === 4)).toBe(true);
   });
 });

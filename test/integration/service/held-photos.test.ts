@@ -1,0 +1,104 @@
+/**
+ * What the service publishes of a car held because its plates could not be looked for: nothing of its
+ * photos. Real PGlite, real local storage holding the photo files, the real Fastify app over injected
+ * HTTP: the export lists the held car without image links and its photo's published image answers
+ * 409 PLATES_NOT_BLURRED, while the other car of the same video is served as before.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../../src/core/log.js';
+import { locateFfmpeg } from '../../../src/media/binaries.js';
+import { ModelPool } from '../../../src/pipeline/model-pool.js';
+import { buildApp } from '../../../src/service/app.js';
+import type { ServiceContext } from '../../../src/service/context.js';
+import { startJobQueue, type JobQueue } from '../../../src/service/jobs.js';
+import { hashApiToken, newApiToken } from '../../../src/service/tokens.js';
+import { openStorage } from '../../../src/storage/index.js';
+import { videoPrefix } from '../../../src/storage/storage.js';
+import { insertDealer } from '../../../src/store/dealers.repository.js';
+import { openDatabase, saveVideoResult, type CarInput, type Database } from '../../../src/store/index.js';
+import { insertQueuedVideo } from '../../../src/store/service.repository.js';
+import { testConfig } from '../../helpers/pipeline.js';
+import { scratchDir } from '../../helpers/shared.js';
+
+const root = scratchDir('held-photos');
+const config = testConfig(join(root, 'data'));
+const token = newApiToken();
+const videoId = randomUUID();
+const HELD_REASON = 'the OCR models cannot be opened: broken';
+let db: Database;
+let app: FastifyInstance;
+let queue: JobQueue;
+let photoIds: { held: string; ready: string };
+
+const car = (ordinal: number, attributes: Record<string, unknown>): CarInput => ({
+  ordinal,
+  color: 'white',
+  bodyType: null,
+  make: null,
+  model: null,
+  year: null,
+  makeModelConfidence: null,
+  makeModelCandidates: [],
+  clipFile: null,
+  segments: [{ startMs: 0, endMs: 1000 }],
+  photos: [{ ordinal: 1, file: `run-1/car-${ordinal}/01.jpg`, timestampMs: 0, width: 64, height: 48, view: null, sharpness: 1, quality: {}, isCover: true }],
+  draft: { title: `Car ${ordinal}`, description: 'A car.', status: 'needs_review', attributes },
+});
+
+beforeAll(async () => {
+  mkdirSync(root, { recursive: true });
+  db = await openDatabase(config);
+  const dealer = await insertDealer(db, 'Dealer A', hashApiToken(token));
+  const facts = { sizeBytes: 1, durationMs: 1000, width: 64, height: 48, fps: 10, rotation: 0 as const, codec: 'h264', bitDepth: 8 };
+  await insertQueuedVideo(db, { id: videoId, dealerId: dealer.id, fingerprint: 'f1', fileName: 'lot.mp4', originalKey: `${videoPrefix(dealer.id, videoId)}/original.mp4`, ...facts });
+  const saved = await saveVideoResult(db, {
+    video: { id: videoId, fingerprint: 'f1', fileName: 'lot.mp4', filePath: 'lot.mp4', device: 'cpu', timingsMs: {}, ...facts },
+    cars: [car(1, { platesNotBlurred: HELD_REASON }), car(2, {})],
+  });
+  photoIds = { held: saved.cars[0].photoIds[0], ready: saved.cars[1].photoIds[0] };
+  const storage = openStorage(config);
+  for (const ordinal of [1, 2]) {
+    const file = join(root, `photo-${ordinal}.jpg`);
+    await sharp({ create: { width: 64, height: 48, channels: 3, background: '#808080' } }).jpeg().toFile(file);
+    await storage.putFile(`${videoPrefix(dealer.id, videoId)}/run-1/car-${ordinal}/01.jpg`, file);
+  }
+  queue = await startJobQueue(db, { settings: config.service, log: silentLogger, supervise: false });
+  const models = new ModelPool({ modelsDir: config.modelsDir, dataDir: config.dataDir, device: 'cpu', settings: config.analysis, log: silentLogger });
+  const ctx: ServiceContext = { db, storage, queue, config, log: silentLogger, binaries: locateFfmpeg(config), models };
+  app = await buildApp(ctx);
+}, 60_000);
+afterAll(async () => {
+  await app?.close();
+  await queue?.stop();
+  await db?.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+const get = (url: string) => app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } });
+
+describe('a car held because its plates could not be looked for', () => {
+  it('is exported without image links; the other car keeps its own', async () => {
+    const answer = await get(`/api/videos/${videoId}/export?format=json`);
+    expect(answer.statusCode).toBe(200);
+    const items = answer.json() as { title: string; image_urls: string[]; state: string }[];
+    expect(items.map((i) => [i.title, i.image_urls.length, i.state])).toEqual([
+      ['Car 1', 0, 'needs_review'],
+      ['Car 2', 1, 'needs_review'],
+    ]);
+    expect(items[1].image_urls[0]).toMatch(new RegExp(`/api/photos/${photoIds.ready}/image$`));
+  });
+
+  it('has its photo refused by the published image route with the reason; the other car is served', async () => {
+    const held = await get(`/api/photos/${photoIds.held}/image`);
+    expect(held.statusCode).toBe(409);
+    expect(held.json()).toEqual({ error: { code: 'PLATES_NOT_BLURRED', message: expect.stringContaining(HELD_REASON) } });
+    const ready = await get(`/api/photos/${photoIds.ready}/image`);
+    expect(ready.statusCode).toBe(200);
+    expect(ready.headers['content-type']).toBe('image/jpeg');
+  });
+});
