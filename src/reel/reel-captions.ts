@@ -42,8 +42,9 @@ export function captionLines(text: ReelText): string[] {
     const grouped = f.mileage.replace(/\b\d{4,}\b/, (n) => Number(n).toLocaleString('en-US'));
     lines.push({ text: /\p{L}/u.test(grouped) ? grouped : `Mileage ${grouped}`, by: 'facts' });
   }
-  for (const feature of f.features.slice(0, MAX_FEATURES)) lines.push({ text: feature, by: 'facts' });
-  return lines.filter((line) => line.text.trim() !== '' && lineViolations(line.text, f, line.by).length === 0).map((line) => line.text.trim());
+  const allowed = (line: { text: string; by: 'facts' | 'seller' }) => line.text.trim() !== '' && lineViolations(line.text, f, line.by).length === 0;
+  const features = f.features.map((text) => ({ text, by: 'facts' as const })).filter(allowed).slice(0, MAX_FEATURES);
+  return [...lines.filter(allowed), ...features].map((line) => line.text.trim());
 }
 
 /**

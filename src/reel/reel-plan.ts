@@ -184,7 +184,7 @@ export function planReel(input: PlanInput, settings: PlanSettings): ReelPlan {
   if (total(photoCount, shotMs) < settings.minDurationMs) {
     // Lengthen the photos just enough (whole frames) to reach the shortest reel.
     const needed = (settings.minDurationMs - clipTotal + (photoCount + cuts.length - 1) * t) / photoCount;
-    shotMs = Math.ceil(needed / (1000 / REEL_FPS)) * (1000 / REEL_FPS);
+    shotMs = Math.ceil((Math.ceil((needed * REEL_FPS) / 1000 - 1e-9) * 1000) / REEL_FPS);
   }
   const photos = input.photos.slice(0, photoCount);
   const order: ({ kind: 'photo'; index: number } | { kind: 'clip'; startMs: number })[] = photos.map((_, index) => ({ kind: 'photo' as const, index }));
@@ -197,7 +197,7 @@ export function planReel(input: PlanInput, settings: PlanSettings): ReelPlan {
   const shots: Shot[] = [];
   let startMs = 0;
   order.forEach((item, k) => {
-    const durationMs = item.kind === 'photo' ? Math.round(shotMs) : settings.clipCutMs;
+    const durationMs = item.kind === 'photo' ? shotMs : settings.clipCutMs;
     if (item.kind === 'clip') {
       shots.push({ kind: 'clip', startMs, durationMs, clipStartMs: item.startMs });
     } else {
