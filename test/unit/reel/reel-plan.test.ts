@@ -78,7 +78,7 @@ describe('planReel', () => {
 describe('captions and narration', () => {
   it('shows year make model, mileage and stated features, never a price or marketing line', () => {
     const lines = captionLines({ title: 'Ford Focus $9,999 OBO', facts: facts({ mileage: '45000 mi', features: ['Heated seats', 'Best deal in town', 'Financing available', 'Sunroof', 'Tow hitch'] }) });
-    expect(lines).toEqual(['2017 Ford Focus', '45,000 mi', 'Heated seats', 'Sunroof']);
+    expect(lines).toEqual(['2017 Ford Focus', '45,000 mi', 'Heated seats', 'Sunroof', 'Tow hitch']);
   });
 
   it("falls back to the seller's title without make and model, unless it talks price", () => {
