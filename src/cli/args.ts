@@ -12,7 +12,6 @@ type VerbCommand =
   | { kind: 'version' }
   | { kind: 'process'; file: string; outDir: string | undefined; json: boolean; device: Device | undefined; maxPhotos: number | undefined; verbose: boolean; blurPlates: false | undefined; reels?: ReelFormat[]; music?: string }
   | { kind: 'reel-photos'; photos: string[]; title: string; facts: string | undefined; format: ReelFormat; out: string | undefined; music: string | undefined; json: boolean; verbose: boolean }
-  | { kind: 'reel-draft'; draft: string; format: ReelFormat; out: string | undefined; music: string | undefined; json: boolean; verbose: boolean }
   | { kind: 'eval'; dir: string; json: boolean; device: Device | undefined; verbose: boolean }
   | { kind: 'models-pull'; ids: string[]; verbose: boolean }
   | { kind: 'models-list'; json: boolean; verbose: boolean }
@@ -38,9 +37,8 @@ Usage:
   lotreel dealers list [--json]
   lotreel export --dealer NAME [--video ID] [--format csv|json]
                                    the dealer's inventory feed (all videos, or one) on stdout
-  lotreel reel --draft ID [--format vertical|horizontal|square] [--out FILE] [--music FILE]
-  lotreel reel PHOTO... --title TEXT [--facts FILE] [--format F] [--out FILE] [--music FILE]
-                                   a 12-30 s video of a stored draft, or of photos (docs/reels.md)
+  lotreel reel PHOTO... --title TEXT [--facts FILE] [--format vertical|horizontal|square] [--out FILE] [--music FILE]
+                                   a 12-30 s video of an ad's photos (docs/reels.md)
   lotreel --help | --version
 
 Every command: --config FILE   a JSON settings file (analysis and editor, see docs/settings.md);
@@ -178,10 +176,8 @@ function reelCommand(values: ParsedValues, photos: readonly string[], verbose: b
   const formats = parseReelFormats(values.format ?? 'vertical');
   if (formats.length !== 1) throw invalid('reel renders one --format at a time (vertical, horizontal or square)');
   const common = { format: formats[0], out: values.out, music: values.music, json: values.json ?? false, verbose };
-  if (values.draft !== undefined) {
-    if (photos.length > 0) throw invalid('reel takes either --draft ID or photos, not both');
-    return { kind: 'reel-draft', draft: values.draft, ...common };
-  }
+  // A stored draft's reel is rendered by the service (docs/reels.md); the CLI's own drafts keep their files under --out.
+  if (values.draft !== undefined) throw invalid('reel --draft ID is not available yet (docs/reels.md): use reel PHOTO... --title TEXT, or process --reel');
   if (photos.length === 0) throw invalid('reel needs --draft ID, or photos and --title TEXT');
   if (!values.title || values.title.trim() === '') throw invalid('a reel of photos needs --title TEXT');
   return { kind: 'reel-photos', photos: [...photos], title: values.title.trim(), facts: values.facts, ...common };

@@ -66,7 +66,6 @@ async function run(command: Command, abort: AbortController): Promise<number> {
   }
   if (command.kind === 'eval-feedback') return runFeedbackEval(config, log, command.json);
   if (isServiceCommand(command)) return runServiceCommand(command, config, log, abort.signal);
-  if (command.kind === 'reel-draft') throw new LotreelError('INVALID_ARGUMENT', 'reel --draft is not available yet; use reel PHOTO... --title TEXT or process --reel');
   if (command.kind === 'reel-photos') {
     const outPath = resolve(command.out ?? `reel-${command.format}.mp4`);
     const reel = await photosReel(command.photos, command.title, command.facts, { format: command.format, outPath, musicFile: command.music, config, log, signal: abort.signal });

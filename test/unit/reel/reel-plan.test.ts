@@ -145,7 +145,8 @@ describe('steadiest moments', () => {
 describe('lotreel reel arguments', () => {
   it('parses the photo, draft and process forms and says what is wrong', () => {
     expect(parseCommand(['reel', 'a.jpg', 'b.jpg', '--title', 'Ford Focus', '--facts', 'f.json'])).toMatchObject({ kind: 'reel-photos', photos: ['a.jpg', 'b.jpg'], format: 'vertical', facts: 'f.json' });
-    expect(parseCommand(['reel', '--draft', 'abc', '--format', 'square', '--out', 'x.mp4'])).toMatchObject({ kind: 'reel-draft', draft: 'abc', format: 'square', out: 'x.mp4' });
+    expect(parseCommand(['reel', 'a.jpg', '--title', 't', '--format', 'square', '--out', 'x.mp4'])).toMatchObject({ kind: 'reel-photos', format: 'square', out: 'x.mp4' });
+    expect(() => parseCommand(['reel', '--draft', 'abc'])).toThrow(/not available yet/);
     expect(parseCommand(['process', 'v.mp4', '--reel', 'vertical,horizontal'])).toMatchObject({ kind: 'process', reels: ['vertical', 'horizontal'] });
     expect(() => parseCommand(['reel', 'a.jpg'])).toThrow(/--title/);
     expect(() => parseCommand(['reel', 'a.jpg', '--title', 't', '--format', 'vertical,square'])).toThrow(/one --format/);
