@@ -34,7 +34,7 @@ afterAll(async () => rm(root, { recursive: true, force: true }));
 describe('lotreel process --reel', () => {
   it('writes car-N/reel-vertical.mp4 for every car and lists it in cars[].reels', async () => {
     const outDir = join(root, 'out');
-    const run = await runCli(['process', walk.video, '--json', '--out', outDir, '--reel', 'vertical'], { env: env() });
+    const run = await runCli(['process', walk.video, '--json', '--out', outDir, '--reel', 'vertical'], { env: env(), timeoutMs: 840_000 });
     expect(run.code, describeRun(run)).toBe(0);
     const result = JSON.parse(run.stdout) as { cars: { reels: { format: string; file: string; durationMs: number; width: number; height: number }[] }[] };
     expect(result.cars.length).toBe(walk.truth.cars.length);
@@ -57,7 +57,7 @@ describe('lotreel reel PHOTO... --title', () => {
     await writeFile(facts, JSON.stringify({ make: 'Chevrolet', model: 'Camaro', year: 2019, mileage: '12000 mi' }));
     const photos = ['010', '090', '180'].map((n) => sharedFile(`media/images/evox-camaro-spin/camaro_${n}.jpg`));
     const out = join(root, 'photos-square.mp4');
-    const run = await runCli(['reel', ...photos, '--title', 'Camaro', '--facts', facts, '--format', 'square', '--out', out, '--json'], { env: env() });
+    const run = await runCli(['reel', ...photos, '--title', 'Camaro', '--facts', facts, '--format', 'square', '--out', out, '--json'], { env: env(), timeoutMs: 500_000 });
     expect(run.code, describeRun(run)).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ format: 'square', file: out, width: 1080, height: 1080 });
     expect(probe(out)).toMatchObject({ width: 1080, height: 1080, video: 'h264', audio: 'aac' });

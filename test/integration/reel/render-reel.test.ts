@@ -96,6 +96,13 @@ describe('a vertical reel from photos only', () => {
     expect(shots.map((s) => s.photo)).toEqual(photos.map((_, k) => k));
     // The expected picture: the shot's window at that moment, cut from each photo (top part: no caption).
     const top = (h: number) => Math.round(h * 0.6);
+    // Each photo padded once by its own edge pixels, so a window reaching outside it can be cut.
+    const padded = await Promise.all(
+      photos.map(async (photo) => {
+        const pad = Math.ceil(Math.max(photo.width, photo.height));
+        return { pad, image: await sharp(photo.file).extend({ top: pad, bottom: pad, left: pad, right: pad, extendWith: 'copy' }).raw().toBuffer({ resolveWithObject: true }) };
+      }),
+    );
     for (const shot of shots) {
       const ms = shotMiddleMs(reel.plan, shot);
       const frame = frameAt(reel.file, ms);
@@ -103,20 +110,17 @@ describe('a vertical reel from photos only', () => {
       const p = (ms - shot.startMs) / shot.durationMs;
       const w = windowAt(shot, p);
       const distances = await Promise.all(
-        photos.map(async (photo) => {
-          const pad = Math.ceil(Math.max(photo.width, photo.height));
-          const left = Math.round(shot.canvas.x + w.x + pad);
-          const topPx = Math.round(shot.canvas.y + w.y + pad);
-          const region = { left, top: topPx, width: Math.round(w.width), height: top(Math.round(w.height)) };
-          const padded = await sharp(photo.file).extend({ top: pad, bottom: pad, left: pad, right: pad, extendWith: 'copy' }).toBuffer();
-          return thumbDistance(seen, await thumbnail(sharp(padded).extract(region)));
+        padded.map(async ({ pad, image }) => {
+          const region = { left: Math.round(shot.canvas.x + w.x + pad), top: Math.round(shot.canvas.y + w.y + pad), width: Math.round(w.width), height: top(Math.round(w.height)) };
+          const source = sharp(image.data, { raw: { width: image.info.width, height: image.info.height, channels: image.info.channels } });
+          return thumbDistance(seen, await thumbnail(source.extract(region)));
         }),
       );
       const nearest = distances.indexOf(Math.min(...distances));
       expect({ shot: shot.photo, nearest, distance: Number(distances[shot.photo].toFixed(3)) }).toMatchObject({ shot: shot.photo, nearest: shot.photo });
       expect(distances[shot.photo]).toBeLessThan(0.06);
     }
-  }, 120_000);
+  }, 400_000);
 
   it('keeps the whole car inside the vertical frame in every photo shot', async () => {
     for (const shot of reel.plan.shots) {
@@ -128,7 +132,7 @@ describe('a vertical reel from photos only', () => {
       expect(car!.x2).toBeLessThan(frame.width - 4);
       expect(car!.x2 - car!.x1).toBeGreaterThan(frame.width * 0.5); // large enough to see on a phone
     }
-  }, 120_000);
+  }, 400_000);
 
   it('shows each caption where it should be, and no price anywhere', async () => {
     expect(reel.captions.map((c) => c.text)).toEqual(['2019 Chevrolet Camaro', '12,000 mi', 'Heated seats']);
