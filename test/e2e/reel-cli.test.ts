@@ -34,7 +34,7 @@ afterAll(async () => rm(root, { recursive: true, force: true }));
 describe('lotreel process --reel', () => {
   it('writes car-N/reel-vertical.mp4 for every car and lists it in cars[].reels', async () => {
     const outDir = join(root, 'out');
-    const run = await runCli(['process', walk.video, '--json', '--out', outDir, '--reel', 'vertical'], { env: env(), timeoutMs: 840_000 });
+    const run = await runCli(['process', walk.video, '--json', '--out', outDir, '--reel', 'vertical'], { env: env(), timeoutMs: 1_400_000 });
     expect(run.code, describeRun(run)).toBe(0);
     const result = JSON.parse(run.stdout) as { cars: { reels: { format: string; file: string; durationMs: number; width: number; height: number }[] }[] };
     expect(result.cars.length).toBe(walk.truth.cars.length);
@@ -48,7 +48,7 @@ describe('lotreel process --reel', () => {
       expect(probed.seconds).toBeLessThanOrEqual(30);
       expect(Math.abs(probed.seconds * 1000 - car.reels[0].durationMs)).toBeLessThan(100);
     }
-  }, 900_000);
+  }, 1_500_000);
 });
 
 describe('lotreel reel PHOTO... --title', () => {
