@@ -33,7 +33,7 @@ const dir = mkdtempSync(join(tmpdir(), 'lotreel-bench-reel-'));
 const spin = sharedFile('media/images/evox-camaro-spin');
 const facts: ListingFacts = {
   make: 'Chevrolet', model: 'Camaro', year: 2019, trim: null, bodyType: null, colour: null, mileage: '12000 mi',
-  engine: null, fuel: null, drive: null, features: ['Heated seats'], photoCount: 8, videoSeconds: 12, viewsSeen: [], sources: {},
+  engine: null, fuel: null, drive: null, transmission: null, interiorColour: null, features: ['Heated seats'], photoCount: 8, videoSeconds: 12, viewsSeen: [], sources: {},
 };
 
 function plainEncodeMs(format: ReelFormat, durationMs: number): number {

@@ -29,7 +29,7 @@ const spin = sharedFile('media/images/evox-camaro-spin');
 const photoFiles = readdirSync(spin).filter((f) => f.endsWith('.jpg')).sort().map((f) => join(spin, f));
 const facts: ListingFacts = {
   make: 'Chevrolet', model: 'Camaro', year: 2019, trim: null, bodyType: 'coupe', colour: 'grey', mileage: '12000 mi',
-  engine: null, fuel: null, drive: null, features: ['Heated seats', 'Only $19,999 this week'], photoCount: 8, videoSeconds: 12, viewsSeen: [], sources: {},
+  engine: null, fuel: null, drive: null, transmission: null, interiorColour: null, features: ['Heated seats', 'Only $19,999 this week'], photoCount: 8, videoSeconds: 12, viewsSeen: [], sources: {},
 };
 
 let ocr: OcrReader;

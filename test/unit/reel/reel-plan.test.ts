@@ -11,7 +11,7 @@ const settings = DEFAULT_SETTINGS.reel;
 const wide = (n: number): ReelPhoto[] =>
   Array.from({ length: n }, (_, k) => ({ file: `/p/${k}.jpg`, width: 1920, height: 1080, carBox: { x1: 200 + k * 10, y1: 300, x2: 1700, y2: 900 } }));
 const facts = (over: Partial<ListingFacts> = {}): ListingFacts => ({
-  make: 'Ford', model: 'Focus', year: 2017, trim: null, bodyType: null, colour: null, mileage: null, engine: null, fuel: null, drive: null,
+  make: 'Ford', model: 'Focus', year: 2017, trim: null, bodyType: null, colour: null, mileage: null, engine: null, fuel: null, drive: null, transmission: null, interiorColour: null,
   features: [], photoCount: 3, videoSeconds: 10, viewsSeen: [], sources: {}, ...over,
 });
 
