@@ -7,6 +7,7 @@ import { createLogger } from '../core/log.js';
 import { runFeedbackEval } from '../eval/feedback-command.js';
 import type { ProcessResult } from '../pipeline/result.js';
 import { processIntoFolder } from './process-command.js';
+import { addReels, photosReel } from './reel-command.js';
 import { listModels, pullModels } from '../vision/index.js';
 import { runEval } from '../eval/run-eval.js';
 import { formatReport } from '../eval/sections.js';
@@ -65,12 +66,18 @@ async function run(command: Command, abort: AbortController): Promise<number> {
   }
   if (command.kind === 'eval-feedback') return runFeedbackEval(config, log, command.json);
   if (isServiceCommand(command)) return runServiceCommand(command, config, log, abort.signal);
+  if (command.kind === 'reel-photos') {
+    const outPath = resolve(command.out ?? `reel-${command.format}.mp4`);
+    const reel = await photosReel(command.photos, command.title, command.facts, { format: command.format, outPath, musicFile: command.music, config, log, signal: abort.signal });
+    process.stdout.write(command.json ? JSON.stringify(reel, null, 2) + '\n' : `${reel.file}: ${reel.width}x${reel.height}, ${(reel.durationMs / 1000).toFixed(1)} s\n`);
+    return 0;
+  }
   const file = resolve(command.file);
   const outDir = resolve(command.outDir ?? `lotreel-${basename(file, extname(file))}`);
   const bars = !command.json && process.stderr.isTTY ? createProgressBars(process.stderr) : undefined;
   screen.bars = bars;
   try {
-    const result = await processIntoFolder({
+    const processed = await processIntoFolder({
       file,
       outDir,
       device: command.device ?? config.device,
@@ -80,6 +87,7 @@ async function run(command: Command, abort: AbortController): Promise<number> {
       onProgress: bars?.update,
       signal: abort.signal,
     });
+    const result = command.reels ? await addReels(processed, command.reels, { musicFile: command.music, config, log, signal: abort.signal }) : processed;
     bars?.finish();
     for (const [k, car] of result.cars.entries()) {
       // Never silent: a car whose plates could not be blurred is held for review, and said so here.

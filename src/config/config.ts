@@ -6,7 +6,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { LotreelError } from '../core/errors.js';
-import { mergeSettings, readSettingsFile, validateSettings, type AnalysisSettings, type EditorSettings, type SettingsInput } from './settings.js';
+import { mergeSettings, readSettingsFile, validateSettings, type AnalysisSettings, type EditorSettings, type ReelSettings, type SettingsInput } from './settings.js';
 
 export * from './settings.js';
 
@@ -147,6 +147,8 @@ export interface Config {
   /** Every stage's settings: defaults, the settings file, then command-line overrides. */
   analysis: AnalysisSettings;
   editor: EditorSettings;
+  /** Short videos made from drafts (src/reel). */
+  reel: ReelSettings;
 }
 
 export interface ConfigSources {
@@ -197,6 +199,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, sources: Config
     },
     analysis: settings.value,
     editor: settings.value.editor,
+    reel: settings.value.reel,
     llm: llmConfig(e),
   };
 }

@@ -31,6 +31,17 @@ export interface PhotoResult {
   /** Licence plate regions blurred in this photo (photo pixels); the unblurred photo is `original`. */
   plates: Box[];
   original: string | null;
+  /** The car's box in the photo (photo pixels); null for a close-up. */
+  carBox: Box | null;
+}
+
+/** A short video made from the car's photos and clip (`process --reel`, src/reel). */
+export interface ReelFile {
+  format: string;
+  file: string;
+  durationMs: number;
+  width: number;
+  height: number;
 }
 
 export interface CarResult {
@@ -51,6 +62,8 @@ export interface CarResult {
   /** How sure the car's boundaries are (0..1), and what a seller may want to check (merge or split). */
   confidence: number;
   warnings: string[];
+  /** Present when reels were asked for (`process --reel`). */
+  reels?: ReelFile[];
 }
 
 export interface ProcessResult {
@@ -177,6 +190,7 @@ export function toProcessResult(
         height: photo.size.height,
         plates: photo.plates ?? [],
         original: photo.original ?? null,
+        carBox: photo.chosen.closeUp ? null : photo.chosen.candidate.sighting.box,
       })),
       makeModel: { make: carIdentity(car).make, model: carIdentity(car).model, year: carIdentity(car).year, confidence: carIdentity(car).confidence, candidates: makeModelCandidates(car) },
       color: car.colour,

@@ -23,6 +23,8 @@ const photoSchema = z.strictObject({
   height: z.number().int().positive(),
   plates: z.array(z.strictObject({ x1: z.number(), y1: z.number(), x2: z.number(), y2: z.number() })),
   original: carFile('originals/\\d{2}\\.jpg').nullable(),
+  // The car's box in the source frame (null for a close-up): what a reel frames.
+  carBox: z.strictObject({ x1: z.number(), y1: z.number(), x2: z.number(), y2: z.number() }).nullable(),
 });
 
 const evidenceSource = z.enum(EVIDENCE_SOURCES);
@@ -41,6 +43,8 @@ const carSchema = z.strictObject({
   // How sure the split into cars is about this car, and what the seller may want to check.
   confidence: z.number().min(0).max(1),
   warnings: z.array(z.string()),
+  // Only with --reel (docs/reels.md).
+  reels: z.array(z.strictObject({ format: z.enum(['vertical', 'horizontal', 'square']), file: carFile('reel-\\w+\\.mp4'), durationMs: ms, width: z.number().int(), height: z.number().int() })).optional(),
 });
 
 const provider = z.enum(['cpu', 'cuda', 'webgpu']);
