@@ -6,6 +6,7 @@
  *   npm run bench -- --runs 5          # more alternations
  *   npm run bench -- --long            # also the 10-minute 1080p fixture: one decode + one process (peak RSS)
  *   npm run bench -- --video lot.mp4   # any file instead of the fixture (no truth score)
+ *   npm run bench -- --preset bench4cars1080p   # another fixture preset (fixtures/walkaround.ts) with its truth
  *
  * Targets (issue): ratio process/decode <= 1.0 on a 2-core CPU; peak RSS < 1.5 GB (1500 MB, MB = 10^6
  * bytes) for a 10-minute 1080p video.
@@ -50,6 +51,7 @@ const option = (name: string) => {
 const runs = Number(option('runs') ?? 3);
 if (!Number.isInteger(runs) || runs < 1) fail('--runs must be a positive integer');
 const videoArg = option('video');
+const presetArg = (option('preset') ?? 'bench1080p') as PresetName;
 
 function fail(message: string): never {
   console.error(`bench: ${message}`);
@@ -240,7 +242,7 @@ async function main(): Promise<void> {
   console.log(`load average at start: ${loadAtStart.map((x) => x.toFixed(2)).join(' ')} (others' CPU s below: busy CPU of the machine during a run that was not the run's)`);
   console.log(`data dir ${dataDir}: database ${dbExisted ? 'already existed' : 'created by the warm-up run'}`);
 
-  const { video, truth } = videoArg ? { video: resolve(process.env.INIT_CWD ?? '.', videoArg), truth: null } : await loadVideo('bench1080p');
+  const { video, truth } = videoArg ? { video: resolve(process.env.INIT_CWD ?? '.', videoArg), truth: null } : await loadVideo(presetArg);
   if (!existsSync(video)) fail(`no such file ${video}`);
   mkdirSync(join(benchRoot, 'bench-out'), { recursive: true });
 
