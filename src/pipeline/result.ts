@@ -3,7 +3,7 @@
  * finished cars (store/analysis-rows.ts), so the JSON and the database always say the same thing.
  */
 import { basename } from 'node:path';
-import type { VideoInfo } from '../media/types.js';
+import type { DecodeStats, VideoInfo } from '../media/types.js';
 import type { DeviceReport } from '../vision/providers.js';
 import type { Draft } from '../listing/draft.js';
 import { resolveAttributes, type Evidence, type ResolvedAttributes } from '../evidence/evidence.js';
@@ -72,6 +72,8 @@ export interface ProcessResult {
   outDir: string;
   cars: CarResult[];
   timingsMs: Record<TimingStage, number>;
+  /** Beside the timings: what this run's decoders delivered to Node (ffmpeg runs, frames, rgb24 bytes; the analysis pass, edge and photo windows, stills). */
+  decoded: DecodeStats;
   /** Per model used for this video: whether it was already open (warm) when the video started. */
   warm: ModelWarmth;
 }
@@ -94,6 +96,8 @@ export interface AnalysisResult {
   warm: ModelWarmth;
   /** Per stage; `store` is 0 here (the shells add it) and `total` is the analysis' own. */
   timingsMs: Record<TimingStage, number>;
+  /** What the decoders delivered to Node over the run (see ProcessResult). */
+  decoded: DecodeStats;
 }
 
 /** The ids the store gave a result's cars and drafts, in the order of the cars. */
@@ -190,6 +194,7 @@ export function toProcessResult(
       warnings: car.split?.warnings ?? [],
     })),
     timingsMs: run.timingsMs,
+    decoded: { ...analysis.decoded },
     warm: analysis.warm,
   };
 }
