@@ -19,6 +19,8 @@
  *   node-only  = VmHWM (the kernel's high-water mark of resident memory) of the child itself, from
  *                /proc/<pid>/status, last read before it exited (at most ~20 ms before).
  * CPU s = utime + stime of the child and its descendants (reaped ones included), from the same polls.
+ * Per stage, the table also gives the lotreel process' own CPU ms while the stage ran (the result's
+ * `cpuMs`: all its threads, not ffmpeg; stages that overlap both count it) and what was decoded.
  * "others CPU s" = busy CPU of the whole machine during the run that was not the run's own (other
  * processes, and this poller): when it is large, wall times are inflated by contention.
  *
@@ -220,9 +222,25 @@ function stageMedians(runs: ProcessRun[]): Record<string, number> {
   return medians;
 }
 
+/** Median CPU ms of the lotreel process per stage (stages side by side both count what was used meanwhile; ffmpeg is not in it). */
+function cpuMedians(runs: ProcessRun[], stages: string[]): Record<string, number> {
+  return Object.fromEntries(stages.map((s) => [s, median(runs.map((r) => (r.result.cpuMs as Record<string, number> | undefined)?.[s] ?? NaN))]));
+}
+
 function stageTable(runs: ProcessRun[]): string {
   const medians = stageMedians(runs);
-  return table([['stage (median ms)', ...Object.keys(medians)], ['', ...Object.values(medians).map((v) => v.toFixed(0))]]);
+  const cpu = cpuMedians(runs, Object.keys(medians));
+  const decoded = runs.map((r) => r.result.decoded).filter((d) => d !== undefined);
+  const decodedText = decoded.length
+    ? `\ndecoded per run (median): ${median(decoded.map((d) => d.runs))} ffmpeg decodes, ${median(decoded.map((d) => d.frames))} frames, ${(median(decoded.map((d) => d.bytes)) / 1e6).toFixed(0)} MB of rgb24 into Node`
+    : '';
+  return (
+    table([
+      ['stage (median ms)', ...Object.keys(medians)],
+      ['wall', ...Object.values(medians).map((v) => v.toFixed(0))],
+      ['CPU of lotreel', ...Object.values(cpu).map((v) => (Number.isNaN(v) ? '' : v.toFixed(0)))],
+    ]) + decodedText
+  );
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -53,6 +53,7 @@ export async function analyseVideo(request: AnalyseRequest): Promise<AnalysisRes
   const progress = safeProgress(request.onProgress);
   const log = request.log.child({ video: basename(request.file) });
   const started = performance.now();
+  const cpuAtStart = process.cpuUsage();
   const warmAtStart = models.openModels();
   const binaries = locateFfmpeg(request.config);
   log.debug('ffmpeg', { source: binaries.source, ffmpeg: binaries.ffmpeg });
@@ -190,6 +191,8 @@ export async function analyseVideo(request: AnalyseRequest): Promise<AnalysisRes
   const ocr = readers?.ocr;
   const device = { ...detector.device, models: { yolox: detector.provider, ...(clip && { clip: clip.encoder.provider }), ...(ocr && { ocr: ocr.provider }) } };
   const timingsMs = { ...timer.snapshot(TIMING_STAGES), total: Math.round(performance.now() - started) };
+  const cpu = process.cpuUsage(cpuAtStart);
+  const cpuMs = { ...timer.cpuSnapshot(TIMING_STAGES), total: Math.round((cpu.user + cpu.system) / 1000) };
   log.info('analysed', { cars: cars.length, timingsMs, device: detector.provider, warm });
-  return { info, fingerprint, sampling, framesAnalysed: observations.length, cars, device, warm, timingsMs, decoded };
+  return { info, fingerprint, sampling, framesAnalysed: observations.length, cars, device, warm, timingsMs, cpuMs, decoded };
 }

@@ -72,6 +72,11 @@ export interface ProcessResult {
   outDir: string;
   cars: CarResult[];
   timingsMs: Record<TimingStage, number>;
+  /**
+   * CPU ms of the lotreel process (all its threads, not ffmpeg) while each stage ran; stages that run
+   * side by side (photos and text beside segment and clips) both count what was used meanwhile.
+   */
+  cpuMs: Record<TimingStage, number>;
   /** Beside the timings: what this run's decoders delivered to Node (ffmpeg runs, frames, rgb24 bytes; the analysis pass, edge and photo windows, stills). */
   decoded: DecodeStats;
   /** Per model used for this video: whether it was already open (warm) when the video started. */
@@ -96,6 +101,8 @@ export interface AnalysisResult {
   warm: ModelWarmth;
   /** Per stage; `store` is 0 here (the shells add it) and `total` is the analysis' own. */
   timingsMs: Record<TimingStage, number>;
+  /** CPU ms of this process per stage (see ProcessResult); `store` is 0 here. */
+  cpuMs: Record<TimingStage, number>;
   /** What the decoders delivered to Node over the run (see ProcessResult). */
   decoded: DecodeStats;
 }
@@ -194,6 +201,7 @@ export function toProcessResult(
       warnings: car.split?.warnings ?? [],
     })),
     timingsMs: run.timingsMs,
+    cpuMs: analysis.cpuMs,
     decoded: { ...analysis.decoded },
     warm: analysis.warm,
   };
