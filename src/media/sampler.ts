@@ -98,9 +98,15 @@ export async function* sampleFrames(file: string, info: VideoInfo, options: Samp
   const stats = options.stats;
   if (stats) stats.runs++;
   const nextTimestamp = stamps.reader();
-  const writingStills = proc.fd3 && options.stills ? writeFullSizeStills(proc.fd3, info, options.stills, stamps.reader(), stats) : null;
-  // Its failure surfaces where it is awaited; until then a consumer that stops early must not see it unhandled.
-  writingStills?.catch(() => undefined);
+  // A failed still writer stops reading fd 3, which would stall ffmpeg: it is killed, and the writer's error reported.
+  let stillsError: unknown = null;
+  const writingStills =
+    proc.fd3 && options.stills
+      ? writeFullSizeStills(proc.fd3, info, options.stills, stamps.reader(), stats).catch((error: unknown) => {
+          stillsError = error;
+          proc.kill();
+        })
+      : null;
 
   let batch: Frame[] = [];
   let lastMs: number | null = null;
@@ -130,13 +136,14 @@ export async function* sampleFrames(file: string, info: VideoInfo, options: Samp
       }
     } catch (error: unknown) {
       // Killing ffmpeg on abort destroys stdout, which the loop sees as a premature close.
-      throw signal?.aborted ? abortedError() : error;
+      throw signal?.aborted ? abortedError() : (stillsError ?? error);
     }
     if (reachedEnd) proc.kill();
     const exit = await proc.done;
+    await writingStills;
+    if (stillsError) throw stillsError;
     const failure = reachedEnd ? null : toolError(binaries.ffmpeg, exit, 'decode', path, signal);
     if (failure) throw failure;
-    await writingStills;
     if (batch.length > 0) yield batch;
     if (!reachedEnd && looksTruncated(exit.stderrTail)) {
       const where = lastMs === null ? 'before the first frame' : `after ${lastMs} ms`;
@@ -147,7 +154,7 @@ export async function* sampleFrames(file: string, info: VideoInfo, options: Samp
   } finally {
     proc.kill(); // no-op when it already exited; reaps it when the consumer broke out early
     await proc.done;
-    await writingStills?.catch(() => undefined);
+    await writingStills;
   }
 }
 
