@@ -13,6 +13,7 @@ import { createLlmClient } from '../llm/client.js';
 import { locateFfmpeg } from '../media/binaries.js';
 import { fingerprintFile } from '../media/fingerprint.js';
 import { probe } from '../media/index.js';
+import { emptyDecodeStats } from '../media/types.js';
 import { heldStage, safeProgress, type ProgressListener } from '../core/progress.js';
 import { mapWithConcurrency } from '../core/concurrency.js';
 import { StageTimer } from '../core/timer.js';
@@ -52,6 +53,7 @@ export async function analyseVideo(request: AnalyseRequest): Promise<AnalysisRes
   const progress = safeProgress(request.onProgress);
   const log = request.log.child({ video: basename(request.file) });
   const started = performance.now();
+  const cpuAtStart = process.cpuUsage();
   const warmAtStart = models.openModels();
   const binaries = locateFfmpeg(request.config);
   log.debug('ffmpeg', { source: binaries.source, ffmpeg: binaries.ffmpeg });
@@ -62,9 +64,12 @@ export async function analyseVideo(request: AnalyseRequest): Promise<AnalysisRes
 
   const detector = await timer.time('open', () => models.detector());
   const clip = await timer.time('open', () => models.clip());
-  const context: StageContext = { info, detector, binaries, settings, log, signal };
+  const decoded = emptyDecodeStats();
+  const context: StageContext = { info, detector, binaries, settings, log, signal, decoded };
   await mkdir(stagingDir, { recursive: true });
-  const [{ observations, sampling }, fingerprint] = await Promise.all([analyseFrames(context, timer, progress, clip), fingerprintFile(info.file)]);
+  // The analysis decode also writes the keyframes at full size: the photos are copied from there.
+  const keyframeStills = { dir: join(stagingDir, '.keyframes'), quality: settings.photos.jpegQuality };
+  const [{ observations, sampling, stillsDir, vehiclesAt }, fingerprint] = await Promise.all([analyseFrames(context, timer, progress, clip, keyframeStills), fingerprintFile(info.file)]);
 
   // Where coarse samples disagree (a change of look on a continuous track), a denser look decides.
   const { groups: coarse, verdicts } = await timer.time('segment', () =>
@@ -119,7 +124,7 @@ export async function analyseVideo(request: AnalyseRequest): Promise<AnalysisRes
   const textProgress = heldStage(progress);
   const keyframeTimes = sampling === 'keyframes' ? new Set(observations.map((o) => o.timestampMs)) : new Set<number>();
   const extracting = timer.time('photos', () =>
-    writePhotos(planned, keyframeTimes, stagingDir, stillContext, (done) => photoProgress.report({ stage: 'photos', done, total: photoCount })),
+    writePhotos(planned, keyframeTimes, stillsDir, stagingDir, stillContext, (done) => photoProgress.report({ stage: 'photos', done, total: photoCount })),
   );
   // Text on the photos and a few close-ups: VINs, badges, stickers; plates blurred in the photos.
   let readers: TextReaders | undefined;
@@ -129,6 +134,8 @@ export async function analyseVideo(request: AnalyseRequest): Promise<AnalysisRes
       readAllText(planned, coarse, observations, readers!, {
         ...stillContext,
         stagingDir,
+        stillsDir,
+        vehiclesAt,
         onCarDone: (done) => textProgress.report({ stage: 'text', done, total: planned.length }),
       }),
     );
@@ -152,7 +159,7 @@ export async function analyseVideo(request: AnalyseRequest): Promise<AnalysisRes
   const sizes = await extracting;
   textProgress.show({ stage: 'text', done: 0, total: planned.length });
   const texts = await reading;
-  await rm(join(stagingDir, '.text'), { recursive: true, force: true });
+  await Promise.all([rm(join(stagingDir, '.text'), { recursive: true, force: true }), rm(keyframeStills.dir, { recursive: true, force: true })]);
   // Each car's clip, plates blurred, is encoded while the drafts are written (an LLM's answers are waited on).
   const clipContext = { info, binaries, settings, readers: { ocr: readers?.ocr ?? null, ocrProblem: readers?.problem ?? null, detector }, log, signal };
   let clipsDone = 0;
@@ -184,6 +191,8 @@ export async function analyseVideo(request: AnalyseRequest): Promise<AnalysisRes
   const ocr = readers?.ocr;
   const device = { ...detector.device, models: { yolox: detector.provider, ...(clip && { clip: clip.encoder.provider }), ...(ocr && { ocr: ocr.provider }) } };
   const timingsMs = { ...timer.snapshot(TIMING_STAGES), total: Math.round(performance.now() - started) };
+  const cpu = process.cpuUsage(cpuAtStart);
+  const cpuMs = { ...timer.cpuSnapshot(TIMING_STAGES), total: Math.round((cpu.user + cpu.system) / 1000) };
   log.info('analysed', { cars: cars.length, timingsMs, device: detector.provider, warm });
-  return { info, fingerprint, sampling, framesAnalysed: observations.length, cars, device, warm, timingsMs };
+  return { info, fingerprint, sampling, framesAnalysed: observations.length, cars, device, warm, timingsMs, cpuMs, decoded };
 }

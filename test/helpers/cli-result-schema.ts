@@ -84,6 +84,10 @@ export const resultSchema = z.strictObject({
   outDir: z.string().min(1),
   cars: z.array(carSchema),
   timingsMs: z.strictObject({ total: ms, probe: ms, open: ms, decode: ms, detect: ms, clip: ms, segment: ms, photos: ms, clips: ms, text: ms, store: ms }),
+  // CPU of the process per stage, as the timings (stages side by side both count the CPU used meanwhile).
+  cpuMs: z.strictObject({ total: ms, probe: ms, open: ms, decode: ms, detect: ms, clip: ms, segment: ms, photos: ms, clips: ms, text: ms, store: ms }),
+  // What the decoders delivered: at least the analysis pass, its frames and their bytes.
+  decoded: z.strictObject({ runs: z.number().int().min(1), frames: z.number().int().min(1), bytes: z.number().int().min(1) }),
   // Per model used: already open when the video started (one `process` opens each model once: false).
   warm: z.strictObject({ yolox: z.boolean(), clip: z.boolean().optional(), ocr: z.boolean().optional(), vin: z.boolean().optional() }),
 });
