@@ -110,13 +110,13 @@ export async function getVideo(db: Queryable, dealerId: string, videoId: string)
 }
 
 /** What a worker needs to process a video (any dealer: the job names the video). */
-export async function getVideoForJob(db: Queryable, videoId: string): Promise<{ id: string; dealerId: string; originalKey: string; status: VideoStatus } | null> {
+export async function getVideoForJob(db: Queryable, videoId: string): Promise<{ id: string; dealerId: string; originalKey: string; fileName: string; status: VideoStatus } | null> {
   if (!isUuid(videoId)) return null;
-  const [row] = await db.query<{ id: string; dealer_id: string; original_key: string | null; status: VideoStatus }>(
-    'select id, dealer_id, original_key, status from videos where id = $1 and dealer_id is not null',
+  const [row] = await db.query<{ id: string; dealer_id: string; original_key: string | null; file_name: string; status: VideoStatus }>(
+    'select id, dealer_id, original_key, file_name, status from videos where id = $1 and dealer_id is not null',
     [videoId],
   );
-  return row && row.original_key ? { id: row.id, dealerId: row.dealer_id, originalKey: row.original_key, status: row.status } : null;
+  return row && row.original_key ? { id: row.id, dealerId: row.dealer_id, originalKey: row.original_key, fileName: row.file_name, status: row.status } : null;
 }
 
 /** Marks a video as being processed (again): progress from zero, no error. False when it is gone. */

@@ -22,6 +22,8 @@ let api: Client;
 let draftId = '';
 let videoId = '';
 let llmEnv: Record<string, string>;
+/** A command's time limit: generous, the machine running the tests may be loaded. */
+const CLI_MS = 180_000;
 
 interface FeedItem {
   title: string;
@@ -40,7 +42,9 @@ beforeAll(async () => {
   llm = await startOpenAiServer();
   // The pipeline's own LLM calls find no scripted answer (HTTP 500): its drafts are the template's.
   llmEnv = { OPENAI_BASE_URL: llm.baseUrl, OPENAI_API_KEY: 'sk-test', LOTREEL_LLM_HTTP_RETRIES: '0', LOTREEL_LLM_TIMEOUT_MS: '5000' };
-  const tokenA = await install.addDealer('Dealer A');
+  const first = await runCli(['dealers', 'add', 'Dealer A'], { env: install.env(), timeoutMs: CLI_MS });
+  expect(first.code, describeRun(first)).toBe(0);
+  const tokenA = first.stdout.trimEnd().split('\n').at(-1)!;
   serve = await startService(install, ['serve'], llmEnv);
   api = client(serve.url, tokenA);
   const video = await buildPreset('singleCar');
@@ -62,12 +66,12 @@ afterAll(async () => {
 describe('while serve holds the embedded database', () => {
   it('`dealers add` and `dealers list` go through it, and the new token works', async () => {
     expect(existsSync(join(install.dataDir, 'serve.json'))).toBe(true);
-    const added = await runCli(['dealers', 'add', 'Dealer B'], { env: install.env(), timeoutMs: 60_000 });
+    const added = await runCli(['dealers', 'add', 'Dealer B'], { env: install.env(), timeoutMs: CLI_MS });
     expect(added.code, describeRun(added)).toBe(0);
     const token = added.stdout.trimEnd().split('\n').at(-1)!;
     expect(token).toMatch(/^lr_[A-Za-z0-9_-]{43}$/);
     expect((await client(serve!.url, token).json('/api/videos')).status).toBe(200);
-    const listed = await runCli(['dealers', 'list', '--json'], { env: install.env(), timeoutMs: 60_000 });
+    const listed = await runCli(['dealers', 'list', '--json'], { env: install.env(), timeoutMs: CLI_MS });
     expect(listed.code, describeRun(listed)).toBe(0);
     expect((JSON.parse(listed.stdout) as Array<{ name: string }>).map((d) => d.name)).toEqual(['Dealer A', 'Dealer B']);
   });
@@ -83,7 +87,7 @@ describe("the seller's edits reach the draft, the feed and the exports", () => {
     const before = (await api.json(`/api/drafts/${draftId}/editor`)).body;
     const ids: string[] = before.photos.map((p: { id: string }) => p.id);
     expect(ids.length).toBeGreaterThanOrEqual(3);
-    const cover = ids.find((id, i) => !before.photos[i].cover && i > 0)!;
+    const cover = ids.find((_, i) => !before.photos[i].cover && i > 0)!;
     expect((await api.fetch(`/api/photos/${cover}/cover`, { method: 'POST' })).status).toBe(200);
     const order = [...ids].reverse();
     expect((await api.fetch(`/api/drafts/${draftId}/photo-order`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ photoIds: order }) })).status).toBe(200);
@@ -108,13 +112,13 @@ describe("the seller's edits reach the draft, the feed and the exports", () => {
     expect(feed[0]).toMatchObject({ title: draft.title, description: draft.description, make: 'Opel' });
 
     // The command-line export goes through serve, with serve's address (the right port).
-    const exported = await runCli(['export', '--dealer', 'Dealer A', '--format', 'json'], { env: install.env(), timeoutMs: 60_000 });
+    const exported = await runCli(['export', '--dealer', 'Dealer A', '--format', 'json'], { env: install.env(), timeoutMs: CLI_MS });
     expect(exported.code, describeRun(exported)).toBe(0);
     const cli = JSON.parse(exported.stdout) as FeedItem[];
     expect(cli[0]!.image_urls.map(photoIdOf)).toEqual(published);
     expect(cli[0]!.image_urls.every((url) => url.startsWith(`${serve!.url}/public/photos/`))).toBe(true);
     expect(cli[0]!.title).toBe(draft.title);
-    const csv = await runCli(['export', '--dealer', 'Dealer A'], { env: install.env(), timeoutMs: 60_000 });
+    const csv = await runCli(['export', '--dealer', 'Dealer A'], { env: install.env(), timeoutMs: CLI_MS });
     expect(csv.code, describeRun(csv)).toBe(0);
     const [header, row] = csv.stdout.split('\r\n');
     const column = header!.split(',').indexOf('image[0].url');
@@ -190,9 +194,14 @@ describe('when another process holds the embedded database', () => {
   it('`dealers add` prints a one-line hint; once serve is gone it works directly', async () => {
     expect(await serve!.stop()).toBe(0);
     expect(existsSync(join(install.dataDir, 'serve.json'))).toBe(false);
+    // A clean log: the upload named as uploaded (not the stored `original`), no listener leak after a job.
+    const log = serve!.output();
+    expect(log).toMatch(/"file":"singleCar\.mp4"/);
+    expect(log).not.toMatch(/"file":"original"/);
+    expect(log).not.toMatch(/MaxListenersExceededWarning/);
     const worker = await startService(install, ['worker']);
     try {
-      const refused = await runCli(['dealers', 'add', 'Dealer C'], { env: install.env(), timeoutMs: 60_000 });
+      const refused = await runCli(['dealers', 'add', 'Dealer C'], { env: install.env(), timeoutMs: CLI_MS });
       expect(refused.code, describeRun(refused)).toBe(4);
       const lines = refused.stderr.trimEnd().split('\n');
       expect(lines).toHaveLength(1);
@@ -200,7 +209,7 @@ describe('when another process holds the embedded database', () => {
     } finally {
       await worker.stop();
     }
-    const added = await runCli(['dealers', 'add', 'Dealer C'], { env: install.env(), timeoutMs: 60_000 });
+    const added = await runCli(['dealers', 'add', 'Dealer C'], { env: install.env(), timeoutMs: CLI_MS });
     expect(added.code, describeRun(added)).toBe(0);
   });
 });
