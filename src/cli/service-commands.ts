@@ -72,7 +72,9 @@ async function openUnlessServed(config: Config, log: Logger): Promise<Database |
     return await openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl }, { logger: log });
   } catch (error) {
     if (config.databaseUrl !== undefined || !isLotreelError(error, 'DATABASE_FAILED') || error.details?.holder === undefined) throw error;
-    if (readServeFile(config.dataDir) !== null) return null;
+    // The holder is the serve that wrote the file (a file left by a killed serve names another pid).
+    const serve = readServeFile(config.dataDir);
+    if (serve !== null && String(error.details.holder) === `pid ${serve.pid}`) return null;
     throw new LotreelError(
       'DATABASE_FAILED',
       `the embedded database at ${config.dataDir} is in use by another lotreel process (${String(error.details.holder)}): stop it and run this again, or run \`lotreel serve\` (these commands then go through it), or use PostgreSQL (DATABASE_URL)`,
