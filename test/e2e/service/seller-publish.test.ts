@@ -130,7 +130,7 @@ describe("the seller's edits reach the draft, the feed and the exports", () => {
     const changed = (await api.json(`/api/drafts/${draftId}/fields`, json({ fields: { mileage: 50000, colour: 'blue' } }))).body;
     expect(changed.fields.title.value).toBe('My own title');
     expect(changed.fields.title.machine.value).toMatch(/2015 Opel Astra$/);
-    expect(changed.fields.description.value).toContain('Mileage: 50000 km.');
+    expect(changed.fields.description.value).toContain('Mileage: 50000 mi.');
     expect(changed.fields.description.value).toContain('Exterior colour: blue.');
     expect(changed).toMatchObject({ textStale: true, handWritten: ['title'] });
     expect((await api.json(`/api/drafts/${draftId}`)).body.textStale).toBe(true);
@@ -141,7 +141,7 @@ describe("the seller's edits reach the draft, the feed and the exports", () => {
     expect((await api.json(`/api/drafts/${draftId}`)).body.title).toBe('My own title');
 
     llm.reset();
-    const written = { title: '2015 Opel Astra', description: 'A blue 2015 Opel Astra with 50000 km, filmed all around.', highlights: [] };
+    const written = { title: '2015 Opel Astra', description: 'A blue 2015 Opel Astra with 50000 mi, filmed all around.', highlights: [] };
     llm.script({ content: JSON.stringify(written) });
     const rewritten = await api.json(`/api/drafts/${draftId}/text`, post({ replaceHandWritten: true }));
     expect(rewritten.status, JSON.stringify(rewritten.body)).toBe(200);
@@ -150,10 +150,10 @@ describe("the seller's edits reach the draft, the feed and the exports", () => {
     expect(rewritten.body.fields.title).toMatchObject({ value: written.title, source: 'generated' });
     expect(rewritten.body.fields.description.value).toBe(written.description);
     expect(rewritten.body).toMatchObject({ textStale: false, handWritten: [] });
-    // The LLM was given the seller's facts.
+    // The LLM was given the seller's facts (a typed mileage in the market's unit: us, miles).
     const sent = JSON.stringify(llm.requests.at(-1)!.body.messages);
     expect(sent).toContain('Opel');
-    expect(sent).toContain('50000 km');
+    expect(sent).toContain('50000 mi');
     const feed = (await api.json(`/api/videos/${videoId}/export?format=json`)).body as FeedItem[];
     expect(feed[0]!.title).toBe(written.title);
   });
