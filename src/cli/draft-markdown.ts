@@ -32,7 +32,6 @@ export function draftMarkdown(car: FinishedCar): string {
     '',
     ...car.photos.map((photo, k) => `${k + 1}. ![${k === 0 ? 'cover' : `photo ${k + 1}`}](${basename(photo.file)})`),
     '',
-    `Walkaround clip: [${basename(car.clip)}](${basename(car.clip)})`,
-    '',
+    ...(car.clip ? [`Walkaround clip: [${basename(car.clip)}](${basename(car.clip)})`, ''] : []),
   ].join('\n');
 }

@@ -12,6 +12,7 @@ import { asLotreelError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import { safeProgress, type ProgressListener } from '../core/progress.js';
 import { analyseVideo } from '../pipeline/analyse-video.js';
+import { carFolder } from '../pipeline/photo-stage.js';
 import { ModelPool } from '../pipeline/model-pool.js';
 import { toProcessResult, type ProcessResult } from '../pipeline/result.js';
 import { analysisRows, openDatabase, runFoldersInUse, saveVideoResult, type Database } from '../store/index.js';
@@ -67,7 +68,7 @@ export async function processIntoFolder(request: ProcessRequest): Promise<Proces
     checkpoint('analysed');
     // Part of the run folder, so published and shown with its photos (never a draft of another run).
     for (const car of analysis.cars) {
-      const folder = join(run.stagingDir, dirname(car.clip));
+      const folder = join(run.stagingDir, carFolder(car.ordinal));
       await mkdir(folder, { recursive: true });
       await writeFile(join(folder, 'draft.md'), draftMarkdown(car));
     }
