@@ -47,7 +47,9 @@ async function run(command: Command, abort: AbortController): Promise<number> {
   const config = loadConfig(process.env, { configFile: command.configFile, overrides });
   // While progress bars are on the terminal, log lines wait for the end of the bar on screen.
   const screen: { bars?: ReturnType<typeof createProgressBars> } = {};
-  const log = createLogger(command.verbose ? 'debug' : config.logLevel, (line) => (screen.bars ? screen.bars.print(line) : process.stderr.write(line + '\n')));
+  // Human lines unless asked for JSON (`--json`, LOTREEL_LOG_FORMAT=json).
+  const logFormat = ('json' in command && command.json) || config.logFormat === 'json' ? 'json' : 'text';
+  const log = createLogger(command.verbose ? 'debug' : config.logLevel, (line) => (screen.bars ? screen.bars.print(line) : process.stderr.write(line + '\n')), {}, logFormat);
   if (command.kind === 'models-list') {
     const models = await listModels(config.modelsDir);
     if (command.json) process.stdout.write(JSON.stringify(models, null, 2) + '\n');

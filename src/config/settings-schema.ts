@@ -290,6 +290,11 @@ export const editorSchema = z.strictObject({
    */
   smallPhotoLongSide: z.number().int().min(1).default(1024),
   smallPhotoShortSide: z.number().int().min(1).default(576),
+  /**
+   * Days a published image link (the feed's, opened without a token) stays valid, unless the dealer set
+   * their own (PUT /api/image-links): long enough for a marketplace's daily fetch to keep its images.
+   */
+  imageLinkDays: z.number().int().min(1).max(366).default(30),
 });
 
 /** Short videos made from a draft (src/reel): timing, motion and encoding. */

@@ -36,6 +36,8 @@ export { TIMING_STAGES, type AnalysisResult, type CarResult, type PhotoResult, t
 
 export interface AnalyseRequest {
   file: string;
+  /** The video's name in the log: the name it was uploaded under (the service keeps it as `original`); default the file's. */
+  name?: string;
   /** A folder only this run writes into (created if missing); photos and clips go under car-N/. */
   stagingDir: string;
   models: ModelPool;
@@ -51,7 +53,7 @@ export async function analyseVideo(request: AnalyseRequest): Promise<AnalysisRes
   const { settings, stagingDir, signal, models } = request;
   const timer = new StageTimer<TimingStage>();
   const progress = safeProgress(request.onProgress);
-  const log = request.log.child({ video: basename(request.file) });
+  const log = request.log.child({ file: request.name ?? basename(request.file) });
   const started = performance.now();
   const cpuAtStart = process.cpuUsage();
   const warmAtStart = models.openModels();

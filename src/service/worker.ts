@@ -63,6 +63,7 @@ export async function runVideoJob(ctx: ServiceContext, job: VideoJob): Promise<v
     out = await ctx.storage.outputFolder(`${prefix}/${run}`);
     const analysis = await analyseVideo({
       file: original.path,
+      name: video.fileName,
       stagingDir: out.dir,
       models: ctx.models,
       settings: ctx.config.analysis,
