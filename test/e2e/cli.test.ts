@@ -340,7 +340,7 @@ describe('lotreel process: a walkaround video, embedded database', () => {
       .filter((line) => /\[[#.]+\]/.test(line))
       .map((line) => line.split('\r').filter(Boolean));
     const stages = bars.map((frames) => frames.at(-1)!.split(/\s+/)[0]);
-    expect(stages, run.stdout).toEqual(['probe', 'analyse', 'split', 'clips', 'photos', 'text', 'store']);
+    expect(stages, run.stdout).toEqual(['probe', 'analyse', 'split', 'photos', 'text', 'clips', 'store']);
     for (const frames of bars) {
       for (const frame of frames) expect(frame).toMatch(/^[a-z]+ +\[[#.]{28}\] +\d{1,3}%$/);
       expect(frames.at(-1), `the last frame of ${frames.at(-1)}`).toMatch(/\[#{28}\] 100%$/);

@@ -186,8 +186,9 @@ describe.each(backendKinds)('the dealer service on %s', (kind) => {
     expect((await a.json(`/api/drafts/not-a-uuid`)).status).toBe(400);
 
     const json = await a.json(`/api/videos/${multipartId}/export?format=json`);
+    // A mileage without its own unit takes the market's (text.market, us by default: miles).
     expect(json.body).toEqual([
-      expect.objectContaining({ vehicle_id: car.id, title: changes.title, make: 'Fiat', year: 2019, mileage: { value: 42000, unit: 'KM' }, vin: 'ZFA31200000123456', state: 'ready' }),
+      expect.objectContaining({ vehicle_id: car.id, title: changes.title, make: 'Fiat', year: 2019, mileage: { value: 42000, unit: 'MI' }, vin: 'ZFA31200000123456', state: 'ready' }),
     ]);
     // Signed links a marketplace opens without the token, the cover first (docs/publishing.md).
     const linked = json.body[0].image_urls.map((u: string) => new RegExp(`^${service.url}/public/photos/([0-9a-f-]{36})/image\\.jpg\\?expires=\\d+&signature=[\\w-]+$`).exec(u)?.[1]);
