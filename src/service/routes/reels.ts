@@ -7,32 +7,23 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { REEL_FORMATS } from '../../reel/reel-plan.js';
 import { getEditorDraft } from '../../store/editor.repository.js';
-import { getReel, listDraftReels, queueReel, setReelJob, type ReelRow } from '../../store/reels.repository.js';
+import { getReel, listDraftReels, listVideoReels, queueReel, setReelJob, type ReelRow } from '../../store/reels.repository.js';
+import type { ServiceCar } from '../../store/service.repository.js';
 import { dealerOf } from '../auth.js';
 import { parseByteRange } from '../byte-range.js';
+import { platesHeld, type FeedItem } from '../feed.js';
 import type { ServiceContext } from '../context.js';
 import { notFound } from '../http-errors.js';
 import { reelSourceVersion } from '../reel-job.js';
-import { errorBody, idParams } from '../schemas.js';
+import { errorBody, idParams, reelFormat, reelView } from '../schemas.js';
 
-const reelFormat = z.enum(REEL_FORMATS);
 const reelParams = idParams.extend({ format: reelFormat });
 
-export const reelView = z.object({
-  format: reelFormat,
-  status: z.enum(['queued', 'rendering', 'done', 'failed']),
-  progress: z.number(),
-  error: z.string().nullable(),
-  durationMs: z.number().nullable(),
-  /** The photos or text changed since it was rendered: render it again. */
-  stale: z.boolean(),
-  /** Where the MP4 is served, once one was rendered. */
-  url: z.string().nullable(),
-});
-
 export const reelPath = (draftId: string, format: string) => `/api/drafts/${draftId}/reels/${format}`;
+
+/** Where a rendered reel is served; the version in it makes a browser fetch a new render. */
+const reelUrl = (reel: ReelRow) => `${reelPath(reel.draftId, reel.format)}?v=${reel.sourceVersion}`;
 
 export const toReelView = (reel: ReelRow, currentVersion: (format: string) => string): z.infer<typeof reelView> => ({
   format: reel.format as z.infer<typeof reelFormat>,
@@ -41,8 +32,19 @@ export const toReelView = (reel: ReelRow, currentVersion: (format: string) => st
   error: reel.error,
   durationMs: reel.durationMs,
   stale: reel.sourceVersion !== null && reel.sourceVersion !== currentVersion(reel.format),
-  url: reel.file ? reelPath(reel.draftId, reel.format) : null,
+  url: reel.file ? reelUrl(reel) : null,
 });
+
+/** The export's items with each car's rendered reels (none for a car held for its plates, like its photos). */
+export async function withReelUrls(ctx: ServiceContext, videoId: string, cars: readonly ServiceCar[], items: FeedItem[], base: string): Promise<FeedItem[]> {
+  const reels = (await listVideoReels(ctx.db, videoId)).filter((reel) => reel.file !== null);
+  return items.map((item) => {
+    const draft = cars.find((car) => car.id === item.vehicle_id)?.draft;
+    if (!draft || platesHeld(draft.attributes)) return item;
+    const urls = reels.filter((reel) => reel.draftId === draft.id).map((reel) => base + reelUrl(reel));
+    return urls.length > 0 ? { ...item, video_urls: urls } : item;
+  });
+}
 
 export const reelRoutes: FastifyPluginAsyncZod<{ ctx: ServiceContext }> = async (app, { ctx }) => {
   const errors = { 400: errorBody, 401: errorBody, 404: errorBody };
@@ -97,7 +99,7 @@ export const reelRoutes: FastifyPluginAsyncZod<{ ctx: ServiceContext }> = async 
         throw error;
       }
       const range = parseByteRange(request.headers.range, size);
-      reply.header('accept-ranges', 'bytes').header('cache-control', 'private, max-age=60').type('video/mp4');
+      reply.header('accept-ranges', 'bytes');
       if (range === 'unsatisfiable') {
         await copy.release();
         return reply.code(416).header('content-range', `bytes */${size}`).send({ error: { code: 'RANGE_NOT_SATISFIABLE', message: `the reel has ${size} bytes` } });
@@ -105,6 +107,7 @@ export const reelRoutes: FastifyPluginAsyncZod<{ ctx: ServiceContext }> = async 
       const { start, end } = range ?? { start: 0, end: size - 1 };
       const stream = createReadStream(copy.path, { start, end });
       stream.on('close', () => void copy.release());
+      reply.type('video/mp4').header('cache-control', 'private, max-age=60');
       if (range) reply.code(206).header('content-range', `bytes ${start}-${end}/${size}`);
       // A stream is sent as it is (no serializer); the schema lists only the error bodies.
       return reply.header('content-length', end - start + 1).send(stream as never);

@@ -17,6 +17,7 @@ import { videoPrefix } from '../../storage/storage.js';
 import { incomingPath } from '../uploads-dir.js';
 import { dealerImageUrls } from '../image-links.js';
 import { carView, videoStatusView, videoSummaryView } from '../views.js';
+import { withReelUrls } from './reels.js';
 
 /** How often an events stream looks at the video's row, and sends a keep-alive comment. */
 const EVENTS_POLL_MS = 500;
@@ -158,7 +159,7 @@ export const videoRoutes: FastifyPluginAsyncZod<{ ctx: ServiceContext }> = async
       if (request.query.format === 'csv') {
         return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="lotreel-${request.params.id}.csv"`).send(feedCsv(items));
       }
-      return items;
+      return withReelUrls(ctx, request.params.id, cars, items, base);
     },
   );
 

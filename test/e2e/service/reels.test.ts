@@ -55,9 +55,9 @@ describe.each(backendKinds)('reels in the dealer service on %s', (kind) => {
     expect(stream.events.some((e) => e.event === 'done')).toBe(true);
 
     const list = await a.json(`/api/drafts/${draftId}/reels`);
-    expect(list.body).toEqual([{ format: 'square', status: 'done', progress: 1, error: null, durationMs: expect.any(Number), stale: false, url: `/api/drafts/${draftId}/reels/square` }]);
+    expect(list.body).toEqual([{ format: 'square', status: 'done', progress: 1, error: null, durationMs: expect.any(Number), stale: false, url: expect.stringMatching(new RegExp(`^/api/drafts/${draftId}/reels/square\\?v=\\w+$`)) }]);
 
-    const whole = await a.fetch(`/api/drafts/${draftId}/reels/square`);
+    const whole = await a.fetch(list.body[0].url);
     expect(whole.status).toBe(200);
     expect(whole.headers.get('accept-ranges')).toBe('bytes');
     expect(whole.headers.get('content-type')).toBe('video/mp4');
@@ -74,6 +74,9 @@ describe.each(backendKinds)('reels in the dealer service on %s', (kind) => {
     expect(part.status).toBe(206);
     expect(part.headers.get('content-range')).toBe(`bytes 100-1099/${bytes.length}`);
     expect(Buffer.from(await part.arrayBuffer()).equals(bytes.subarray(100, 1100))).toBe(true);
+
+    const exported = await a.json(`/api/videos/${videoId}/export`);
+    expect(exported.body[0].video_urls).toEqual([service.url + list.body[0].url]);
 
     const past = await a.fetch(`/api/drafts/${draftId}/reels/square`, { headers: { range: `bytes=${bytes.length}-` } });
     expect(past.status).toBe(416);
