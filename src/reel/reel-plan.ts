@@ -7,8 +7,9 @@ import type { Box } from '../core/geometry.js';
 import { LotreelError } from '../core/errors.js';
 import type { ReelSettings } from '../config/config.js';
 
-export const REEL_FORMATS = ['vertical', 'horizontal', 'square'] as const;
-export type ReelFormat = (typeof REEL_FORMATS)[number];
+import { REEL_FORMATS, type ReelFormat } from './reel-formats.js';
+
+export { REEL_FORMATS, type ReelFormat };
 
 export const REEL_SIZE: Record<ReelFormat, { width: number; height: number }> = {
   vertical: { width: 1080, height: 1920 },

@@ -17,6 +17,8 @@ import type { Logger } from '../core/log.js';
 import type { Database, JobQueueConnection, Queryable } from '../store/database.js';
 
 export const PROCESS_VIDEO_QUEUE = 'process-video';
+/** Reel renders (issue 16): a queue of their own, so a long video does not hold reels back nor the other way round. */
+export const RENDER_REEL_QUEUE = 'render-reel';
 
 export interface VideoJob {
   jobId: string;
@@ -27,11 +29,23 @@ export interface VideoJob {
   signal: AbortSignal;
 }
 
+export interface ReelJob extends Omit<VideoJob, 'videoId'> {
+  dealerId: string;
+  draftId: string;
+  format: string;
+}
+
+type JobData = { videoId: string } | { dealerId: string; draftId: string; format: string };
+
 export interface JobQueue {
   /** Queues the processing of a video; pass `tx` to queue it in the transaction that creates the video. */
   enqueue(videoId: string, tx?: Queryable): Promise<string>;
+  /** Queues the render of a draft's reel. */
+  enqueueReel(dealerId: string, draftId: string, format: string): Promise<string>;
   /** Starts working jobs with `handler` (its failure fails the attempt: retried until the limit). */
   work(handler: (job: VideoJob) => Promise<void>): Promise<void>;
+  /** Starts working reel jobs (one slot: a render uses every core it gets). */
+  workReels(handler: (job: ReelJob) => Promise<void>): Promise<void>;
   /** Fails attempts that are known to be abandoned (they are retried with backoff). */
   abandon(jobIds: string[]): Promise<void>;
   /** Cancels a job (its video was deleted). */
@@ -100,28 +114,25 @@ export async function startJobQueue(db: Database, options: JobQueueOptions): Pro
   });
   boss.on('error', (error: unknown) => log.warn('job queue error', { error: error instanceof Error ? error.message : String(error) }));
   await startRetrying(boss, log);
-  await boss.createQueue(PROCESS_VIDEO_QUEUE, {
-    name: PROCESS_VIDEO_QUEUE,
-    retryLimit: settings.jobRetryLimit,
-    retryDelay: settings.jobRetryDelaySeconds,
-    retryBackoff: true,
-  });
+  for (const name of [PROCESS_VIDEO_QUEUE, RENDER_REEL_QUEUE]) {
+    await boss.createQueue(name, { name, retryLimit: settings.jobRetryLimit, retryDelay: settings.jobRetryDelaySeconds, retryBackoff: true });
+  }
   const running = new Set<AbortController>();
   const stopping = new AbortController();
   const loops: Promise<void>[] = [];
 
   /** Runs one job: its lease renewed while the handler works, completed or failed (and so retried) after. */
-  async function runJob(job: PgBoss.JobWithMetadata<{ videoId: string }>, handler: (job: VideoJob) => Promise<void>): Promise<void> {
+  async function runJob<T extends JobData>(queue: string, job: PgBoss.JobWithMetadata<T>, handler: (job: T & Omit<VideoJob, 'videoId'>) => Promise<void>): Promise<void> {
     const abort = new AbortController();
     running.add(abort);
     const renew = setInterval(() => {
-      connection.executeSql(RENEW_LEASE, [PROCESS_VIDEO_QUEUE, job.id]).catch((error: unknown) => log.warn('job lease not renewed', { job: job.id, error: errorText(error) }));
+      connection.executeSql(RENEW_LEASE, [queue, job.id]).catch((error: unknown) => log.warn('job lease not renewed', { job: job.id, error: errorText(error) }));
     }, (settings.jobLeaseSeconds * 1000) / 3);
     try {
-      await handler({ jobId: job.id, videoId: job.data.videoId, retryCount: job.retryCount, retryLimit: job.retryLimit, signal: abort.signal });
-      await boss.complete(PROCESS_VIDEO_QUEUE, job.id);
+      await handler({ ...job.data, jobId: job.id, retryCount: job.retryCount, retryLimit: job.retryLimit, signal: abort.signal });
+      await boss.complete(queue, job.id);
     } catch (error) {
-      await boss.fail(PROCESS_VIDEO_QUEUE, job.id, { message: errorText(error) });
+      await boss.fail(queue, job.id, { message: errorText(error) });
     } finally {
       clearInterval(renew);
       running.delete(abort);
@@ -132,37 +143,41 @@ export async function startJobQueue(db: Database, options: JobQueueOptions): Pro
    * One worker slot: fetch a job, run it, repeat; wait a poll interval when there is none. (pg-boss's
    * own work() would time the handler out at the lease, which a renewed lease must outlive.)
    */
-  async function workLoop(handler: (job: VideoJob) => Promise<void>): Promise<void> {
+  async function workLoop<T extends JobData>(queue: string, handler: (job: T & Omit<VideoJob, 'videoId'>) => Promise<void>): Promise<void> {
     while (!stopping.signal.aborted) {
-      let job: PgBoss.JobWithMetadata<{ videoId: string }> | undefined;
+      let job: PgBoss.JobWithMetadata<T> | undefined;
       try {
-        [job] = await boss.fetch<{ videoId: string }>(PROCESS_VIDEO_QUEUE, { batchSize: 1, includeMetadata: true });
+        [job] = await boss.fetch<T>(queue, { batchSize: 1, includeMetadata: true });
       } catch (error) {
         log.warn('fetching a job failed', { error: errorText(error) });
       }
-      if (job) await runJob(job, handler).catch((error: unknown) => log.error('job bookkeeping failed', { job: job!.id, error: errorText(error) }));
+      if (job) await runJob(queue, job, handler).catch((error: unknown) => log.error('job bookkeeping failed', { job: job!.id, error: errorText(error) }));
       else await sleep(settings.jobPollSeconds * 1000, stopping.signal);
     }
   }
 
+  const sendOptions = { retryLimit: settings.jobRetryLimit, retryDelay: settings.jobRetryDelaySeconds, retryBackoff: true, expireInSeconds: settings.jobLeaseSeconds };
+
   return {
+    async enqueueReel(dealerId, draftId, format) {
+      const id = await boss.send(RENDER_REEL_QUEUE, { dealerId, draftId, format }, sendOptions);
+      if (id === null) throw new Error('the job queue did not accept the job');
+      return id;
+    },
+    async workReels(handler) {
+      loops.push(workLoop<{ dealerId: string; draftId: string; format: string }>(RENDER_REEL_QUEUE, handler));
+    },
     async enqueue(videoId, tx) {
       const id = await boss.send(
         PROCESS_VIDEO_QUEUE,
         { videoId },
-        {
-          retryLimit: settings.jobRetryLimit,
-          retryDelay: settings.jobRetryDelaySeconds,
-          retryBackoff: true,
-          expireInSeconds: settings.jobLeaseSeconds,
-          ...(tx ? { db: inTransaction(tx) as PgBoss.Db } : {}),
-        },
+        { ...sendOptions, ...(tx ? { db: inTransaction(tx) as PgBoss.Db } : {}) },
       );
       if (id === null) throw new Error('the job queue did not accept the job');
       return id;
     },
     async work(handler) {
-      for (let i = 0; i < settings.workerConcurrency; i++) loops.push(workLoop(handler));
+      for (let i = 0; i < settings.workerConcurrency; i++) loops.push(workLoop<{ videoId: string }>(PROCESS_VIDEO_QUEUE, handler));
     },
     async abandon(jobIds) {
       for (const id of jobIds) await boss.fail(PROCESS_VIDEO_QUEUE, id, { message: 'the worker running it stopped' });

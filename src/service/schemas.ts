@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { editSchema } from '../edits/model.js';
 import { DRAFT_FIELDS, FIELD_SOURCES } from '../listing/draft-fields.js';
 import { DRAFT_STATUSES } from '../listing/draft-status.js';
+import { REEL_FORMATS } from '../reel/reel-formats.js';
 import { VIDEO_STATUSES } from '../store/video-status.js';
 
 export const idParams = z.object({ id: z.uuid() });
@@ -118,6 +119,8 @@ export const feedItem = z.object({
   vin: z.string().nullable(),
   image_urls: z.array(z.string()),
   state: draftStatus,
+  /** The draft's rendered reels (JSON export only), when it has any. */
+  video_urls: z.array(z.string()).optional(),
 });
 
 // ------------------------------------------------------------------------------ the seller's editor
@@ -215,4 +218,18 @@ export const renderQuery = z.object({
   frame: z.enum(['cropped', 'straightened']).default('cropped'),
   /** The edit list's version, so a changed photo gets a new URL (ignored otherwise). */
   v: z.string().max(64).optional(),
+});
+
+export const reelFormat = z.enum(REEL_FORMATS);
+
+/** A draft's reel: its render state and, once rendered, where it is served. */
+export const reelView = z.object({
+  format: reelFormat,
+  status: z.enum(['queued', 'rendering', 'done', 'failed']),
+  progress: z.number(),
+  error: z.string().nullable(),
+  durationMs: z.number().nullable(),
+  /** The photos or text changed since it was rendered: render it again. */
+  stale: z.boolean(),
+  url: z.string().nullable(),
 });

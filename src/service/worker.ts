@@ -15,6 +15,7 @@ import { getVideoForJob, markVideoDone, markVideoFailed, markVideoProcessing, pr
 import type { ServiceContext } from './context.js';
 import type { VideoJob } from './jobs.js';
 import { overallProgress } from './progress-weights.js';
+import { runReelJob } from './reel-job.js';
 import { videoPrefix, type LocalCopy, type OutputFolder } from '../storage/storage.js';
 
 /** Progress is written at most this often (and on every change of stage). */
@@ -139,4 +140,5 @@ export async function recoverAbandonedJobs(ctx: ServiceContext): Promise<number>
 export async function startWorker(ctx: ServiceContext): Promise<void> {
   await recoverAbandonedJobs(ctx);
   await ctx.queue.work((job) => runVideoJob(ctx, job));
+  await ctx.queue.workReels((job) => runReelJob(ctx, job));
 }

@@ -206,7 +206,28 @@ const V7_IMAGE_LINKS: Migration = {
   ],
 };
 
-export const MIGRATIONS: readonly Migration[] = [V1_INITIAL, V2_DEALERS, V3_EDITOR, V4_TEXT_EVIDENCE, V5_SPLIT_CONFIDENCE, V6_SPLIT_CORRECTIONS, V7_IMAGE_LINKS];
+/** A draft's reels (issue 16): one row per draft and format, its render state and the photos and text it was made from. */
+const V8_REELS: Migration = {
+  version: 8,
+  name: 'reels',
+  statements: [
+    `create table reels (
+      draft_id uuid not null references drafts(id) on delete cascade,
+      format text not null check (format in ('vertical', 'horizontal', 'square')),
+      status text not null check (status in ('queued', 'rendering', 'done', 'failed')),
+      progress real not null default 0,
+      error text null,
+      file text null,
+      source_version text null,
+      duration_ms integer null,
+      job_id text null,
+      updated_at timestamptz not null default now(),
+      primary key (draft_id, format)
+    )`,
+  ],
+};
+
+export const MIGRATIONS: readonly Migration[] = [V1_INITIAL, V2_DEALERS, V3_EDITOR, V4_TEXT_EVIDENCE, V5_SPLIT_CONFIDENCE, V6_SPLIT_CORRECTIONS, V7_IMAGE_LINKS, V8_REELS];
 
 /** The schema version this code expects. */
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -23,3 +23,5 @@ export type { Edit } from '../../src/edits/model.js';
 export type { DraftFieldName, FieldSource } from '../../src/listing/draft-fields.js';
 export type { DraftStatus } from '../../src/listing/draft-status.js';
 export type EditorSettings = z.output<typeof schemas.editorSettings>;
+export type ReelView = z.output<typeof schemas.reelView>;
+export type ReelFormat = z.output<typeof schemas.reelFormat>;

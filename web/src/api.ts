@@ -113,12 +113,14 @@ export function followVideo(id: string, onStatus: (status: VideoProgress) => voi
       while ((end = buffer.indexOf('\n\n')) >= 0) {
         const message = buffer.slice(0, end);
         buffer = buffer.slice(end + 2);
-        const data = message
-          .split('\n')
+        const lines = message.split('\n');
+        const event = lines.find((line) => line.startsWith('event:'))?.slice(6).trim();
+        const data = lines
           .filter((line) => line.startsWith('data:'))
           .map((line) => line.slice(5).trim())
           .join('\n');
-        if (data !== '') onStatus(JSON.parse(data) as VideoProgress);
+        // The stream also carries `reel` events (a draft's reel rendering), not the video's status.
+        if (data !== '' && event !== 'reel') onStatus(JSON.parse(data) as VideoProgress);
       }
     }
   };

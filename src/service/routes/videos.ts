@@ -5,6 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { LotreelError } from '../../core/errors.js';
+import { listVideoReels } from '../../store/reels.repository.js';
 import { deleteDealerVideo, getVideo, listCars, listVideos } from '../../store/service.repository.js';
 import { dealerOf } from '../auth.js';
 import type { ServiceContext } from '../context.js';
@@ -16,6 +17,7 @@ import { videoPrefix } from '../../storage/storage.js';
 import { incomingPath } from '../uploads-dir.js';
 import { dealerImageUrls } from '../image-links.js';
 import { carView, videoStatusView, videoSummaryView } from '../views.js';
+import { withReelUrls } from './reels.js';
 
 /** How often an events stream looks at the video's row, and sends a keep-alive comment. */
 const EVENTS_POLL_MS = 500;
@@ -65,7 +67,8 @@ export const videoRoutes: FastifyPluginAsyncZod<{ ctx: ServiceContext }> = async
     '/api/videos/:id/events',
     {
       schema: {
-        summary: 'Server-sent events: `progress` with the status on every change, then `done` or `failed`; the stream then ends',
+        summary:
+          'Server-sent events: `progress` with the status on every change, then `done` or `failed`; `reel` with a reel render state on every change (draftId, format, status, progress); the stream ends when the video is finished and no reel of it is queued or rendering',
         params: idParams,
         produces: ['text/event-stream'],
         response: errors,
@@ -83,6 +86,8 @@ export const videoRoutes: FastifyPluginAsyncZod<{ ctx: ServiceContext }> = async
       let last = '';
       let lastSent = Date.now();
       let video: typeof first | null = first;
+      let finished = false;
+      const reelsSent = new Map<string, string>();
       while (!closed) {
         if (video === null) {
           res.write(`event: failed\ndata: ${JSON.stringify({ id: request.params.id, status: 'failed', progress: 0, stage: null, error: 'the video was deleted' })}\n\n`);
@@ -97,10 +102,24 @@ export const videoRoutes: FastifyPluginAsyncZod<{ ctx: ServiceContext }> = async
           res.write(': keep-alive\n\n');
           lastSent = Date.now();
         }
-        if (video.status === 'done' || video.status === 'failed') {
+        if ((video.status === 'done' || video.status === 'failed') && !finished) {
           res.write(`event: ${video.status}\ndata: ${data}\n\n`);
+          finished = true;
+        }
+        let rendering = false;
+        try {
+          for (const reel of await listVideoReels(ctx.db, video.id)) {
+            const reelData = JSON.stringify({ draftId: reel.draftId, format: reel.format, status: reel.status, progress: reel.progress, error: reel.error });
+            const key = `${reel.draftId}/${reel.format}`;
+            if (reelsSent.get(key) !== reelData) res.write(`event: reel\ndata: ${reelData}\n\n`);
+            reelsSent.set(key, reelData);
+            rendering ||= reel.status === 'queued' || reel.status === 'rendering';
+          }
+        } catch (error) {
+          ctx.log.warn('events stream stopped', { error: error instanceof Error ? error.message : String(error) });
           break;
         }
+        if (finished && !rendering) break;
         await new Promise((resolve) => setTimeout(resolve, EVENTS_POLL_MS));
         if (closed) break;
         try {
@@ -140,7 +159,7 @@ export const videoRoutes: FastifyPluginAsyncZod<{ ctx: ServiceContext }> = async
       if (request.query.format === 'csv') {
         return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="lotreel-${request.params.id}.csv"`).send(feedCsv(items));
       }
-      return items;
+      return withReelUrls(ctx, request.params.id, cars, items, base);
     },
   );
 

@@ -123,7 +123,7 @@ describe.each(backends)('store on $kind', (backend) => {
     const tables = await first.db.query<{ table_name: string }>(
       `select table_name from information_schema.tables where table_schema = 'public' order by table_name`,
     );
-    expect(tables.map((row) => row.table_name)).toEqual(['cars', 'dealers', 'drafts', 'feedback_events', 'photo_edits', 'photos', 'schema_migrations', 'segments', 'videos']);
+    expect(tables.map((row) => row.table_name)).toEqual(['cars', 'dealers', 'drafts', 'feedback_events', 'photo_edits', 'photos', 'reels', 'schema_migrations', 'segments', 'videos']);
     await first.db.close();
     await first.db.close(); // idempotent
 

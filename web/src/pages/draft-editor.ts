@@ -12,6 +12,7 @@ import type { EditorSession } from '../components/editor-session.js';
 import { photoPanel } from '../components/photo-panel.js';
 import { photoStrip } from '../components/photo-strip.js';
 import { platesNotLookedFor } from '../components/plate-notice.js';
+import { reelPlayer } from '../components/reel-player.js';
 import { shortcutHelp } from '../components/shortcut-help.js';
 import { h, onLeave, show } from '../dom.js';
 import { setPageShortcuts, setToolShortcuts } from '../shortcuts.js';
@@ -58,6 +59,7 @@ export async function draftEditorPage(draftId: string): Promise<void> {
   const strip = photoStrip(session);
   const panel = photoPanel(session);
   const clip = clipPlayer(draft.clipUrl);
+  const reel = reelPlayer(draft.id);
   const step = (by: number) => {
     const photos = session.draft.photos;
     const at = photos.findIndex((p) => p.id === session.selected);
@@ -70,7 +72,7 @@ export async function draftEditorPage(draftId: string): Promise<void> {
     h('div', { className: 'page-head' }, h('a', { href: `#/videos/${draft.videoId}` }, '← Cars'), help.button),
     platesNotLookedFor(draft.platesNotBlurred) ?? document.createComment('plates looked for'),
     help.element,
-    h('div', { className: 'editor' }, h('div', { className: 'media' }, strip.element, clip.element, panel.element), fields.element),
+    h('div', { className: 'editor' }, h('div', { className: 'media' }, strip.element, clip.element, panel.element, reel.element), fields.element),
   );
   // After show(): it stops what the previous page left, this page's keys included.
   setPageShortcuts(() => [
@@ -82,6 +84,7 @@ export async function draftEditorPage(draftId: string): Promise<void> {
     { keys: ['?'], label: 'show the shortcuts', run: help.toggle },
   ]);
   onLeave(() => {
+    reel.stop();
     setPageShortcuts(() => []);
     setToolShortcuts(null);
   });

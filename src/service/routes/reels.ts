@@ -1,0 +1,116 @@
+/**
+ * A draft's reels: queue a render (202; progress on the video's events stream), list them (with a
+ * stale flag once the seller has changed the photos or text since), and serve one MP4 with byte
+ * ranges so a browser's player can seek.
+ */
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { getEditorDraft } from '../../store/editor.repository.js';
+import { getReel, listDraftReels, listVideoReels, queueReel, setReelJob, type ReelRow } from '../../store/reels.repository.js';
+import type { ServiceCar } from '../../store/service.repository.js';
+import { dealerOf } from '../auth.js';
+import { parseByteRange } from '../byte-range.js';
+import { platesHeld, type FeedItem } from '../feed.js';
+import type { ServiceContext } from '../context.js';
+import { notFound } from '../http-errors.js';
+import { reelSourceVersion } from '../reel-job.js';
+import { errorBody, idParams, reelFormat, reelView } from '../schemas.js';
+
+const reelParams = idParams.extend({ format: reelFormat });
+
+export const reelPath = (draftId: string, format: string) => `/api/drafts/${draftId}/reels/${format}`;
+
+/** Where a rendered reel is served; the version in it makes a browser fetch a new render. */
+const reelUrl = (reel: ReelRow) => `${reelPath(reel.draftId, reel.format)}?v=${reel.sourceVersion}`;
+
+export const toReelView = (reel: ReelRow, currentVersion: (format: string) => string): z.infer<typeof reelView> => ({
+  format: reel.format as z.infer<typeof reelFormat>,
+  status: reel.status,
+  progress: reel.progress,
+  error: reel.error,
+  durationMs: reel.durationMs,
+  stale: reel.sourceVersion !== null && reel.sourceVersion !== currentVersion(reel.format),
+  url: reel.file ? reelUrl(reel) : null,
+});
+
+/** The export's items with each car's rendered reels (none for a car held for its plates, like its photos). */
+export async function withReelUrls(ctx: ServiceContext, videoId: string, cars: readonly ServiceCar[], items: FeedItem[], base: string): Promise<FeedItem[]> {
+  const reels = (await listVideoReels(ctx.db, videoId)).filter((reel) => reel.file !== null);
+  return items.map((item) => {
+    const draft = cars.find((car) => car.id === item.vehicle_id)?.draft;
+    if (!draft || platesHeld(draft.attributes)) return item;
+    const urls = reels.filter((reel) => reel.draftId === draft.id).map((reel) => base + reelUrl(reel));
+    return urls.length > 0 ? { ...item, video_urls: urls } : item;
+  });
+}
+
+export const reelRoutes: FastifyPluginAsyncZod<{ ctx: ServiceContext }> = async (app, { ctx }) => {
+  const errors = { 400: errorBody, 401: errorBody, 404: errorBody };
+
+  app.post(
+    '/api/drafts/:id/reels',
+    {
+      schema: {
+        summary: "Queue the render of the draft's reel in a format; progress comes as `reel` events on its video's events stream",
+        params: idParams,
+        body: z.object({ format: reelFormat }),
+        response: { 202: z.object({ draftId: z.string(), videoId: z.string(), format: reelFormat, status: z.literal('queued') }), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const dealerId = dealerOf(request).id;
+      const draft = await getEditorDraft(ctx.db, dealerId, request.params.id);
+      if (!draft) return notFound(reply, 'no such draft');
+      const { format } = request.body;
+      await queueReel(ctx.db, draft.id, format, null);
+      await setReelJob(ctx.db, draft.id, format, await ctx.queue.enqueueReel(dealerId, draft.id, format));
+      return reply.code(202).send({ draftId: draft.id, videoId: draft.videoId, format, status: 'queued' as const });
+    },
+  );
+
+  app.get('/api/drafts/:id/reels', { schema: { summary: "The draft's reels", params: idParams, response: { 200: z.array(reelView), ...errors } } }, async (request, reply) => {
+    const draft = await getEditorDraft(ctx.db, dealerOf(request).id, request.params.id);
+    if (!draft) return notFound(reply, 'no such draft');
+    return (await listDraftReels(ctx.db, draft.id)).map((reel) => toReelView(reel, (format) => reelSourceVersion(draft, format)));
+  });
+
+  app.get(
+    '/api/drafts/:id/reels/:format',
+    {
+      schema: {
+        summary: 'The reel as MP4; honours a byte Range (206) so a player can seek. 409 REEL_NOT_READY while none was rendered',
+        params: reelParams,
+        produces: ['video/mp4'],
+        response: { 409: errorBody, 416: errorBody, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const reel = await getReel(ctx.db, dealerOf(request).id, request.params.id, request.params.format);
+      if (!reel) return notFound(reply, 'no such reel');
+      if (!reel.file) return reply.code(409).send({ error: { code: 'REEL_NOT_READY', message: `the reel is ${reel.status}` } });
+      const copy = await ctx.storage.localCopy(reel.file);
+      let size: number;
+      try {
+        size = (await stat(copy.path)).size;
+      } catch (error) {
+        await copy.release();
+        throw error;
+      }
+      const range = parseByteRange(request.headers.range, size);
+      reply.header('accept-ranges', 'bytes');
+      if (range === 'unsatisfiable') {
+        await copy.release();
+        return reply.code(416).header('content-range', `bytes */${size}`).send({ error: { code: 'RANGE_NOT_SATISFIABLE', message: `the reel has ${size} bytes` } });
+      }
+      const { start, end } = range ?? { start: 0, end: size - 1 };
+      const stream = createReadStream(copy.path, { start, end });
+      stream.on('close', () => void copy.release());
+      reply.type('video/mp4').header('cache-control', 'private, max-age=60');
+      if (range) reply.code(206).header('content-range', `bytes ${start}-${end}/${size}`);
+      // A stream is sent as it is (no serializer); the schema lists only the error bodies.
+      return reply.header('content-length', end - start + 1).send(stream as never);
+    },
+  );
+};
