@@ -6,6 +6,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { LotreelError } from '../../core/errors.js';
 import { deleteDealerVideo, getVideo, listCars, listVideos } from '../../store/service.repository.js';
+import { carIdsOfVideo } from '../../store/streamed-cars.repository.js';
+import { newCarEvents } from '../car-events.js';
 import { dealerOf } from '../auth.js';
 import type { ServiceContext } from '../context.js';
 import { feedCsv, MARKET_MILEAGE_UNIT, toFeedItems } from '../feed.js';
@@ -64,7 +66,7 @@ export const videoRoutes: FastifyPluginAsyncZod<{ ctx: ServiceContext }> = async
     '/api/videos/:id/events',
     {
       schema: {
-        summary: 'Server-sent events: `progress` with the status on every change, then `done` or `failed`; the stream then ends',
+        summary: 'Server-sent events: `car` for each car as soon as it is stored (before the video is done when it was finished early; `replaces` names cars it takes the place of), `progress` with the status on every change, then `done` or `failed`; the stream then ends',
         params: idParams,
         produces: ['text/event-stream'],
         response: errors,
@@ -82,9 +84,21 @@ export const videoRoutes: FastifyPluginAsyncZod<{ ctx: ServiceContext }> = async
       let last = '';
       let lastSent = Date.now();
       let video: typeof first | null = first;
+      const announced = new Map<string, readonly { startMs: number; endMs: number }[]>();
       while (!closed) {
         if (video === null) {
           res.write(`event: failed\ndata: ${JSON.stringify({ id: request.params.id, status: 'failed', progress: 0, stage: null, error: 'the video was deleted' })}\n\n`);
+          break;
+        }
+        // Cars first: a car stored by the final pass is announced before the video's `done`.
+        try {
+          const ids = await carIdsOfVideo(ctx.db, video.id);
+          if (ids.length !== announced.size || ids.some((id) => !announced.has(id))) {
+            const cars = (await listCars(ctx.db, dealerId, video.id)) ?? [];
+            for (const event of newCarEvents(video.id, cars, announced)) res.write(`event: car\ndata: ${JSON.stringify(event)}\n\n`);
+          }
+        } catch (error) {
+          ctx.log.warn('events stream stopped', { error: error instanceof Error ? error.message : String(error) });
           break;
         }
         const data = JSON.stringify(videoStatusView(video));
