@@ -80,9 +80,12 @@ export async function analyseVideo(request: AnalyseRequest): Promise<AnalysisRes
   const look = memoisedLook((range, previous) => observeStretch({ ...range, roughDecode: true }, previous, context));
   const streaming = new StreamingCars(finishing, look, request.onCarFinished);
   const keyframeSampling = chooseSampleMode(info, settings.sampling).kind === 'keyframes';
+  const earlyCars = settings.segmentation.earlyCars;
   const framesAnalysed = analyseFrames(context, timer, progress, clip, (observations) => {
+    if (earlyCars === 'off') return;
     if (keyframeSampling) for (const o of observations) keyframeTimes.add(o.timestampMs);
-    streaming.offer(observations);
+    const finishing = streaming.offer(observations);
+    return earlyCars === 'first' ? finishing : undefined;
   });
   const [analysed, fingerprint] = await Promise.all([framesAnalysed.finally(() => streaming.drain()), fingerprintFile(info.file)]);
   const { observations, sampling } = analysed;

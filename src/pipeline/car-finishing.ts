@@ -86,6 +86,19 @@ function planCars({ observations, groups, ordinals }: CarsToFinish, context: Fin
 }
 
 export async function finishGroups(cars: CarsToFinish, context: FinishingContext): Promise<FinishedCar[]> {
+  // A run finishes many sets of cars: each follows the run's signal only while it works.
+  const stopStills = new AbortController();
+  const stop = () => stopStills.abort();
+  context.stage.signal?.addEventListener('abort', stop, { once: true });
+  if (context.stage.signal?.aborted) stop();
+  try {
+    return await finishStopping(cars, context, stopStills);
+  } finally {
+    context.stage.signal?.removeEventListener('abort', stop);
+  }
+}
+
+async function finishStopping(cars: CarsToFinish, context: FinishingContext, stopStills: AbortController): Promise<FinishedCar[]> {
   const { observations, groups } = cars;
   const { stage, timer, progress, stagingDir } = context;
   const { settings, signal, info, binaries } = stage;
@@ -94,9 +107,7 @@ export async function finishGroups(cars: CarsToFinish, context: FinishingContext
     await rm(join(stagingDir, carFolder(car.ordinal)), { recursive: true, force: true });
     await mkdir(join(stagingDir, carFolder(car.ordinal)), { recursive: true });
   }
-  const stopStills = new AbortController();
-  const stillSignal = signal ? AbortSignal.any([signal, stopStills.signal]) : stopStills.signal;
-  const stillContext = { ...stage, signal: stillSignal };
+  const stillContext = { ...stage, signal: stopStills.signal };
   // Photos, then their text, run while the edges are refined and the clips cut; the stages are
   // shown one after another all the same.
   const photoCount = planned.reduce((n, car) => n + car.photos.length, 0);

@@ -36,8 +36,8 @@ export async function analyseFrames(
   timer: StageTimer<TimingStage>,
   progress: ProgressListener,
   clip: ClipStage | null,
-  /** Every sample observed so far (a copy, CLIP's labels included), after each batch. */
-  onObservations?: (observations: readonly Observation[]) => void,
+  /** Every sample observed so far (a copy, CLIP's labels included), after each batch; the next batch waits for a returned promise. */
+  onObservations?: (observations: readonly Observation[]) => Promise<void> | void,
 ): Promise<{ observations: Observation[]; sampling: 'keyframes' | 'rate' }> {
   const { info, detector } = context;
   const { sampling, detection } = context.settings;
@@ -62,12 +62,12 @@ export async function analyseFrames(
     });
     if (clip) {
       await labelling;
-      onObservations?.(observations.slice()); // the batches labelled so far
+      await onObservations?.(observations.slice()); // the batches labelled so far
       labelling = timer.time('clip', () => clip.labelFrames(batch, observed));
       labelling.catch(() => undefined); // awaited above or below; this only marks it handled meanwhile
     }
     observations.push(...observed);
-    if (!clip) onObservations?.(observations.slice());
+    if (!clip) await onObservations?.(observations.slice());
     const last = batch.at(-1)!.timestampMs;
     progress({ stage: 'decode', done: Math.min(last, info.durationMs), total: info.durationMs });
   }

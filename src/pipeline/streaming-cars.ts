@@ -64,11 +64,15 @@ export class StreamingCars {
     this.#onCar = onCar;
   }
 
-  /** The samples so far (a copy); looked at once the car being finished, if any, is done. */
-  offer(observations: readonly Observation[]): void {
-    if (this.#stopped) return;
+  /**
+   * The samples so far (a copy); looked at once the car being finished, if any, is done. The promise
+   * settles when no car is being finished (with `earlyCars: 'first'` the analysis waits for it).
+   */
+  offer(observations: readonly Observation[]): Promise<void> {
+    if (this.#stopped) return Promise.resolve();
     this.#latest = observations;
     this.#running ??= this.#work().finally(() => (this.#running = null));
+    return this.#running;
   }
 
   /** Waits for the car being finished and stops; the cars finished early, in order. */
