@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { projectRoot, sharedRoot } from '../fixtures/paths.js';
 import { buildWalkaround, type WalkaroundSpec } from '../fixtures/walkaround.js';
+import { readEvents } from '../test/e2e/service/harness.js';
 
 const { values } = parseArgs({ options: { small: { type: 'boolean', default: false } } });
 const TARGET = 0.3;
@@ -70,28 +71,18 @@ try {
   const id = ((await uploaded.json()) as { id: string }).id;
 
   // The stream is read as it arrives: each event is timed when it is parsed.
-  const res = await fetch(`${baseUrl}/api/videos/${id}/events`, { headers: auth });
   let processingAt: number | null = null;
   const cars: { atMs: number; ordinal: number; replaces: number; merged: boolean; photos: number }[] = [];
   let doneAt: number | null = null;
-  let buffer = '';
-  const decoder = new TextDecoder();
   const uploadedAt = performance.now();
-  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-    buffer += decoder.decode(chunk, { stream: true });
-    let end: number;
-    while ((end = buffer.indexOf('\n\n')) >= 0) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const event = /^event: (.+)$/m.exec(block)?.[1];
-      const data = JSON.parse(/^data: (.+)$/m.exec(block)?.[1] ?? 'null');
-      const now = performance.now();
-      if (event === 'progress' && data.status === 'processing') processingAt ??= now;
-      if (event === 'car') cars.push({ atMs: now, ordinal: data.car.ordinal, replaces: data.replaces.length, merged: data.merged, photos: data.car.photos.length });
-      if (event === 'failed') throw new Error(`the video failed: ${data.error}`);
-      if (event === 'done') doneAt = now;
-    }
-  }
+  const api = { fetch: (path: string) => fetch(baseUrl + path, { headers: auth }) };
+  await readEvents(api, `/api/videos/${id}/events`, 3_600_000, ({ event, data }) => {
+    const now = performance.now();
+    if (event === 'progress' && data.status === 'processing') processingAt ??= now;
+    if (event === 'car') cars.push({ atMs: now, ordinal: data.car.ordinal, replaces: data.replaces.length, merged: data.merged, photos: data.car.photos.length });
+    if (event === 'failed') throw new Error(`the video failed: ${data.error}`);
+    if (event === 'done') doneAt = now;
+  });
   if (doneAt === null || cars.length === 0) throw new Error('the stream ended without a car and a done event');
   const from = processingAt ?? uploadedAt;
   const processingMs = doneAt - from;

@@ -8,7 +8,7 @@
  */
 import type { ChangeCheck, ChangeVerdict } from './change-check.js';
 import type { Observation } from './observation.js';
-import type { CarGroup } from './segmentation.js';
+import { trackletRange, type CarGroup } from './segmentation.js';
 
 /**
  * How many of `groups` (in order of first appearance) are settled, from the first: a car whose
@@ -30,15 +30,20 @@ export function settledCarCount(observations: readonly Observation[], groups: re
   return settled;
 }
 
-/** Groups found in `observations.slice(offset)`, their indices made indices into the whole array. */
-export function shiftGroups(groups: readonly CarGroup[], offset: number): CarGroup[] {
+/**
+ * Groups found in `observations.slice(offset)`, their indices made indices into the whole array and
+ * their ranges measured there (a stretch's first edge lies half-way to the sample before it, which
+ * the slice did not have), as the split of the whole video would give them.
+ */
+export function shiftGroups(groups: readonly CarGroup[], offset: number, observations: readonly Observation[]): CarGroup[] {
   const shift = (indices: readonly number[]) => indices.map((i) => i + offset);
-  return groups.map((g) => ({
-    ...g,
-    members: shift(g.members),
-    closeUps: shift(g.closeUps),
-    tracklets: g.tracklets.map((t) => ({ ...t, members: shift(t.members), closeUps: shift(t.closeUps) })),
-  }));
+  return groups.map((g) => {
+    const tracklets = g.tracklets.map((t) => {
+      const members = shift(t.members);
+      return { ...t, members, closeUps: shift(t.closeUps), range: trackletRange(observations, members) };
+    });
+    return { ...g, members: shift(g.members), closeUps: shift(g.closeUps), tracklets, segments: tracklets.map((t) => t.range) };
+  });
 }
 
 /** Verdicts of the dense look on a slice, their sample indices made indices into the whole array. */

@@ -102,7 +102,13 @@ export async function analyseVideo(request: AnalyseRequest): Promise<AnalysisRes
   const kept = groups.map((group) => early.find((e) => sameSightings(e.group, group)));
   const redo = groups.flatMap((_, i) => (kept[i] ? [] : [i]));
   const redone = await finishGroups(
-    { observations, groups: redo.map((i) => groups[i]), splits: redo.map((i) => splits[i]), ordinals: redo.map((_, k) => early.length + k + 1) },
+    {
+      observations,
+      groups: redo.map((i) => groups[i]),
+      splits: redo.map((i) => splits[i]),
+      ordinals: redo.map((_, k) => early.length + k + 1),
+      neighbours: kept.flatMap((e) => (e ? [e.car.segments] : [])),
+    },
     finishing,
   );
   const members = (group: CarGroup) => new Set(group.members);

@@ -102,7 +102,7 @@ export class StreamingCars {
     const split = await splitWithDenseLook(slice, this.#settings, this.#look);
     const count = settledCarCount(slice, split.groups, this.#settings.maxGapMs);
     if (count === 0) return;
-    const groups = shiftGroups(split.groups, from);
+    const groups = shiftGroups(split.groups, from, observations);
     const splits = carConfidence(observations, groups, shiftVerdicts(split.verdicts, from), this.#settings);
     for (let k = 0; k < count && !this.#stopped; k++) {
       const neighbours: TimeRange[][] = this.#emitted.length > 0 ? [this.#emitted.at(-1)!.car.segments] : [];

@@ -13,32 +13,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPreset } from '../../../fixtures/walkaround.js';
 import { openDatabase } from '../../../src/store/index.js';
 import { requireFreshBuild } from '../build.js';
-import { client, createInstallation, startService, waitForVideo, type Client, type Installation, type ServiceProcess } from './harness.js';
+import { client, createInstallation, readEvents, startService, waitForVideo, type Client, type Installation, type ServiceProcess, type SseEvent } from './harness.js';
 
 const preload = pathToFileURL(fileURLToPath(new URL('../crash-at.mjs', import.meta.url))).href;
 type ApiCar = { id: string; ordinal: number; photos: { id: string; url: string }[]; draft: { id: string } | null; segments: unknown[] };
 
-/** Reads an events stream as it arrives; at the first `car` event, `atFirstCar` runs before reading on. */
-async function streamUntilDone(api: Client, id: string, atFirstCar: (event: any) => Promise<void>): Promise<{ event: string; data: any }[]> {
-  const res = await api.fetch(`/api/videos/${id}/events`, { signal: AbortSignal.timeout(600_000) });
-  expect(res.status).toBe(200);
-  const events: { event: string; data: any }[] = [];
-  let buffer = '';
-  const decoder = new TextDecoder();
-  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-    buffer += decoder.decode(chunk, { stream: true });
-    let end: number;
-    while ((end = buffer.indexOf('\n\n')) >= 0) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const event = /^event: (.+)$/m.exec(block)?.[1];
-      const data = /^data: (.+)$/m.exec(block)?.[1];
-      if (!event || !data) continue;
-      events.push({ event, data: JSON.parse(data) });
-      if (event === 'car' && events.filter((e) => e.event === 'car').length === 1) await atFirstCar(JSON.parse(data));
-    }
-  }
-  return events;
+/** The video's events to the end; at the first `car` event, `atFirstCar` runs before reading on. */
+async function streamUntilDone(api: Client, id: string, atFirstCar: (data: any) => Promise<void>): Promise<SseEvent[]> {
+  let cars = 0;
+  const stream = await readEvents(api, `/api/videos/${id}/events`, 600_000, (e) => (e.event === 'car' && ++cars === 1 ? atFirstCar(e.data) : undefined));
+  expect(stream.status).toBe(200);
+  return stream.events;
 }
 
 describe('the first draft early (pglite)', () => {
@@ -80,9 +65,10 @@ describe('the first draft early (pglite)', () => {
   }
 
   it('sends the first car and stores its rows while the video is still processing', async () => {
+    const token = await install.addDealer('Early Motors'); // the embedded database: before serve holds it
     const service = await startService(install, ['serve']);
     running.push(service);
-    const api = client(service.url, await install.addDealer('Early Motors'));
+    const api = client(service.url, token);
     const upload = await api.uploadMultipart(video, 'three cars.mp4');
     expect(upload.status).toBe(202);
     const id: string = upload.body.id;
@@ -119,9 +105,9 @@ describe('the first draft early (pglite)', () => {
   }, 900_000);
 
   it('loses and duplicates nothing when the worker is killed right after storing an early car', async () => {
+    const token = await install.addDealer('Crash Early Motors');
     const crashing = await startService(install, ['serve'], { LOTREEL_TEST_CRASH_AT: 'car-committed' }, ['--import', preload]);
     running.push(crashing);
-    const token = await install.addDealer('Crash Early Motors');
     const upload = await client(crashing.url, token).uploadMultipart(video, 'three cars.mp4');
     expect(upload.status).toBe(202);
     const id: string = upload.body.id;

@@ -36,10 +36,12 @@ describe('settledCarCount', () => {
   it('settles the cars of a later part of the video split on its own, with indices into the whole video', () => {
     const observations = script('11111...22222...333', 1000);
     const from = 8;
-    const groups = shiftGroups(splitIntoCars(observations.slice(from), settings), from);
+    const groups = shiftGroups(splitIntoCars(observations.slice(from), settings), from, observations);
     expect(settledCarCount(observations, groups, settings.maxGapMs)).toBe(1);
     expect(groups[0].members).toEqual([8, 9, 10, 11, 12]);
-    expect(sameSightings(groups[0], splitIntoCars(observations, settings)[1])).toBe(true);
+    const whole = splitIntoCars(observations, settings);
+    expect(sameSightings(groups[0], whole[1])).toBe(true);
+    expect(groups[0].segments).toEqual(whole[1].segments); // its first edge half-way to the sample before the slice
     expect(sameSightings(groups[0], splitIntoCars(observations, settings)[0])).toBe(false);
   });
 });
