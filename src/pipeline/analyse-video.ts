@@ -16,7 +16,6 @@ import { safeProgress, type ProgressListener } from '../core/progress.js';
 import { StageTimer } from '../core/timer.js';
 import { splitWithDenseLook } from '../analysis/change-check.js';
 import { carConfidence } from '../analysis/confidence.js';
-import type { CarGroup } from '../analysis/segmentation.js';
 import { sameSightings } from '../analysis/settled-cars.js';
 import type { TextReaders } from '../text/text-stage.js';
 import { finishGroups, type FinishingContext } from './car-finishing.js';
@@ -111,11 +110,12 @@ export async function analyseVideo(request: AnalyseRequest): Promise<AnalysisRes
     },
     finishing,
   );
-  const members = (group: CarGroup) => new Set(group.members);
   const finished = groups.map((group, i): FinishedCar => {
     const same = kept[i];
-    if (same) return { ...same.car, earlyOrdinal: same.car.ordinal };
-    const taken = early.filter((e) => e.group.members.some((m) => members(group).has(m))).map((e) => e.car.ordinal);
+    // The split's confidence and warnings (which name other cars) as the whole video shows them.
+    if (same) return { ...same.car, split: splits[i], earlyOrdinal: same.car.ordinal };
+    const members = new Set(group.members);
+    const taken = early.filter((e) => e.group.members.some((m) => members.has(m))).map((e) => e.car.ordinal);
     return { ...redone[redo.indexOf(i)], ...(taken.length > 0 && { replaces: taken }) };
   });
   const dropped = early.map((e) => e.car.ordinal).filter((n) => !finished.some((car) => car.earlyOrdinal === n));

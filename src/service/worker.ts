@@ -96,7 +96,8 @@ export async function runVideoJob(ctx: ServiceContext, job: VideoJob): Promise<v
     const rows = analysisRows({ ...analysis, cars: [] }, { filePrefix: run, videoId: video.id, timingsMs: analysis.timingsMs });
     const cars = analysis.cars.map((car) => {
       const id = keptId(car);
-      return id ? { keep: { id, ordinal: car.ordinal } } : { insert: carRows(car, run) };
+      const row = carRows(car, run);
+      return id ? { keep: { id, ordinal: car.ordinal, splitConfidence: row.splitConfidence ?? 1, splitWarnings: row.splitWarnings ?? [] } } : { insert: row };
     });
     await saveFinalCars(ctx.db, { ...rows.video, id: video.id }, cars);
     log.info('result committed', { run, cars: analysis.cars.length, keptFromEarly: cars.filter((c) => 'keep' in c).length, storeMs: Math.round(performance.now() - started), warm: analysis.warm });

@@ -7,7 +7,15 @@ import { LotreelError } from '../core/errors.js';
 import type { Queryable } from './database.js';
 import type { Database } from './database.js';
 import { insertCar, updateVideoRow } from './results.repository.js';
-import type { CarInput, VideoInput } from './results.types.js';
+import { json, type CarInput, type VideoInput } from './results.types.js';
+
+/** A car stored early that the final pass kept: its final number, and its split as the whole video shows it. */
+export interface KeptCar {
+  id: string;
+  ordinal: number;
+  splitConfidence: number;
+  splitWarnings: string[];
+}
 
 /** Ordinals of kept cars are moved out of the way here while the final numbering is written. */
 const RENUMBER_OFFSET = 1_000_000;
@@ -30,14 +38,15 @@ export async function saveEarlyCar(db: Database, videoId: string, car: CarInput)
 
 /**
  * The final pass's correction, in one transaction: the video's facts, the cars stored early that it
- * kept renumbered (their rows, and any edit made to their drafts meanwhile, untouched otherwise),
+ * kept renumbered with the split's final confidence (their rows, and any edit made to their drafts
+ * meanwhile, untouched otherwise),
  * every other car of the video removed (early cars it replaced, an earlier attempt's), its other cars
  * inserted. Returns the ids of the cars in final order.
  */
 export async function saveFinalCars(
   db: Database,
   video: VideoInput & { id: string },
-  cars: readonly ({ keep: { id: string; ordinal: number } } | { insert: CarInput })[],
+  cars: readonly ({ keep: KeptCar } | { insert: CarInput })[],
 ): Promise<string[]> {
   return db.transaction(async (tx) => {
     const [row] = await updateVideoRow(tx, video.id, video);
@@ -50,7 +59,9 @@ export async function saveFinalCars(
       if ('insert' in car) ids.push((await insertCar(tx, video.id, car.insert)).id);
       else ids.push(car.keep.id);
     }
-    for (const k of kept) await tx.query('update cars set ordinal = $2 where id = $1', [k.id, k.ordinal]);
+    for (const k of kept) {
+      await tx.query('update cars set ordinal = $2, split_confidence = $3, split_warnings = $4::jsonb where id = $1', [k.id, k.ordinal, k.splitConfidence, json(k.splitWarnings)]);
+    }
     return ids;
   });
 }

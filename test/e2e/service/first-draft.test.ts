@@ -1,5 +1,5 @@
 /**
- * The first draft early, through the real service (`lotreel serve`, embedded database): the first
+ * The first draft early, through the real service (`lotreel serve`, embedded database and server): the first
  * car's `car` event and its rows (photos, draft) come while the video is still processing; and a
  * worker killed (SIGKILL, at the checkpoint right after an early car's commit) loses no car already
  * shown and shows none twice once the video is redone: every stored car whole, its files on disk,
@@ -13,8 +13,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPreset } from '../../../fixtures/walkaround.js';
 import { openDatabase } from '../../../src/store/index.js';
 import { requireFreshBuild } from '../build.js';
-import { client, createInstallation, readEvents, startService, waitForVideo, type Client, type Installation, type ServiceProcess, type SseEvent } from './harness.js';
+import { backendKinds, client, createInstallation, readEvents, startService, waitForVideo, type Client, type Installation, type ServiceProcess, type SseEvent } from './harness.js';
 
+/** On a server, the killed worker's job is taken again once its lease (kept short here) runs out. */
+const LEASE = { LOTREEL_JOB_LEASE_S: '8' };
 const preload = pathToFileURL(fileURLToPath(new URL('../crash-at.mjs', import.meta.url))).href;
 type ApiCar = { id: string; ordinal: number; photos: { id: string; url: string }[]; draft: { id: string } | null; segments: unknown[] };
 
@@ -26,14 +28,14 @@ async function streamUntilDone(api: Client, id: string, atFirstCar: (data: any) 
   return stream.events;
 }
 
-describe('the first draft early (pglite)', () => {
+describe.each(backendKinds)('the first draft early on %s', (kind) => {
   let install: Installation;
   let video: Buffer;
   const running: ServiceProcess[] = [];
 
   beforeAll(async () => {
     requireFreshBuild();
-    install = await createInstallation('pglite', 'first-draft');
+    install = await createInstallation(kind, 'first-draft');
     video = await readFile((await buildPreset('hardCuts')).video);
   });
   afterAll(async () => {
@@ -46,7 +48,7 @@ describe('the first draft early (pglite)', () => {
     return join(media, readdirSync(media).find((d) => existsSync(join(media, d, id)))!, id);
   };
   async function storedFiles(id: string) {
-    const db = await openDatabase({ dataDir: install.dataDir });
+    const db = await openDatabase({ dataDir: install.dataDir, databaseUrl: install.database?.url });
     try {
       const cars = await db.query<{ photos: number; segments: number; drafts: number }>(
         `select (select count(*)::int from photos p where p.car_id = c.id) as photos, (select count(*)::int from segments s where s.car_id = c.id) as segments,
@@ -66,7 +68,7 @@ describe('the first draft early (pglite)', () => {
 
   it('sends the first car and stores its rows while the video is still processing', async () => {
     const token = await install.addDealer('Early Motors'); // the embedded database: before serve holds it
-    const service = await startService(install, ['serve']);
+    const service = await startService(install, ['serve'], LEASE);
     running.push(service);
     const api = client(service.url, token);
     const upload = await api.uploadMultipart(video, 'three cars.mp4');
@@ -106,7 +108,7 @@ describe('the first draft early (pglite)', () => {
 
   it('loses and duplicates nothing when the worker is killed right after storing an early car', async () => {
     const token = await install.addDealer('Crash Early Motors');
-    const crashing = await startService(install, ['serve'], { LOTREEL_TEST_CRASH_AT: 'car-committed' }, ['--import', preload]);
+    const crashing = await startService(install, ['serve'], { ...LEASE, LOTREEL_TEST_CRASH_AT: 'car-committed' }, ['--import', preload]);
     running.push(crashing);
     const upload = await client(crashing.url, token).uploadMultipart(video, 'three cars.mp4');
     expect(upload.status).toBe(202);
@@ -117,7 +119,7 @@ describe('the first draft early (pglite)', () => {
     expect(afterKill.files.filter((f) => !existsSync(join(videoFolder(id), f)))).toEqual([]);
 
     // Redone by the next process: the car stays visible throughout, and no car is there twice.
-    const finisher = await startService(install, ['serve']);
+    const finisher = await startService(install, ['serve'], LEASE);
     running.push(finisher);
     const api = client(finisher.url, token);
     const counts: number[] = [];

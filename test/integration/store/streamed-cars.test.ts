@@ -41,11 +41,13 @@ describe.each(backends)('cars streamed into the store on $kind', (backend) => {
     // first in order), keeps car B (now second) and finds a third car.
     await db.query("update drafts set title = 'car B, edited' where id = $1", [second.draftId]);
     const video = { ...sampleResult('unused', 0).video, id: videoId };
-    const ids = await saveFinalCars(db, video, [{ insert: early(1, 'car A and its revisit') }, { keep: { id: second.id, ordinal: 2 } }, { insert: early(3, 'car C') }]);
+    const ids = await saveFinalCars(db, video, [{ insert: early(1, 'car A and its revisit') }, { keep: { id: second.id, ordinal: 2, splitConfidence: 0.7, splitWarnings: ['possibly the same car as car 3'] } }, { insert: early(3, 'car C') }]);
     expect(ids[1]).toBe(second.id);
     expect(ids).not.toContain(first.id);
     expect(await titles(videoId)).toEqual(['1:car A and its revisit', '2:car B, edited', '3:car C']);
     expect(await carIdsOfVideo(db, videoId)).toEqual(ids);
+    const [keptRow] = await db.query<{ split_confidence: number; split_warnings: string[] }>('select split_confidence, split_warnings from cars where id = $1', [second.id]);
+    expect(keptRow).toEqual({ split_confidence: 0.7, split_warnings: ['possibly the same car as car 3'] });
   });
 
   it('stores nothing for a deleted video', async () => {
