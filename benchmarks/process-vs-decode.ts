@@ -6,6 +6,7 @@
  *   npm run bench -- --runs 5          # more alternations
  *   npm run bench -- --long            # also the 10-minute 1080p fixture: one decode + one process (peak RSS)
  *   npm run bench -- --video lot.mp4   # any file instead of the fixture (no truth score)
+ *   npm run bench -- --preset bench4cars1080p   # another fixture preset (fixtures/walkaround.ts) with its truth
  *
  * Targets (issue): ratio process/decode <= 1.0 on a 2-core CPU; peak RSS < 1.5 GB (1500 MB, MB = 10^6
  * bytes) for a 10-minute 1080p video.
@@ -18,6 +19,8 @@
  *   node-only  = VmHWM (the kernel's high-water mark of resident memory) of the child itself, from
  *                /proc/<pid>/status, last read before it exited (at most ~20 ms before).
  * CPU s = utime + stime of the child and its descendants (reaped ones included), from the same polls.
+ * Per stage, the table also gives the lotreel process' own CPU ms while the stage ran (the result's
+ * `cpuMs`: all its threads, not ffmpeg; stages that overlap both count it) and what was decoded.
  * "others CPU s" = busy CPU of the whole machine during the run that was not the run's own (other
  * processes, and this poller): when it is large, wall times are inflated by contention.
  *
@@ -50,6 +53,7 @@ const option = (name: string) => {
 const runs = Number(option('runs') ?? 3);
 if (!Number.isInteger(runs) || runs < 1) fail('--runs must be a positive integer');
 const videoArg = option('video');
+const presetArg = (option('preset') ?? 'bench1080p') as PresetName;
 
 function fail(message: string): never {
   console.error(`bench: ${message}`);
@@ -218,9 +222,25 @@ function stageMedians(runs: ProcessRun[]): Record<string, number> {
   return medians;
 }
 
+/** Median CPU ms of the lotreel process per stage (stages side by side both count what was used meanwhile; ffmpeg is not in it). */
+function cpuMedians(runs: ProcessRun[], stages: string[]): Record<string, number> {
+  return Object.fromEntries(stages.map((s) => [s, median(runs.map((r) => (r.result.cpuMs as Record<string, number> | undefined)?.[s] ?? NaN))]));
+}
+
 function stageTable(runs: ProcessRun[]): string {
   const medians = stageMedians(runs);
-  return table([['stage (median ms)', ...Object.keys(medians)], ['', ...Object.values(medians).map((v) => v.toFixed(0))]]);
+  const cpu = cpuMedians(runs, Object.keys(medians));
+  const decoded = runs.map((r) => r.result.decoded).filter((d) => d !== undefined);
+  const decodedText = decoded.length
+    ? `\ndecoded per run (median): ${median(decoded.map((d) => d.runs))} ffmpeg decodes, ${median(decoded.map((d) => d.frames))} frames, ${(median(decoded.map((d) => d.bytes)) / 1e6).toFixed(0)} MB of rgb24 into Node`
+    : '';
+  return (
+    table([
+      ['stage (median ms)', ...Object.keys(medians)],
+      ['wall', ...Object.values(medians).map((v) => v.toFixed(0))],
+      ['CPU of lotreel', ...Object.values(cpu).map((v) => (Number.isNaN(v) ? '' : v.toFixed(0)))],
+    ]) + decodedText
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -240,7 +260,7 @@ async function main(): Promise<void> {
   console.log(`load average at start: ${loadAtStart.map((x) => x.toFixed(2)).join(' ')} (others' CPU s below: busy CPU of the machine during a run that was not the run's)`);
   console.log(`data dir ${dataDir}: database ${dbExisted ? 'already existed' : 'created by the warm-up run'}`);
 
-  const { video, truth } = videoArg ? { video: resolve(process.env.INIT_CWD ?? '.', videoArg), truth: null } : await loadVideo('bench1080p');
+  const { video, truth } = videoArg ? { video: resolve(process.env.INIT_CWD ?? '.', videoArg), truth: null } : await loadVideo(presetArg);
   if (!existsSync(video)) fail(`no such file ${video}`);
   mkdirSync(join(benchRoot, 'bench-out'), { recursive: true });
 

@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { DEVICES, type Device } from '../config/config.js';
 import { LotreelError } from '../core/errors.js';
+import { parseReelFormats, type ReelFormat } from '../reel/reel-plan.js';
 
 /** Every command may name a settings file (`--config FILE`), read instead of LOTREEL_CONFIG. */
 export type Command = VerbCommand & { configFile?: string };
@@ -9,7 +10,8 @@ export type Command = VerbCommand & { configFile?: string };
 type VerbCommand =
   | { kind: 'help'; topic?: string }
   | { kind: 'version' }
-  | { kind: 'process'; file: string; outDir: string | undefined; json: boolean; device: Device | undefined; maxPhotos: number | undefined; verbose: boolean; blurPlates: false | undefined }
+  | { kind: 'process'; file: string; outDir: string | undefined; json: boolean; device: Device | undefined; maxPhotos: number | undefined; verbose: boolean; blurPlates: false | undefined; reels?: ReelFormat[]; music?: string }
+  | { kind: 'reel-photos'; photos: string[]; title: string; facts: string | undefined; format: ReelFormat; out: string | undefined; music: string | undefined; json: boolean; verbose: boolean }
   | { kind: 'eval'; dir: string; json: boolean; device: Device | undefined; verbose: boolean }
   | { kind: 'models-pull'; ids: string[]; verbose: boolean }
   | { kind: 'models-list'; json: boolean; verbose: boolean }
@@ -35,6 +37,8 @@ Usage:
   lotreel dealers list [--json]
   lotreel export --dealer NAME [--video ID] [--format csv|json]
                                    the dealer's inventory feed (all videos, or one) on stdout
+  lotreel reel PHOTO... --title TEXT [--facts FILE] [--format vertical|horizontal|square] [--out FILE] [--music FILE]
+                                   a 12-30 s video of an ad's photos (docs/reels.md)
   lotreel --help | --version
 
 Every command: --config FILE   a JSON settings file (analysis and editor, see docs/settings.md);
@@ -48,6 +52,8 @@ process:
   --max-photos N    photos per car, 1..60 (default 12; photos.maxPhotos in the settings file)
   --no-blur-plates  leave licence plates unblurred in the photos (blurred by default; originals kept;
                     plates.blur in the settings file)
+  --reel FORMATS    also render each car's reel: vertical, horizontal and/or square, comma-separated
+                    (car-N/reel-<format>.mp4, listed in cars[].reels); --music FILE goes under it
   --verbose         debug log and stack traces on stderr
 
 Environment: LOTREEL_DATA_DIR, DATABASE_URL, LOTREEL_MODELS_DIR, LOTREEL_FFMPEG, LOTREEL_FFPROBE,
@@ -71,6 +77,11 @@ const OPTIONS = {
   video: { type: 'string' },
   format: { type: 'string' },
   config: { type: 'string' },
+  reel: { type: 'string' },
+  title: { type: 'string' },
+  facts: { type: 'string' },
+  draft: { type: 'string' },
+  music: { type: 'string' },
 } as const;
 
 const invalid = (message: string) => new LotreelError('INVALID_ARGUMENT', message);
@@ -114,8 +125,10 @@ function verbCommand(values: ParsedValues, positionals: readonly string[]): Verb
       maxPhotos = Number(values['max-photos']);
       if (!Number.isInteger(maxPhotos) || maxPhotos < 1 || maxPhotos > 60) throw invalid(`--max-photos must be a whole number from 1 to 60 (got "${values['max-photos']}")`);
     }
-    return { kind: 'process', file: rest[0], outDir: values.out, json: values.json ?? false, device: device as Device | undefined, maxPhotos, verbose, blurPlates: values['no-blur-plates'] ? false : undefined };
+    const reels = values.reel === undefined ? {} : { reels: parseReelFormats(values.reel), ...(values.music ? { music: values.music } : {}) };
+    return { kind: 'process', file: rest[0], outDir: values.out, json: values.json ?? false, device: device as Device | undefined, maxPhotos, verbose, blurPlates: values['no-blur-plates'] ? false : undefined, ...reels };
   }
+  if (verb === 'reel') return reelCommand(values, rest, verbose);
   if (verb === 'eval' && values.feedback && rest.length === 0) return { kind: 'eval-feedback', json: values.json ?? false, verbose };
   if (verb === 'eval') {
     if (rest.length !== 1) throw invalid(`eval takes exactly one folder (got ${rest.length})`);
@@ -157,4 +170,15 @@ function verbCommand(values: ParsedValues, positionals: readonly string[]): Verb
     return { kind: 'export', dealer: values.dealer, video: values.video, format, verbose };
   }
   throw invalid(`unknown command "${verb}" (see lotreel --help)`);
+}
+
+function reelCommand(values: ParsedValues, photos: readonly string[], verbose: boolean): VerbCommand {
+  const formats = parseReelFormats(values.format ?? 'vertical');
+  if (formats.length !== 1) throw invalid('reel renders one --format at a time (vertical, horizontal or square)');
+  const common = { format: formats[0], out: values.out, music: values.music, json: values.json ?? false, verbose };
+  // A stored draft's reel is rendered by the service (docs/reels.md); the CLI's own drafts keep their files under --out.
+  if (values.draft !== undefined) throw invalid('reel --draft ID is not available yet (docs/reels.md): use reel PHOTO... --title TEXT, or process --reel');
+  if (photos.length === 0) throw invalid('reel needs --draft ID, or photos and --title TEXT');
+  if (!values.title || values.title.trim() === '') throw invalid('a reel of photos needs --title TEXT');
+  return { kind: 'reel-photos', photos: [...photos], title: values.title.trim(), facts: values.facts, ...common };
 }

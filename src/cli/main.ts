@@ -7,6 +7,7 @@ import { createLogger } from '../core/log.js';
 import { runFeedbackEval } from '../eval/feedback-command.js';
 import type { FinishedCar, ProcessResult } from '../pipeline/result.js';
 import { processIntoFolder } from './process-command.js';
+import { addReels, photosReel } from './reel-command.js';
 import { listModels, pullModels } from '../vision/index.js';
 import { runEval } from '../eval/run-eval.js';
 import { formatReport } from '../eval/sections.js';
@@ -51,7 +52,9 @@ async function run(command: Command, abort: AbortController): Promise<number> {
   const config = loadConfig(process.env, { configFile: command.configFile, overrides });
   // While progress bars are on the terminal, log lines wait for the end of the bar on screen.
   const screen: { bars?: ReturnType<typeof createProgressBars> } = {};
-  const log = createLogger(command.verbose ? 'debug' : config.logLevel, (line) => (screen.bars ? screen.bars.print(line) : process.stderr.write(line + '\n')));
+  // Human lines unless asked for JSON (`--json`, LOTREEL_LOG_FORMAT=json).
+  const logFormat = ('json' in command && command.json) || config.logFormat === 'json' ? 'json' : 'text';
+  const log = createLogger(command.verbose ? 'debug' : config.logLevel, (line) => (screen.bars ? screen.bars.print(line) : process.stderr.write(line + '\n')), {}, logFormat);
   if (command.kind === 'models-list') {
     const models = await listModels(config.modelsDir);
     if (command.json) process.stdout.write(JSON.stringify(models, null, 2) + '\n');
@@ -70,13 +73,19 @@ async function run(command: Command, abort: AbortController): Promise<number> {
   }
   if (command.kind === 'eval-feedback') return runFeedbackEval(config, log, command.json);
   if (isServiceCommand(command)) return runServiceCommand(command, config, log, abort.signal);
+  if (command.kind === 'reel-photos') {
+    const outPath = resolve(command.out ?? `reel-${command.format}.mp4`);
+    const reel = await photosReel(command.photos, command.title, command.facts, { format: command.format, outPath, musicFile: command.music, config, log, signal: abort.signal });
+    process.stdout.write(command.json ? JSON.stringify(reel, null, 2) + '\n' : `${reel.file}: ${reel.width}x${reel.height}, ${(reel.durationMs / 1000).toFixed(1)} s\n`);
+    return 0;
+  }
   const file = resolve(command.file);
   const outDir = resolve(command.outDir ?? `lotreel-${basename(file, extname(file))}`);
   const bars = !command.json && process.stderr.isTTY ? createProgressBars(process.stderr) : undefined;
   screen.bars = bars;
   const started = performance.now();
   try {
-    const result = await processIntoFolder({
+    const processed = await processIntoFolder({
       file,
       outDir,
       device: command.device ?? config.device,
@@ -87,6 +96,7 @@ async function run(command: Command, abort: AbortController): Promise<number> {
       signal: abort.signal,
       onCarDone: bars && ((car) => bars.say(carDoneLine(car, performance.now() - started))),
     });
+    const result = command.reels ? await addReels(processed, command.reels, { musicFile: command.music, config, log, signal: abort.signal }) : processed;
     bars?.finish();
     for (const [k, car] of result.cars.entries()) {
       // Never silent: a car whose plates could not be blurred is held for review, and said so here.

@@ -4,17 +4,19 @@
  * commits the rows pointing at it (one transaction), shows it as `<out>/car-N`, removes run folders no
  * row points at. The staging folder is removed on every path. See output-folder.ts for the window.
  */
-import { rm, rmdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { mkdir, rm, rmdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { AnalysisSettings, Config, Device } from '../config/config.js';
 import { checkpoint } from '../core/checkpoint.js';
 import { asLotreelError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import { safeProgress, type ProgressListener } from '../core/progress.js';
 import { analyseVideo } from '../pipeline/analyse-video.js';
+import { carFolder } from '../pipeline/photo-stage.js';
 import { ModelPool } from '../pipeline/model-pool.js';
 import { toProcessResult, type FinishedCar, type ProcessResult } from '../pipeline/result.js';
 import { analysisRows, openDatabase, runFoldersInUse, saveVideoResult, type Database } from '../store/index.js';
+import { draftMarkdown } from './draft-markdown.js';
 import { newRunFolder, publishRun, removeUnusedRuns, showRun } from './output-folder.js';
 
 export interface ProcessRequest {
@@ -71,6 +73,12 @@ export async function processIntoFolder(request: ProcessRequest): Promise<Proces
     // Last moment to stop: after this the result is published and committed.
     signal.throwIfAborted();
     checkpoint('analysed');
+    // Part of the run folder, so published and shown with its photos (never a draft of another run).
+    for (const car of analysis.cars) {
+      const folder = join(run.stagingDir, carFolder(car.ordinal));
+      await mkdir(folder, { recursive: true });
+      await writeFile(join(folder, 'draft.md'), draftMarkdown(car));
+    }
     await publishRun(run);
     published = true;
     checkpoint('published');

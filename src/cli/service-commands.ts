@@ -1,15 +1,15 @@
 /** The service's commands: serve, worker, dealers, export. Thin: they call src/service and src/store. */
 import { getPriority, setPriority } from 'node:os';
 import type { Config } from '../config/config.js';
-import { LotreelError } from '../core/errors.js';
+import { isLotreelError, LotreelError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
-import { feedCsv, MARKET_MILEAGE_UNIT, toFeedItems, type FeedItem } from '../service/feed.js';
+import { callServe, readServeFile, type ServeFile } from '../service/admin-channel.js';
+import { feedCsv, MARKET_MILEAGE_UNIT, type FeedItem } from '../service/feed.js';
+import { dealerFeed } from '../service/feed-export.js';
 import { startService } from '../service/server.js';
 import { newApiToken, hashApiToken } from '../service/tokens.js';
-import { photoImagePath } from '../service/views.js';
-import { openDatabase } from '../store/database.js';
-import { findDealersByName, insertDealer, listDealers } from '../store/dealers.repository.js';
-import { getVideo, listCars, listVideos } from '../store/service.repository.js';
+import { openDatabase, type Database } from '../store/database.js';
+import { insertDealer, listDealers } from '../store/dealers.repository.js';
 import type { Command } from './args.js';
 
 export type ServiceCommand = Extract<Command, { kind: 'serve' | 'worker' | 'dealers-add' | 'dealers-list' | 'export' }>;
@@ -40,39 +40,74 @@ export async function runServiceCommand(command: ServiceCommand, config: Config,
     await service.close();
     return 0;
   }
-  const db = await openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl }, { logger: log });
+  const db = await openUnlessServed(config, log);
+  if (db === null) return viaServe(command, readServeFile(config.dataDir)!);
   try {
     if (command.kind === 'dealers-add') {
       const token = newApiToken();
-      const dealer = await insertDealer(db, command.name, hashApiToken(token));
-      out(`dealer ${dealer.name} (${dealer.id}) added; its API token, shown only now:`);
-      out(token);
+      printDealerAdded(await insertDealer(db, command.name, hashApiToken(token)), token);
       return 0;
     }
     if (command.kind === 'dealers-list') {
-      const dealers = await listDealers(db);
-      if (command.json) out(JSON.stringify(dealers, null, 2));
-      else for (const d of dealers) out(`${d.id}\t${d.name}\t${d.createdAt.toISOString()}`);
+      printDealers(await listDealers(db), command.json);
       return 0;
     }
-    const dealers = await findDealersByName(db, command.dealer);
-    if (dealers.length !== 1) {
-      throw new LotreelError('INVALID_ARGUMENT', dealers.length === 0 ? `no dealer named "${command.dealer}"` : `${dealers.length} dealers are named "${command.dealer}"`);
-    }
-    const dealerId = dealers[0]!.id;
-    let videoIds: string[];
-    if (command.video !== undefined) {
-      if ((await getVideo(db, dealerId, command.video)) === null) throw new LotreelError('INVALID_ARGUMENT', `dealer "${command.dealer}" has no video ${command.video}`);
-      videoIds = [command.video];
-    } else {
-      videoIds = (await listVideos(db, dealerId)).map((v) => v.id);
-    }
+    // Without a running serve its address is unknown: the configured public URL, else the default port.
     const base = config.service.publicUrl ?? `http://localhost:${config.service.port}`;
-    const items: FeedItem[] = [];
-    for (const id of videoIds) items.push(...toFeedItems((await listCars(db, dealerId, id)) ?? [], (photoId) => base + photoImagePath(photoId), MARKET_MILEAGE_UNIT[config.analysis.text.market]));
-    process.stdout.write(command.format === 'csv' ? feedCsv(items) : JSON.stringify(items, null, 2) + '\n');
+    printFeed(await dealerFeed(db, command, { base, defaultDays: config.editor.imageLinkDays, mileageUnit: MARKET_MILEAGE_UNIT[config.analysis.text.market] }), command.format);
     return 0;
   } finally {
     await db.close();
   }
+}
+
+type AdminCommand = Exclude<ServiceCommand, { kind: 'serve' | 'worker' }>;
+
+/**
+ * The database, or null when the embedded one is held by a running `serve` that takes admin calls.
+ * Held by any other process (a worker, a `process` run), it fails with a one-line hint.
+ */
+async function openUnlessServed(config: Config, log: Logger): Promise<Database | null> {
+  try {
+    return await openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl }, { logger: log });
+  } catch (error) {
+    if (config.databaseUrl !== undefined || !isLotreelError(error, 'DATABASE_FAILED') || error.details?.holder === undefined) throw error;
+    // The holder is the serve that wrote the file (a file left by a killed serve names another pid).
+    const serve = readServeFile(config.dataDir);
+    if (serve !== null && String(error.details.holder) === `pid ${serve.pid}`) return null;
+    throw new LotreelError(
+      'DATABASE_FAILED',
+      `the embedded database at ${config.dataDir} is in use by another lotreel process (${String(error.details.holder)}): stop it and run this again, or run \`lotreel serve\` (these commands then go through it), or use PostgreSQL (DATABASE_URL)`,
+      { cause: error, details: error.details },
+    );
+  }
+}
+
+/** The same command through the running serve: the same output. */
+async function viaServe(command: AdminCommand, serve: ServeFile): Promise<number> {
+  if (command.kind === 'dealers-add') {
+    const added = await callServe<{ id: string; name: string; token: string }>(serve, 'POST', '/api/admin/dealers', { name: command.name });
+    printDealerAdded(added, added.token);
+  } else if (command.kind === 'dealers-list') {
+    const dealers = await callServe<Array<{ id: string; name: string; createdAt: string }>>(serve, 'GET', '/api/admin/dealers');
+    printDealers(dealers.map((d) => ({ ...d, createdAt: new Date(d.createdAt) })), command.json);
+  } else {
+    const query = new URLSearchParams({ dealer: command.dealer, ...(command.video !== undefined ? { video: command.video } : {}) });
+    printFeed(await callServe<FeedItem[]>(serve, 'GET', `/api/admin/export?${query}`), command.format);
+  }
+  return 0;
+}
+
+function printDealerAdded(dealer: { id: string; name: string }, token: string): void {
+  out(`dealer ${dealer.name} (${dealer.id}) added; its API token, shown only now:`);
+  out(token);
+}
+
+function printDealers(dealers: Array<{ id: string; name: string; createdAt: Date }>, json: boolean): void {
+  if (json) out(JSON.stringify(dealers, null, 2));
+  else for (const d of dealers) out(`${d.id}\t${d.name}\t${d.createdAt.toISOString()}`);
+}
+
+function printFeed(items: FeedItem[], format: 'csv' | 'json'): void {
+  process.stdout.write(format === 'csv' ? feedCsv(items) : JSON.stringify(items, null, 2) + '\n');
 }

@@ -6,7 +6,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { LotreelError } from '../core/errors.js';
-import { mergeSettings, readSettingsFile, validateSettings, type AnalysisSettings, type EditorSettings, type SettingsInput } from './settings.js';
+import { mergeSettings, readSettingsFile, validateSettings, type AnalysisSettings, type EditorSettings, type ReelSettings, type SettingsInput } from './settings.js';
 
 export * from './settings.js';
 
@@ -74,6 +74,8 @@ const envSchema = z.object({
   LOTREEL_FFMPEG: z.string().min(1).optional(),
   LOTREEL_FFPROBE: z.string().min(1).optional(),
   LOTREEL_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('warn'),
+  /** Log records as JSON lines (for a log collector) or one human line each (the default; `--json` also means JSON). */
+  LOTREEL_LOG_FORMAT: z.enum(['json', 'text']).default('text'),
   LOTREEL_DEVICE: z.enum(DEVICES).default('auto'),
   /** The make/model catalogue's market (settings `text.market`); over the settings file, under command-line flags. */
   LOTREEL_MARKET: z.enum(['us', 'eu']).optional(),
@@ -140,6 +142,7 @@ export interface Config {
   ffmpegPath: string | undefined;
   ffprobePath: string | undefined;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  logFormat: 'json' | 'text';
   device: Device;
   /** Null or absent: no LLM, templates only. */
   llm?: LlmConfig | null;
@@ -147,6 +150,8 @@ export interface Config {
   /** Every stage's settings: defaults, the settings file, then command-line overrides. */
   analysis: AnalysisSettings;
   editor: EditorSettings;
+  /** Short videos made from drafts (src/reel). */
+  reel: ReelSettings;
 }
 
 export interface ConfigSources {
@@ -179,6 +184,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, sources: Config
     ffmpegPath: e.LOTREEL_FFMPEG,
     ffprobePath: e.LOTREEL_FFPROBE,
     logLevel: e.LOTREEL_LOG_LEVEL,
+    logFormat: e.LOTREEL_LOG_FORMAT,
     device: e.LOTREEL_DEVICE,
     service: {
       port: e.PORT,
@@ -197,6 +203,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, sources: Config
     },
     analysis: settings.value,
     editor: settings.value.editor,
+    reel: settings.value.reel,
     llm: llmConfig(e),
   };
 }

@@ -297,6 +297,40 @@ export const editorSchema = z.strictObject({
    */
   smallPhotoLongSide: z.number().int().min(1).default(1024),
   smallPhotoShortSide: z.number().int().min(1).default(576),
+  /**
+   * Days a published image link (the feed's, opened without a token) stays valid, unless the dealer set
+   * their own (PUT /api/image-links): long enough for a marketplace's daily fetch to keep its images.
+   */
+  imageLinkDays: z.number().int().min(1).max(366).default(30),
+});
+
+/** Short videos made from a draft (src/reel): timing, motion and encoding. */
+export const reelSchema = z.strictObject({
+  /** How long each photo is on screen before transitions, ms (lengthened to reach `minDurationMs`). */
+  photoShotMs: z.number().int().min(1000).max(10000).default(3000),
+  /** Crossfade between shots, ms. */
+  transitionMs: z.number().int().min(0).max(2000).default(500),
+  /** The reel's length stays within these (the shortest shown on feeds; the longest people watch). */
+  minDurationMs: z.number().int().min(3000).default(12000),
+  maxDurationMs: z.number().int().min(5000).max(120000).default(30000),
+  /** Cuts of the car's clip: length and how many (its steadiest moments). */
+  clipCutMs: z.number().int().min(1000).max(8000).default(3000),
+  maxClipCuts: z.number().int().min(0).max(4).default(2),
+  /** Ken Burns: the closest a photo shot zooms in (1 = no motion). */
+  maxZoom: z.number().min(1).max(2).default(1.1),
+  /** Room left round the car's box in the framing, as a share of the box. */
+  boxMargin: z.number().min(0).max(1).default(0.08),
+  /** Caption text height as a share of the frame's width. */
+  captionSizeShare: z.number().min(0.02).max(0.12).default(0.058),
+  /** x264 quality and speed (NVENC when `encoder` is h264_nvenc). */
+  crf: z.number().int().min(10).max(40).default(22),
+  preset: z.enum(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium']).default('veryfast'),
+  encoder: z.enum(['libx264', 'h264_nvenc']).default('libx264'),
+  /** Music under narration is lowered by this factor (0..1) while the narration speaks. */
+  musicVolume: z.number().min(0).max(1).default(0.35),
+  /** Text-to-speech of the narration (with an OpenAI-compatible key): model and voice. */
+  ttsModel: z.string().min(1).default('gpt-4o-mini-tts'),
+  ttsVoice: z.string().min(1).default('alloy'),
 });
 
 /** The analysis' groups, in the order the stages run. */
@@ -317,7 +351,7 @@ const ANALYSIS_GROUPS = {
 } as const;
 
 /** Every group's schema (the editor's last): the settings file's top-level keys. */
-export const SETTINGS_GROUPS = { ...ANALYSIS_GROUPS, editor: editorSchema } as const;
+export const SETTINGS_GROUPS = { ...ANALYSIS_GROUPS, editor: editorSchema, reel: reelSchema } as const;
 
 type Defaulted<T extends Record<string, z.ZodType>> = { [G in keyof T]: z.ZodPrefault<T[G]> };
 /** A group left out of the file is `{}`: every key at its default. */
@@ -335,6 +369,7 @@ export type AnalysisSettings = z.infer<typeof analysisSchema>;
 export type SamplingSettings = AnalysisSettings['sampling'];
 export type ListingTextSettings = AnalysisSettings['listingText'];
 export type EditorSettings = Settings['editor'];
+export type ReelSettings = Settings['reel'];
 
 /** Overrides as a file or a test writes them: any group, any of its keys. */
 export type SettingsInput = { [G in keyof Settings]?: Partial<Settings[G]> };

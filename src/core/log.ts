@@ -1,4 +1,7 @@
-/** One structured logger (JSON lines on stderr) with child scopes; silent below the configured level. */
+/**
+ * One structured logger with child scopes; silent below the configured level. Records are JSON lines
+ * for machines, or one human line each on a terminal (`text`): the level, the message, then its fields.
+ */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
 
@@ -11,18 +14,35 @@ export interface Logger {
 }
 
 export type LogSink = (line: string) => void;
+export type LogFormat = 'json' | 'text';
 
-export function createLogger(level: LogLevel, sink: LogSink = (line) => process.stderr.write(line + '\n'), scope: Record<string, unknown> = {}): Logger {
+const fieldText = (value: unknown): string => {
+  if (typeof value === 'string') return /[\s"=,()]/.test(value) || value === '' ? JSON.stringify(value) : value;
+  return value instanceof Error ? JSON.stringify(value.message) : (JSON.stringify(value) ?? String(value));
+};
+
+/** A record as one line for people: `warn  message (key=value, …)`; the time is the terminal's business. */
+export function textLogLine(at: Exclude<LogLevel, 'silent'>, msg: string, fields: Record<string, unknown>): string {
+  const parts = Object.entries(fields).filter(([, value]) => value !== undefined).map(([key, value]) => `${key}=${fieldText(value)}`);
+  return `${at.padEnd(5)} ${msg}${parts.length > 0 ? ` (${parts.join(', ')})` : ''}`;
+}
+
+export function createLogger(
+  level: LogLevel,
+  sink: LogSink = (line) => process.stderr.write(line + '\n'),
+  scope: Record<string, unknown> = {},
+  format: LogFormat = 'json',
+): Logger {
   const emit = (at: Exclude<LogLevel, 'silent'>, msg: string, fields?: Record<string, unknown>) => {
     if (RANK[at] < RANK[level]) return;
-    sink(JSON.stringify({ time: new Date().toISOString(), level: at, msg, ...scope, ...fields }));
+    sink(format === 'text' ? textLogLine(at, msg, { ...scope, ...fields }) : JSON.stringify({ time: new Date().toISOString(), level: at, msg, ...scope, ...fields }));
   };
   return {
     debug: (msg, fields) => emit('debug', msg, fields),
     info: (msg, fields) => emit('info', msg, fields),
     warn: (msg, fields) => emit('warn', msg, fields),
     error: (msg, fields) => emit('error', msg, fields),
-    child: (more) => createLogger(level, sink, { ...scope, ...more }),
+    child: (more) => createLogger(level, sink, { ...scope, ...more }, format),
   };
 }
 

@@ -202,6 +202,14 @@ export function checkListingText(text: ListingText, facts: ListingFacts, limits:
   });
 }
 
+/**
+ * The rules on any other text shown or spoken for a listing (a video's captions, a narration): the
+ * same checks as one field of the listing, without the listing's lengths.
+ */
+export function checkFreeText(text: string, facts: ListingFacts, field: TextField = 'answer'): Violation[] {
+  return checkField(field, text, factsText(facts), factNumbers(facts));
+}
+
 /** The reasons as the lines an LLM is shown when asked to try again. */
 export function violationReasons(violations: readonly Violation[]): string[] {
   return violations.map((v) => `${v.field}: ${v.reason} [${v.code}]`);

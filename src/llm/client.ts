@@ -72,6 +72,22 @@ export class LlmClient {
     }
   }
 
+  /**
+   * The text spoken by the server's text-to-speech (POST /audio/speech), as WAV bytes. Throws
+   * LlmRequestError like `complete`.
+   */
+  async speak(input: string, options: { model: string; voice: string; signal?: AbortSignal }): Promise<Buffer> {
+    try {
+      const response = await this.openai.audio.speech.create({ model: options.model, voice: options.voice, input, response_format: 'wav' }, { signal: options.signal });
+      this.failuresInARow = 0;
+      return Buffer.from(await response.arrayBuffer());
+    } catch (error) {
+      if (options.signal?.aborted) throw options.signal.reason instanceof Error ? options.signal.reason : Object.assign(new Error('aborted'), { name: 'AbortError' });
+      this.failuresInARow++;
+      throw asRequestError(error);
+    }
+  }
+
   private async send<T>(messages: readonly ChatMessage[], format: AnswerFormat<T>, signal?: AbortSignal): Promise<string> {
     try {
       return await this.request(messages, format, this.responseFormat, signal);

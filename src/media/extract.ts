@@ -2,18 +2,24 @@
  * Full-resolution stills (ffmpeg decodes one upright rgb24 frame, sharp writes the JPEG) and clip cutting
  * by stream copy (I/O). Outputs are written to a temporary name and renamed: never half-written.
  */
-import { randomBytes } from 'node:crypto';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import sharp from 'sharp';
 import { LotreelError } from '../core/errors.js';
 import type { FfmpegBinaries } from './binaries.js';
 import { concatScript, cutClipArgs, needsToneMap, packetScanArgs, planClip, stillArgs, type ClipSegment } from './ffmpeg-args.js';
 import { abortedError, filterSupport, runTool, runToolJson } from './process-runner.js';
 import { packetsOf, type ProbePackets } from './probe-parse.js';
+import { tempName, writeJpeg } from './jpeg.js';
+
+/** A name beside `outPath` for a file being written (now in jpeg.ts; kept here for the clip encoder). */
+export { tempName };
 import { probe } from './probe.js';
 import { sampleFrames } from './sampler.js';
 import type { VideoInfo } from './types.js';
+
+async function removeQuietly(path: string): Promise<void> {
+  await rm(path, { force: true });
+}
 
 export interface StillOptions {
   /** JPEG quality, 1-100. */
@@ -31,15 +37,6 @@ export interface StillRequest {
 export interface WrittenStill extends StillRequest {
   width: number;
   height: number;
-}
-
-/** A name beside `outPath` for a file being written (renamed when complete). */
-export function tempName(outPath: string, suffix: string): string {
-  return `${outPath}.${process.pid}-${randomBytes(4).toString('hex')}.partial${suffix}`;
-}
-
-async function removeQuietly(path: string): Promise<void> {
-  await rm(path, { force: true });
 }
 
 /**
@@ -67,22 +64,6 @@ export async function extractStill(
   }
   await writeJpeg(raw.subarray(0, width * height * 3), width, height, outPath, quality);
   return { width, height };
-}
-
-/** Encodes upright rgb24 pixels as an sRGB JPEG, written under a temporary name and renamed. */
-async function writeJpeg(rgb: Uint8Array, width: number, height: number, outPath: string, quality: number): Promise<void> {
-  const temp = tempName(outPath, '.jpg');
-  try {
-    // Raw pixels carry no EXIF, so no orientation tag. No ICC profile either: an untagged JPEG is
-    // sRGB by convention, and embedding one costs sharp a colour transform per photo. Standard
-    // Huffman tables: optimised ones save about a sixth of the bytes but double the encoding time.
-    await sharp(rgb, { raw: { width, height, channels: 3 } })
-      .jpeg({ quality, optimiseCoding: false })
-      .toFile(temp);
-    await rename(temp, outPath);
-  } finally {
-    await removeQuietly(temp);
-  }
 }
 
 /**

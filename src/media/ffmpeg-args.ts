@@ -161,18 +161,19 @@ export interface SamplerCommand {
  * so the sampler drops frames at or past `endMs` itself. Keyframe mode skips non-key frames in the
  * decoder (about ten times cheaper).
  */
-export function samplerArgs(file: string, info: VideoInfo, options: Omit<SampleOptions, 'batchSize' | 'signal'>, support: FilterSupport): SamplerCommand {
+export function samplerArgs(file: string, info: VideoInfo, options: Omit<SampleOptions, 'batchSize' | 'signal' | 'stills' | 'stats'> & { fullSize?: boolean }, support: FilterSupport): SamplerCommand {
   const { width, height } = scaledSize(info.width, info.height, options.longSide);
   const startMs = options.startMs ?? 0;
   if (options.endMs !== undefined && options.endMs <= startMs) {
     throw new LotreelError('INVALID_ARGUMENT', `sample window is empty (${startMs}..${options.endMs} ms)`);
   }
-  const filters = [
+  const selects = [
     ...(options.mode.kind === 'rate' ? [rateSelect(options.mode.fps)] : []),
     ...(options.onlyAtMs ? [timestampSelect(options.onlyAtMs, info.streamStartMs)] : []),
-    ...rgbFilters(info, support, { width, height }),
-    'showinfo',
   ];
+  const output = options.fullSize
+    ? fullSizeSplit(info, support, selects, { width, height })
+    : ['-map', `0:${info.streamIndex}`, '-an', '-sn', '-dn', '-vsync', 'passthrough', '-vf', [...selects, ...rgbFilters(info, support, { width, height }), 'showinfo'].join(','), ...rawOutputThroughQueue(width * height * 3)];
   const args = [
     ...QUIET, '-loglevel', 'info', '-copyts',
     ...(options.mode.kind === 'keyframes' ? ['-skip_frame', 'nokey'] : options.roughDecode ? ['-skip_frame', 'noref'] : []),
@@ -180,12 +181,24 @@ export function samplerArgs(file: string, info: VideoInfo, options: Omit<SampleO
     ...(startMs > 0 ? ['-ss', seconds(startMs + info.streamStartMs - info.fileStartMs)] : []),
     ...(options.endMs !== undefined ? ['-t', seconds(options.endMs - startMs)] : []),
     '-i', inputPath(file),
-    '-map', `0:${info.streamIndex}`, '-an', '-sn', '-dn',
-    '-vsync', 'passthrough',
-    '-vf', filters.join(','),
-    ...rawOutputThroughQueue(width * height * 3),
+    ...output,
   ];
   return { args, width, height };
+}
+
+/**
+ * One decode, two outputs: the frames scaled to `size` on stdout and the same frames at full size on
+ * fd 3, each through its own queue. What both share (selection, tone mapping) runs once, and showinfo
+ * before the split prints one line per frame for both.
+ */
+function fullSizeSplit(info: VideoInfo, support: FilterSupport, selects: string[], size: { width: number; height: number }): string[] {
+  const scaled = rgbFilters(info, support, size);
+  // The same chain as a full-size still (extractKeyframeStills), so photos come out as they did.
+  const full = rgbFilters(info, support, { width: info.width, height: info.height });
+  const common = [...selects, ...scaled.slice(0, -2), 'showinfo', 'split=2'];
+  const graph = `[0:${info.streamIndex}]${common.join(',')}[a][b];[a]${scaled.slice(-2).join(',')}[scaled];[b]${full.slice(-2).join(',')}[full]`;
+  const out = (label: string, bytes: number, pipe: string) => ['-map', label, '-an', '-sn', '-dn', '-vsync', 'passthrough', ...rawOutputThroughQueue(bytes).slice(0, -1), pipe];
+  return ['-filter_complex', graph, ...out('[scaled]', size.width * size.height * 3, 'pipe:1'), ...out('[full]', info.width * info.height * 3, 'pipe:3')];
 }
 
 /**

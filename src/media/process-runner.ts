@@ -24,6 +24,8 @@ export interface ToolExit {
 export interface ToolProcess {
   readonly pid: number | undefined;
   readonly stdout: Readable;
+  /** A second output pipe on fd 3 (`pipe:3`), when asked for with `fd3`. */
+  readonly fd3: Readable | null;
   /** Settles (never rejects) once the process has exited and its pipes are closed. */
   readonly done: Promise<ToolExit>;
   /** SIGKILL and drop unread output; safe to call more than once. */
@@ -34,6 +36,8 @@ export interface SpawnOptions {
   signal?: AbortSignal;
   /** Every stderr line, as it arrives (stderr is never paused, so ffmpeg cannot block on it). */
   onStderrLine?: (line: string) => void;
+  /** Open fd 3 as a second output pipe. */
+  fd3?: boolean;
 }
 
 export function abortedError(): LotreelError {
@@ -43,7 +47,10 @@ export function abortedError(): LotreelError {
 export function spawnTool(bin: string, args: readonly string[], options: SpawnOptions = {}): ToolProcess {
   const { signal, onStderrLine } = options;
   if (signal?.aborted) throw abortedError();
-  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe', options.fd3 ? 'pipe' : 'ignore'], windowsHide: true });
+  const stdout = child.stdout!;
+  const stderr = child.stderr!;
+  const fd3 = options.fd3 ? (child.stdio[3] as Readable) : null;
   const tail: string[] = [];
   let partial = '';
   const take = (line: string) => {
@@ -53,13 +60,13 @@ export function spawnTool(bin: string, args: readonly string[], options: SpawnOp
       if (tail.length > TAIL_LINES) tail.shift();
     }
   };
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (text: string) => {
+  stderr.setEncoding('utf8');
+  stderr.on('data', (text: string) => {
     const lines = (partial + text).split(/\r\n|\n|\r/);
     partial = lines.pop() ?? '';
     lines.forEach(take);
   });
-  child.stderr.on('end', () => {
+  stderr.on('end', () => {
     if (partial) take(partial);
     partial = '';
   });
@@ -67,7 +74,8 @@ export function spawnTool(bin: string, args: readonly string[], options: SpawnOp
   const kill = () => {
     // SIGKILL: a SIGTERMed ffmpeg blocked on a full stdout pipe would never get to exit.
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    child.stdout.destroy();
+    stdout.destroy();
+    fd3?.destroy();
   };
   signal?.addEventListener('abort', kill, { once: true });
 
@@ -78,7 +86,7 @@ export function spawnTool(bin: string, args: readonly string[], options: SpawnOp
     child.once('close', (code, sig) => resolve({ code, signal: sig, stderrTail: tail }));
   }).finally(() => signal?.removeEventListener('abort', kill));
 
-  return { pid: child.pid, stdout: child.stdout, done, kill };
+  return { pid: child.pid, stdout, fd3, done, kill };
 }
 
 const PHRASE: Partial<Record<ErrorCode, string>> = {

@@ -3,23 +3,26 @@
  * paired in order with the exact pts that showinfo prints on stderr for each frame (I/O).
  */
 import type { Readable } from 'node:stream';
-import { basename, resolve } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
 import { LotreelError } from '../core/errors.js';
 import type { FfmpegBinaries } from './binaries.js';
 import { needsToneMap, samplerArgs } from './ffmpeg-args.js';
 import { looksTruncated, parseShowinfoLine, showinfoTimestampMs } from './ffmpeg-output.js';
 import { abortedError, filterSupport, spawnTool, toolError } from './process-runner.js';
-import type { Frame, SampleOptions, VideoInfo } from './types.js';
+import { writeJpeg } from './jpeg.js';
+import type { DecodeStats, Frame, SampleOptions, VideoInfo } from './types.js';
 
 /**
- * Timestamps from stderr, consumed in frame order. stderr and stdout are separate pipes, so a frame's
- * bytes may be read before or after its showinfo line: whoever comes first waits in the queue.
+ * Timestamps from stderr, consumed in frame order by one reader per output (the scaled frames, and the
+ * full-size ones when asked for). stderr and stdout are separate pipes, so a frame's bytes may be read
+ * before or after its showinfo line: whoever comes first waits.
  */
 class TimestampQueue {
   private readonly stamps: number[] = [];
   private timebase: { num: number; den: number } | null = null;
   private closed = false;
-  private wake: (() => void) | null = null;
+  private readonly wakers = new Set<() => void>();
 
   constructor(private readonly streamStartMs: number) {}
 
@@ -28,19 +31,26 @@ class TimestampQueue {
     if (!event) return;
     if (event.kind === 'timebase') this.timebase = event;
     else this.stamps.push(showinfoTimestampMs(event, this.timebase, this.streamStartMs));
-    this.wake?.();
+    this.wake();
   }
 
   close(): void {
     this.closed = true;
-    this.wake?.();
+    this.wake();
   }
 
-  /** The next frame's timestamp; null when ffmpeg ended without one. */
-  async next(): Promise<number | null> {
-    while (this.stamps.length === 0 && !this.closed) await new Promise<void>((resolve) => (this.wake = resolve));
-    this.wake = null;
-    return this.stamps.shift() ?? null;
+  private wake(): void {
+    for (const wake of this.wakers) wake();
+    this.wakers.clear();
+  }
+
+  /** A reader: each call gives the next frame's timestamp, null when ffmpeg ended without one. */
+  reader(): () => Promise<number | null> {
+    let next = 0;
+    return async () => {
+      while (next >= this.stamps.length && !this.closed) await new Promise<void>((resolve) => this.wakers.add(resolve));
+      return next < this.stamps.length ? this.stamps[next++] : null;
+    };
   }
 }
 
@@ -81,10 +91,22 @@ export async function* sampleFrames(file: string, info: VideoInfo, options: Samp
   if (signal?.aborted) throw abortedError();
   const support = needsToneMap(info) ? await filterSupport(binaries) : { zscale: false };
   const path = resolve(file);
-  const { args, width, height } = samplerArgs(path, info, options, support);
+  const { args, width, height } = samplerArgs(path, info, { ...options, fullSize: options.stills !== undefined }, support);
   const stamps = new TimestampQueue(info.streamStartMs);
-  const proc = spawnTool(binaries.ffmpeg, args, { signal, onStderrLine: (line) => stamps.line(line) });
+  const proc = spawnTool(binaries.ffmpeg, args, { signal, onStderrLine: (line) => stamps.line(line), fd3: options.stills !== undefined });
   void proc.done.then(() => stamps.close());
+  const stats = options.stats;
+  if (stats) stats.runs++;
+  const nextTimestamp = stamps.reader();
+  // A failed still writer stops reading fd 3, which would stall ffmpeg: it is killed, and the writer's error reported.
+  let stillsError: unknown = null;
+  const writingStills =
+    proc.fd3 && options.stills
+      ? writeFullSizeStills(proc.fd3, info, options.stills, stamps.reader(), stats).catch((error: unknown) => {
+          stillsError = error;
+          proc.kill();
+        })
+      : null;
 
   let batch: Frame[] = [];
   let lastMs: number | null = null;
@@ -92,7 +114,7 @@ export async function* sampleFrames(file: string, info: VideoInfo, options: Samp
   try {
     try {
       for await (const data of fixedSizeFrames(proc.stdout, width * height * 3)) {
-        const timestampMs = await stamps.next();
+        const timestampMs = await nextTimestamp();
         if (timestampMs === null) throw new LotreelError('FFMPEG_FAILED', `ffmpeg gave a frame without a timestamp for ${basename(file)}`);
         // ffmpeg's input -t counts from the first frame it keeps, not from -ss, so it can overshoot
         // the window by up to a GOP; frames come in display order, so the first one past the end ends it.
@@ -101,6 +123,10 @@ export async function* sampleFrames(file: string, info: VideoInfo, options: Samp
           break;
         }
         batch.push({ timestampMs, width, height, data });
+        if (stats) {
+          stats.frames++;
+          stats.bytes += data.length;
+        }
         lastMs = timestampMs;
         if (batch.length === options.batchSize) {
           const full = batch;
@@ -110,10 +136,12 @@ export async function* sampleFrames(file: string, info: VideoInfo, options: Samp
       }
     } catch (error: unknown) {
       // Killing ffmpeg on abort destroys stdout, which the loop sees as a premature close.
-      throw signal?.aborted ? abortedError() : error;
+      throw signal?.aborted ? abortedError() : (stillsError ?? error);
     }
     if (reachedEnd) proc.kill();
     const exit = await proc.done;
+    await writingStills;
+    if (stillsError) throw stillsError;
     const failure = reachedEnd ? null : toolError(binaries.ffmpeg, exit, 'decode', path, signal);
     if (failure) throw failure;
     if (batch.length > 0) yield batch;
@@ -126,5 +154,38 @@ export async function* sampleFrames(file: string, info: VideoInfo, options: Samp
   } finally {
     proc.kill(); // no-op when it already exited; reaps it when the consumer broke out early
     await proc.done;
+    await writingStills;
   }
+}
+
+/**
+ * Writes each full-size frame from fd 3 as `<dir>/<timestampMs>.jpg`, JPEG encoding on libuv's threads
+ * (two at a time) while the decoder goes on. Reads only as fast as it encodes: ffmpeg's queue for fd 3
+ * bounds the memory.
+ */
+async function writeFullSizeStills(
+  stream: Readable,
+  info: VideoInfo,
+  stills: NonNullable<SampleOptions['stills']>,
+  nextTimestamp: () => Promise<number | null>,
+  stats: DecodeStats | undefined,
+): Promise<void> {
+  await mkdir(stills.dir, { recursive: true });
+  const encoding = new Set<Promise<void>>();
+  try {
+    for await (const data of fixedSizeFrames(stream, info.width * info.height * 3)) {
+      const timestampMs = await nextTimestamp();
+      if (timestampMs === null) break;
+      if (stats) stats.bytes += data.length;
+      const write = writeJpeg(data, info.width, info.height, join(stills.dir, `${timestampMs}.jpg`), stills.quality)
+        .then(() => stills.onWritten?.(timestampMs))
+        .finally(() => encoding.delete(write));
+      write.catch(() => undefined); // awaited below
+      encoding.add(write);
+      if (encoding.size >= 2) await Promise.race(encoding);
+    }
+  } finally {
+    await Promise.allSettled(encoding);
+  }
+  await Promise.all(encoding);
 }

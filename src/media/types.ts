@@ -65,5 +65,22 @@ export interface SampleOptions {
   roughDecode?: boolean;
   /** Keep only the frames shown at these display times (ms); ffmpeg drops the rest before scaling. */
   onlyAtMs?: readonly number[];
+  /**
+   * Also writes every sampled frame at full size as a JPEG `<dir>/<timestampMs>.jpg` (quality 1-100),
+   * from the same decode: a photo of a sampled frame then needs no second decode. `onWritten` hears
+   * each one once it is complete on disk (a reader during the decode waits for it).
+   */
+  stills?: { dir: string; quality: number; onWritten?: (timestampMs: number) => void };
+  /** Counts what this decode delivered (added to what is there). */
+  stats?: DecodeStats;
   signal?: AbortSignal;
 }
+
+/** What a run's decoders delivered to Node: ffmpeg runs, frames and raw rgb24 bytes. */
+export interface DecodeStats {
+  runs: number;
+  frames: number;
+  bytes: number;
+}
+
+export const emptyDecodeStats = (): DecodeStats => ({ runs: 0, frames: 0, bytes: 0 });

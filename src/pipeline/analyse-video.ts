@@ -4,22 +4,25 @@
  * the result; it opens no database and publishes nothing (the shells do, in a safe order). Models
  * come from the caller's pool, open already when an earlier video used them.
  */
-import { mkdir } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { mkdir, rm } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import type { AnalysisSettings, Config } from '../config/config.js';
 import type { Logger } from '../core/log.js';
 import { createLlmClient } from '../llm/client.js';
 import { locateFfmpeg } from '../media/binaries.js';
 import { fingerprintFile } from '../media/fingerprint.js';
 import { chooseSampleMode, probe } from '../media/index.js';
+import { emptyDecodeStats } from '../media/types.js';
 import { safeProgress, type ProgressListener } from '../core/progress.js';
 import { StageTimer } from '../core/timer.js';
 import { splitWithDenseLook } from '../analysis/change-check.js';
 import { carConfidence } from '../analysis/confidence.js';
 import { sameSightings } from '../analysis/settled-cars.js';
+import type { Vehicle } from '../text/plates.js';
 import type { TextReaders } from '../text/text-stage.js';
 import { finishGroups, type FinishingContext } from './car-finishing.js';
 import { analyseFrames, observeStretch, type StageContext } from './frame-stages.js';
+import { KeyframeStills, noStills } from './keyframe-stills.js';
 import type { ModelPool, PooledModel } from './model-pool.js';
 import { TIMING_STAGES, type AnalysisResult, type FinishedCar, type ModelWarmth, type TimingStage } from './result.js';
 import { memoisedLook, numberFinalCars, StreamingCars, type EarlyCarListener } from './streaming-cars.js';
@@ -28,6 +31,8 @@ export { TIMING_STAGES, type AnalysisResult, type CarResult, type PhotoResult, t
 
 export interface AnalyseRequest {
   file: string;
+  /** The video's name in the log: the name it was uploaded under (the service keeps it as `original`); default the file's. */
+  name?: string;
   /** A folder only this run writes into (created if missing); photos and clips go under car-N/. */
   stagingDir: string;
   models: ModelPool;
@@ -48,8 +53,9 @@ export async function analyseVideo(request: AnalyseRequest): Promise<AnalysisRes
   const { settings, stagingDir, signal, models } = request;
   const timer = new StageTimer<TimingStage>();
   const progress = safeProgress(request.onProgress);
-  const log = request.log.child({ video: basename(request.file) });
+  const log = request.log.child({ file: request.name ?? basename(request.file) });
   const started = performance.now();
+  const cpuAtStart = process.cpuUsage();
   const warmAtStart = models.openModels();
   const binaries = locateFfmpeg(request.config);
   log.debug('ffmpeg', { source: binaries.source, ffmpeg: binaries.ffmpeg });
@@ -60,10 +66,17 @@ export async function analyseVideo(request: AnalyseRequest): Promise<AnalysisRes
 
   const detector = await timer.time('open', () => models.detector());
   const clip = await timer.time('open', () => models.clip());
-  const context: StageContext = { info, detector, binaries, settings, log, signal };
+  const decoded = emptyDecodeStats();
+  const context: StageContext = { info, detector, binaries, settings, log, signal, decoded };
   await mkdir(stagingDir, { recursive: true });
   let readers: TextReaders | undefined;
   const keyframeTimes = new Set<number>();
+  const keyframeSampling = chooseSampleMode(info, settings.sampling).kind === 'keyframes';
+  // Every vehicle the analysis saw per frame, filled while it runs: plates are looked for on them.
+  const vehiclesAt = new Map<number, Vehicle[]>();
+  // The analysis decode also writes the keyframes at full size: the photos are copied from there, by
+  // cars finished early too (they wait for a still the writer has not finished yet).
+  const stills = keyframeSampling ? new KeyframeStills(join(stagingDir, '.keyframes'), settings.photos.jpegQuality, (t) => vehiclesAt.has(t)) : null;
   const textSettings = settings.listingText;
   const finishing: FinishingContext = {
     stage: context,
@@ -75,17 +88,22 @@ export async function analyseVideo(request: AnalyseRequest): Promise<AnalysisRes
     llm: createLlmClient(request.config.llm, textSettings.llmMaxConsecutiveFailures, log),
     listingText: textSettings,
     keyframeTimes,
+    stillAt: stills?.at ?? noStills,
+    vehiclesAt,
   };
   const look = memoisedLook((range, previous) => observeStretch({ ...range, roughDecode: true }, previous, context));
   const streaming = new StreamingCars(finishing, look, request.onCarFinished);
-  const keyframeSampling = chooseSampleMode(info, settings.sampling).kind === 'keyframes';
   const earlyCars = settings.segmentation.earlyCars;
-  const framesAnalysed = analyseFrames(context, timer, progress, clip, (observations) => {
-    if (earlyCars === 'off') return;
-    if (keyframeSampling) for (const o of observations) keyframeTimes.add(o.timestampMs);
-    const finishing = streaming.offer(observations);
-    return earlyCars === 'first' ? finishing : undefined;
-  });
+  const framesAnalysed = analyseFrames(context, timer, progress, clip, {
+    keyframeStills: stills?.sampling,
+    vehiclesAt,
+    onObservations: (observations) => {
+      if (earlyCars === 'off') return;
+      if (keyframeSampling) for (const o of observations) keyframeTimes.add(o.timestampMs);
+      const finishing = streaming.offer(observations);
+      return earlyCars === 'first' ? finishing : undefined;
+    },
+  }).finally(() => stills?.end());
   const [analysed, fingerprint] = await Promise.all([framesAnalysed.finally(() => streaming.drain()), fingerprintFile(info.file)]);
   const { observations, sampling } = analysed;
   if (sampling === 'keyframes') for (const o of observations) keyframeTimes.add(o.timestampMs);
@@ -119,6 +137,7 @@ export async function analyseVideo(request: AnalyseRequest): Promise<AnalysisRes
     return { ...redone[redo.indexOf(i)], ...(taken.length > 0 && { replaces: taken }) };
   });
   const dropped = early.map((e) => e.car.ordinal).filter((n) => !finished.some((car) => car.earlyOrdinal === n));
+  if (stills) await rm(stills.dir, { recursive: true, force: true });
   const cars = await numberFinalCars(stagingDir, finished, dropped);
   const textSources = cars.map((car) => car.draft.text?.source ?? 'template');
   log.info('drafts written', { llm: finishing.llm !== null, byLlm: textSources.filter((s) => s === 'llm').length, early: early.length, kept: kept.filter(Boolean).length });
@@ -128,6 +147,8 @@ export async function analyseVideo(request: AnalyseRequest): Promise<AnalysisRes
   const ocr = readers?.ocr;
   const device = { ...detector.device, models: { yolox: detector.provider, ...(clip && { clip: clip.encoder.provider }), ...(ocr && { ocr: ocr.provider }) } };
   const timingsMs = { ...timer.snapshot(TIMING_STAGES), total: Math.round(performance.now() - started) };
+  const cpu = process.cpuUsage(cpuAtStart);
+  const cpuMs = { ...timer.cpuSnapshot(TIMING_STAGES), total: Math.round((cpu.user + cpu.system) / 1000) };
   log.info('analysed', { cars: cars.length, timingsMs, device: detector.provider, warm });
-  return { info, fingerprint, sampling, framesAnalysed: observations.length, cars, device, warm, timingsMs };
+  return { info, fingerprint, sampling, framesAnalysed: observations.length, cars, device, warm, timingsMs, cpuMs, decoded };
 }

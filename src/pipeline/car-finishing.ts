@@ -17,10 +17,12 @@ import type { CarConfidence } from '../analysis/confidence.js';
 import type { Observation, TimeRange } from '../analysis/observation.js';
 import { mergeTouching, type CarGroup } from '../analysis/segmentation.js';
 import { chooseCarPhotos, closeUpPhoto, referenceSharpness } from '../photos/choose-photos.js';
+import type { Vehicle } from '../text/plates.js';
 import type { TextReaders } from '../text/text-stage.js';
 import type { ClipStage } from './clip-stage.js';
 import { withCarClip, writeCarClip } from './car-clip.js';
 import { finishCars } from './draft-stage.js';
+import type { StillAt } from './keyframe-stills.js';
 import { refineEdges, type StageContext } from './frame-stages.js';
 import { carFolder, clipFile, listingOrder, writePhotos, type PlannedCar } from './photo-stage.js';
 import type { FinishedCar, TimingStage } from './result.js';
@@ -39,6 +41,10 @@ export interface FinishingContext {
   listingText: ListingTextSettings;
   /** Times of the sampled keyframes (photos there come out of one keyframe-only decode). */
   keyframeTimes: ReadonlySet<number>;
+  /** The analysis' full-size keyframe stills, waited for while its decode goes on (photos copied from there). */
+  stillAt: StillAt;
+  /** The vehicles the analysis saw in each analysed frame (plates are looked for on them). */
+  vehiclesAt: ReadonlyMap<number, readonly Vehicle[]>;
 }
 
 export interface CarsToFinish {
@@ -114,7 +120,7 @@ async function finishStopping(cars: CarsToFinish, context: FinishingContext, sto
   const photoProgress = heldStage(progress);
   const textProgress = heldStage(progress);
   const extracting = timer.time('photos', () =>
-    writePhotos(planned, context.keyframeTimes, stagingDir, stillContext, (done) => photoProgress.report({ stage: 'photos', done, total: photoCount })),
+    writePhotos(planned, context.keyframeTimes, context.stillAt, stagingDir, stillContext, (done) => photoProgress.report({ stage: 'photos', done, total: photoCount })),
   );
   // Text on the photos and a few close-ups: VINs, badges, stickers; plates blurred in the photos.
   const reading = extracting.then(async () => {
@@ -123,6 +129,8 @@ async function finishStopping(cars: CarsToFinish, context: FinishingContext, sto
       readAllText(planned, groups, observations, readers, {
         ...stillContext,
         stagingDir,
+        stillAt: context.stillAt,
+        vehiclesAt: context.vehiclesAt,
         onCarDone: (done) => textProgress.report({ stage: 'text', done, total: planned.length }),
       }),
     );

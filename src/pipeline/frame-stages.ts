@@ -10,10 +10,12 @@ import type { ProgressListener } from '../core/progress.js';
 import type { StageTimer } from '../core/timer.js';
 import type { FfmpegBinaries } from '../media/binaries.js';
 import { chooseSampleMode, sampleFrames } from '../media/index.js';
-import type { VideoInfo } from '../media/types.js';
+import type { DecodeStats, SampleOptions, VideoInfo } from '../media/types.js';
 import type { YoloxDetector } from '../vision/yolox.js';
 import { frameKernels } from '../vision/kernels.js';
 import { observeFrame } from '../analysis/observe.js';
+import { VEHICLE_CLASS_IDS } from '../analysis/dominant-car.js';
+import type { Vehicle } from '../text/plates.js';
 import type { Observation } from '../analysis/observation.js';
 import { applyEdges, edgeWindows, refineEdge } from '../analysis/boundaries.js';
 import { mergeTouching, type CarGroup } from '../analysis/segmentation.js';
@@ -28,22 +30,39 @@ export interface StageContext {
   settings: AnalysisSettings;
   log: Logger;
   signal?: AbortSignal;
+  /** What this run's decoders delivered, added up over every decode. */
+  decoded?: DecodeStats;
 }
 
-/** Samples the video and keeps one small Observation per analysed frame. */
+/**
+ * Samples the video and keeps one small Observation per analysed frame. With `keyframeStills`, a
+ * keyframe-sampled video's frames are also written at full size as `<dir>/<timestampMs>.jpg` by the
+ * same decode (photo candidates; returned as `stillsDir`).
+ */
 export async function analyseFrames(
   context: StageContext,
   timer: StageTimer<TimingStage>,
   progress: ProgressListener,
   clip: ClipStage | null,
-  /** Every sample observed so far (a copy, CLIP's labels included), after each batch; the next batch waits for a returned promise. */
-  onObservations?: (observations: readonly Observation[]) => Promise<void> | void,
-): Promise<{ observations: Observation[]; sampling: 'keyframes' | 'rate' }> {
+  options: {
+    /** A keyframe-sampled video's frames are also written at full size (see the comment above). */
+    keyframeStills?: SampleOptions['stills'];
+    /** Filled as frames are analysed (the caller's map, read while the analysis goes on); else a new one. */
+    vehiclesAt?: Map<number, Vehicle[]>;
+    /** Every sample observed so far (a copy, CLIP's labels included), after each batch; the next batch waits for a returned promise. */
+    onObservations?: (observations: readonly Observation[]) => Promise<void> | void;
+  } = {},
+): Promise<{ observations: Observation[]; sampling: 'keyframes' | 'rate'; stillsDir: string | null; vehiclesAt: Map<number, Vehicle[]> }> {
+  const { keyframeStills, onObservations } = options;
   const { info, detector } = context;
   const { sampling, detection } = context.settings;
   const mode = chooseSampleMode(info, sampling);
-  const frames = sampleFrames(info.file, info, { mode, longSide: sampling.longSide, batchSize: sampling.batchSize, signal: context.signal }, context.binaries);
+  // Keyframes are few (about one a second): writing them all costs less than decoding the chosen ones again.
+  const stills = mode.kind === 'keyframes' ? keyframeStills : undefined;
+  const frames = sampleFrames(info.file, info, { mode, longSide: sampling.longSide, batchSize: sampling.batchSize, stills, stats: context.decoded, signal: context.signal }, context.binaries);
   const observations: Observation[] = [];
+  // Every vehicle seen per frame (analysis pixels): the text pass looks for plates on them in the photos.
+  const vehiclesAt = options.vehiclesAt ?? new Map<number, Vehicle[]>();
   let previous: Box | null = null;
   // CLIP labels one batch while the detector works on the next (at most one batch in flight).
   let labelling: Promise<void> | undefined;
@@ -56,6 +75,7 @@ export async function analyseFrames(
     const batch = next.value;
     const detections = await timer.time('detect', () => detector.detect(batch));
     const observed = batch.map((frame, k) => {
+      vehiclesAt.set(frame.timestampMs, detections[k].filter((d) => VEHICLE_CLASS_IDS.has(d.classId)).map((d) => ({ box: d.box, score: d.score })));
       const observation = observeFrame(frame, detections[k], previous, detection, frameKernels().measureCropQuality);
       previous = observation.car?.box ?? null;
       return observation;
@@ -72,7 +92,7 @@ export async function analyseFrames(
     progress({ stage: 'decode', done: Math.min(last, info.durationMs), total: info.durationMs });
   }
   await labelling;
-  return { observations, sampling: mode.kind };
+  return { observations, sampling: mode.kind, stillsDir: stills?.dir ?? null, vehiclesAt };
 }
 
 /**
@@ -84,7 +104,7 @@ export async function observeStretch(stretch: { startMs: number; endMs: number; 
   const { sampling: frames, edges, detection } = context.settings;
   const observations: Observation[] = [];
   const mode = { kind: 'rate', fps: edges.refineFps } as const;
-  const sampling = { mode, longSide: frames.longSide, batchSize: frames.batchSize, ...stretch, signal: context.signal };
+  const sampling = { mode, longSide: frames.longSide, batchSize: frames.batchSize, ...stretch, stats: context.decoded, signal: context.signal };
   for await (const batch of sampleFrames(info.file, info, sampling, context.binaries)) {
     const detections = await context.detector.detect(batch);
     batch.forEach((frame, k) => {

@@ -2,11 +2,13 @@
  * Writing photos (I/O wiring; the choice is in photos/): file names inside the staging folder, the
  * listing order, a sharper neighbour for a blurry pick, then one decode pass or one seek per still.
  */
+import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { extractKeyframeStills, extractStills } from '../media/index.js';
+import { extractKeyframeStills, extractStills, type StillRequest, type WrittenStill } from '../media/index.js';
 import type { CarGroup } from '../analysis/segmentation.js';
 import { replacePhotoFrame, sharperNeighbour, type ChosenPhoto } from '../photos/choose-photos.js';
 import { observeStretch, type StageContext } from './frame-stages.js';
+import type { StillAt } from './keyframe-stills.js';
 
 export interface PlannedCar {
   ordinal: number;
@@ -27,13 +29,15 @@ export function listingOrder(photos: ChosenPhoto[]): ChosenPhoto[] {
 
 /**
  * Writes every car's photos: first a blurry pick (a keyframe caught mid-step) is swapped for a sharper
- * frame of the same view decoded from just around it; then photos at keyframes come out of one
+ * frame of the same view decoded from just around it; then photos the analysis already wrote at full
+ * size (`stillAt`, by timestamp; waited for while that decode goes on) are copied from there, other photos at keyframes come out of one
  * keyframe-only decode when they are a good share of the keyframes, the others one seek each.
  * Returns the picture sizes in the order of the cars' photos.
  */
 export async function writePhotos(
   planned: PlannedCar[],
   keyframeTimes: ReadonlySet<number>,
+  stillAt: StillAt,
   stagingDir: string,
   context: StageContext,
   onPhotoDone: (done: number) => void,
@@ -55,16 +59,37 @@ export async function writePhotos(
     }
   }
   const requests = planned.flatMap((car) => car.photos.map((p, k) => ({ timestampMs: p.candidate.timestampMs, outPath: join(stagingDir, photoFile(car.ordinal, k)) })));
-  const atKeyframe = requests.filter((r) => keyframeTimes.has(r.timestampMs));
+  let done = 0;
+  const copied = await copyWrittenStills(requests, stillAt, info, () => onPhotoDone(++done));
+  const toDecode = requests.filter((r) => !copied.some((c) => c.outPath === r.outPath));
+  const atKeyframe = toDecode.filter((r) => keyframeTimes.has(r.timestampMs));
   const onePass = atKeyframe.length * 3 >= keyframeTimes.size;
   const inOnePass = onePass ? atKeyframe : [];
-  const bySeek = requests.filter((r) => !inOnePass.includes(r));
-  let done = 0;
+  const bySeek = toDecode.filter((r) => !inOnePass.includes(r));
   const stillOptions = { quality: photoSettings.jpegQuality, signal, onDone: () => onPhotoDone(++done) };
   const written = [
+    ...copied,
     ...(await extractKeyframeStills(info.file, info, inOnePass, stillOptions, context.binaries)),
     ...(await extractStills(info.file, info, bySeek, stillOptions, context.binaries)),
   ];
   const sizeOf = new Map(written.map((w) => [w.outPath, { width: w.width, height: w.height }]));
   return requests.map((r) => sizeOf.get(r.outPath)!);
+}
+
+/** Copies the photos whose frame the analysis already wrote at full size; returns those copied. */
+async function copyWrittenStills(requests: readonly StillRequest[], stillAt: StillAt, info: { width: number; height: number }, onCopied: () => void): Promise<WrittenStill[]> {
+  const copied: WrittenStill[] = [];
+  for (const request of requests) {
+    const still = await stillAt(request.timestampMs);
+    if (!still) continue; // not a sampled frame: decoded below
+    try {
+      await copyFile(still, request.outPath);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue; // not a sampled frame: decoded below
+      throw error;
+    }
+    copied.push({ ...request, width: info.width, height: info.height });
+    onCopied();
+  }
+  return copied;
 }

@@ -3,7 +3,7 @@
  * finished cars (store/analysis-rows.ts), so the JSON and the database always say the same thing.
  */
 import { basename } from 'node:path';
-import type { VideoInfo } from '../media/types.js';
+import type { DecodeStats, VideoInfo } from '../media/types.js';
 import type { DeviceReport } from '../vision/providers.js';
 import type { Draft } from '../listing/draft.js';
 import { resolveAttributes, type Evidence, type ResolvedAttributes } from '../evidence/evidence.js';
@@ -31,6 +31,17 @@ export interface PhotoResult {
   /** Licence plate regions blurred in this photo (photo pixels); the unblurred photo is `original`. */
   plates: Box[];
   original: string | null;
+  /** The car's box in the photo (photo pixels); null for a close-up. */
+  carBox: Box | null;
+}
+
+/** A short video made from the car's photos and clip (`process --reel`, src/reel). */
+export interface ReelFile {
+  format: string;
+  file: string;
+  durationMs: number;
+  width: number;
+  height: number;
 }
 
 export interface CarResult {
@@ -51,6 +62,8 @@ export interface CarResult {
   /** How sure the car's boundaries are (0..1), and what a seller may want to check (merge or split). */
   confidence: number;
   warnings: string[];
+  /** Present when reels were asked for (`process --reel`). */
+  reels?: ReelFile[];
 }
 
 export interface ProcessResult {
@@ -72,6 +85,13 @@ export interface ProcessResult {
   outDir: string;
   cars: CarResult[];
   timingsMs: Record<TimingStage, number>;
+  /**
+   * CPU ms of the lotreel process (all its threads, not ffmpeg) while each stage ran; stages that run
+   * side by side (photos and text beside segment and clips) both count what was used meanwhile.
+   */
+  cpuMs: Record<TimingStage, number>;
+  /** Beside the timings: what this run's decoders delivered to Node (ffmpeg runs, frames, rgb24 bytes; the analysis pass, edge and photo windows, stills). */
+  decoded: DecodeStats;
   /** Per model used for this video: whether it was already open (warm) when the video started. */
   warm: ModelWarmth;
 }
@@ -94,6 +114,10 @@ export interface AnalysisResult {
   warm: ModelWarmth;
   /** Per stage; `store` is 0 here (the shells add it) and `total` is the analysis' own. */
   timingsMs: Record<TimingStage, number>;
+  /** CPU ms of this process per stage (see ProcessResult); `store` is 0 here. */
+  cpuMs: Record<TimingStage, number>;
+  /** What the decoders delivered to Node over the run (see ProcessResult). */
+  decoded: DecodeStats;
 }
 
 /** The ids the store gave a result's cars and drafts, in the order of the cars. */
@@ -181,6 +205,7 @@ export function toProcessResult(
         height: photo.size.height,
         plates: photo.plates ?? [],
         original: photo.original ?? null,
+        carBox: photo.chosen.closeUp ? null : photo.chosen.candidate.sighting.box,
       })),
       makeModel: { make: carIdentity(car).make, model: carIdentity(car).model, year: carIdentity(car).year, confidence: carIdentity(car).confidence, candidates: makeModelCandidates(car) },
       color: car.colour,
@@ -194,6 +219,8 @@ export function toProcessResult(
       warnings: car.split?.warnings ?? [],
     })),
     timingsMs: run.timingsMs,
+    cpuMs: analysis.cpuMs,
+    decoded: { ...analysis.decoded },
     warm: analysis.warm,
   };
 }

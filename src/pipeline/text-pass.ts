@@ -7,10 +7,12 @@ import { join } from 'node:path';
 import type { Box } from '../core/geometry.js';
 import { scaledSize } from '../media/ffmpeg-args.js';
 import type { Observation } from '../analysis/observation.js';
+import type { Vehicle } from '../text/plates.js';
 import type { CarGroup } from '../analysis/segmentation.js';
 import { textCandidateFrames } from '../text/car-text.js';
 import { readCarText, type CarTextResult, type TextReaders } from '../text/text-stage.js';
 import type { StageContext } from './frame-stages.js';
+import type { StillAt } from './keyframe-stills.js';
 import { originalFile, photoFile, type PlannedCar } from './photo-stage.js';
 
 export async function readAllText(
@@ -18,12 +20,13 @@ export async function readAllText(
   coarse: readonly CarGroup[],
   observations: readonly Observation[],
   readers: TextReaders,
-  context: StageContext & { stagingDir: string; onCarDone: (done: number) => void },
+  context: StageContext & { stagingDir: string; stillAt: StillAt; vehiclesAt: ReadonlyMap<number, readonly Vehicle[]>; onCarDone: (done: number) => void },
 ): Promise<CarTextResult[]> {
   const { stagingDir, info, settings } = context;
   // Boxes seen by the analysis, as shares of the frame: the same shares of the full-size pictures.
   const analysed = scaledSize(info.width, info.height, settings.sampling.longSide);
   const share = (box: Box): Box => ({ x1: box.x1 / analysed.width, y1: box.y1 / analysed.height, x2: box.x2 / analysed.width, y2: box.y2 / analysed.height });
+  const toPhoto = (box: Box): Box => ({ x1: (box.x1 * info.width) / analysed.width, y1: (box.y1 * info.height) / analysed.height, x2: (box.x2 * info.width) / analysed.width, y2: (box.y2 * info.height) / analysed.height });
   const texts: CarTextResult[] = [];
   for (const [i, car] of planned.entries()) {
     // The car's own samples and its close-ups (a VIN card filmed between two views of it).
@@ -40,8 +43,11 @@ export async function readAllText(
         file: photoFile(car.ordinal, k),
         originalPath: join(stagingDir, originalFile(car.ordinal, k)),
         carShare: share(p.candidate.sighting.box),
+        // The vehicles the analysis saw in this very frame, in photo pixels: no second detector run.
+        vehicles: context.vehiclesAt.get(p.candidate.timestampMs)?.map((v) => ({ box: toPhoto(v.box), score: v.score })),
       })),
-      extraFrames: closeUps.map((t) => ({ timestampMs: t, carShare: share(members.find((m) => m.timestampMs === t)!.sighting.box) })),
+      // Written by the analysis' decode when sampled there; the others are decoded again.
+      extraFrames: await Promise.all(closeUps.map(async (t) => ({ timestampMs: t, carShare: share(members.find((m) => m.timestampMs === t)!.sighting.box), path: (await context.stillAt(t)) ?? undefined }))),
     };
     texts.push(
       await readCarText(input, {

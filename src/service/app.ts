@@ -13,13 +13,14 @@ import { errorHandler } from './http-errors.js';
 import { carRoutes } from './routes/cars.js';
 import { draftRoutes } from './routes/drafts.js';
 import { photoRoutes } from './routes/photos.js';
+import { publishingRoutes } from './routes/publishing.js';
 import { uploadRoutes } from './routes/uploads.js';
 import { videoRoutes } from './routes/videos.js';
 
 export type RoutePlugin = FastifyPluginAsyncZod<{ ctx: ServiceContext }>;
 
 /** The API's route groups, in registration order. */
-export const ROUTES: readonly RoutePlugin[] = [videoRoutes, draftRoutes, carRoutes, photoRoutes, uploadRoutes];
+export const ROUTES: readonly RoutePlugin[] = [videoRoutes, draftRoutes, carRoutes, photoRoutes, uploadRoutes, publishingRoutes];
 
 export interface BuildAppOptions {
   /** Route groups registered after the standard ones (e.g. the editor's). */

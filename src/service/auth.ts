@@ -37,7 +37,8 @@ export function installAuth(app: FastifyInstance, db: Database): void {
   app.decorateRequest('dealer', null);
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     const path = request.url.split('?')[0]!;
-    if (!path.startsWith('/api/') || PUBLIC_PATHS.has(path)) return;
+    // The admin routes check serve's own secret (admin-channel.ts).
+    if (!path.startsWith('/api/') || PUBLIC_PATHS.has(path) || path.startsWith('/api/admin/')) return;
     const token = bearerToken(request.headers.authorization);
     const unauthorized = () =>
       reply.code(401).header('www-authenticate', 'Bearer').send({ error: { code: 'UNAUTHORIZED', message: 'a valid API token is needed (Authorization: Bearer <token>)' } });

@@ -65,6 +65,9 @@ export const draft = z.object({
   description: z.string(),
   status: draftStatus,
   attributes: z.record(z.string(), z.unknown()),
+  /** The seller wrote the text by hand and changed a fact since: POST /api/drafts/:id/text writes it again. */
+  textStale: z.boolean(),
+  /** The seller's cover first, then their order (as in the feed). */
   photos: z.array(photo),
   updatedAt: z.iso.datetime(),
 });
@@ -161,6 +164,10 @@ export const editorDraft = z.object({
   clipUrl: z.string().nullable(),
   /** Why the car's plates could not be looked for (the draft is held for review), or null. */
   platesNotBlurred: z.string().nullable(),
+  /** The seller wrote text by hand and changed a fact since: ask before writing it again. */
+  textStale: z.boolean(),
+  /** The parts of the text the seller wrote (a fact change rebuilds only the others). */
+  handWritten: z.array(z.enum(['title', 'description'])),
   updatedAt: z.iso.datetime(),
 });
 
@@ -170,6 +177,9 @@ export const editorSettings = z.object({
   mileageUnit: z.enum(['mi', 'km']),
   smallPhoto: z.object({ longSide: z.number().int(), shortSide: z.number().int() }),
 });
+
+/** Write the title and description again from the facts; hand-written text only when the seller said so. */
+export const textRegeneration = z.strictObject({ replaceHandWritten: z.boolean().default(false) });
 
 export const fieldsPatch = z
   .strictObject({

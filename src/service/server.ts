@@ -10,7 +10,9 @@ import { locateFfmpeg } from '../media/binaries.js';
 import { openDatabase } from '../store/database.js';
 import { editorClipAndSettingsRoutes } from './editor/clip-settings.routes.js';
 import { editorRoutes } from './editor/editor.routes.js';
+import { draftTextRoutes } from './editor/text.routes.js';
 import { webPage } from './editor/web-page.js';
+import { adminRoutes, newAdminSecret, writeServeFile } from './admin-channel.js';
 import { buildApp } from './app.js';
 import type { ServiceContext } from './context.js';
 import { startJobQueue } from './jobs.js';
@@ -43,6 +45,7 @@ export async function startService(options: StartServiceOptions): Promise<Runnin
   sharp.concurrency(config.editor.renderThreads);
   const db = await openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl }, { logger: log });
   let app: FastifyInstance | null = null;
+  let removeServeFile = () => {};
   let ctx: ServiceContext | null = null;
   try {
     const queue = await startJobQueue(db, { settings: config.service, log, supervise: options.worker });
@@ -51,9 +54,13 @@ export async function startService(options: StartServiceOptions): Promise<Runnin
     if (options.worker) await startWorker(ctx);
     let url: string | null = null;
     if (options.port !== undefined) {
+      // The embedded database is this process's alone: the admin commands of this machine come through here.
+      const admin = db.kind === 'pglite' ? newAdminSecret() : null;
+      const publicBase = () => config.service.publicUrl ?? url!;
       // The seller's editor: its API and its page at /.
-      app = await buildApp(ctx, { extraRoutes: [editorRoutes, editorClipAndSettingsRoutes, webPage] });
+      app = await buildApp(ctx, { extraRoutes: [editorRoutes, editorClipAndSettingsRoutes, draftTextRoutes, webPage, ...(admin ? [adminRoutes(admin, publicBase)] : [])] });
       url = await app.listen({ port: options.port, host: options.host ?? '0.0.0.0' });
+      if (admin) removeServeFile = writeServeFile(config.dataDir, loopbackUrl(app, options.host), admin);
       log.info('API listening', { url });
     }
     const running = ctx;
@@ -64,6 +71,7 @@ export async function startService(options: StartServiceOptions): Promise<Runnin
       url,
       close: () =>
         (closing ??= (async () => {
+          removeServeFile();
           await app?.close();
           await running.queue.stop();
           await running.models.close();
@@ -71,10 +79,19 @@ export async function startService(options: StartServiceOptions): Promise<Runnin
         })()),
     };
   } catch (error) {
+    removeServeFile();
     await app?.close().catch(() => undefined);
     await ctx?.queue.stop().catch(() => undefined);
     await ctx?.models.close().catch(() => undefined);
     await db.close().catch(() => undefined);
     throw error;
   }
+}
+
+/** Where this machine's commands reach the API: loopback unless it listens on one address only. */
+function loopbackUrl(app: FastifyInstance, host: string | undefined): string {
+  const address = app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  const listensEverywhere = host === undefined || host === '0.0.0.0' || host === '::';
+  return `http://${listensEverywhere ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host}:${port}`;
 }

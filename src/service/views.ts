@@ -36,6 +36,7 @@ export const draftBaseView = (d: ServiceDraft) => ({
   description: d.description,
   status: d.status,
   attributes: d.attributes,
+  textStale: d.textStale,
   updatedAt: d.updatedAt.toISOString(),
 });
 

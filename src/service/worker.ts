@@ -72,6 +72,7 @@ export async function runVideoJob(ctx: ServiceContext, job: VideoJob): Promise<v
     const storedEarly = new Map<number, string>();
     const analysis = await analyseVideo({
       file: original.path,
+      name: video.fileName,
       stagingDir: staging,
       models: ctx.models,
       settings: ctx.config.analysis,

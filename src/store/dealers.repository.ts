@@ -34,3 +34,24 @@ export async function listDealers(db: Queryable): Promise<Dealer[]> {
   const rows = await db.query<DealerRow>('select id, name, created_at from dealers order by created_at');
   return rows.map(fromRow);
 }
+
+/** A dealer's image-link key and the days its links stay valid (null: the service's default). */
+export interface ImageLinkKey {
+  key: string;
+  days: number | null;
+}
+
+export async function getImageLinkKey(db: Queryable, dealerId: string): Promise<ImageLinkKey | null> {
+  const [row] = await db.query<{ image_link_key: string; image_link_days: number | null }>('select image_link_key, image_link_days from dealers where id = $1', [dealerId]);
+  return row ? { key: row.image_link_key, days: row.image_link_days } : null;
+}
+
+/** How long the dealer's image links stay valid from now on (null: the service's default). */
+export async function setImageLinkDays(db: Queryable, dealerId: string, days: number | null): Promise<void> {
+  await db.query('update dealers set image_link_days = $2 where id = $1', [dealerId, days]);
+}
+
+/** A new image-link key: every link signed with the old one stops working. */
+export async function revokeImageLinks(db: Queryable, dealerId: string): Promise<void> {
+  await db.query(`update dealers set image_link_key = replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', '') where id = $1`, [dealerId]);
+}

@@ -11,6 +11,8 @@ import { editListSchema, type Edit } from '../edits/model.js';
 import type { Database, Queryable } from './database.js';
 import { draftFieldsView, type DraftFieldName, type DraftFields, type SellerFields } from '../listing/draft-fields.js';
 import type { DraftStatus } from '../listing/draft-status.js';
+import { FACT_FIELDS, handWritten, sellerListingFacts, templateText, textIsStale, type TextField } from '../listing/seller-text.js';
+import type { ListingFacts } from '../listing/listing-facts.js';
 
 export interface EditorPhoto {
   id: string;
@@ -39,6 +41,10 @@ export interface EditorDraft {
   clipFile: string | null;
   /** Why the car's plates could not be looked for (the draft is held for review), or null. */
   platesNotBlurred: string | null;
+  /** The seller wrote text by hand and changed a fact after it (see listing/seller-text.ts). */
+  textStale: boolean;
+  /** The parts of the text the seller wrote by hand (a fact change leaves them alone). */
+  handWritten: TextField[];
   updatedAt: Date;
 }
 
@@ -58,6 +64,8 @@ interface DraftRow {
   car_year: number | null;
   car_color: string | null;
   clip_file: string | null;
+  car_body_type: string | null;
+  car_evidence: unknown;
 }
 
 interface PhotoRow {
@@ -73,7 +81,8 @@ interface PhotoRow {
 }
 
 const DRAFT_SELECT = `select d.id, d.car_id, c.video_id, c.ordinal as car_ordinal, d.title, d.description, d.status, d.attributes,
-    d.seller_fields, d.updated_at, c.make as car_make, c.model as car_model, c.year as car_year, c.color as car_color, c.clip_file
+    d.seller_fields, d.updated_at, c.make as car_make, c.model as car_model, c.year as car_year, c.color as car_color, c.clip_file,
+    c.body_type as car_body_type, c.evidence as car_evidence
   from drafts d join cars c on c.id = d.car_id join videos v on v.id = c.video_id`;
 
 const PHOTO_SELECT = `select p.id, p.ordinal, p.is_cover, p.file, p.timestamp_ms, p.width, p.height, p.plate_regions, coalesce(e.edits, '[]'::jsonb) as edits
@@ -120,6 +129,8 @@ async function assemble(db: Queryable, row: DraftRow): Promise<EditorDraft> {
     segments: segments.map((s) => ({ startMs: s.start_ms, endMs: s.end_ms })),
     clipFile: row.clip_file,
     platesNotBlurred: typeof row.attributes.platesNotBlurred === 'string' ? row.attributes.platesNotBlurred : null,
+    textStale: textIsStale(row.seller_fields),
+    handWritten: handWritten(row.seller_fields),
     updatedAt: row.updated_at,
   };
 }
@@ -137,9 +148,10 @@ export interface FieldChanges {
 
 /**
  * The seller's values: each one wins over the machine's from now on and is recorded with the value it
- * replaced. A value equal to the one shown changes nothing and records nothing.
+ * replaced. A value equal to the one shown changes nothing and records nothing. A fact changed
+ * rebuilds the text lotreel wrote (a typed mileage in `mileageUnit`, the market's).
  */
-export async function changeDraftFields(db: Database, dealerId: string, draftId: string, changes: FieldChanges): Promise<EditorDraft | null> {
+export async function changeDraftFields(db: Database, dealerId: string, draftId: string, changes: FieldChanges, mileageUnit = 'km'): Promise<EditorDraft | null> {
   return db.transaction(async (tx) => {
     const row = await draftRow(tx, dealerId, draftId, true);
     if (!row) return null;
@@ -157,6 +169,15 @@ export async function changeDraftFields(db: Database, dealerId: string, draftId:
       else attributes[name] = value;
       await recordFeedback(tx, { videoId: row.video_id, carId: row.car_id, kind: 'field_changed', field: name, before: before.value, after: value });
     }
+    const factChanged = FACT_FIELDS.some((field) => seller[field] !== row.seller_fields[field]);
+    if (factChanged) {
+      // The machine's text follows the facts; the seller's own stays, its machine proposal refreshed.
+      const rebuilt = templateText(await listingFactsOf(tx, { ...row, seller_fields: seller }, mileageUnit));
+      if (!seller.title) title = rebuilt.title;
+      else seller.title = { ...seller.title, machine: { value: rebuilt.title, source: 'generated' } };
+      if (!seller.description) description = rebuilt.description;
+      else seller.description = { ...seller.description, machine: { value: rebuilt.description, source: 'generated' } };
+    }
     const status = changes.status ?? row.status;
     if (changes.status !== undefined && changes.status !== 'needs_review' && row.status === 'needs_review') {
       await recordFeedback(tx, { videoId: row.video_id, carId: row.car_id, kind: 'draft_reviewed', before: row.status, after: changes.status });
@@ -165,6 +186,49 @@ export async function changeDraftFields(db: Database, dealerId: string, draftId:
       `update drafts set title = $2, description = $3, status = $4, attributes = attributes || $5::jsonb, seller_fields = $6::jsonb,
          updated_at = now() where id = $1`,
       [draftId, title, description, status, json(attributes), json(seller)],
+    );
+    return assemble(tx, (await draftRow(tx, dealerId, draftId))!);
+  });
+}
+
+/** What the draft's text is written from now: the car's evidence under the seller's fields, its photos and time on video. */
+async function listingFactsOf(db: Queryable, row: DraftRow, mileageUnit: string): Promise<ListingFacts> {
+  const [counts] = await db.query<{ photos: number; ms: number }>(
+    `select (select count(*)::int from photos where car_id = $1) as photos,
+       (select coalesce(sum(end_ms - start_ms), 0)::int from segments where car_id = $1) as ms`,
+    [row.car_id],
+  );
+  return sellerListingFacts({ ...row, carEvidence: row.car_evidence, carBodyType: row.car_body_type, photoCount: counts!.photos, videoSeconds: counts!.ms / 1000, mileageUnit });
+}
+
+/** A dealer's draft's listing facts as the seller left them, and which text they wrote by hand; null when not theirs. */
+export async function getDraftListingFacts(
+  db: Queryable,
+  dealerId: string,
+  draftId: string,
+  mileageUnit: string,
+): Promise<{ facts: ListingFacts; handWritten: TextField[] } | null> {
+  const row = await draftRow(db, dealerId, draftId);
+  return row ? { facts: await listingFactsOf(db, row, mileageUnit), handWritten: handWritten(row.seller_fields) } : null;
+}
+
+/**
+ * New text for the draft, written from its facts: the title and description replace the ones shown,
+ * hand-written ones included (the caller asked the seller), and are the machine's again.
+ */
+export async function replaceDraftText(
+  db: Database,
+  dealerId: string,
+  draftId: string,
+  text: { title: string; description: string; attributes: Record<string, unknown> },
+): Promise<EditorDraft | null> {
+  return db.transaction(async (tx) => {
+    const row = await draftRow(tx, dealerId, draftId, true);
+    if (!row) return null;
+    const { title: _title, description: _description, ...seller } = row.seller_fields;
+    await tx.query(
+      `update drafts set title = $2, description = $3, attributes = attributes || $4::jsonb, seller_fields = $5::jsonb, updated_at = now() where id = $1`,
+      [draftId, text.title, text.description, json(text.attributes), json(seller)],
     );
     return assemble(tx, (await draftRow(tx, dealerId, draftId))!);
   });

@@ -192,7 +192,21 @@ const V6_SPLIT_CORRECTIONS: Migration = {
   ],
 };
 
-export const MIGRATIONS: readonly Migration[] = [V1_INITIAL, V2_DEALERS, V3_EDITOR, V4_TEXT_EVIDENCE, V5_SPLIT_CONFIDENCE, V6_SPLIT_CORRECTIONS];
+/**
+ * Published image links a marketplace fetches without the dealer's token (issue 17): signed with the
+ * dealer's image-link key (two random uuids' worth of bits; a new key revokes every link signed with
+ * the old one) and valid for the dealer's number of days (null: the service's default).
+ */
+const V7_IMAGE_LINKS: Migration = {
+  version: 7,
+  name: 'dealer image-link keys',
+  statements: [
+    `alter table dealers add column image_link_key text not null default replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', '')`,
+    `alter table dealers add column image_link_days integer null check (image_link_days between 1 and 366)`,
+  ],
+};
+
+export const MIGRATIONS: readonly Migration[] = [V1_INITIAL, V2_DEALERS, V3_EDITOR, V4_TEXT_EVIDENCE, V5_SPLIT_CONFIDENCE, V6_SPLIT_CORRECTIONS, V7_IMAGE_LINKS];
 
 /** The schema version this code expects. */
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

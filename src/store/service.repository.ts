@@ -4,6 +4,8 @@
  */
 import type { Queryable } from './database.js';
 import type { DraftStatus } from '../listing/draft-status.js';
+import type { SellerFields } from '../listing/draft-fields.js';
+import { textIsStale } from '../listing/seller-text.js';
 import type { VideoFacts } from './results.repository.js';
 import type { VideoStatus } from './video-status.js';
 
@@ -108,13 +110,13 @@ export async function getVideo(db: Queryable, dealerId: string, videoId: string)
 }
 
 /** What a worker needs to process a video (any dealer: the job names the video). */
-export async function getVideoForJob(db: Queryable, videoId: string): Promise<{ id: string; dealerId: string; originalKey: string; status: VideoStatus } | null> {
+export async function getVideoForJob(db: Queryable, videoId: string): Promise<{ id: string; dealerId: string; originalKey: string; fileName: string; status: VideoStatus } | null> {
   if (!isUuid(videoId)) return null;
-  const [row] = await db.query<{ id: string; dealer_id: string; original_key: string | null; status: VideoStatus }>(
-    'select id, dealer_id, original_key, status from videos where id = $1 and dealer_id is not null',
+  const [row] = await db.query<{ id: string; dealer_id: string; original_key: string | null; file_name: string; status: VideoStatus }>(
+    'select id, dealer_id, original_key, file_name, status from videos where id = $1 and dealer_id is not null',
     [videoId],
   );
-  return row && row.original_key ? { id: row.id, dealerId: row.dealer_id, originalKey: row.original_key, status: row.status } : null;
+  return row && row.original_key ? { id: row.id, dealerId: row.dealer_id, originalKey: row.original_key, fileName: row.file_name, status: row.status } : null;
 }
 
 /** Marks a video as being processed (again): progress from zero, no error. False when it is gone. */
@@ -163,6 +165,12 @@ export async function deleteDealerVideo(db: Queryable, dealerId: string, videoId
 
 // ------------------------------------------------------------------------------------------ cars, drafts
 
+/**
+ * Photos as published (feed, exports, the draft): the seller's cover first (marketplaces take image[0]
+ * as the main photo), then the rest in the seller's order.
+ */
+const LISTING_ORDER = 'order by p.is_cover desc, p.ordinal';
+
 export interface ServicePhoto {
   id: string;
   ordinal: number;
@@ -180,6 +188,8 @@ export interface ServiceDraft {
   description: string;
   status: DraftStatus;
   attributes: Record<string, unknown>;
+  /** The seller wrote text by hand and changed a fact after it (listing/seller-text.ts). */
+  textStale: boolean;
   updatedAt: Date;
 }
 
@@ -208,6 +218,7 @@ interface DraftRow {
   description: string;
   status: DraftStatus;
   attributes: Record<string, unknown>;
+  seller_fields: SellerFields;
   updated_at: Date;
 }
 
@@ -219,6 +230,7 @@ const draftFromRow = (row: DraftRow): ServiceDraft => ({
   description: row.description,
   status: row.status,
   attributes: row.attributes,
+  textStale: textIsStale(row.seller_fields),
   updatedAt: row.updated_at,
 });
 
@@ -236,11 +248,11 @@ export async function listCars(db: Queryable, dealerId: string, videoId: string)
     [videoId],
   );
   const photos = await db.query<{ id: string; car_id: string; ordinal: number; width: number; height: number; is_cover: boolean; timestamp_ms: number }>(
-    'select p.id, p.car_id, p.ordinal, p.width, p.height, p.is_cover, p.timestamp_ms from photos p join cars c on c.id = p.car_id where c.video_id = $1 order by p.ordinal',
+    `select p.id, p.car_id, p.ordinal, p.width, p.height, p.is_cover, p.timestamp_ms from photos p join cars c on c.id = p.car_id where c.video_id = $1 ${LISTING_ORDER}`,
     [videoId],
   );
   const drafts = await db.query<DraftRow>(
-    `select d.id, d.car_id, c.video_id, d.title, d.description, d.status, d.attributes, d.updated_at
+    `select d.id, d.car_id, c.video_id, d.title, d.description, d.status, d.attributes, d.seller_fields, d.updated_at
      from drafts d join cars c on c.id = d.car_id where c.video_id = $1`,
     [videoId],
   );
@@ -266,7 +278,7 @@ export async function listCars(db: Queryable, dealerId: string, videoId: string)
   }));
 }
 
-const DRAFT_SELECT = `select d.id, d.car_id, c.video_id, d.title, d.description, d.status, d.attributes, d.updated_at
+const DRAFT_SELECT = `select d.id, d.car_id, c.video_id, d.title, d.description, d.status, d.attributes, d.seller_fields, d.updated_at
   from drafts d join cars c on c.id = d.car_id join videos v on v.id = c.video_id`;
 
 export async function getDraft(db: Queryable, dealerId: string, draftId: string): Promise<ServiceDraft | null> {
@@ -280,7 +292,7 @@ export async function getDraftWithPhotos(db: Queryable, dealerId: string, draftI
   if (!isUuid(draftId)) return null;
   const [row] = await db.query<DraftRow & { photos: { id: string; ordinal: number; width: number; height: number; is_cover: boolean; timestamp_ms: number }[] }>(
     `${DRAFT_SELECT.replace('select ', `select coalesce((select json_agg(json_build_object('id', p.id, 'ordinal', p.ordinal, 'width', p.width,
-        'height', p.height, 'is_cover', p.is_cover, 'timestamp_ms', p.timestamp_ms) order by p.ordinal)
+        'height', p.height, 'is_cover', p.is_cover, 'timestamp_ms', p.timestamp_ms) ${LISTING_ORDER})
         from photos p where p.car_id = d.car_id), '[]'::json) as photos, `)}
      where d.id = $1 and v.dealer_id = $2`,
     [draftId, dealerId],
@@ -294,7 +306,7 @@ export async function getDraftWithPhotos(db: Queryable, dealerId: string, draftI
 export async function listDraftPhotos(db: Queryable, draftId: string): Promise<ServicePhoto[]> {
   const rows = await db.query<{ id: string; ordinal: number; width: number; height: number; is_cover: boolean; timestamp_ms: number }>(
     `select p.id, p.ordinal, p.width, p.height, p.is_cover, p.timestamp_ms
-     from photos p join drafts d on d.car_id = p.car_id where d.id = $1 order by p.ordinal`,
+     from photos p join drafts d on d.car_id = p.car_id where d.id = $1 ${LISTING_ORDER}`,
     [draftId],
   );
   return rows.map((p) => ({ id: p.id, ordinal: p.ordinal, width: p.width, height: p.height, isCover: p.is_cover, timestampMs: p.timestamp_ms }));
@@ -342,4 +354,20 @@ export async function getPhotoLocation(
     [photoId, dealerId],
   );
   return row ? { videoId: row.video_id, file: row.file, width: row.width, height: row.height, edits: row.edits, draftAttributes: row.attributes ?? {} } : null;
+}
+
+/** Any dealer's photo as a published link names it: where it is stored, its edits, and its dealer's link key. */
+export async function getLinkedPhoto(
+  db: Queryable,
+  photoId: string,
+): Promise<{ dealerId: string; linkKey: string; videoId: string; file: string; width: number; height: number; edits: unknown } | null> {
+  if (!isUuid(photoId)) return null;
+  const [row] = await db.query<{ dealer_id: string; image_link_key: string; video_id: string; file: string; width: number; height: number; edits: unknown }>(
+    `select v.dealer_id, dl.image_link_key, c.video_id, p.file, p.width, p.height, coalesce(e.edits, '[]'::jsonb) as edits
+     from photos p join cars c on c.id = p.car_id join videos v on v.id = c.video_id join dealers dl on dl.id = v.dealer_id
+       left join photo_edits e on e.photo_id = p.id
+     where p.id = $1`,
+    [photoId],
+  );
+  return row ? { dealerId: row.dealer_id, linkKey: row.image_link_key, videoId: row.video_id, file: row.file, width: row.width, height: row.height, edits: row.edits } : null;
 }

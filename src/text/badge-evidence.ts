@@ -75,6 +75,8 @@ export function badgeEvidence(lines: readonly ReadText[], catalogue: BadgeCatalo
         const beside = makesRead.has(hit.make);
         // Beside another make on its own line ("MAZDA 3"), a spelling is that make's, not this one's.
         if (!beside && hits.some((h) => h.kind === 'make')) continue;
+        // A model of another make than the one read on the picture does not join it into an answer.
+        if (!beside && makesRead.size > 0) continue;
         if (!beside && !countsAlone(hit, place, line.text)) continue;
         const confidence = (beside ? TEXT_CONFIDENCE.modelWithMake : TEXT_CONFIDENCE.modelAlone) * line.score;
         offer({ attribute: 'model', value: hit.model.name, source: 'badge', confidence, detail: detailOf(line) });

@@ -21,6 +21,13 @@ export function nameForms(name: string): string[][] {
 
 const LOOK_ALIKES = new Set(['0O', 'O0', '1I', 'I1', '1L', 'L1', '5S', 'S5', '8B', 'B8', '2Z', 'Z2', '6G', 'G6']);
 const sameChar = (read: string, name: string) => read === name || LOOK_ALIKES.has(read + name);
+/** A number read with leading zeros is that number ("05" is 5). */
+const numberValue = (word: string) => (/^\d+$/.test(word) ? word.replace(/^0+(?=\d)/, '') : word);
+/** Whether a word read is a name's word through look-alike characters ("3301" for 330I, "05" for 5). */
+const looksLike = (read: string, word: string) => {
+  const value = numberValue(read);
+  return value.length === word.length && [...value].every((c, i) => sameChar(c, word[i]));
+};
 
 export type NameHit =
   | { kind: 'make'; make: CatalogueMake; spelling: string; at: number; length: number }
@@ -115,4 +122,45 @@ export function mentions(words: readonly string[], name: string): boolean {
     for (let i = 0; i + form.length <= words.length; i++) if (form.every((w, k) => words[i + k] === w)) return true;
     return false;
   });
+}
+
+/**
+ * The one model of `make` that the words spell through look-alike characters (a make's "3301" is its
+ * 330i), or null when none or several do. Names of under three letters and digits are too short
+ * to be told apart from a misread this way.
+ */
+export function lookAlikeModel(words: readonly string[], make: CatalogueMake): CatalogueModel | null {
+  const found = new Set<CatalogueModel>();
+  for (const model of make.models) {
+    for (const spelling of [model.name, ...(model.aliases ?? [])]) {
+      if (tokensOf(spelling).join('').length < 3) continue;
+      for (const form of nameForms(spelling)) {
+        for (let i = 0; i + form.length <= words.length; i++) if (form.every((w, k) => looksLike(words[i + k], w))) found.add(model);
+      }
+    }
+  }
+  return found.size === 1 ? [...found][0] : null;
+}
+
+/** Most characters of a word a text detector drops when it stands apart (a model "NAME V" read as "NAME"). */
+const DROPPABLE_WORD_LENGTH = 2;
+
+/**
+ * Whether the model read may be the first words of another model of its make whose remaining words
+ * are short enough for the text detector to drop (a model read at the end of its text could be the
+ * longer one): such a read is ambiguous and left for the seller to confirm. With the year read, only
+ * longer models made that year count.
+ */
+export function mayBeCutShort(model: CatalogueModel, make: CatalogueMake, year: number | null = null): boolean {
+  const own = tokensOf(model.name);
+  const madeIn = (other: CatalogueModel) => year === null || ((other.years?.[0] ?? -Infinity) <= year && year <= (other.years?.[1] ?? Infinity));
+  return make.models.some((other) => {
+    const words = tokensOf(other.name);
+    return madeIn(other) && words.length > own.length && own.every((w, k) => words[k] === w) && words.slice(own.length).every((w) => w.length <= DROPPABLE_WORD_LENGTH);
+  });
+}
+
+/** Whether a model found in the words ends them and may be a longer model cut short (see mayBeCutShort). */
+export function endsCutShort(hit: Extract<NameHit, { kind: 'model' }>, words: readonly string[], year: number | null = null): boolean {
+  return hit.at + hit.length === words.length && mayBeCutShort(hit.model, hit.make, year);
 }

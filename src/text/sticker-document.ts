@@ -10,8 +10,8 @@
 import type { Box } from '../core/geometry.js';
 import type { CarAttribute, Evidence } from '../evidence/evidence.js';
 import type { BadgeCatalogue, CatalogueMake } from '../vehicle/badge-catalogue.js';
-import { findNames, nameIndex, tokensOf, wordsOf, type NameIndex } from './name-matcher.js';
-import { byPicture, mentionsPrice, readMileage, stripPrices, type ReadText } from './text-evidence.js';
+import { endsCutShort, findNames, lookAlikeModel, mayBeCutShort, nameIndex, tokensOf, wordsOf, type NameIndex } from './name-matcher.js';
+import { byPicture, mentionsPrice, readMileage, stripPrices, TEXT_CONFIDENCE, type ReadText } from './text-evidence.js';
 import { findVins, legacyVin } from '../vehicle/vin.js';
 
 /** A labelled value is surer than a name found in free text. */
@@ -91,10 +91,12 @@ const FUEL_WORD = /(?<![A-Z])(?:GAS(?:OLINE)?|PETROL|DIESEL|ELECTRIC|HYBRID|PLUG
 const centreY = (b: Box) => (b.y1 + b.y2) / 2;
 const lineHeight = (b: Box) => b.y2 - b.y1;
 
-type Value = { attribute: CarAttribute; value: string | number };
+/** A value; `ambiguous`: it may be another, longer name cut short, so it is only a candidate. */
+type Value = { attribute: CarAttribute; value: string | number; ambiguous?: boolean };
 
 /** The values a text holds for a field, or [] when it holds none. */
-function valuesFor(field: Field, text: string, index: NameIndex, options: { currentYear: number }, make: CatalogueMake | null): Value[] {
+function valuesFor(field: Field, text: string, index: NameIndex, options: { currentYear: number }, read: { make: CatalogueMake | null; year: number | null }): Value[] {
+  const { make } = read;
   const clean = stripPrices(text).trim();
   if (!clean) return [];
   switch (field) {
@@ -112,10 +114,15 @@ function valuesFor(field: Field, text: string, index: NameIndex, options: { curr
       return hit?.kind === 'make' ? [{ attribute: 'make', value: hit.make.make }] : [];
     }
     case 'model': {
-      const hits = findNames(wordsOf(clean, index), index);
-      const hit = hits.find((h) => h.kind === 'model' && (make ? h.make === make : !h.model.shared));
-      if (hit?.kind !== 'model') return [];
-      return make ? [{ attribute: 'model', value: hit.model.name }] : [{ attribute: 'model', value: hit.model.name }, { attribute: 'make', value: hit.make.make }];
+      const words = wordsOf(clean, index);
+      const hit = findNames(words, index).find((h) => h.kind === 'model' && (make ? h.make === make : !h.model.shared));
+      if (hit?.kind !== 'model') {
+        // Beside its make, a model read with look-alike characters ("3301") is the one model they spell.
+        const model = make ? lookAlikeModel(tokensOf(clean), make) : null;
+        return model ? [{ attribute: 'model', value: model.name, ambiguous: mayBeCutShort(model, make!, read.year) }] : [];
+      }
+      const ambiguous = endsCutShort(hit, words, read.year);
+      return make ? [{ attribute: 'model', value: hit.model.name, ambiguous }] : [{ attribute: 'model', value: hit.model.name, ambiguous }, { attribute: 'make', value: hit.make.make }];
     }
     case 'mileage': {
       const mileage = readMileage(clean) ?? readMileage(`MILEAGE ${clean}`);
@@ -157,27 +164,42 @@ function neighbours(label: ReadText & { box: Box }, lines: readonly ReadText[]):
   return [...right.slice(0, 2), ...above.slice(0, 1), ...below.slice(0, 1)];
 }
 
+/** The line and the lines that go on from it on its row (boxes may overlap a little), each less than a line's height after the last. */
+function continued(line: ReadText & { box: Box }, lines: readonly ReadText[]): string {
+  const h = lineHeight(line.box);
+  const texts = [line.text];
+  let last = line.box;
+  for (;;) {
+    const next = lines.find((l): l is ReadText & { box: Box } => l.box !== undefined && Math.abs(centreY(l.box) - centreY(last)) < 0.5 * h && l.box.x1 > last.x1 && l.box.x2 > last.x2 && l.box.x1 - last.x2 < h);
+    if (!next) return texts.join(' ');
+    texts.push(next.text);
+    last = next.box;
+  }
+}
+
 /**
  * Year, make, model, trim, mileage, engine, transmission, exterior and interior colours and the equipment list read as label/value pairs
- * ('sticker'). The make is read first so that the model is looked for among its models.
+ * ('sticker'). The make and year are read first so that the model is looked for among the make's models of that year.
  */
 export function documentEvidence(lines: readonly ReadText[], catalogue: BadgeCatalogue, options: { currentYear: number }): Evidence[] {
   const index = nameIndex(catalogue);
   const evidence: Evidence[] = [];
   for (const group of byPicture(lines).values()) {
     const labelled = group.flatMap((line, i) => labelsOf(line.text).map((label) => ({ line, i, label })));
-    const order: Field[] = ['make', 'model', 'year', 'vin', 'trim', 'mileage', 'engine', 'fuel', 'transmission', 'colour', 'interiorColour', 'equipment'];
+    const order: Field[] = ['make', 'year', 'model', 'vin', 'trim', 'mileage', 'engine', 'fuel', 'transmission', 'colour', 'interiorColour', 'equipment'];
     labelled.sort((a, b) => order.indexOf(a.label.field) - order.indexOf(b.label.field));
     let make: CatalogueMake | null = null;
     let year: number | null = null;
     const taken = new Set<CarAttribute>();
     for (const { line, i, label } of labelled) {
       const { field, rest } = label;
-      const candidates = [rest, ...(line.box ? neighbours(line as ReadText & { box: Box }, group) : group[i + 1] ? [group[i + 1]] : []).map((l) => l.text)];
+      const nearby = line.box ? neighbours(line as ReadText & { box: Box }, group) : group[i + 1] ? [group[i + 1]] : [];
+      // A name's words may come as separate boxes ("NAME" | "5"): a model is also looked for in a line and what follows it on its row.
+      const candidates = [rest, ...nearby.flatMap((l) => (field === 'model' && l.box ? [l.text, continued(l as ReadText & { box: Box }, group)] : [l.text]))];
       for (const text of candidates) {
         // A 17-character VIN is the label's value, found in every line and decoded by the VIN stage.
         if (field === 'vin' && findVins(stripPrices(text)).length > 0) break;
-        const values = valuesFor(field, text, index, options, make);
+        const values = valuesFor(field, text, index, options, { make, year });
         if (values.length === 0) continue;
         for (const v of values) {
           if (taken.has(v.attribute)) continue;
@@ -186,7 +208,10 @@ export function documentEvidence(lines: readonly ReadText[], catalogue: BadgeCat
             // A short VIN on a car the document dates 1981 or later is a misread, not a legacy VIN.
             if (year !== null && year >= STANDARD_VIN_FROM) continue;
             evidence.push({ ...v, source: 'vin', confidence: LEGACY_VIN_CONFIDENCE * line.score, detail: `${detail}; pre-1981 VIN, not decoded` });
-          } else evidence.push({ ...v, source: 'sticker', confidence: DOCUMENT_CONFIDENCE * line.score, detail });
+          } else {
+            const { ambiguous, ...value } = v;
+            evidence.push({ ...value, source: 'sticker', confidence: (ambiguous ? TEXT_CONFIDENCE.cutShortModel : DOCUMENT_CONFIDENCE) * line.score, detail });
+          }
           taken.add(v.attribute);
           if (v.attribute === 'make') make = catalogue.makes.find((m) => m.make === v.value) ?? null;
           if (v.attribute === 'year') year = Number(v.value);

@@ -34,6 +34,8 @@ export const TEXT_CONFIDENCE = {
   yearWithWord: 0.7,
   mileage: 0.8,
   stickerName: 0.85,
+  /** A document's model that may be a longer model of its make cut short ("X" of "X V"): a candidate only, under 0.5. */
+  cutShortModel: 0.45,
 } as const;
 
 export interface TextEvidenceOptions {

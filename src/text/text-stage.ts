@@ -21,7 +21,7 @@ import type { YoloxDetector } from '../vision/yolox.js';
 import { marketCatalogue, type BadgeCatalogue, type Market } from '../vehicle/badge-catalogue.js';
 import { carTextEvidence, catalogueVinOptions, textSearchRegion, vinsInText } from './car-text.js';
 import type { Evidence } from '../evidence/evidence.js';
-import type { PlateRegion } from './plates.js';
+import type { PlateRegion, Vehicle } from './plates.js';
 import { searchPicture } from './plate-search.js';
 import type { ReadText } from './text-evidence.js';
 import type { PlacementSettings } from './text-placement.js';
@@ -81,11 +81,12 @@ export interface CarTextInput {
   ordinal: number;
   /**
    * The car's written photos in listing order: absolute path, name for people, where the unblurred
-   * original goes, and the car's box as shares (0..1) of the picture when the analysis saw it.
+   * original goes, and the car's box as shares (0..1) of the picture when the analysis saw it;
+   * `vehicles`: every vehicle in the picture (its pixels) when the analysis already detected them.
    */
-  photos: { path: string; file: string; originalPath: string; carShare: Box | null }[];
-  /** Other frames to read (display ms), with the car's box likewise. */
-  extraFrames: { timestampMs: number; carShare: Box | null }[];
+  photos: { path: string; file: string; originalPath: string; carShare: Box | null; vehicles?: Vehicle[] }[];
+  /** Other frames to read (display ms), with the car's box likewise; `path`: already written at full size (else decoded here). */
+  extraFrames: { timestampMs: number; carShare: Box | null; path?: string }[];
 }
 
 export interface CarTextResult {
@@ -142,7 +143,7 @@ export async function readCarText(car: CarTextInput, context: TextStageContext):
     const region = photo.carShare ? textSearchRegion(photo.carShare, image, settings.ocr.carMargin) : null;
     let found: PlateRegion[] = [];
     try {
-      const read = await searchPicture(image, { ocr, detector: context.detector }, { search: region?.search, findPlates: settings.plates.blur && plateProblem === null, settings: settings.plates });
+      const read = await searchPicture(image, { ocr, detector: context.detector }, { search: region?.search, vehicles: photo.vehicles, findPlates: settings.plates.blur && plateProblem === null, settings: settings.plates });
       lines.push(...read.lines.map((line) => ({ text: line.text, score: line.textScore, picture: photo.file, box: line.box, car: region?.car ?? null })));
       found = read.plates;
       if (found.length > 0) {
@@ -161,13 +162,15 @@ export async function readCarText(car: CarTextInput, context: TextStageContext):
     const dir = join(context.scratchDir, `car-${car.ordinal}`);
     await mkdir(dir, { recursive: true });
     try {
-      const stills = await extractStills(
+      const toDecode = car.extraFrames.filter((f) => !f.path);
+      const decoded = await extractStills(
         context.info.file,
         context.info,
-        car.extraFrames.map((f) => ({ timestampMs: f.timestampMs, outPath: join(dir, `${f.timestampMs}.jpg`) })),
+        toDecode.map((f) => ({ timestampMs: f.timestampMs, outPath: join(dir, `${f.timestampMs}.jpg`) })),
         { quality: 95, signal: context.signal },
         context.binaries,
       );
+      const stills = car.extraFrames.map((f) => ({ timestampMs: f.timestampMs, outPath: f.path ?? decoded[toDecode.indexOf(f)].outPath }));
       for (const [k, still] of stills.entries()) {
         const image = await readRgb(still.outPath);
         const share = car.extraFrames[k].carShare;

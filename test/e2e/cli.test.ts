@@ -160,8 +160,12 @@ async function expectFilesWritten(result: Result, outDir: string): Promise<void>
   expect(outputEntries(outDir).sort()).toEqual([...result.cars.map((_, i) => `car-${i + 1}`), shownRunPrefix(outDir)].sort());
   for (const [i, car] of result.cars.entries()) {
     const folder = `car-${i + 1}`;
-    const expected = [...car.photos.map((p) => p.file), ...(car.clip ? [car.clip] : [])];
+    const expected = [...car.photos.map((p) => p.file), ...(car.clip ? [car.clip] : []), `${folder}/draft.md`];
     expect(expected.every((f) => f.startsWith(`${folder}/`)), `${folder}: ${expected.join(', ')}`).toBe(true);
+    // The draft beside its photos: its text, and the photos in listing order (the cover first).
+    const draft = await readFile(join(outDir, folder, 'draft.md'), 'utf8');
+    expect(draft.startsWith(`# ${car.draft.title}\n\n${car.draft.description}\n`), draft).toBe(true);
+    expect([...draft.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)].map((m) => `${folder}/${m[1]}`)).toEqual(car.photos.map((p) => p.file));
     // Photos whose plates were blurred keep their unblurred original in originals/, and only those.
     const originals = car.photos.flatMap((p) => (p.original ? [p.original] : []));
     expect(readdirSync(join(outDir, folder)).map((f) => `${folder}/${f}`).sort()).toEqual(

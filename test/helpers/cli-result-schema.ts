@@ -23,6 +23,8 @@ const photoSchema = z.strictObject({
   height: z.number().int().positive(),
   plates: z.array(z.strictObject({ x1: z.number(), y1: z.number(), x2: z.number(), y2: z.number() })),
   original: carFile('originals/\\d{2}\\.jpg').nullable(),
+  // The car's box in the source frame (null for a close-up): what a reel frames.
+  carBox: z.strictObject({ x1: z.number(), y1: z.number(), x2: z.number(), y2: z.number() }).nullable(),
 });
 
 const evidenceSource = z.enum(EVIDENCE_SOURCES);
@@ -41,6 +43,8 @@ const carSchema = z.strictObject({
   // How sure the split into cars is about this car, and what the seller may want to check.
   confidence: z.number().min(0).max(1),
   warnings: z.array(z.string()),
+  // Only with --reel (docs/reels.md).
+  reels: z.array(z.strictObject({ format: z.enum(['vertical', 'horizontal', 'square']), file: carFile('reel-\\w+\\.mp4'), durationMs: ms, width: z.number().int(), height: z.number().int() })).optional(),
 });
 
 const provider = z.enum(['cpu', 'cuda', 'webgpu']);
@@ -80,6 +84,10 @@ export const resultSchema = z.strictObject({
   outDir: z.string().min(1),
   cars: z.array(carSchema),
   timingsMs: z.strictObject({ total: ms, probe: ms, open: ms, decode: ms, detect: ms, clip: ms, segment: ms, photos: ms, clips: ms, text: ms, store: ms }),
+  // CPU of the process per stage, as the timings (stages side by side both count the CPU used meanwhile).
+  cpuMs: z.strictObject({ total: ms, probe: ms, open: ms, decode: ms, detect: ms, clip: ms, segment: ms, photos: ms, clips: ms, text: ms, store: ms }),
+  // What the decoders delivered: at least the analysis pass, its frames and their bytes.
+  decoded: z.strictObject({ runs: z.number().int().min(1), frames: z.number().int().min(1), bytes: z.number().int().min(1) }),
   // Per model used: already open when the video started (one `process` opens each model once: false).
   warm: z.strictObject({ yolox: z.boolean(), clip: z.boolean().optional(), ocr: z.boolean().optional(), vin: z.boolean().optional() }),
 });

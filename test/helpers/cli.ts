@@ -27,8 +27,8 @@ export interface CliEnvOptions {
 }
 
 /**
- * The child's whole environment: PATH (for ffmpeg), HOME, the data and models folders, and
- * DATABASE_URL only when given. Nothing else of the test process leaks in (no DATABASE_URL, CI,
+ * The child's whole environment: PATH (for ffmpeg), HOME, the data and models folders, JSON log
+ * records, and DATABASE_URL only when given. Nothing else of the test process leaks in (no DATABASE_URL, CI,
  * NODE_OPTIONS, XDG_*).
  */
 export function cliEnv(options: CliEnvOptions): Record<string, string> {
@@ -38,6 +38,8 @@ export function cliEnv(options: CliEnvOptions): Record<string, string> {
     LOTREEL_DATA_DIR: options.dataDir,
     LOTREEL_MODELS_DIR: options.modelsDir,
     ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
+    // The tests read log records as JSON; people get human lines by default.
+    LOTREEL_LOG_FORMAT: 'json',
     ...options.extra,
   };
 }

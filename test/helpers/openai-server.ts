@@ -1,6 +1,7 @@
 /**
  * A real HTTP server on loopback that speaks the OpenAI chat completions API (POST /v1/chat/completions)
- * and answers from a script: the tests' stand-in for a paid LLM. It records every request it receives.
+ * and answers from a script: the tests' stand-in for a paid LLM. POST /v1/audio/speech answers a tone
+ * as long as the text (text-to-speech). It records every request it receives.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -54,6 +55,27 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
+/** A 440 Hz mono 16-bit WAV at 24 kHz: what the speech endpoint answers. */
+export function toneWav(seconds: number): Buffer {
+  const rate = 24000;
+  const samples = Math.round(seconds * rate);
+  const wav = Buffer.alloc(44 + samples * 2);
+  wav.write('RIFF', 0);
+  wav.writeUInt32LE(36 + samples * 2, 4);
+  wav.write('WAVEfmt ', 8);
+  wav.writeUInt32LE(16, 16);
+  wav.writeUInt16LE(1, 20);
+  wav.writeUInt16LE(1, 22);
+  wav.writeUInt32LE(rate, 24);
+  wav.writeUInt32LE(rate * 2, 28);
+  wav.writeUInt16LE(2, 32);
+  wav.writeUInt16LE(16, 34);
+  wav.write('data', 36);
+  wav.writeUInt32LE(samples * 2, 40);
+  for (let i = 0; i < samples; i++) wav.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / rate)), 44 + i * 2);
+  return wav;
+}
+
 export async function startOpenAiServer(): Promise<FakeOpenAiServer> {
   const requests: ReceivedRequest[] = [];
   const queue: ScriptedReply[] = [];
@@ -68,6 +90,12 @@ export async function startOpenAiServer(): Promise<FakeOpenAiServer> {
     }
     const request: ReceivedRequest = { method: req.method ?? '', path: req.url ?? '', authorization: req.headers.authorization, body };
     requests.push(request);
+    if (req.method === 'POST' && req.url === '/v1/audio/speech') {
+      // Text-to-speech: a tone as long as the text would take to say (about 15 characters a second).
+      const seconds = Math.min(20, Math.max(1, String(body.input ?? '').length / 15));
+      res.writeHead(200, { 'content-type': 'audio/wav' });
+      return res.end(toneWav(seconds));
+    }
     if (req.method !== 'POST' || req.url !== '/v1/chat/completions') {
       return sendJson(res, 404, { error: { message: `no route ${req.method} ${req.url}`, type: 'invalid_request_error' } });
     }

@@ -14,6 +14,7 @@ import { editsVersion } from '../../edits/version.js';
 import { renderPhoto } from '../../edits/render.js';
 import { LotreelError } from '../../core/errors.js';
 import { dealerOf } from '../auth.js';
+import { MARKET_MILEAGE_UNIT } from '../feed.js';
 import type { ServiceContext } from '../context.js';
 import { notFound } from '../http-errors.js';
 import { editorDraft, editorPhoto, errorBody, fieldsPatch, filmstrip, frameChoice, idParams, photoOrder, renderQuery } from '../schemas.js';
@@ -58,7 +59,7 @@ function photoView(photo: EditorPhoto) {
   };
 }
 
-function draftView(draft: EditorDraft) {
+export function editorDraftView(draft: EditorDraft) {
   const { clipFile, ...rest } = draft;
   return { ...rest, photos: draft.photos.map(photoView), clipUrl: clipFile ? `/api/drafts/${draft.id}/clip` : null, updatedAt: draft.updatedAt.toISOString() };
 }
@@ -89,15 +90,15 @@ export const editorRoutes: FastifyPluginAsyncZod<{ ctx: ServiceContext }> = asyn
 
   app.get('/api/drafts/:id/editor', { schema: { summary: "A draft as the editor shows it: fields with their sources, photos with their edits", params: idParams, response: { 200: editorDraft, ...errors } } }, async (request, reply) => {
     const draft = await getEditorDraft(ctx.db, dealer(request), request.params.id);
-    return draft ? draftView(draft) : notFound(reply, 'no such draft');
+    return draft ? editorDraftView(draft) : notFound(reply, 'no such draft');
   });
 
   app.patch(
     '/api/drafts/:id/fields',
     { schema: { summary: "The seller's values of draft fields (they win over the machine's, each change is recorded) and the draft's status", params: idParams, body: fieldsPatch, response: { 200: editorDraft, ...errors } } },
     async (request, reply) => {
-      const draft = await changeDraftFields(ctx.db, dealer(request), request.params.id, request.body);
-      return draft ? draftView(draft) : notFound(reply, 'no such draft');
+      const draft = await changeDraftFields(ctx.db, dealer(request), request.params.id, request.body, MARKET_MILEAGE_UNIT[ctx.config.analysis.text.market]);
+      return draft ? editorDraftView(draft) : notFound(reply, 'no such draft');
     },
   );
 

@@ -16,7 +16,8 @@ import { displayFileName, ingestVideo } from '../ingest.js';
 import { car, errorBody, exportQuery, feedItem, idParams, videoCreated, videoStatus, videoSummary } from '../schemas.js';
 import { videoPrefix } from '../../storage/storage.js';
 import { incomingPath } from '../uploads-dir.js';
-import { carView, photoImagePath, videoStatusView, videoSummaryView } from '../views.js';
+import { dealerImageUrls } from '../image-links.js';
+import { carView, videoStatusView, videoSummaryView } from '../views.js';
 
 /** How often an events stream looks at the video's row, and sends a keep-alive comment. */
 const EVENTS_POLL_MS = 500;
@@ -144,10 +145,12 @@ export const videoRoutes: FastifyPluginAsyncZod<{ ctx: ServiceContext }> = async
       },
     },
     async (request, reply) => {
-      const cars = await listCars(ctx.db, dealerOf(request).id, request.params.id);
+      const dealerId = dealerOf(request).id;
+      const cars = await listCars(ctx.db, dealerId, request.params.id);
       if (!cars) return notFound(reply, 'no such video');
       const base = ctx.config.service.publicUrl ?? `${request.protocol}://${request.host}`;
-      const items = toFeedItems(cars, (id) => base + photoImagePath(id), MARKET_MILEAGE_UNIT[ctx.config.analysis.text.market]);
+      // Image links a marketplace opens without the token: signed, expiring, revocable.
+      const items = toFeedItems(cars, await dealerImageUrls(ctx.db, dealerId, base, ctx.config.editor.imageLinkDays), MARKET_MILEAGE_UNIT[ctx.config.analysis.text.market]);
       if (request.query.format === 'csv') {
         return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="lotreel-${request.params.id}.csv"`).send(feedCsv(items));
       }

@@ -189,7 +189,10 @@ describe.each(backendKinds)('the dealer service on %s', (kind) => {
     expect(json.body).toEqual([
       expect.objectContaining({ vehicle_id: car.id, title: changes.title, make: 'Fiat', year: 2019, mileage: { value: 42000, unit: 'KM' }, vin: 'ZFA31200000123456', state: 'ready' }),
     ]);
-    expect(json.body[0].image_urls).toEqual(car.photos.map((p: any) => `${service.url}${p.url}`));
+    // Signed links a marketplace opens without the token, the cover first (docs/publishing.md).
+    const linked = json.body[0].image_urls.map((u: string) => new RegExp(`^${service.url}/public/photos/([0-9a-f-]{36})/image\\.jpg\\?expires=\\d+&signature=[\\w-]+$`).exec(u)?.[1]);
+    expect(linked).toEqual(car.photos.map((p: any) => p.id));
+    expect(car.photos[0].cover).toBe(true);
 
     const csv = await a.fetch(`/api/videos/${multipartId}/export?format=csv`);
     expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);

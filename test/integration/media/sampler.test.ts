@@ -1,14 +1,14 @@
-import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { isLotreelError } from '../../../src/core/errors.js';
-import { extractStill } from '../../../src/media/extract.js';
+import { extractKeyframeStills, extractStill } from '../../../src/media/extract.js';
 import type { FfmpegBinaries } from '../../../src/media/binaries.js';
 import { probe } from '../../../src/media/probe.js';
 import { sampleFrames } from '../../../src/media/sampler.js';
-import type { Frame, SampleOptions, VideoInfo } from '../../../src/media/types.js';
+import { emptyDecodeStats, type Frame, type SampleOptions, type VideoInfo } from '../../../src/media/types.js';
 import { epflCar, scratchDir, sharedFile } from '../../helpers/shared.js';
 import { bins, channelMeans, collect, decodeRgb, ffmpeg, ffprobeJson, meanAbsDiff, pidExists, processesMentioning } from './media-helpers.js';
 
@@ -113,6 +113,21 @@ describe('keyframe and rate sampling of car01', () => {
 });
 
 describe('upright frames and correct colours', () => {
+  it('one decode, two outputs: the frames scaled and, as JPEGs by timestamp, at full size exactly as a keyframe still', async () => {
+    const file = at('portrait.mp4');
+    const stillsDir = at('stills');
+    const stats = emptyDecodeStats();
+    const frames = await sample(file, { longSide: 188, stills: { dir: stillsDir, quality: 85 }, stats });
+    expect(frames).toHaveLength(12);
+    expect([frames[0].width, frames[0].height]).toEqual([126, 188]);
+    expect(readdirSync(stillsDir).sort()).toEqual(frames.map((f) => `${f.timestampMs}.jpg`).sort());
+    const meta = await sharp(join(stillsDir, `${frames[1].timestampMs}.jpg`)).metadata();
+    expect([meta.width, meta.height, meta.orientation]).toEqual([250, 376, undefined]);
+    const reference = await extractKeyframeStills(file, info(file), frames.slice(0, 2).map((f) => ({ timestampMs: f.timestampMs, outPath: at(`ref-${f.timestampMs}.jpg`) })), { quality: 85 }, bins);
+    for (const r of reference) expect(readFileSync(join(stillsDir, `${r.timestampMs}.jpg`)).equals(readFileSync(r.outPath))).toBe(true);
+    expect(stats).toEqual({ runs: 1, frames: 12, bytes: 12 * (126 * 188 * 3 + 250 * 376 * 3) });
+  });
+
   it('frames from a portrait (rotated) copy are upright', async () => {
     const frames = await sample(at('portrait.mp4'), { endMs: 1000 });
     expect([frames[0].width, frames[0].height]).toEqual([250, 376]);

@@ -39,8 +39,9 @@ describe('settings groups', () => {
     expect(settings.ocr.enabled).toBe(true);
     expect(settings.plates.blur).toBe(true);
     expect(settings.editor.previewLongSide).toBe(1024);
+    expect(settings.reel).toMatchObject({ minDurationMs: 12000, maxDurationMs: 30000, encoder: 'libx264' });
     expect(Object.keys(settings)).toEqual([
-      'sampling', 'detection', 'segmentation', 'edges', 'photos', 'ocr', 'plates', 'text', 'clip', 'views', 'makeModel', 'catalogue', 'listingText', 'editor',
+      'sampling', 'detection', 'segmentation', 'edges', 'photos', 'ocr', 'plates', 'text', 'clip', 'views', 'makeModel', 'catalogue', 'listingText', 'editor', 'reel',
     ]);
   });
 

@@ -142,6 +142,21 @@ describe('samplerArgs', () => {
     ]);
   });
 
+  it('full size beside: one filter graph, showinfo before the split, scaled frames on stdout and full-size ones on fd 3', () => {
+    const { args, width, height } = samplerArgs('/v/car.mp4', info(), { mode: { kind: 'keyframes' }, longSide: 188, fullSize: true }, noZscale);
+    expect([width, height]).toEqual([188, 126]);
+    expect(args).not.toContain('-vf');
+    expect(after(args, '-filter_complex')).toBe(
+      '[0:0]showinfo,split=2[a][b];[a]scale=188:126:in_color_matrix=bt601:flags=area,format=rgb24[scaled];[b]scale=376:250:in_color_matrix=bt601:flags=area,format=rgb24[full]',
+    );
+    const outputs = args.slice(args.indexOf('-filter_complex') + 2);
+    expect(outputs.filter((a) => a === '-map')).toHaveLength(2);
+    expect(after(outputs, '-map')).toBe('[scaled]');
+    expect(outputs.indexOf('pipe:1')).toBeLessThan(outputs.lastIndexOf('-map'));
+    expect(outputs.at(-1)).toBe('pipe:3');
+    expect(outputs.filter((a) => a === 'passthrough')).toHaveLength(2);
+  });
+
   it('rough decoding skips deblocking and unreferenced frames, before -i', () => {
     const { args } = samplerArgs('/v/car.mp4', info(), { mode: { kind: 'rate', fps: 6 }, longSide: 640, roughDecode: true }, noZscale);
     const input = args.indexOf('-i');

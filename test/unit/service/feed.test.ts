@@ -18,7 +18,7 @@ const car = (over: Partial<ServiceCar> = {}, attributes: Record<string, unknown>
     { id: 'p1', ordinal: 1, width: 10, height: 10, isCover: true, timestampMs: 0 },
     { id: 'p2', ordinal: 2, width: 10, height: 10, isCover: false, timestampMs: 500 },
   ],
-  draft: { id: 'd1', carId: 'c1', videoId: 'v1', title: 'Red sedan', description: 'A car.', status: 'needs_review', attributes, updatedAt: new Date(0) },
+  draft: { id: 'd1', carId: 'c1', videoId: 'v1', title: 'Red sedan', description: 'A car.', status: 'needs_review', attributes, textStale: false, updatedAt: new Date(0) },
   ...over,
 });
 

@@ -99,6 +99,31 @@ describe('documentEvidence', () => {
     expect(read([plain('VIN: 1HGCM82633A004352')]).some((e) => e.attribute === 'vin')).toBe(false);
   });
 
+  it('reads a model OCR spelled with look-alike characters, beside its make, as the one model they spell', () => {
+    const guide = (model: string) => [at('BMW', 100, 100, 60), at(model, 300, 100, 70), at('2018', 480, 100, 60), at('VEHICLE MAKE', 100, 125, 140, 14), at('MODEL', 300, 125, 60, 14), at('YEAR', 480, 125, 50, 14)];
+    expect(pairs(read(guide('3301')))).toEqual(['make=BMW', 'model=330i', 'year=2018']);
+    // A number that spells no model of the make, or several, is no model.
+    expect(pairs(read(guide('9999')))).toEqual(['make=BMW', 'year=2018']);
+    expect(pairs(read([at('MAKE', 100, 100, 60), at('3301', 200, 100, 60)]))).toEqual([]);
+  });
+
+  it("reads a model whose words the detector boxed apart, a number's leading zero dropped", () => {
+    const lines = [at('JEEP', 100, 100, 60), at('GRAND', 300, 100, 70), at('CHEROKEE', 366, 100, 110), at('2019', 520, 100, 60), at('VEHICLE MAKE', 100, 125, 140, 14), at('MODEL', 300, 125, 60, 14), at('YEAR', 520, 125, 50, 14)];
+    expect(pairs(read(lines))).toEqual(['make=Jeep', 'model=Grand Cherokee', 'year=2019']);
+    const split = [at('MAKE', 100, 100, 60), at('BMW', 200, 100, 60), at('MODEL', 100, 130, 60), at('ACTIVEHYBRID', 200, 130, 150), at('07', 345, 130, 30)];
+    expect(pairs(read(split))).toEqual(['make=BMW', 'model=ActiveHybrid 7']);
+  });
+
+  it('leaves a model that may be a longer model of its make with a dropped short word a candidate, unless the year rules the longer one out', () => {
+    const sticker = (year: string) => read([at('MAKE', 100, 100, 60), at('Jeep', 200, 100, 60), at('MODEL', 100, 130, 60), at('Grand Cherokee', 200, 130, 150), at('YEAR', 100, 160, 60), at(year, 200, 160, 60)]);
+    // Grand Cherokee L is made from 2021: a 2022 "Grand Cherokee" may have lost its "L".
+    const cutShort = sticker('2022').find((e) => e.attribute === 'model')!;
+    expect(cutShort.value).toBe('Grand Cherokee');
+    expect(cutShort.confidence).toBeLessThan(0.5);
+    expect(resolveAttributes(sticker('2022')).model).toBeUndefined();
+    expect(resolveAttributes(sticker('2019')).model?.value).toBe('Grand Cherokee');
+  });
+
   it('never turns a price into evidence', () => {
     const lines = [plain('Make: Ford'), plain('Model: Escape $18,995'), plain('Trim: SE $2,000 package'), plain('PRICE $18,995'), plain('Engine: 2.0L EcoBoost'), plain('Warranty: $1,200')];
     const evidence = carTextEvidence(lines, [], CATALOGUE, { currentYear: 2026 });

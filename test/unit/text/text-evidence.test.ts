@@ -67,6 +67,12 @@ describe('badgeEvidence', () => {
     expect(pairs(badgeEvidence([line('PORSCHE 911')], CATALOGUE))).toEqual(['make=Porsche', 'model=911']);
   });
 
+  it('never joins a model alone to another make read on the same picture', () => {
+    // Escalade is Cadillac's: beside LEXUS it is neither the Lexus's model nor a reason to say Cadillac.
+    expect(pairs(badgeEvidence([line('ESCALADE'), line('LEXUS')], CATALOGUE))).toEqual(['make=Lexus']);
+    expect(pairs(badgeEvidence([line('ESCALADE'), line('CADILLAC')], CATALOGUE))).toEqual(['make=Cadillac', 'model=Escalade']);
+  });
+
   it("judges each spelling of a model: Mazda3's short alias \"3\" needs the make beside it", () => {
     expect(badgeEvidence([line('3')], CATALOGUE)).toEqual([]);
     expect(pairs(badgeEvidence([line('MAZDA'), line('3')], CATALOGUE))).toEqual(['make=Mazda', 'model=Mazda3']);

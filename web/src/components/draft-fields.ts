@@ -4,6 +4,7 @@ import type { DraftFieldName, EditorDraft, FieldsPatch } from '../api-types.js';
 import { attempt } from '../attempt.js';
 import { h } from '../dom.js';
 import { sourceName, statusLabel } from '../format.js';
+import { regenerateText } from './regenerate-text.js';
 import { flash } from './toast.js';
 
 const FIELD_LABELS: Record<Exclude<DraftFieldName, 'mileage'>, string> & { mileage: (unit: string) => string } = {
@@ -67,6 +68,10 @@ export function draftFields(getDraft: () => EditorDraft, saved: (draft: EditorDr
         h('button', { type: 'submit', id: 'save-fields', className: 'primary', title: 'Save (Ctrl+S)', 'aria-keyshortcuts': 'Control+S' }, 'Save'),
         d.status === 'needs_review' ? h('button', { type: 'button', id: 'mark-ready', onclick: () => save('ready') }, 'Save and mark ready') : null,
       ),
+      regenerateText(d, (next) => {
+        saved(next);
+        render();
+      }),
     );
     form.onsubmit = (event) => {
       event.preventDefault();

@@ -1,0 +1,144 @@
+/**
+ * `lotreel reel PHOTO... --title TEXT [--facts FILE]` (a reel for an ad that has only photos) and
+ * `lotreel process --reel FORMATS` (a reel per car, written beside its photos as car-N/reel-<format>.mp4).
+ */
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import sharp from 'sharp';
+import { z } from 'zod';
+import type { Config } from '../config/config.js';
+import type { Box } from '../core/geometry.js';
+import { LotreelError } from '../core/errors.js';
+import type { Logger } from '../core/log.js';
+import { listingFacts, type ListingFacts } from '../listing/listing-facts.js';
+import { createLlmClient } from '../llm/client.js';
+import { locateFfmpeg } from '../media/binaries.js';
+import type { ProcessResult, ReelFile } from '../pipeline/result.js';
+import { renderReel, type RenderedReel } from '../reel/render-reel.js';
+import type { ReelFormat, ReelPhoto } from '../reel/reel-plan.js';
+import { YoloxDetector } from '../vision/yolox.js';
+
+export interface ReelRequest {
+  format: ReelFormat;
+  outPath: string;
+  musicFile?: string;
+  config: Config;
+  log: Logger;
+  signal?: AbortSignal;
+}
+
+const reelFile = (reel: RenderedReel, file = reel.file): ReelFile => ({ format: reel.format, file, durationMs: reel.durationMs, width: reel.width, height: reel.height });
+
+function render(request: ReelRequest, photos: ReelPhoto[], text: { title: string; facts: ListingFacts }, clipFile: string | null) {
+  const { config } = request;
+  return renderReel({
+    format: request.format,
+    photos,
+    clipFile,
+    text,
+    musicFile: request.musicFile ?? null,
+    llm: createLlmClient(config.llm, config.analysis.listingText.llmMaxConsecutiveFailures, request.log),
+    outPath: request.outPath,
+    settings: config.reel,
+    binaries: locateFfmpeg({ ffmpegPath: config.ffmpegPath, ffprobePath: config.ffprobePath }),
+    signal: request.signal,
+  });
+}
+
+/** A reel for each car of a processed video, beside its photos; the result lists them in `cars[].reels`. */
+export async function addReels(result: ProcessResult, formats: readonly ReelFormat[], request: Omit<ReelRequest, 'format' | 'outPath'>): Promise<ProcessResult> {
+  const cars = [];
+  for (const [k, car] of result.cars.entries()) {
+    // Boxes are in the source frame; photos may be stored at another size.
+    const photos = car.photos
+      .filter((p) => !p.closeUp)
+      .map((p) => {
+        const s = p.width / result.video.width;
+        const box = p.carBox ? { x1: p.carBox.x1 * s, y1: p.carBox.y1 * s, x2: p.carBox.x2 * s, y2: p.carBox.y2 * s } : null;
+        return { file: join(result.outDir, p.file), width: p.width, height: p.height, carBox: box };
+      });
+    const a = car.attributes;
+    const facts = listingFacts({ attributes: a, colour: car.color, bodyType: car.bodyType, photoCount: car.photos.length, videoSeconds: 0 });
+    const reels: ReelFile[] = [];
+    for (const format of formats) {
+      const file = `car-${k + 1}/reel-${format}.mp4`;
+      const outPath = join(result.outDir, file);
+      const reel = await render({ ...request, format, outPath }, photos, { title: car.draft.title, facts }, car.clip ? join(result.outDir, car.clip) : null);
+      request.log.info('reel rendered', { car: k + 1, format, durationMs: reel.durationMs, renderMs: reel.renderMs });
+      reels.push(reelFile(reel, file));
+    }
+    cars.push({ ...car, reels });
+  }
+  return { ...result, cars };
+}
+
+const factsFileSchema = z.strictObject({
+  make: z.string().min(1).optional(),
+  model: z.string().min(1).optional(),
+  year: z.number().int().min(1900).max(2100).optional(),
+  trim: z.string().min(1).optional(),
+  bodyType: z.string().min(1).optional(),
+  colour: z.string().min(1).optional(),
+  mileage: z.union([z.string().min(1), z.number().nonnegative()]).optional(),
+  engine: z.string().min(1).optional(),
+  fuel: z.string().min(1).optional(),
+  drive: z.string().min(1).optional(),
+  features: z.array(z.string().min(1)).max(20).optional(),
+});
+
+/** The facts file of a photos-only reel: the seller's word for each (JSON, keys as in ListingFacts). */
+export async function readFactsFile(file: string | undefined, photoCount: number): Promise<ListingFacts> {
+  let value: z.infer<typeof factsFileSchema> = {};
+  if (file !== undefined) {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(await readFile(file, 'utf8'));
+    } catch (error) {
+      throw new LotreelError('INVALID_ARGUMENT', `--facts ${file}: not a readable JSON file (${error instanceof Error ? error.message.split('\n')[0] : String(error)})`, { cause: error });
+    }
+    const parsed = factsFileSchema.safeParse(raw);
+    if (!parsed.success) throw new LotreelError('INVALID_ARGUMENT', `--facts ${file}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'file'}: ${i.message}`).join('; ')}`);
+    value = parsed.data;
+  }
+  const { features, ...rest } = value;
+  const attributes = Object.fromEntries(Object.entries(rest).map(([key, v]) => [key, { value: v, source: 'seller' as const, confidence: 1 }]));
+  return listingFacts({ attributes, colour: value.colour ?? null, bodyType: value.bodyType ?? null, photoCount, videoSeconds: 0, features });
+}
+
+/** Each photo's size and its largest vehicle (YOLOX), or no box when the detector's model is missing. */
+async function photosWithBoxes(files: readonly string[], config: Config, log: Logger): Promise<ReelPhoto[]> {
+  const detector = await YoloxDetector.create({ modelsDir: config.modelsDir, device: 'cpu', classIds: [2, 5, 7], embeddings: false }).catch((error: unknown) => {
+    log.warn('no car detector: photos are framed on their centre', { reason: error instanceof Error ? error.message : String(error) });
+    return null;
+  });
+  try {
+    const photos: ReelPhoto[] = [];
+    for (const file of files) {
+      let decoded;
+      try {
+        decoded = await sharp(file).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+      } catch (error) {
+        throw new LotreelError('INPUT_CORRUPT', `${file} is not a readable picture`, { cause: error });
+      }
+      const { width, height } = decoded.info;
+      let carBox: Box | null = null;
+      if (detector) {
+        const [found] = await detector.detect([{ timestampMs: 0, width, height, data: new Uint8Array(decoded.data) }]);
+        carBox = found.map((d) => d.box).sort((a, b) => (b.x2 - b.x1) * (b.y2 - b.y1) - (a.x2 - a.x1) * (a.y2 - a.y1))[0] ?? null;
+      }
+      photos.push({ file, width, height, carBox });
+    }
+    return photos;
+  } finally {
+    await detector?.dispose();
+  }
+}
+
+/** `lotreel reel PHOTO... --title TEXT [--facts FILE]`: the photos in the order given, the first the cover. */
+export async function photosReel(files: readonly string[], title: string, factsFile: string | undefined, request: ReelRequest): Promise<ReelFile> {
+  const absolute = files.map((f) => resolve(f));
+  const facts = await readFactsFile(factsFile, absolute.length);
+  const photos = await photosWithBoxes(absolute, request.config, request.log);
+  const reel = await render(request, photos, { title, facts }, null);
+  return reelFile(reel);
+}
