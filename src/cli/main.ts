@@ -5,7 +5,7 @@ import { loadConfig, type SettingsInput } from '../config/config.js';
 import { asLotreelError, isLotreelError, LotreelError } from '../core/errors.js';
 import { createLogger } from '../core/log.js';
 import { runFeedbackEval } from '../eval/feedback-command.js';
-import type { ProcessResult } from '../pipeline/result.js';
+import type { FinishedCar, ProcessResult } from '../pipeline/result.js';
 import { processIntoFolder } from './process-command.js';
 import { addReels, photosReel } from './reel-command.js';
 import { listModels, pullModels } from '../vision/index.js';
@@ -21,13 +21,18 @@ function packageVersion(): string {
   return pkg.version;
 }
 
+const spansOf = (segments: readonly { startMs: number; endMs: number }[]) => segments.map((s) => `${(s.startMs / 1000).toFixed(1)}-${(s.endMs / 1000).toFixed(1)} s`).join(', ');
+
+/** A car done before the whole video is: one line on the terminal, above the progress bar. */
+const carDoneLine = (car: FinishedCar, elapsedMs: number) =>
+  `car ${car.ordinal} done after ${(elapsedMs / 1000).toFixed(1)} s: ${car.draft.title}, ${car.photos.length} photos, ${spansOf(car.segments)} [${car.draft.status}]`;
+
 function summarise(result: ProcessResult): string {
   const lines = [
     `${result.video.file}: ${result.cars.length} car${result.cars.length === 1 ? '' : 's'} in ${(result.video.durationMs / 1000).toFixed(1)} s of video (${result.device.used}, ${(result.timingsMs.total / 1000).toFixed(1)} s)`,
   ];
   for (const car of result.cars) {
-    const spans = car.segments.map((s) => `${(s.startMs / 1000).toFixed(1)}-${(s.endMs / 1000).toFixed(1)} s`).join(', ');
-    lines.push(`  ${car.draft.title}: ${car.photos.length} photos, ${spans} [${car.draft.status}]`);
+    lines.push(`  ${car.draft.title}: ${car.photos.length} photos, ${spansOf(car.segments)} [${car.draft.status}]`);
   }
   lines.push(`photos and clips in ${result.outDir}`);
   return lines.join('\n');
@@ -78,6 +83,7 @@ async function run(command: Command, abort: AbortController): Promise<number> {
   const outDir = resolve(command.outDir ?? `lotreel-${basename(file, extname(file))}`);
   const bars = !command.json && process.stderr.isTTY ? createProgressBars(process.stderr) : undefined;
   screen.bars = bars;
+  const started = performance.now();
   try {
     const processed = await processIntoFolder({
       file,
@@ -88,6 +94,7 @@ async function run(command: Command, abort: AbortController): Promise<number> {
       log,
       onProgress: bars?.update,
       signal: abort.signal,
+      onCarDone: bars && ((car) => bars.say(carDoneLine(car, performance.now() - started))),
     });
     const result = command.reels ? await addReels(processed, command.reels, { musicFile: command.music, config, log, signal: abort.signal }) : processed;
     bars?.finish();

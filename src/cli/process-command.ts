@@ -14,7 +14,7 @@ import { safeProgress, type ProgressListener } from '../core/progress.js';
 import { analyseVideo } from '../pipeline/analyse-video.js';
 import { carFolder } from '../pipeline/photo-stage.js';
 import { ModelPool } from '../pipeline/model-pool.js';
-import { toProcessResult, type ProcessResult } from '../pipeline/result.js';
+import { toProcessResult, type FinishedCar, type ProcessResult } from '../pipeline/result.js';
 import { analysisRows, openDatabase, runFoldersInUse, saveVideoResult, type Database } from '../store/index.js';
 import { draftMarkdown } from './draft-markdown.js';
 import { newRunFolder, publishRun, removeUnusedRuns, showRun } from './output-folder.js';
@@ -32,6 +32,11 @@ export interface ProcessRequest {
   database?: Database;
   /** Open models to use (several videos in one process); otherwise a pool is opened and closed here. */
   models?: ModelPool;
+  /**
+   * A car finished before the whole video is (numbered as finished so far; the final pass may still
+   * renumber it or merge a revisit into it). Shown only: the run is published whole at the end.
+   */
+  onCarDone?: (car: FinishedCar) => void;
 }
 
 export async function processIntoFolder(request: ProcessRequest): Promise<ProcessResult> {
@@ -61,7 +66,9 @@ export async function processIntoFolder(request: ProcessRequest): Promise<Proces
   let published = false;
   let committed = false;
   try {
-    const analysis = await analyseVideo({ file: request.file, stagingDir: run.stagingDir, models, settings: request.settings, config, log, onProgress: progress, signal });
+    const onCarDone = request.onCarDone;
+    const onCarFinished = onCarDone && (async (car: FinishedCar) => onCarDone(car));
+    const analysis = await analyseVideo({ file: request.file, stagingDir: run.stagingDir, models, settings: request.settings, config, log, onProgress: progress, signal, onCarFinished });
     const database = await databaseOpening;
     // Last moment to stop: after this the result is published and committed.
     signal.throwIfAborted();

@@ -13,7 +13,12 @@ export function renderBar(event: ProgressEvent): string {
   return `${LABELS[event.stage].padEnd(8)} [${'#'.repeat(filled)}${'.'.repeat(WIDTH - filled)}] ${String(Math.round(share * 100)).padStart(3)}%`;
 }
 
-export function createProgressBars(stream: NodeJS.WriteStream): { update: (e: ProgressEvent) => void; finish: () => void; print: (line: string) => void } {
+export function createProgressBars(stream: NodeJS.WriteStream): {
+  update: (e: ProgressEvent) => void;
+  finish: () => void;
+  print: (line: string) => void;
+  say: (line: string) => void;
+} {
   /** The latest event of the stage on screen, and whether it has been drawn (redraws are throttled). */
   let current: ProgressEvent | null = null;
   let drawn = false;
@@ -55,6 +60,11 @@ export function createProgressBars(stream: NodeJS.WriteStream): { update: (e: Pr
     print(line) {
       if (current) pending.push(line);
       else stream.write(line + '\n');
+    },
+    /** A line for people now: written over the bar on screen (cleared first), which is drawn again below it. */
+    say(line) {
+      stream.write(`\r\x1b[2K${line}\n`);
+      if (current) draw(current);
     },
   };
 }

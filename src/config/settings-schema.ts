@@ -54,6 +54,13 @@ export const segmentationSchema = z.strictObject({
   changeGapFrames: z.number().int().min(1).default(2),
   /** A stretch without a whole car at most this long between sightings of the same car: its close-ups. */
   closeUpMaxMs: z.number().int().positive().default(20000),
+  /**
+   * Cars finished while the video is still analysed, as soon as the camera has left them for good:
+   * 'first' (the analysis waits while such a car is finished: its draft comes soonest where the two
+   * share the same cores), 'beside' (both at once, for machines with cores to spare), 'off' (every car
+   * at the end).
+   */
+  earlyCars: z.enum(['first', 'beside', 'off']).default('first'),
 });
 
 /** Refining each car's start and end by decoding densely around it. */

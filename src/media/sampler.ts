@@ -166,7 +166,7 @@ export async function* sampleFrames(file: string, info: VideoInfo, options: Samp
 async function writeFullSizeStills(
   stream: Readable,
   info: VideoInfo,
-  stills: { dir: string; quality: number },
+  stills: NonNullable<SampleOptions['stills']>,
   nextTimestamp: () => Promise<number | null>,
   stats: DecodeStats | undefined,
 ): Promise<void> {
@@ -177,7 +177,9 @@ async function writeFullSizeStills(
       const timestampMs = await nextTimestamp();
       if (timestampMs === null) break;
       if (stats) stats.bytes += data.length;
-      const write = writeJpeg(data, info.width, info.height, join(stills.dir, `${timestampMs}.jpg`), stills.quality).finally(() => encoding.delete(write));
+      const write = writeJpeg(data, info.width, info.height, join(stills.dir, `${timestampMs}.jpg`), stills.quality)
+        .then(() => stills.onWritten?.(timestampMs))
+        .finally(() => encoding.delete(write));
       write.catch(() => undefined); // awaited below
       encoding.add(write);
       if (encoding.size >= 2) await Promise.race(encoding);

@@ -67,9 +67,10 @@ export interface SampleOptions {
   onlyAtMs?: readonly number[];
   /**
    * Also writes every sampled frame at full size as a JPEG `<dir>/<timestampMs>.jpg` (quality 1-100),
-   * from the same decode: a photo of a sampled frame then needs no second decode.
+   * from the same decode: a photo of a sampled frame then needs no second decode. `onWritten` hears
+   * each one once it is complete on disk (a reader during the decode waits for it).
    */
-  stills?: { dir: string; quality: number };
+  stills?: { dir: string; quality: number; onWritten?: (timestampMs: number) => void };
   /** Counts what this decode delivered (added to what is there). */
   stats?: DecodeStats;
   signal?: AbortSignal;

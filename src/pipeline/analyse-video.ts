@@ -7,30 +7,25 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { AnalysisSettings, Config } from '../config/config.js';
-import { asLotreelError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import { createLlmClient } from '../llm/client.js';
 import { locateFfmpeg } from '../media/binaries.js';
 import { fingerprintFile } from '../media/fingerprint.js';
-import { probe } from '../media/index.js';
+import { chooseSampleMode, probe } from '../media/index.js';
 import { emptyDecodeStats } from '../media/types.js';
-import { heldStage, safeProgress, type ProgressListener } from '../core/progress.js';
-import { mapWithConcurrency } from '../core/concurrency.js';
+import { safeProgress, type ProgressListener } from '../core/progress.js';
 import { StageTimer } from '../core/timer.js';
-import { attachDetailShots, chooseCloseUps, detailRanges } from '../analysis/details.js';
-import { separateCars } from '../analysis/boundaries.js';
 import { splitWithDenseLook } from '../analysis/change-check.js';
 import { carConfidence } from '../analysis/confidence.js';
-import { mergeTouching } from '../analysis/segmentation.js';
-import { chooseCarPhotos, closeUpPhoto, referenceSharpness } from '../photos/choose-photos.js';
+import { sameSightings } from '../analysis/settled-cars.js';
+import type { Vehicle } from '../text/plates.js';
 import type { TextReaders } from '../text/text-stage.js';
-import { analyseFrames, observeStretch, refineEdges, type StageContext } from './frame-stages.js';
-import { carFolder, clipFile, listingOrder, writePhotos, type PlannedCar } from './photo-stage.js';
-import { readAllText } from './text-pass.js';
-import { finishCars } from './draft-stage.js';
-import { withCarClip, writeCarClip } from './car-clip.js';
+import { finishGroups, type FinishingContext } from './car-finishing.js';
+import { analyseFrames, observeStretch, type StageContext } from './frame-stages.js';
+import { KeyframeStills, noStills } from './keyframe-stills.js';
 import type { ModelPool, PooledModel } from './model-pool.js';
-import { TIMING_STAGES, type AnalysisResult, type ModelWarmth, type TimingStage } from './result.js';
+import { TIMING_STAGES, type AnalysisResult, type FinishedCar, type ModelWarmth, type TimingStage } from './result.js';
+import { memoisedLook, numberFinalCars, StreamingCars, type EarlyCarListener } from './streaming-cars.js';
 
 export { TIMING_STAGES, type AnalysisResult, type CarResult, type PhotoResult, type ProcessResult } from './result.js';
 
@@ -47,6 +42,11 @@ export interface AnalyseRequest {
   log: Logger;
   onProgress?: ProgressListener;
   signal?: AbortSignal;
+  /**
+   * A car finished before the whole video is (see streaming-cars.ts), its files under its `car-N/` in
+   * the staging folder until the returned promise settles; the result says which ones the final pass kept.
+   */
+  onCarFinished?: EarlyCarListener;
 }
 
 export async function analyseVideo(request: AnalyseRequest): Promise<AnalysisResult> {
@@ -69,124 +69,78 @@ export async function analyseVideo(request: AnalyseRequest): Promise<AnalysisRes
   const decoded = emptyDecodeStats();
   const context: StageContext = { info, detector, binaries, settings, log, signal, decoded };
   await mkdir(stagingDir, { recursive: true });
-  // The analysis decode also writes the keyframes at full size: the photos are copied from there.
-  const keyframeStills = { dir: join(stagingDir, '.keyframes'), quality: settings.photos.jpegQuality };
-  const [{ observations, sampling, stillsDir, vehiclesAt }, fingerprint] = await Promise.all([analyseFrames(context, timer, progress, clip, keyframeStills), fingerprintFile(info.file)]);
-
-  // Where coarse samples disagree (a change of look on a continuous track), a denser look decides.
-  const { groups: coarse, verdicts } = await timer.time('segment', () =>
-    splitWithDenseLook(observations, settings.segmentation, (range, previous) => observeStretch({ ...range, roughDecode: true }, previous, context)),
-  );
-  const splits = carConfidence(observations, coarse, verdicts, settings.segmentation);
-  log.debug('dense look at changes of look', { verdicts: verdicts.map((v) => ({ fromMs: v.fromMs, toMs: v.toMs, reason: v.reason, maxStep: Math.round(v.maxStep * 100) / 100 })) });
-  // Interior and detail shots (CLIP only) join the car filmed around them.
-  const details = clip ? attachDetailShots(observations, coarse, settings.views) : coarse.map(() => []);
-  log.info('split into cars', { cars: coarse.length, framesAnalysed: observations.length, detailShots: details.map((d) => d.length) });
-  // Close-ups CLIP already took as detail shots are photo candidates there; the others are chosen here.
-  const closeUps = coarse.map((group, i) =>
-    chooseCloseUps(
-      observations,
-      group.closeUps.filter((k) => !details[i].includes(k)),
-      settings.photos.closeUpPhotos,
-      settings.segmentation.maxGapMs,
-      settings.photos.closeUpMinSharpness * referenceSharpness(group.members.map((m) => observations[m].car!)),
-    ),
-  );
-
-  // Photos come from the cars' own samples, which edge refinement does not change, so their
-  // extraction runs while the edges are refined.
-  const planned: PlannedCar[] = coarse.map((group, i) => ({
-    ordinal: i + 1,
-    group,
-    photos: [
-      ...listingOrder(
-        chooseCarPhotos(
-          [
-            ...group.members.map((m) => ({ timestampMs: observations[m].timestampMs, sighting: observations[m].car!, view: observations[m].view })),
-            ...details[i].map((d) => ({ timestampMs: observations[d].timestampMs, sighting: observations[d].detail!, view: observations[d].view })),
-          ],
-          // A car lost for a moment (a missed detection) is still the same stretch of filming.
-          mergeTouching([...group.segments, ...detailRanges(observations, details[i])], settings.segmentation.maxGapMs),
-          { ...settings.photos, maxPhotos: Math.max(1, settings.photos.maxPhotos - closeUps[i].length) },
-          settings.views,
-        ),
-      ),
-      // Close-ups filmed between views of the car (a VIN card, a label) follow as detail photos.
-      ...closeUps[i].map((k) => closeUpPhoto({ timestampMs: observations[k].timestampMs, sighting: observations[k].closeUp! })),
-    ],
-  }));
-  for (const car of planned) await mkdir(join(stagingDir, carFolder(car.ordinal)), { recursive: true });
-  const stopStills = new AbortController();
-  const stillSignal = signal ? AbortSignal.any([signal, stopStills.signal]) : stopStills.signal;
-  const stillContext = { ...context, signal: stillSignal };
-  // Photos, then their text, run while the edges are refined and the clips cut; the stages are
-  // shown one after another all the same.
-  const photoCount = planned.reduce((n, car) => n + car.photos.length, 0);
-  const photoProgress = heldStage(progress);
-  const textProgress = heldStage(progress);
-  const keyframeTimes = sampling === 'keyframes' ? new Set(observations.map((o) => o.timestampMs)) : new Set<number>();
-  const extracting = timer.time('photos', () =>
-    writePhotos(planned, keyframeTimes, stillsDir, stagingDir, stillContext, (done) => photoProgress.report({ stage: 'photos', done, total: photoCount })),
-  );
-  // Text on the photos and a few close-ups: VINs, badges, stickers; plates blurred in the photos.
   let readers: TextReaders | undefined;
-  const reading = extracting.then(async () => {
-    readers = await timer.time('open', () => models.text());
-    return timer.time('text', () =>
-      readAllText(planned, coarse, observations, readers!, {
-        ...stillContext,
-        stagingDir,
-        stillsDir,
-        vehiclesAt,
-        onCarDone: (done) => textProgress.report({ stage: 'text', done, total: planned.length }),
-      }),
-    );
-  });
-  reading.catch(() => undefined); // its failure is reported where it is awaited below
-  try {
-    const refined = await timer.time('segment', () => refineEdges(coarse, observations, context));
-    // Edges refined from each car's side may reach past each other: a moment belongs to one car.
-    const separated = separateCars(refined.map((g) => g.segments));
-    planned.forEach((car, i) => {
-      const extra = detailRanges(observations, details[i]);
-      car.group = { ...refined[i], segments: extra.length > 0 ? mergeTouching([...separated[i], ...extra], settings.segmentation.maxGapMs) : separated[i] };
-    });
-    progress({ stage: 'segment', done: 1, total: 1 });
-  } catch (error) {
-    stopStills.abort();
-    await Promise.allSettled([extracting, reading]);
-    throw asLotreelError(error);
-  }
-  photoProgress.show({ stage: 'photos', done: 0, total: photoCount });
-  const sizes = await extracting;
-  textProgress.show({ stage: 'text', done: 0, total: planned.length });
-  const texts = await reading;
-  await Promise.all([rm(join(stagingDir, '.text'), { recursive: true, force: true }), rm(keyframeStills.dir, { recursive: true, force: true })]);
-  // Each car's clip, plates blurred, is encoded while the drafts are written (an LLM's answers are waited on).
-  const clipContext = { info, binaries, settings, readers: { ocr: readers?.ocr ?? null, ocrProblem: readers?.problem ?? null, detector }, log, signal };
-  let clipsDone = 0;
-  const clipping = timer.time('clips', () =>
-    mapWithConcurrency(planned, 2, async (car) => {
-      const written = await writeCarClip(car.group.segments, join(stagingDir, clipFile(car.ordinal)), clipContext);
-      progress({ stage: 'clips', done: ++clipsDone, total: planned.length });
-      return written;
-    }),
-  );
-  clipping.catch(() => undefined); // awaited below, after the drafts
-  const makeModels = clip ? await timer.time('clip', () => clip.rankCars(planned.map((car) => car.group), observations)) : [];
-
+  const keyframeTimes = new Set<number>();
+  const keyframeSampling = chooseSampleMode(info, settings.sampling).kind === 'keyframes';
+  // Every vehicle the analysis saw per frame, filled while it runs: plates are looked for on them.
+  const vehiclesAt = new Map<number, Vehicle[]>();
+  // The analysis decode also writes the keyframes at full size: the photos are copied from there, by
+  // cars finished early too (they wait for a still the writer has not finished yet).
+  const stills = keyframeSampling ? new KeyframeStills(join(stagingDir, '.keyframes'), settings.photos.jpegQuality, (t) => vehiclesAt.has(t)) : null;
   const textSettings = settings.listingText;
-  const llm = createLlmClient(request.config.llm, textSettings.llmMaxConsecutiveFailures, log);
-  const draftsStarted = performance.now();
-  const [drafted, clipped] = await Promise.allSettled([
-    finishCars(planned, observations, { sizes, texts, makeModels, splits }, { stagingDir, llm, textSettings, log, signal }),
-    clipping,
-  ]);
-  if (drafted.status === 'rejected') throw asLotreelError(drafted.reason);
-  if (clipped.status === 'rejected') throw asLotreelError(clipped.reason);
-  const cars = drafted.value.map((car, i) => withCarClip(car, clipped.value[i]));
+  const finishing: FinishingContext = {
+    stage: context,
+    timer,
+    progress,
+    stagingDir,
+    clip,
+    textReaders: async () => (readers ??= await models.text()),
+    llm: createLlmClient(request.config.llm, textSettings.llmMaxConsecutiveFailures, log),
+    listingText: textSettings,
+    keyframeTimes,
+    stillAt: stills?.at ?? noStills,
+    vehiclesAt,
+  };
+  const look = memoisedLook((range, previous) => observeStretch({ ...range, roughDecode: true }, previous, context));
+  const streaming = new StreamingCars(finishing, look, request.onCarFinished);
+  const earlyCars = settings.segmentation.earlyCars;
+  const framesAnalysed = analyseFrames(context, timer, progress, clip, {
+    keyframeStills: stills?.sampling,
+    vehiclesAt,
+    onObservations: (observations) => {
+      if (earlyCars === 'off') return;
+      if (keyframeSampling) for (const o of observations) keyframeTimes.add(o.timestampMs);
+      const finishing = streaming.offer(observations);
+      return earlyCars === 'first' ? finishing : undefined;
+    },
+  }).finally(() => stills?.end());
+  const [analysed, fingerprint] = await Promise.all([framesAnalysed.finally(() => streaming.drain()), fingerprintFile(info.file)]);
+  const { observations, sampling } = analysed;
+  if (sampling === 'keyframes') for (const o of observations) keyframeTimes.add(o.timestampMs);
+  const early = await streaming.drain();
+
+  // The final pass: the split of the whole video. Where coarse samples disagree (a change of look on
+  // a continuous track), a denser look decides.
+  const { groups, verdicts } = await timer.time('segment', () => splitWithDenseLook(observations, settings.segmentation, look));
+  const splits = carConfidence(observations, groups, verdicts, settings.segmentation);
+  log.debug('dense look at changes of look', { verdicts: verdicts.map((v) => ({ fromMs: v.fromMs, toMs: v.toMs, reason: v.reason, maxStep: Math.round(v.maxStep * 100) / 100 })) });
+  log.info('split into cars', { cars: groups.length, framesAnalysed: observations.length, finishedEarly: early.length });
+  // A car found again with the same sightings is kept as finished early; the others are finished now.
+  const kept = groups.map((group) => early.find((e) => sameSightings(e.group, group)));
+  const redo = groups.flatMap((_, i) => (kept[i] ? [] : [i]));
+  const redone = await finishGroups(
+    {
+      observations,
+      groups: redo.map((i) => groups[i]),
+      splits: redo.map((i) => splits[i]),
+      ordinals: redo.map((_, k) => early.length + k + 1),
+      neighbours: kept.flatMap((e) => (e ? [e.car.segments] : [])),
+    },
+    finishing,
+  );
+  const finished = groups.map((group, i): FinishedCar => {
+    const same = kept[i];
+    // The split's confidence and warnings (which name other cars) as the whole video shows them.
+    if (same) return { ...same.car, split: splits[i], earlyOrdinal: same.car.ordinal };
+    const members = new Set(group.members);
+    const taken = early.filter((e) => e.group.members.some((m) => members.has(m))).map((e) => e.car.ordinal);
+    return { ...redone[redo.indexOf(i)], ...(taken.length > 0 && { replaces: taken }) };
+  });
+  const dropped = early.map((e) => e.car.ordinal).filter((n) => !finished.some((car) => car.earlyOrdinal === n));
+  if (stills) await rm(stills.dir, { recursive: true, force: true });
+  const cars = await numberFinalCars(stagingDir, finished, dropped);
   const textSources = cars.map((car) => car.draft.text?.source ?? 'template');
-  log.info('drafts written', { ms: Math.round(performance.now() - draftsStarted), llm: llm !== null, byLlm: textSources.filter((s) => s === 'llm').length });
+  log.info('drafts written', { llm: finishing.llm !== null, byLlm: textSources.filter((s) => s === 'llm').length, early: early.length, kept: kept.filter(Boolean).length });
 
   const used: PooledModel[] = ['yolox', ...(clip ? ['clip' as const] : []), ...(readers?.ocr ? ['ocr' as const] : []), ...(readers?.vin ? ['vin' as const] : [])];
   const warm: ModelWarmth = Object.fromEntries(used.map((model) => [model, warmAtStart.has(model)]));

@@ -10,7 +10,7 @@ import type { ProgressListener } from '../core/progress.js';
 import type { StageTimer } from '../core/timer.js';
 import type { FfmpegBinaries } from '../media/binaries.js';
 import { chooseSampleMode, sampleFrames } from '../media/index.js';
-import type { DecodeStats, VideoInfo } from '../media/types.js';
+import type { DecodeStats, SampleOptions, VideoInfo } from '../media/types.js';
 import type { YoloxDetector } from '../vision/yolox.js';
 import { frameKernels } from '../vision/kernels.js';
 import { observeFrame } from '../analysis/observe.js';
@@ -44,8 +44,16 @@ export async function analyseFrames(
   timer: StageTimer<TimingStage>,
   progress: ProgressListener,
   clip: ClipStage | null,
-  keyframeStills?: { dir: string; quality: number },
+  options: {
+    /** A keyframe-sampled video's frames are also written at full size (see the comment above). */
+    keyframeStills?: SampleOptions['stills'];
+    /** Filled as frames are analysed (the caller's map, read while the analysis goes on); else a new one. */
+    vehiclesAt?: Map<number, Vehicle[]>;
+    /** Every sample observed so far (a copy, CLIP's labels included), after each batch; the next batch waits for a returned promise. */
+    onObservations?: (observations: readonly Observation[]) => Promise<void> | void;
+  } = {},
 ): Promise<{ observations: Observation[]; sampling: 'keyframes' | 'rate'; stillsDir: string | null; vehiclesAt: Map<number, Vehicle[]> }> {
+  const { keyframeStills, onObservations } = options;
   const { info, detector } = context;
   const { sampling, detection } = context.settings;
   const mode = chooseSampleMode(info, sampling);
@@ -54,7 +62,7 @@ export async function analyseFrames(
   const frames = sampleFrames(info.file, info, { mode, longSide: sampling.longSide, batchSize: sampling.batchSize, stills, stats: context.decoded, signal: context.signal }, context.binaries);
   const observations: Observation[] = [];
   // Every vehicle seen per frame (analysis pixels): the text pass looks for plates on them in the photos.
-  const vehiclesAt = new Map<number, Vehicle[]>();
+  const vehiclesAt = options.vehiclesAt ?? new Map<number, Vehicle[]>();
   let previous: Box | null = null;
   // CLIP labels one batch while the detector works on the next (at most one batch in flight).
   let labelling: Promise<void> | undefined;
@@ -74,10 +82,12 @@ export async function analyseFrames(
     });
     if (clip) {
       await labelling;
+      await onObservations?.(observations.slice()); // the batches labelled so far
       labelling = timer.time('clip', () => clip.labelFrames(batch, observed));
       labelling.catch(() => undefined); // awaited above or below; this only marks it handled meanwhile
     }
     observations.push(...observed);
+    if (!clip) await onObservations?.(observations.slice());
     const last = batch.at(-1)!.timestampMs;
     progress({ stage: 'decode', done: Math.min(last, info.durationMs), total: info.durationMs });
   }

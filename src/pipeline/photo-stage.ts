@@ -8,6 +8,7 @@ import { extractKeyframeStills, extractStills, type StillRequest, type WrittenSt
 import type { CarGroup } from '../analysis/segmentation.js';
 import { replacePhotoFrame, sharperNeighbour, type ChosenPhoto } from '../photos/choose-photos.js';
 import { observeStretch, type StageContext } from './frame-stages.js';
+import type { StillAt } from './keyframe-stills.js';
 
 export interface PlannedCar {
   ordinal: number;
@@ -29,14 +30,14 @@ export function listingOrder(photos: ChosenPhoto[]): ChosenPhoto[] {
 /**
  * Writes every car's photos: first a blurry pick (a keyframe caught mid-step) is swapped for a sharper
  * frame of the same view decoded from just around it; then photos the analysis already wrote at full
- * size (`stillsDir`, by timestamp) are copied from there, other photos at keyframes come out of one
+ * size (`stillAt`, by timestamp; waited for while that decode goes on) are copied from there, other photos at keyframes come out of one
  * keyframe-only decode when they are a good share of the keyframes, the others one seek each.
  * Returns the picture sizes in the order of the cars' photos.
  */
 export async function writePhotos(
   planned: PlannedCar[],
   keyframeTimes: ReadonlySet<number>,
-  stillsDir: string | null,
+  stillAt: StillAt,
   stagingDir: string,
   context: StageContext,
   onPhotoDone: (done: number) => void,
@@ -59,7 +60,7 @@ export async function writePhotos(
   }
   const requests = planned.flatMap((car) => car.photos.map((p, k) => ({ timestampMs: p.candidate.timestampMs, outPath: join(stagingDir, photoFile(car.ordinal, k)) })));
   let done = 0;
-  const copied = stillsDir ? await copyWrittenStills(requests, stillsDir, info, () => onPhotoDone(++done)) : [];
+  const copied = await copyWrittenStills(requests, stillAt, info, () => onPhotoDone(++done));
   const toDecode = requests.filter((r) => !copied.some((c) => c.outPath === r.outPath));
   const atKeyframe = toDecode.filter((r) => keyframeTimes.has(r.timestampMs));
   const onePass = atKeyframe.length * 3 >= keyframeTimes.size;
@@ -75,15 +76,14 @@ export async function writePhotos(
   return requests.map((r) => sizeOf.get(r.outPath)!);
 }
 
-/** The still the analysis wrote for a sampled frame, or null when it has none there. */
-export const writtenStill = (stillsDir: string | null, timestampMs: number) => (stillsDir ? join(stillsDir, `${timestampMs}.jpg`) : null);
-
 /** Copies the photos whose frame the analysis already wrote at full size; returns those copied. */
-async function copyWrittenStills(requests: readonly StillRequest[], stillsDir: string, info: { width: number; height: number }, onCopied: () => void): Promise<WrittenStill[]> {
+async function copyWrittenStills(requests: readonly StillRequest[], stillAt: StillAt, info: { width: number; height: number }, onCopied: () => void): Promise<WrittenStill[]> {
   const copied: WrittenStill[] = [];
   for (const request of requests) {
+    const still = await stillAt(request.timestampMs);
+    if (!still) continue; // not a sampled frame: decoded below
     try {
-      await copyFile(writtenStill(stillsDir, request.timestampMs)!, request.outPath);
+      await copyFile(still, request.outPath);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue; // not a sampled frame: decoded below
       throw error;

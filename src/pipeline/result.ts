@@ -142,6 +142,10 @@ export interface FinishedCar {
   makeModel?: MakeModelResult;
   /** How sure the split is about this car (see analysis/confidence.ts). */
   split?: CarConfidence;
+  /** Handed to the shell early as car number `earlyOrdinal` (see streaming-cars.ts), and unchanged since. */
+  earlyOrdinal?: number;
+  /** Numbers of early cars whose sightings the final pass gave this car instead: a revisit merged, a split redrawn. */
+  replaces?: number[];
 }
 
 /** Make, model and year as the draft shows them, with the confidence of the weakest of the three known. */

@@ -3,7 +3,6 @@
  * frames, one car after another. Only the coarse split is needed (a car's own samples), so it runs
  * while the edges are refined.
  */
-import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Box } from '../core/geometry.js';
 import { scaledSize } from '../media/ffmpeg-args.js';
@@ -13,16 +12,15 @@ import type { CarGroup } from '../analysis/segmentation.js';
 import { textCandidateFrames } from '../text/car-text.js';
 import { readCarText, type CarTextResult, type TextReaders } from '../text/text-stage.js';
 import type { StageContext } from './frame-stages.js';
-import { originalFile, photoFile, writtenStill, type PlannedCar } from './photo-stage.js';
-
-const existing = async (path: string | null) => (path && (await access(path).then(() => true, () => false)) ? path : undefined);
+import type { StillAt } from './keyframe-stills.js';
+import { originalFile, photoFile, type PlannedCar } from './photo-stage.js';
 
 export async function readAllText(
   planned: readonly PlannedCar[],
   coarse: readonly CarGroup[],
   observations: readonly Observation[],
   readers: TextReaders,
-  context: StageContext & { stagingDir: string; stillsDir: string | null; vehiclesAt: ReadonlyMap<number, readonly Vehicle[]>; onCarDone: (done: number) => void },
+  context: StageContext & { stagingDir: string; stillAt: StillAt; vehiclesAt: ReadonlyMap<number, readonly Vehicle[]>; onCarDone: (done: number) => void },
 ): Promise<CarTextResult[]> {
   const { stagingDir, info, settings } = context;
   // Boxes seen by the analysis, as shares of the frame: the same shares of the full-size pictures.
@@ -49,7 +47,7 @@ export async function readAllText(
         vehicles: context.vehiclesAt.get(p.candidate.timestampMs)?.map((v) => ({ box: toPhoto(v.box), score: v.score })),
       })),
       // Written by the analysis' decode when sampled there; the others are decoded again.
-      extraFrames: await Promise.all(closeUps.map(async (t) => ({ timestampMs: t, carShare: share(members.find((m) => m.timestampMs === t)!.sighting.box), path: await existing(writtenStill(context.stillsDir, t)) }))),
+      extraFrames: await Promise.all(closeUps.map(async (t) => ({ timestampMs: t, carShare: share(members.find((m) => m.timestampMs === t)!.sighting.box), path: (await context.stillAt(t)) ?? undefined }))),
     };
     texts.push(
       await readCarText(input, {

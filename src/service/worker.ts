@@ -4,13 +4,19 @@
  * folder, commit the rows pointing at them in one transaction, mark the video done, remove run folders
  * no row points at any more. A crash at any point leaves the earlier complete result or the new one
  * (rows never point at missing files); a retry redoes the video and collects what the dead run left.
+ * Cars the analysis finishes early are stored one by one in the same order (publish, then commit),
+ * each whole; the final commit keeps those the final pass kept and replaces the others.
  */
+import { cp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { checkpoint } from '../core/checkpoint.js';
 import type { Logger } from '../core/log.js';
 import { asLotreelError, LotreelError } from '../core/errors.js';
 import { analyseVideo } from '../pipeline/analyse-video.js';
 import type { ProgressEvent } from '../core/progress.js';
-import { analysisRows, newRunName, runFoldersInUse, runFoldersToRemove, saveVideoResult } from '../store/index.js';
+import { analysisRows, carRows, newRunName, runFoldersInUse, runFoldersToRemove, saveEarlyCar, saveFinalCars } from '../store/index.js';
+import { carFolder } from '../pipeline/photo-stage.js';
+import type { FinishedCar } from '../pipeline/result.js';
 import { getVideoForJob, markVideoDone, markVideoFailed, markVideoProcessing, processingJobIds, setVideoProgress } from '../store/service.repository.js';
 import type { ServiceContext } from './context.js';
 import type { VideoJob } from './jobs.js';
@@ -62,25 +68,41 @@ export async function runVideoJob(ctx: ServiceContext, job: VideoJob): Promise<v
   try {
     original = await ctx.storage.localCopy(video.originalKey);
     out = await ctx.storage.outputFolder(`${prefix}/${run}`);
+    const staging = out.dir;
+    // Early car number -> its stored row (see storeEarlyCar).
+    const storedEarly = new Map<number, string>();
     const analysis = await analyseVideo({
       file: original.path,
       name: video.fileName,
-      stagingDir: out.dir,
+      stagingDir: staging,
       models: ctx.models,
       settings: ctx.config.analysis,
       config: ctx.config,
       log,
       onProgress,
       signal,
+      onCarFinished: (car) => storeEarlyCar(ctx, { videoId: video.id, prefix, staging }, car, storedEarly, log).catch((error: unknown) => {
+        if (error instanceof LotreelError && error.code === 'ABORTED') stopped.abort();
+        throw error;
+      }),
     });
     await writing;
     signal.throwIfAborted();
     checkpoint('analysed');
+    // Cars stored early and kept by the final pass keep their rows and files; their copies here are not published again.
+    const keptId = (car: FinishedCar) => (car.earlyOrdinal === undefined ? undefined : storedEarly.get(car.earlyOrdinal));
+    for (const car of analysis.cars) if (keptId(car)) await rm(join(staging, carFolder(car.ordinal)), { recursive: true, force: true });
     await out.publish();
     checkpoint('published');
     const started = performance.now();
-    await saveVideoResult(ctx.db, analysisRows(analysis, { filePrefix: run, videoId: video.id, timingsMs: analysis.timingsMs }));
-    log.info('result committed', { run, cars: analysis.cars.length, storeMs: Math.round(performance.now() - started), warm: analysis.warm });
+    const rows = analysisRows({ ...analysis, cars: [] }, { filePrefix: run, videoId: video.id, timingsMs: analysis.timingsMs });
+    const cars = analysis.cars.map((car) => {
+      const id = keptId(car);
+      const row = carRows(car, run);
+      return id ? { keep: { id, ordinal: car.ordinal, splitConfidence: row.splitConfidence ?? 1, splitWarnings: row.splitWarnings ?? [] } } : { insert: row };
+    });
+    await saveFinalCars(ctx.db, { ...rows.video, id: video.id }, cars);
+    log.info('result committed', { run, cars: analysis.cars.length, keptFromEarly: cars.filter((c) => 'keep' in c).length, storeMs: Math.round(performance.now() - started), warm: analysis.warm });
     checkpoint('committed');
     onProgress({ stage: 'store', done: 1, total: 1 });
     await writing;
@@ -106,6 +128,36 @@ export async function runVideoJob(ctx: ServiceContext, job: VideoJob): Promise<v
   } finally {
     await out?.release();
     await original?.release();
+  }
+}
+
+/**
+ * One car finished early, stored whole before the video is done, in the same order as a whole result:
+ * its files copied out of the video's staging folder into a run folder of its own and published, then
+ * its rows committed (in place of the car an earlier attempt stored under its number). A crash leaves
+ * either no row (an unused run folder, collected later) or the complete car.
+ */
+async function storeEarlyCar(
+  ctx: ServiceContext,
+  where: { videoId: string; prefix: string; staging: string },
+  car: FinishedCar,
+  stored: Map<number, string>,
+  log: Logger,
+): Promise<void> {
+  const run = newRunName();
+  const out = await ctx.storage.outputFolder(`${where.prefix}/${run}`);
+  try {
+    await cp(join(where.staging, carFolder(car.ordinal)), join(out.dir, carFolder(car.ordinal)), { recursive: true });
+    checkpoint('car-analysed');
+    await out.publish();
+    checkpoint('car-published');
+    const saved = await saveEarlyCar(ctx.db, where.videoId, carRows(car, run));
+    if (saved === null) throw new LotreelError('ABORTED', 'the video was deleted');
+    stored.set(car.ordinal, saved.id);
+    checkpoint('car-committed');
+    log.info('car stored early', { car: car.ordinal, run });
+  } finally {
+    await out.release();
   }
 }
 

@@ -3,9 +3,9 @@
  * and draft, file paths as published (under the run folder the shell published the staging folder to).
  */
 import { basename } from 'node:path';
-import type { AnalysisResult } from '../pipeline/result.js';
+import type { AnalysisResult, FinishedCar } from '../pipeline/result.js';
 import { carIdentity, makeModelCandidates } from '../pipeline/result.js';
-import type { VideoFacts, VideoResultInput } from './results.types.js';
+import type { CarInput, VideoFacts, VideoResultInput } from './results.types.js';
 import { videoFacts } from './results.types.js';
 
 export interface RowsWhere {
@@ -18,7 +18,6 @@ export interface RowsWhere {
 }
 
 export function analysisRows(analysis: AnalysisResult, where: RowsWhere): VideoResultInput {
-  const at = (file: string) => `${where.filePrefix}/${file}`;
   const facts: VideoFacts = videoFacts(analysis.info);
   return {
     video: {
@@ -30,42 +29,46 @@ export function analysisRows(analysis: AnalysisResult, where: RowsWhere): VideoR
       device: analysis.device.used,
       timingsMs: where.timingsMs ?? analysis.timingsMs,
     },
-    cars: analysis.cars.map((car) => {
-      const identity = carIdentity(car);
-      return {
-        ordinal: car.ordinal,
-        color: car.colour,
-        bodyType: car.bodyType,
-        make: identity.make,
-        model: identity.model,
-        year: identity.year,
-        makeModelConfidence: identity.confidence,
-        makeModelCandidates: makeModelCandidates(car),
-        evidence: car.evidence ?? [],
-        splitConfidence: car.split?.confidence ?? 1,
-        splitWarnings: car.split?.warnings ?? [],
-        clipFile: car.clip === null ? null : at(car.clip),
-        segments: car.segments,
-        photos: car.photos.map((photo, k) => ({
-          ordinal: k + 1,
-          file: at(photo.file),
-          timestampMs: photo.chosen.candidate.timestampMs,
-          width: photo.size.width,
-          height: photo.size.height,
-          view: photo.chosen.candidate.view?.view ?? null,
-          sharpness: photo.chosen.sharpness,
-          quality: {
-            exposure: photo.chosen.exposure,
-            framing: photo.chosen.framing,
-            score: photo.chosen.score,
-            ...(photo.chosen.candidate.view ? { viewConfidence: photo.chosen.candidate.view.confidence } : {}),
-          },
-          isCover: photo.chosen.cover,
-          plateRegions: photo.plates ?? [],
-          originalFile: photo.original ? at(photo.original) : null,
-        })),
-        draft: car.draft,
-      };
-    }),
+    cars: analysis.cars.map((car) => carRows(car, where.filePrefix)),
+  };
+}
+
+/** One finished car's rows, its files under `filePrefix` (the run folder it was published in). */
+export function carRows(car: FinishedCar, filePrefix: string): CarInput {
+  const at = (file: string) => `${filePrefix}/${file}`;
+  const identity = carIdentity(car);
+  return {
+    ordinal: car.ordinal,
+    color: car.colour,
+    bodyType: car.bodyType,
+    make: identity.make,
+    model: identity.model,
+    year: identity.year,
+    makeModelConfidence: identity.confidence,
+    makeModelCandidates: makeModelCandidates(car),
+    evidence: car.evidence ?? [],
+    splitConfidence: car.split?.confidence ?? 1,
+    splitWarnings: car.split?.warnings ?? [],
+    clipFile: car.clip === null ? null : at(car.clip),
+    segments: car.segments,
+    photos: car.photos.map((photo, k) => ({
+      ordinal: k + 1,
+      file: at(photo.file),
+      timestampMs: photo.chosen.candidate.timestampMs,
+      width: photo.size.width,
+      height: photo.size.height,
+      view: photo.chosen.candidate.view?.view ?? null,
+      sharpness: photo.chosen.sharpness,
+      quality: {
+        exposure: photo.chosen.exposure,
+        framing: photo.chosen.framing,
+        score: photo.chosen.score,
+        ...(photo.chosen.candidate.view ? { viewConfidence: photo.chosen.candidate.view.confidence } : {}),
+      },
+      isCover: photo.chosen.cover,
+      plateRegions: photo.plates ?? [],
+      originalFile: photo.original ? at(photo.original) : null,
+    })),
+    draft: car.draft,
   };
 }

@@ -11,7 +11,8 @@ import { json, valuesList, type CarInput, type SavedVideoResult, type VideoInput
 export * from './results.types.js';
 export { countRows, findVideoByFingerprint, loadVideoResult, runFoldersInUse } from './results.read.js';
 
-async function insertCar(tx: Queryable, videoId: string, car: CarInput): Promise<SavedVideoResult['cars'][number]> {
+/** Inserts one car with its segments, photos and draft (inside the caller's transaction). */
+export async function insertCar(tx: Queryable, videoId: string, car: CarInput): Promise<SavedVideoResult['cars'][number]> {
   const [carRow] = await tx.query<{ id: string }>(
     `insert into cars (video_id, ordinal, color, body_type, make, model, year, make_model_confidence,
        make_model_candidates, clip_file, evidence, split_confidence, split_warnings)
@@ -57,7 +58,7 @@ async function insertCar(tx: Queryable, videoId: string, car: CarInput): Promise
  * Fills in an existing video row (the service's); no row when it has been deleted. Its status stays as
  * it is: the service marks it done once the photo files are in place too.
  */
-function updateVideoRow(tx: Queryable, id: string, v: VideoInput): Promise<{ id: string }[]> {
+export function updateVideoRow(tx: Queryable, id: string, v: VideoInput): Promise<{ id: string }[]> {
   return tx.query<{ id: string }>(
     `update videos set size_bytes = $2, duration_ms = $3, width = $4, height = $5, fps = $6, rotation = $7, codec = $8,
        bit_depth = $9, device = $10, timings = $11::jsonb, updated_at = now()

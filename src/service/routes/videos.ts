@@ -7,6 +7,8 @@ import { z } from 'zod';
 import { LotreelError } from '../../core/errors.js';
 import { listVideoReels } from '../../store/reels.repository.js';
 import { deleteDealerVideo, getVideo, listCars, listVideos } from '../../store/service.repository.js';
+import { carIdsOfVideo } from '../../store/streamed-cars.repository.js';
+import { newCarEvents } from '../car-events.js';
 import { dealerOf } from '../auth.js';
 import type { ServiceContext } from '../context.js';
 import { feedCsv, MARKET_MILEAGE_UNIT, toFeedItems } from '../feed.js';
@@ -68,7 +70,7 @@ export const videoRoutes: FastifyPluginAsyncZod<{ ctx: ServiceContext }> = async
     {
       schema: {
         summary:
-          'Server-sent events: `progress` with the status on every change, then `done` or `failed`; `reel` with a reel render state on every change (draftId, format, status, progress); the stream ends when the video is finished and no reel of it is queued or rendering',
+          'Server-sent events: `car` for each car as soon as it is stored (before the video is done when it was finished early; `replaces` names cars it takes the place of), `progress` with the status on every change, then `done` or `failed`; `reel` with a reel render state on every change (draftId, format, status, progress); the stream ends when the video is finished and no reel of it is queued or rendering',
         params: idParams,
         produces: ['text/event-stream'],
         response: errors,
@@ -88,9 +90,21 @@ export const videoRoutes: FastifyPluginAsyncZod<{ ctx: ServiceContext }> = async
       let video: typeof first | null = first;
       let finished = false;
       const reelsSent = new Map<string, string>();
+      const announced = new Map<string, readonly { startMs: number; endMs: number }[]>();
       while (!closed) {
         if (video === null) {
           res.write(`event: failed\ndata: ${JSON.stringify({ id: request.params.id, status: 'failed', progress: 0, stage: null, error: 'the video was deleted' })}\n\n`);
+          break;
+        }
+        // Cars first: a car stored by the final pass is announced before the video's `done`.
+        try {
+          const ids = await carIdsOfVideo(ctx.db, video.id);
+          if (ids.length !== announced.size || ids.some((id) => !announced.has(id))) {
+            const cars = (await listCars(ctx.db, dealerId, video.id)) ?? [];
+            for (const event of newCarEvents(video.id, cars, announced)) res.write(`event: car\ndata: ${JSON.stringify(event)}\n\n`);
+          }
+        } catch (error) {
+          ctx.log.warn('events stream stopped', { error: error instanceof Error ? error.message : String(error) });
           break;
         }
         const data = JSON.stringify(videoStatusView(video));

@@ -269,10 +269,11 @@ describe.each(backendKinds)('the dealer service on %s', (kind) => {
     const cars = (await a.json(`/api/videos/${tusId}/cars`)).body;
     const folder = findVideoFolder(install.dataDir, tusId);
     expect(folder).not.toBeNull();
-    // One run folder (the published result) holding one folder per car.
+    // Run folders (a car stored early has one of its own, the final result another) holding one
+    // folder per car between them.
     const runs = readdirSync(folder!).filter((e) => e.startsWith('run-'));
-    expect(runs).toHaveLength(1);
-    expect(readdirSync(join(folder!, runs[0]!)).filter((e) => e.startsWith('car-')).length).toBe(cars.length);
+    expect(runs.length).toBeGreaterThanOrEqual(1);
+    expect(runs.flatMap((run) => readdirSync(join(folder!, run)).filter((e) => e.startsWith('car-'))).length).toBe(cars.length);
     const res = await a.fetch(`/api/videos/${tusId}`, { method: 'DELETE' });
     expect(res.status).toBe(204);
     expect((await a.json(`/api/videos/${tusId}`)).status).toBe(404);

@@ -153,8 +153,13 @@ export interface SseEvent {
   data: any;
 }
 
-/** Reads a server-sent events stream to its end. */
-export async function readEvents(api: Client, path: string, timeoutMs = 300_000): Promise<{ status: number; contentType: string | null; events: SseEvent[] }> {
+/** Reads a server-sent events stream to its end; `onEvent` sees each event as it arrives (awaited before reading on). */
+export async function readEvents(
+  api: Pick<Client, 'fetch'>,
+  path: string,
+  timeoutMs = 300_000,
+  onEvent?: (event: SseEvent) => Promise<void> | void,
+): Promise<{ status: number; contentType: string | null; events: SseEvent[] }> {
   const res = await api.fetch(path, { signal: AbortSignal.timeout(timeoutMs) });
   if (res.status !== 200 || res.body === null) return { status: res.status, contentType: res.headers.get('content-type'), events: [] };
   const events: SseEvent[] = [];
@@ -168,7 +173,9 @@ export async function readEvents(api: Client, path: string, timeoutMs = 300_000)
       buffer = buffer.slice(end + 2);
       const event = /^event: (.+)$/m.exec(block)?.[1];
       const data = /^data: (.+)$/m.exec(block)?.[1];
-      if (event && data) events.push({ event, data: JSON.parse(data) });
+      if (!event || !data) continue;
+      events.push({ event, data: JSON.parse(data) });
+      await onEvent?.(events.at(-1)!);
     }
   }
   return { status: res.status, contentType: res.headers.get('content-type'), events };

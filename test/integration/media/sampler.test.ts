@@ -8,6 +8,7 @@ import { extractKeyframeStills, extractStill } from '../../../src/media/extract.
 import type { FfmpegBinaries } from '../../../src/media/binaries.js';
 import { probe } from '../../../src/media/probe.js';
 import { sampleFrames } from '../../../src/media/sampler.js';
+import { KeyframeStills } from '../../../src/pipeline/keyframe-stills.js';
 import { emptyDecodeStats, type Frame, type SampleOptions, type VideoInfo } from '../../../src/media/types.js';
 import { epflCar, scratchDir, sharedFile } from '../../helpers/shared.js';
 import { bins, channelMeans, collect, decodeRgb, ffmpeg, ffprobeJson, meanAbsDiff, pidExists, processesMentioning } from './media-helpers.js';
@@ -126,6 +127,29 @@ describe('upright frames and correct colours', () => {
     const reference = await extractKeyframeStills(file, info(file), frames.slice(0, 2).map((f) => ({ timestampMs: f.timestampMs, outPath: at(`ref-${f.timestampMs}.jpg`) })), { quality: 85 }, bins);
     for (const r of reference) expect(readFileSync(join(stillsDir, `${r.timestampMs}.jpg`)).equals(readFileSync(r.outPath))).toBe(true);
     expect(stats).toEqual({ runs: 1, frames: 12, bytes: 12 * (126 * 188 * 3 + 250 * 376 * 3) });
+  });
+
+  it('a reader during the decode gets each analysed frame\'s still once it is complete on disk; none for a frame never sampled', async () => {
+    const file = at('car01.mp4');
+    const analysed = new Set<number>();
+    const stills = new KeyframeStills(at('stills-live'), 85, (t) => analysed.has(t));
+    const seen: { timestampMs: number; bytes: number }[] = [];
+    for await (const batch of sampleFrames(file, info(file), { ...keyframes, stills: stills.sampling }, bins)) {
+      for (const frame of batch) analysed.add(frame.timestampMs);
+      // Asked for while ffmpeg still decodes the frames after it.
+      const path = await stills.at(batch[0].timestampMs);
+      expect(path).toBe(join(at('stills-live'), `${batch[0].timestampMs}.jpg`));
+      const meta = await sharp(path!).metadata();
+      expect([meta.width, meta.height]).toEqual([info(file).width, info(file).height]);
+      seen.push({ timestampMs: batch[0].timestampMs, bytes: readFileSync(path!).length });
+      expect(await stills.at(batch[0].timestampMs + 1)).toBeNull(); // not a sampled frame: the caller decodes it
+    }
+    stills.end();
+    expect(seen.length).toBeGreaterThan(2);
+    // Complete when handed over: the same bytes once the decode is over.
+    for (const s of seen) expect(readFileSync(join(at('stills-live'), `${s.timestampMs}.jpg`)).length).toBe(s.bytes);
+    analysed.add(-1);
+    expect(await stills.at(-1)).toBeNull(); // the decode ended without it
   });
 
   it('frames from a portrait (rotated) copy are upright', async () => {

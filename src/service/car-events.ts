@@ -1,0 +1,35 @@
+/**
+ * The `car` events of a video's events stream (pure): one per car as soon as its rows are stored,
+ * which is before the video is done for every car the analysis finished early. A car the final pass
+ * stored in place of cars already announced (a revisit merged into it, a split drawn differently)
+ * names them in `replaces`; `merged` says it took in more than one of them, or cars with separate
+ * stretches of the video.
+ */
+import type { ServiceCar } from '../store/service.repository.js';
+import { carView } from './views.js';
+
+export interface CarEvent {
+  videoId: string;
+  car: ReturnType<typeof carView>;
+  /** Ids of cars announced earlier on this stream that this one takes the place of. */
+  replaces: string[];
+  merged: boolean;
+}
+
+type Segment = { startMs: number; endMs: number };
+const overlaps = (a: readonly Segment[], b: readonly Segment[]) => a.some((s) => b.some((t) => s.startMs < t.endMs && t.startMs < s.endMs));
+
+/** Events for the cars not announced yet; `announced` (id -> segments) is updated to the cars now stored. */
+export function newCarEvents(videoId: string, cars: readonly ServiceCar[], announced: Map<string, readonly Segment[]>): CarEvent[] {
+  const present = new Set(cars.map((c) => c.id));
+  const gone = [...announced].filter(([id]) => !present.has(id));
+  const events = cars
+    .filter((car) => !announced.has(car.id))
+    .map((car) => {
+      const replaced = gone.filter(([, segments]) => overlaps(segments, car.segments));
+      return { videoId, car: carView(car), replaces: replaced.map(([id]) => id), merged: replaced.length > 1 || (replaced.length === 1 && car.segments.length > replaced[0][1].length) };
+    });
+  announced.clear();
+  for (const car of cars) announced.set(car.id, car.segments);
+  return events;
+}

@@ -1,0 +1,73 @@
+/**
+ * A service video's cars stored one by one as the analysis finishes them (see pipeline/streaming-cars.ts),
+ * then corrected by the final pass in one transaction. Every car is written whole (its segments, photos
+ * and draft with it), so at any moment each stored car is complete and its files published.
+ */
+import { LotreelError } from '../core/errors.js';
+import type { Queryable } from './database.js';
+import type { Database } from './database.js';
+import { insertCar, updateVideoRow } from './results.repository.js';
+import { json, type CarInput, type VideoInput } from './results.types.js';
+
+/** A car stored early that the final pass kept: its final number, and its split as the whole video shows it. */
+export interface KeptCar {
+  id: string;
+  ordinal: number;
+  splitConfidence: number;
+  splitWarnings: string[];
+}
+
+/** Ordinals of kept cars are moved out of the way here while the final numbering is written. */
+const RENUMBER_OFFSET = 1_000_000;
+
+/**
+ * Stores one car finished early under its ordinal, in place of a car with that ordinal an earlier
+ * attempt at this video stored (the analysis is deterministic: it is the same car), so a restarted
+ * job neither loses a car already shown nor shows it twice. Returns its id, or null when the video
+ * has been deleted.
+ */
+export async function saveEarlyCar(db: Database, videoId: string, car: CarInput): Promise<{ id: string; draftId: string } | null> {
+  return db.transaction(async (tx) => {
+    const [video] = await tx.query<{ id: string }>('select id from videos where id = $1 for update', [videoId]);
+    if (video === undefined) return null;
+    await tx.query('delete from cars where video_id = $1 and ordinal = $2', [videoId, car.ordinal]);
+    const saved = await insertCar(tx, videoId, car);
+    return { id: saved.id, draftId: saved.draftId };
+  });
+}
+
+/**
+ * The final pass's correction, in one transaction: the video's facts, the cars stored early that it
+ * kept renumbered with the split's final confidence (their rows, and any edit made to their drafts
+ * meanwhile, untouched otherwise),
+ * every other car of the video removed (early cars it replaced, an earlier attempt's), its other cars
+ * inserted. Returns the ids of the cars in final order.
+ */
+export async function saveFinalCars(
+  db: Database,
+  video: VideoInput & { id: string },
+  cars: readonly ({ keep: KeptCar } | { insert: CarInput })[],
+): Promise<string[]> {
+  return db.transaction(async (tx) => {
+    const [row] = await updateVideoRow(tx, video.id, video);
+    if (row === undefined) throw new LotreelError('ABORTED', `video ${video.id} was deleted while it was processed`);
+    const kept = cars.flatMap((car) => ('keep' in car ? [car.keep] : []));
+    await tx.query('delete from cars where video_id = $1 and not (id = any($2::uuid[]))', [video.id, kept.map((k) => k.id)]);
+    await tx.query('update cars set ordinal = ordinal + $2 where video_id = $1', [video.id, RENUMBER_OFFSET]);
+    const ids: string[] = [];
+    for (const car of cars) {
+      if ('insert' in car) ids.push((await insertCar(tx, video.id, car.insert)).id);
+      else ids.push(car.keep.id);
+    }
+    for (const k of kept) {
+      await tx.query('update cars set ordinal = $2, split_confidence = $3, split_warnings = $4::jsonb where id = $1', [k.id, k.ordinal, k.splitConfidence, json(k.splitWarnings)]);
+    }
+    return ids;
+  });
+}
+
+/** The ids of a video's cars in order: what an events stream compares to tell that cars came or went. */
+export async function carIdsOfVideo(db: Queryable, videoId: string): Promise<string[]> {
+  const rows = await db.query<{ id: string }>('select id from cars where video_id = $1 order by ordinal', [videoId]);
+  return rows.map((r) => r.id);
+}

@@ -1,0 +1,59 @@
+/**
+ * Cars stored one by one before the video is done, then the final pass's correction in one
+ * transaction: on the real databases (PGlite; PostgreSQL when DATABASE_URL is set).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { carIdsOfVideo, openDatabase, saveEarlyCar, saveFinalCars, saveVideoResult, type Database } from '../../../src/store/index.js';
+import { backends, type TestStore } from './backends.js';
+import { sampleCar, sampleResult } from './sample-result.js';
+
+describe.each(backends)('cars streamed into the store on $kind', (backend) => {
+  let store: TestStore;
+  let db: Database;
+
+  beforeAll(async () => {
+    store = await backend.create();
+    db = await openDatabase(store.config);
+  });
+  afterAll(async () => {
+    await db?.close();
+    await store?.cleanup();
+  });
+
+  const titles = async (videoId: string) =>
+    (await db.query<{ ordinal: number; title: string }>('select c.ordinal, d.title from cars c join drafts d on d.car_id = c.id where c.video_id = $1 order by c.ordinal', [videoId])).map(
+      (r) => `${r.ordinal}:${r.title}`,
+    );
+
+  it('stores early cars whole, one in place of an earlier attempt\'s car of its number, then keeps, renumbers and replaces them at once', async () => {
+    const { videoId } = await saveVideoResult(db, sampleResult(`streamed-${backend.kind}-${Date.now()}`, 0));
+    const early = (ordinal: number, title: string) => ({ ...sampleCar(ordinal), draft: { ...sampleCar(ordinal).draft, title } });
+
+    // A dead attempt stored car 1; the next attempt stores its car 1 (the same car) and car 2.
+    await saveEarlyCar(db, videoId, early(1, 'attempt 1 car 1'));
+    const first = (await saveEarlyCar(db, videoId, early(1, 'car A')))!;
+    const second = (await saveEarlyCar(db, videoId, early(2, 'car B')))!;
+    expect(await titles(videoId)).toEqual(['1:car A', '2:car B']);
+    const photos = await db.query<{ n: number }>('select count(*)::int as n from photos p join cars c on c.id = p.car_id where c.video_id = $1', [videoId]);
+    expect(photos[0].n).toBe(6);
+
+    // The seller edits car B's draft meanwhile; the final pass merges a revisit into car A (a new car
+    // first in order), keeps car B (now second) and finds a third car.
+    await db.query("update drafts set title = 'car B, edited' where id = $1", [second.draftId]);
+    const video = { ...sampleResult('unused', 0).video, id: videoId };
+    const ids = await saveFinalCars(db, video, [{ insert: early(1, 'car A and its revisit') }, { keep: { id: second.id, ordinal: 2, splitConfidence: 0.7, splitWarnings: ['possibly the same car as car 3'] } }, { insert: early(3, 'car C') }]);
+    expect(ids[1]).toBe(second.id);
+    expect(ids).not.toContain(first.id);
+    expect(await titles(videoId)).toEqual(['1:car A and its revisit', '2:car B, edited', '3:car C']);
+    expect(await carIdsOfVideo(db, videoId)).toEqual(ids);
+    const [keptRow] = await db.query<{ split_confidence: number; split_warnings: string[] }>('select split_confidence, split_warnings from cars where id = $1', [second.id]);
+    expect(keptRow).toEqual({ split_confidence: 0.7, split_warnings: ['possibly the same car as car 3'] });
+  });
+
+  it('stores nothing for a deleted video', async () => {
+    const { videoId } = await saveVideoResult(db, sampleResult(`deleted-${backend.kind}-${Date.now()}`, 0));
+    await db.query('delete from videos where id = $1', [videoId]);
+    expect(await saveEarlyCar(db, videoId, sampleCar(1))).toBeNull();
+    await expect(saveFinalCars(db, { ...sampleResult('unused', 0).video, id: videoId }, [{ insert: sampleCar(1) }])).rejects.toMatchObject({ code: 'ABORTED' });
+  });
+});
