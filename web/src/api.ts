@@ -7,6 +7,7 @@ import { isVideoFinished } from '../../src/store/video-status.js';
 import type { VideoCreated, VideoProgress } from './api-types.js';
 
 const TOKEN_KEY = 'lotreel.token';
+const STATUS_EVENTS = new Set(['progress', 'done', 'failed']);
 
 export const token = {
   get: (): string | null => localStorage.getItem(TOKEN_KEY),
@@ -119,8 +120,8 @@ export function followVideo(id: string, onStatus: (status: VideoProgress) => voi
           .filter((line) => line.startsWith('data:'))
           .map((line) => line.slice(5).trim())
           .join('\n');
-        // The stream also carries `reel` events (a draft's reel rendering), not the video's status.
-        if (data !== '' && event !== 'reel') onStatus(JSON.parse(data) as VideoProgress);
+        // The stream also carries `car` (a car stored) and `reel` (a reel rendering) events, not the video's status.
+        if (data !== '' && (event === undefined || STATUS_EVENTS.has(event))) onStatus(JSON.parse(data) as VideoProgress);
       }
     }
   };
