@@ -9,6 +9,7 @@ import { DRAFT_FIELDS, FIELD_SOURCES } from '../listing/draft-fields.js';
 import { DRAFT_STATUSES } from '../listing/draft-status.js';
 import { REEL_FORMATS } from '../reel/reel-formats.js';
 import { VIDEO_STATUSES } from '../store/video-status.js';
+import { REEL_STATUSES } from '../store/reels.repository.js';
 
 export const idParams = z.object({ id: z.uuid() });
 
@@ -225,7 +226,7 @@ export const reelFormat = z.enum(REEL_FORMATS);
 /** A draft's reel: its render state and, once rendered, where it is served. */
 export const reelView = z.object({
   format: reelFormat,
-  status: z.enum(['queued', 'rendering', 'done', 'failed']),
+  status: z.enum(REEL_STATUSES),
   progress: z.number(),
   error: z.string().nullable(),
   durationMs: z.number().nullable(),

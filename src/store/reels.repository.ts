@@ -5,7 +5,9 @@
  */
 import type { Queryable } from './queryable.js';
 
-export type ReelStatus = 'queued' | 'rendering' | 'done' | 'failed';
+/** A reel's render state: the one list (the API schema and the editor read it from here). */
+export const REEL_STATUSES = ['queued', 'rendering', 'done', 'failed'] as const;
+export type ReelStatus = (typeof REEL_STATUSES)[number];
 
 export interface ReelRow {
   draftId: string;

@@ -12,6 +12,7 @@ import { DRAFT_FIELDS, FIELD_SOURCES } from '../../src/listing/draft-fields.js';
 import { DRAFT_STATUSES } from '../../src/listing/draft-status.js';
 import { draftStatus, editorDraft, feedItem, fieldSource, jobStatus } from '../../src/service/schemas.js';
 import { isVideoFinished, VIDEO_STATUSES } from '../../src/store/video-status.js';
+import { REEL_STATUSES } from '../../src/store/reels.repository.js';
 
 const root = resolve(import.meta.dirname, '../..');
 
@@ -33,6 +34,7 @@ const CONCEPTS = [
   { name: 'draft status', values: DRAFT_STATUSES, owner: 'src/listing/draft-status.ts' },
   { name: 'video status', values: VIDEO_STATUSES, owner: 'src/store/video-status.ts' },
   { name: 'evidence source', values: EVIDENCE_SOURCES, owner: 'src/evidence/evidence.ts' },
+  { name: 'reel status', values: REEL_STATUSES, owner: 'src/store/reels.repository.ts' },
 ] as const;
 
 /**
@@ -55,8 +57,11 @@ function declarations(files: readonly string[]): string[] {
     if (HISTORICAL.has(path)) continue;
     for (const run of literalRuns(readFileSync(file, 'utf8'))) {
       for (const concept of CONCEPTS) {
-        const named = new Set(run.filter((word) => (concept.values as readonly string[]).includes(word)));
-        if (named.size >= declares(concept.values)) found.push(`${path}: ${concept.name}`);
+        const values = concept.values as readonly string[];
+        const named = new Set(run.filter((word) => values.includes(word)));
+        // A word only another concept has (a reel's 'rendering') makes the run that concept's list.
+        const otherConcepts = run.some((word) => !values.includes(word) && CONCEPTS.some((c) => (c.values as readonly string[]).includes(word)));
+        if (named.size >= declares(values) && !otherConcepts) found.push(`${path}: ${concept.name}`);
       }
     }
   }
