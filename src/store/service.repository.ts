@@ -360,14 +360,15 @@ export async function getPhotoLocation(
 export async function getLinkedPhoto(
   db: Queryable,
   photoId: string,
-): Promise<{ dealerId: string; linkKey: string; videoId: string; file: string; width: number; height: number; edits: unknown } | null> {
+): Promise<{ dealerId: string; linkKey: string; videoId: string; file: string; width: number; height: number; edits: unknown; draftAttributes: Record<string, unknown> } | null> {
   if (!isUuid(photoId)) return null;
-  const [row] = await db.query<{ dealer_id: string; image_link_key: string; video_id: string; file: string; width: number; height: number; edits: unknown }>(
-    `select v.dealer_id, dl.image_link_key, c.video_id, p.file, p.width, p.height, coalesce(e.edits, '[]'::jsonb) as edits
+  const [row] = await db.query<{ dealer_id: string; image_link_key: string; video_id: string; file: string; width: number; height: number; edits: unknown; attributes: Record<string, unknown> | null }>(
+    `select v.dealer_id, dl.image_link_key, c.video_id, p.file, p.width, p.height, coalesce(e.edits, '[]'::jsonb) as edits, d.attributes
      from photos p join cars c on c.id = p.car_id join videos v on v.id = c.video_id join dealers dl on dl.id = v.dealer_id
-       left join photo_edits e on e.photo_id = p.id
+       left join photo_edits e on e.photo_id = p.id left join drafts d on d.car_id = c.id
      where p.id = $1`,
     [photoId],
   );
-  return row ? { dealerId: row.dealer_id, linkKey: row.image_link_key, videoId: row.video_id, file: row.file, width: row.width, height: row.height, edits: row.edits } : null;
+  if (!row) return null;
+  return { dealerId: row.dealer_id, linkKey: row.image_link_key, videoId: row.video_id, file: row.file, width: row.width, height: row.height, edits: row.edits, draftAttributes: row.attributes ?? {} };
 }

@@ -9,6 +9,8 @@ import { getImageLinkKey, revokeImageLinks, setImageLinkDays } from '../../store
 import { getLinkedPhoto } from '../../store/service.repository.js';
 import { dealerOf } from '../auth.js';
 import type { ServiceContext } from '../context.js';
+import { platesHeld } from '../feed.js';
+import { refuseHeldPhoto } from '../held-photo.js';
 import { notFound } from '../http-errors.js';
 import { checkImageLink } from '../image-links.js';
 import { publishedPhoto } from '../published-photo.js';
@@ -46,6 +48,8 @@ export const publishingRoutes: FastifyPluginAsyncZod<{ ctx: ServiceContext }> = 
         const message = check === 'expired' ? 'this image link has expired' : 'this image link is not valid (revoked or altered)';
         return reply.code(403).send({ error: { code: 'LINK_INVALID', message } });
       }
+      // A link made before its car was held (or forged with a leaked key) still serves nothing.
+      if (platesHeld(photo.draftAttributes)) return refuseHeldPhoto(reply, photo.draftAttributes);
       const parsed = editListSchema.safeParse(photo.edits);
       const object = await publishedPhoto(ctx, photo.dealerId, { ...photo, id: request.params.id, edits: parsed.success ? parsed.data : [] });
       if (!object) return notFound(reply, 'the photo file is missing');

@@ -2,7 +2,7 @@
  * What the service publishes of a car held because its plates could not be looked for: nothing of its
  * photos. Real PGlite, real local storage holding the photo files, the real Fastify app over injected
  * HTTP: the export lists the held car without image links and its photo's published image answers
- * 409 PLATES_NOT_BLURRED, while the other car of the same video is served as before.
+ * 409 PLATES_NOT_BLURRED (with the token or through a signed link), while the other car of the same video is served as before.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
@@ -16,10 +16,11 @@ import { ModelPool } from '../../../src/pipeline/model-pool.js';
 import { buildApp } from '../../../src/service/app.js';
 import type { ServiceContext } from '../../../src/service/context.js';
 import { startJobQueue, type JobQueue } from '../../../src/service/jobs.js';
+import { linkExpiry, signedImagePath } from '../../../src/service/image-links.js';
 import { hashApiToken, newApiToken } from '../../../src/service/tokens.js';
 import { openStorage } from '../../../src/storage/index.js';
 import { videoPrefix } from '../../../src/storage/storage.js';
-import { insertDealer } from '../../../src/store/dealers.repository.js';
+import { getImageLinkKey, insertDealer } from '../../../src/store/dealers.repository.js';
 import { openDatabase, saveVideoResult, type CarInput, type Database } from '../../../src/store/index.js';
 import { insertQueuedVideo } from '../../../src/store/service.repository.js';
 import { testConfig } from '../../helpers/pipeline.js';
@@ -34,6 +35,7 @@ let db: Database;
 let app: FastifyInstance;
 let queue: JobQueue;
 let photoIds: { held: string; ready: string };
+let dealerId: string;
 
 const car = (ordinal: number, attributes: Record<string, unknown>): CarInput => ({
   ordinal,
@@ -54,6 +56,7 @@ beforeAll(async () => {
   mkdirSync(root, { recursive: true });
   db = await openDatabase(config);
   const dealer = await insertDealer(db, 'Dealer A', hashApiToken(token));
+  dealerId = dealer.id;
   const facts = { sizeBytes: 1, durationMs: 1000, width: 64, height: 48, fps: 10, rotation: 0 as const, codec: 'h264', bitDepth: 8 };
   await insertQueuedVideo(db, { id: videoId, dealerId: dealer.id, fingerprint: 'f1', fileName: 'lot.mp4', originalKey: `${videoPrefix(dealer.id, videoId)}/original.mp4`, ...facts });
   const saved = await saveVideoResult(db, {
@@ -90,7 +93,18 @@ describe('a car held because its plates could not be looked for', () => {
       ['Car 1', 0, 'needs_review'],
       ['Car 2', 1, 'needs_review'],
     ]);
-    expect(items[1].image_urls[0]).toMatch(new RegExp(`/api/photos/${photoIds.ready}/image$`));
+    const link = new URL(items[1].image_urls[0]);
+    expect(link.pathname).toBe(`/public/photos/${photoIds.ready}/image.jpg`);
+    const published = await app.inject({ method: 'GET', url: link.pathname + link.search });
+    expect(published.statusCode).toBe(200);
+    expect(published.headers['content-type']).toBe('image/jpeg');
+  });
+
+  it('has its photo refused through a signed link too (one signed before the car was held, say)', async () => {
+    const key = await getImageLinkKey(db, dealerId);
+    const held = await app.inject({ method: 'GET', url: signedImagePath(photoIds.held, key!.key, linkExpiry(1)) });
+    expect(held.statusCode).toBe(409);
+    expect(held.json().error.code).toBe('PLATES_NOT_BLURRED');
   });
 
   it('has its photo refused by the published image route with the reason; the other car is served', async () => {
