@@ -124,7 +124,7 @@ export async function analyseVideo(request: AnalyseRequest): Promise<AnalysisRes
       groups: redo.map((i) => groups[i]),
       splits: redo.map((i) => splits[i]),
       ordinals: redo.map((_, k) => early.length + k + 1),
-      neighbours: kept.flatMap((e) => (e ? [e.car.segments] : [])),
+      others: kept.flatMap((e) => (e ? [{ group: e.group, segments: e.car.segments }] : [])),
     },
     finishing,
   );

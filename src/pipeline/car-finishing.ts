@@ -53,8 +53,12 @@ export interface CarsToFinish {
   splits: readonly CarConfidence[];
   /** Each car's number, which names its folder (`car-N/`) in the staging folder. */
   ordinals: readonly number[];
-  /** Segments of cars already finished before these: edges refined from each side never overlap. */
-  neighbours?: readonly (readonly TimeRange[])[];
+  /**
+   * The split's other cars (finished already, or still to come): their sightings bound these cars'
+   * edge windows and name what is on the other side of each edge, as the split of the whole video
+   * does; their segments take their share where edges refined from each side overlap. Not refined here.
+   */
+  others?: readonly { group: CarGroup; segments: readonly TimeRange[] }[];
 }
 
 /** Each group's photo plan: its own samples, its detail shots (CLIP only) and close-ups. */
@@ -137,10 +141,11 @@ async function finishStopping(cars: CarsToFinish, context: FinishingContext, sto
   });
   reading.catch(() => undefined); // its failure is reported where it is awaited below
   try {
-    const refined = await timer.time('segment', () => refineEdges([...groups], [...observations], stage));
+    const others = cars.others ?? [];
+    const refining = [...others.map((o) => o.group), ...groups];
+    const refined = (await timer.time('segment', () => refineEdges(refining, [...observations], stage, (car) => car >= others.length))).slice(others.length);
     // Edges refined from each car's side may reach past each other: a moment belongs to one car.
-    const neighbours = cars.neighbours ?? [];
-    const separated = separateCars([...neighbours, ...refined.map((g) => g.segments)]).slice(neighbours.length);
+    const separated = separateCars([...others.map((o) => o.segments), ...refined.map((g) => g.segments)]).slice(others.length);
     planned.forEach((car, i) => {
       const extra = detailRanges(observations, details[i]);
       car.group = { ...refined[i], segments: extra.length > 0 ? mergeTouching([...separated[i], ...extra], settings.segmentation.maxGapMs) : separated[i] };

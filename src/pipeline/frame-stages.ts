@@ -119,12 +119,13 @@ export async function observeStretch(stretch: { startMs: number; endMs: number; 
 /**
  * Decodes short stretches around uncertain segment edges at `refineFps` and moves each edge to where
  * the car really starts or stops being filmed. Only these windows are decoded densely; an edge whose
- * neighbouring samples are close enough already is left where the coarse pass put it.
+ * neighbouring samples are close enough already is left where the coarse pass put it. Only the cars
+ * `refines` names are refined; the others bound their windows and are returned as they are.
  */
-export async function refineEdges(groups: CarGroup[], observations: Observation[], context: StageContext): Promise<CarGroup[]> {
+export async function refineEdges(groups: CarGroup[], observations: Observation[], context: StageContext, refines: (car: number) => boolean = () => true): Promise<CarGroup[]> {
   const { info } = context;
   const { edges: edgeSettings, segmentation } = context.settings;
-  const windows = edgeWindows(observations, groups, info.durationMs, edgeSettings.windowMs).filter((w) => w.uncertaintyMs > edgeSettings.toleranceMs);
+  const windows = edgeWindows(observations, groups, info.durationMs, edgeSettings.windowMs).filter((w) => refines(w.car) && w.uncertaintyMs > edgeSettings.toleranceMs);
   context.log.debug('refining segment edges', { windows: windows.map((w) => [w.edge, w.fromMs, w.toMs]) });
   const denseByRange = new Map<string, Observation[]>();
   for (const w of windows) {

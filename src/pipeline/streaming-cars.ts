@@ -9,7 +9,7 @@ import { rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Box } from '../core/geometry.js';
 import { asLotreelError } from '../core/errors.js';
-import type { Observation, TimeRange } from '../analysis/observation.js';
+import type { Observation } from '../analysis/observation.js';
 import { splitWithDenseLook } from '../analysis/change-check.js';
 import { carConfidence } from '../analysis/confidence.js';
 import type { CarGroup, SegmentationSettings } from '../analysis/segmentation.js';
@@ -105,10 +105,12 @@ export class StreamingCars {
     const groups = shiftGroups(split.groups, from, observations);
     const splits = carConfidence(observations, groups, shiftVerdicts(split.verdicts, from), this.#settings);
     for (let k = 0; k < count && !this.#stopped; k++) {
-      const neighbours: TimeRange[][] = this.#emitted.length > 0 ? [this.#emitted.at(-1)!.car.segments] : [];
+      // The cars around it as the final pass will see them: those finished, and those still to come.
+      const finished = this.#emitted.map((e) => ({ group: e.group, segments: e.car.segments }));
+      const toCome = groups.slice(k + 1).map((group) => ({ group, segments: group.segments }));
       const ordinal = this.#emitted.length + 1;
       const quiet = () => undefined; // the stages' progress belongs to the final pass
-      const [car] = await finishGroups({ observations, groups: [groups[k]], splits: [splits[k]], ordinals: [ordinal], neighbours }, { ...this.#context, progress: quiet });
+      const [car] = await finishGroups({ observations, groups: [groups[k]], splits: [splits[k]], ordinals: [ordinal], others: [...finished, ...toCome] }, { ...this.#context, progress: quiet });
       this.#emitted.push({ group: groups[k], car });
       this.#from = Math.max(...groups[k].members) + 1;
       this.#context.stage.log.info('car finished early', { car: ordinal, atMs: observations.at(-1)?.timestampMs });
