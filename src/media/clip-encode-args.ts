@@ -4,7 +4,7 @@
  * frame while the piece lasts; H.264 with the index up front, audio as AAC.
  */
 import { LotreelError } from '../core/errors.js';
-import { inputPath } from './ffmpeg-args.js';
+import { inputPath, needsToneMap, toneMapToBt709, type ColourInfo, type FilterSupport } from './ffmpeg-args.js';
 
 /**
  * A rectangle blurred from `fromMs` to `toMs` (display ms of the clip) while its top-left corner moves
@@ -26,6 +26,16 @@ export interface ClipEncoding {
   preset: string;
 }
 
+/**
+ * Filters that first bring an HDR (or 10-bit wide-gamut) clip to 8-bit BT.709 as the photos are
+ * (tone mapped with zscale; without it at least the right matrix); none for an SDR clip. A phone's HDR
+ * clip left as it is plays washed out in a listing's H.264 player.
+ */
+export function clipColourFilters(info: ColourInfo, support: FilterSupport): string[] {
+  if (!needsToneMap(info)) return [];
+  return support.zscale ? toneMapToBt709(info) : ['scale=iw:ih:in_color_matrix=bt2020:out_color_matrix=bt709'];
+}
+
 /** Output size with the shorter side at most `shortSide` (never upscaled), aspect kept, both sides even. */
 export function clipSize(width: number, height: number, shortSide: number): { width: number; height: number } {
   const s = Math.min(1, shortSide / Math.min(width, height));
@@ -43,12 +53,13 @@ function moving(a: number, b: number, t0: number, t1: number, max: number): stri
 }
 
 /**
- * The filter graph (for -filter_complex_script) from input [0:v] to [v]: scaled to `size`, then every
- * piece blurred. `clockOffsetMs` turns the clip's display ms into the filter clock (stream start minus
- * file start: ffmpeg counts filter time from the file's start).
+ * The filter graph (for -filter_complex_script) from input [0:v] to [v]: `colour` filters (see
+ * clipColourFilters), scaled to `size`, then every piece blurred. `clockOffsetMs` turns the clip's
+ * display ms into the filter clock (stream start minus file start: ffmpeg counts filter time from the
+ * file's start).
  */
-export function blurFilterGraph(pieces: readonly BlurPiece[], size: { width: number; height: number }, clockOffsetMs: number): string {
-  const scale = `scale=${size.width}:${size.height}:flags=bicubic,setsar=1,format=yuv420p`;
+export function blurFilterGraph(pieces: readonly BlurPiece[], size: { width: number; height: number }, clockOffsetMs: number, colour: readonly string[] = []): string {
+  const scale = [...colour, `scale=${size.width}:${size.height}:flags=bicubic`, 'setsar=1', 'format=yuv420p'].join(',');
   if (pieces.length === 0) return `[0:v]${scale}[v]\n`;
   const lines = [`[0:v]${scale},split=${pieces.length + 1}[base]${pieces.map((_, i) => `[p${i}]`).join('')};`];
   let under = 'base';
@@ -68,15 +79,19 @@ export function blurFilterGraph(pieces: readonly BlurPiece[], size: { width: num
   return lines.join('\n') + '\n';
 }
 
-/** ffmpeg arguments: `input` through the graph in `graphPath` to H.264/AAC MP4 at `outPath`, index up front. */
-export function encodeClipArgs(input: string, graphPath: string, outPath: string, encoding: ClipEncoding): string[] {
+/**
+ * ffmpeg arguments: `input` through the graph in `graphPath` to H.264/AAC MP4 at `outPath`, index up
+ * front; `bt709` tags the output so (after colour filters converted it).
+ */
+export function encodeClipArgs(input: string, graphPath: string, outPath: string, encoding: ClipEncoding & { bt709?: boolean }): string[] {
   if (!/^[a-z]+$/.test(encoding.preset)) throw new LotreelError('INVALID_ARGUMENT', `not an x264 preset: ${encoding.preset}`);
+  const tags = encoding.bt709 ? ['-colorspace', 'bt709', '-color_primaries', 'bt709', '-color_trc', 'bt709', '-color_range', 'tv'] : [];
   return [
     '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'error',
     '-i', inputPath(input),
     '-filter_complex_script', inputPath(graphPath),
     '-map', '[v]', '-map', '0:a?',
-    '-c:v', 'libx264', '-preset', encoding.preset, '-crf', String(encoding.crf), '-pix_fmt', 'yuv420p',
+    '-c:v', 'libx264', '-preset', encoding.preset, '-crf', String(encoding.crf), '-pix_fmt', 'yuv420p', ...tags,
     '-c:a', 'aac', '-b:a', '128k',
     '-movflags', '+faststart',
     '-f', 'mp4', '-y', inputPath(outPath),

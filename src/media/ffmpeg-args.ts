@@ -64,8 +64,11 @@ export function scaledSize(width: number, height: number, longSide: number): { w
   return { width: even(width), height: even(height) };
 }
 
+/** What a video's colours are, as far as converting them goes. */
+export type ColourInfo = Pick<VideoInfo, 'colorTransfer' | 'colorPrimaries' | 'colorSpace' | 'colorRange' | 'bitDepth'>;
+
 /** PQ and HLG need tone mapping; so does 10-bit BT.2020 (wide gamut) even when tagged SDR. */
-export function needsToneMap(info: VideoInfo): boolean {
+export function needsToneMap(info: ColourInfo): boolean {
   const t = info.colorTransfer;
   return t === 'smpte2084' || t === 'arib-std-b67' || (info.bitDepth > 8 && info.colorPrimaries === 'bt2020');
 }
@@ -95,6 +98,24 @@ export function yuvMatrixOf(info: VideoInfo): 'bt709' | 'bt601' | 'bt2020' | 'fc
 }
 
 /**
+ * HDR (or wide-gamut 10-bit) to 8-bit BT.709 YCbCr with zscale: linearise, map BT.2020 to BT.709
+ * primaries, tone map (hable keeps highlights), back to BT.709. Only for `needsToneMap` videos.
+ */
+export function toneMapToBt709(info: ColourInfo): string[] {
+  const tin = info.colorTransfer === 'arib-std-b67' || info.colorTransfer === 'smpte2084' ? info.colorTransfer : 'bt709';
+  const min = info.colorSpace === 'bt2020c' ? 'bt2020c' : 'bt2020nc';
+  const rin = info.colorRange === 'pc' ? 'pc' : 'tv';
+  return [
+    `zscale=tin=${tin}:min=${min}:pin=bt2020:rin=${rin}:t=linear:npl=100`,
+    'format=gbrpf32le',
+    'zscale=p=bt709',
+    'tonemap=tonemap=hable:desat=0',
+    'zscale=t=bt709:m=bt709:r=tv',
+    'format=yuv420p',
+  ];
+}
+
+/**
  * Filters from the decoded (already auto-rotated) picture to sRGB rgb24, optionally resized.
  * `size` null keeps full resolution. Stills get full chroma interpolation, analysis frames `area`
  * downscaling (no aliasing from 4K to 640).
@@ -103,22 +124,7 @@ export function rgbFilters(info: VideoInfo, support: FilterSupport, size: { widt
   const dims = size ? `${size.width}:${size.height}` : 'iw:ih';
   // Full-size photos interpolate chroma properly (no colour fringes); accurate_rnd costs a third more for ±1 level.
   const flags = size ? 'area' : 'bicubic+full_chroma_int';
-  if (needsToneMap(info) && support.zscale) {
-    // Linearise, map BT.2020 to BT.709 primaries, tone map (hable keeps highlights), back to BT.709 YCbCr.
-    const tin = info.colorTransfer === 'arib-std-b67' || info.colorTransfer === 'smpte2084' ? info.colorTransfer : 'bt709';
-    const min = info.colorSpace === 'bt2020c' ? 'bt2020c' : 'bt2020nc';
-    const rin = info.colorRange === 'pc' ? 'pc' : 'tv';
-    return [
-      `zscale=tin=${tin}:min=${min}:pin=bt2020:rin=${rin}:t=linear:npl=100`,
-      'format=gbrpf32le',
-      'zscale=p=bt709',
-      'tonemap=tonemap=hable:desat=0',
-      'zscale=t=bt709:m=bt709:r=tv',
-      'format=yuv420p',
-      `scale=${dims}:in_color_matrix=bt709:flags=${flags}`,
-      'format=rgb24',
-    ];
-  }
+  if (needsToneMap(info) && support.zscale) return [...toneMapToBt709(info), `scale=${dims}:in_color_matrix=bt709:flags=${flags}`, 'format=rgb24'];
   // Without zscale, HDR gets at least the right matrix (colours too flat, but not green/purple).
   const matrix = needsToneMap(info) ? 'bt2020' : yuvMatrixOf(info);
   return [`scale=${dims}:in_color_matrix=${matrix}:flags=${flags}`, 'format=rgb24'];

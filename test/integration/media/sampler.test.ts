@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { isLotreelError } from '../../../src/core/errors.js';
+import { encodeBlurredClip } from '../../../src/media/clip-encode.js';
 import { extractKeyframeStills, extractStill } from '../../../src/media/extract.js';
 import type { FfmpegBinaries } from '../../../src/media/binaries.js';
 import { probe } from '../../../src/media/probe.js';
@@ -199,6 +200,19 @@ describe('upright frames and correct colours', () => {
     expect(await extractStill(at('hdr-pq.mp4'), info(at('hdr-pq.mp4')), 0, out, {}, bins)).toEqual({ width: 376, height: 250 });
     const { data } = await sharp(out).raw().toBuffer({ resolveWithObject: true });
     expect(meanAbsDiff(data, frames[0].data)).toBeLessThan(4);
+  });
+
+  it("an HDR car's clip comes out SDR BT.709 with its photos' colours, not washed out", async () => {
+    const clip = at('hdr-clip.mp4');
+    await encodeBlurredClip(at('hdr-pq.mp4'), info(at('hdr-pq.mp4')), [], clip, bins, { size: { width: 376, height: 250 }, crf: 18, preset: 'veryfast' });
+    const clipInfo = await probe(clip, bins);
+    expect(clipInfo).toMatchObject({ codec: 'h264', bitDepth: 8, colorTransfer: 'bt709', colorPrimaries: 'bt709' });
+    const [photo] = await sample(at('hdr-pq.mp4'), { mode: { kind: 'rate', fps: 1 }, longSide: 376 });
+    const [fromClip] = await collect(sampleFrames(clip, clipInfo, { ...keyframes, mode: { kind: 'rate', fps: 1 }, longSide: 376 }, bins));
+    expect(meanAbsDiff(fromClip.data, photo.data)).toBeLessThan(6);
+    // Control: the same clip re-encoded without tone mapping is far from the photo.
+    const untouched = decodeRgb(at('hdr-pq.mp4'), 'scale=376:250:in_color_matrix=bt709,format=rgb24', 1);
+    expect(meanAbsDiff(untouched, photo.data)).toBeGreaterThan(20);
   });
 });
 

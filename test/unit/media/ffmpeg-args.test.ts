@@ -17,7 +17,7 @@ import {
   stillArgs,
   yuvMatrixOf,
 } from '../../../src/media/ffmpeg-args.js';
-import { blurFilterGraph, clipSize, encodeClipArgs } from '../../../src/media/clip-encode-args.js';
+import { blurFilterGraph, clipColourFilters, clipSize, encodeClipArgs } from '../../../src/media/clip-encode-args.js';
 import type { Packet } from '../../../src/media/probe-parse.js';
 import { car01Info } from '../../helpers/car01-info.js';
 
@@ -306,6 +306,17 @@ describe('the blurred clip', () => {
     expect(clipSize(1080, 1920, 720)).toEqual({ width: 720, height: 1280 });
     expect(clipSize(376, 250, 720)).toEqual({ width: 376, height: 250 });
     expect(clipSize(1279, 719, 480)).toEqual({ width: 854, height: 480 });
+  });
+
+  it("brings an HDR clip to 8-bit BT.709 first, as the photos are; an SDR clip as it is", () => {
+    const sdr = { colorTransfer: 'bt709', colorPrimaries: 'bt709', colorSpace: 'bt709', colorRange: 'tv', bitDepth: 8 };
+    const hlg = { colorTransfer: 'arib-std-b67', colorPrimaries: 'bt2020', colorSpace: 'bt2020nc', colorRange: 'tv', bitDepth: 10 };
+    expect(clipColourFilters(sdr, { zscale: true })).toEqual([]);
+    const toneMapped = clipColourFilters(hlg, { zscale: true });
+    expect(toneMapped[0]).toBe('zscale=tin=arib-std-b67:min=bt2020nc:pin=bt2020:rin=tv:t=linear:npl=100');
+    expect(toneMapped.at(-1)).toBe('format=yuv420p');
+    expect(clipColourFilters(hlg, { zscale: false })).toEqual(['scale=iw:ih:in_color_matrix=bt2020:out_color_matrix=bt709']);
+    expect(blurFilterGraph([], { width: 1280, height: 720 }, 0, ['a', 'b'])).toBe('[0:v]a,b,scale=1280:720:flags=bicubic,setsar=1,format=yuv420p[v]\n');
   });
 
   it('scales only when there is nothing to blur', () => {
