@@ -331,6 +331,8 @@ export const reelSchema = z.strictObject({
   /** Text-to-speech of the narration (with an OpenAI-compatible key): model and voice. */
   ttsModel: z.string().min(1).default('gpt-4o-mini-tts'),
   ttsVoice: z.string().min(1).default('alloy'),
+  /** A finished reel is rendered again this many seconds after the seller's last change to what it shows (edits in between make one render). */
+  rerenderAfterEditS: z.number().int().min(0).max(86400).default(60),
 });
 
 /** The analysis' groups, in the order the stages run. */

@@ -7,6 +7,7 @@ import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type FastifyPluginAsyncZod, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { installReelRefresh } from './reel-refresh.js';
 import { installAuth } from './auth.js';
 import type { ServiceContext } from './context.js';
 import { errorHandler } from './http-errors.js';
@@ -54,6 +55,7 @@ export async function buildApp(ctx: ServiceContext, options: BuildAppOptions = {
     limits: { fileSize: ctx.config.service.maxMultipartBytes, files: 1, fields: 10, fieldSize: 1024, parts: 11, headerPairs: 100 },
   });
   installAuth(app, ctx.db);
+  installReelRefresh(app, ctx);
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   for (const routes of [...ROUTES, ...(options.extraRoutes ?? [])]) await app.register(routes, { ctx });

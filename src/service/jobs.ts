@@ -40,8 +40,8 @@ type JobData = { videoId: string } | { dealerId: string; draftId: string; format
 export interface JobQueue {
   /** Queues the processing of a video; pass `tx` to queue it in the transaction that creates the video. */
   enqueue(videoId: string, tx?: Queryable): Promise<string>;
-  /** Queues the render of a draft's reel. */
-  enqueueReel(dealerId: string, draftId: string, format: string): Promise<string>;
+  /** Queues the render of a draft's reel (`startAfterS`: not before that many seconds from now). */
+  enqueueReel(dealerId: string, draftId: string, format: string, options?: { startAfterS?: number }): Promise<string>;
   /** Starts working jobs with `handler` (its failure fails the attempt: retried until the limit). */
   work(handler: (job: VideoJob) => Promise<void>): Promise<void>;
   /** Starts working reel jobs (one slot: a render uses every core it gets). */
@@ -159,8 +159,8 @@ export async function startJobQueue(db: Database, options: JobQueueOptions): Pro
   const sendOptions = { retryLimit: settings.jobRetryLimit, retryDelay: settings.jobRetryDelaySeconds, retryBackoff: true, expireInSeconds: settings.jobLeaseSeconds };
 
   return {
-    async enqueueReel(dealerId, draftId, format) {
-      const id = await boss.send(RENDER_REEL_QUEUE, { dealerId, draftId, format }, sendOptions);
+    async enqueueReel(dealerId, draftId, format, options = {}) {
+      const id = await boss.send(RENDER_REEL_QUEUE, { dealerId, draftId, format }, { ...sendOptions, ...(options.startAfterS && { startAfter: options.startAfterS }) });
       if (id === null) throw new Error('the job queue did not accept the job');
       return id;
     },

@@ -4,7 +4,6 @@
  * video's files under a name of its version, then the row marked done; the previous file of that
  * format is removed after. Progress goes into the reel's row, which the video's events stream reads.
  */
-import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -22,16 +21,10 @@ import { checkKey, videoPrefix, type LocalCopy } from '../storage/storage.js';
 import type { ServiceContext } from './context.js';
 import type { ReelJob } from './jobs.js';
 import { publishedPhoto } from './published-photo.js';
+import { reelSourceVersion, refreshStaleReels } from './reel-refresh.js';
 
 /** Progress is written at most this often. */
 const PROGRESS_WRITE_MS = 500;
-
-/** The version of what a reel shows: its format, the draft's fields, and its photos (order, cover, edits) and clip. */
-export function reelSourceVersion(draft: Pick<EditorDraft, 'fields' | 'photos' | 'clipFile'>, format: string): string {
-  const fields = Object.fromEntries(Object.entries(draft.fields).map(([name, field]) => [name, field.value]));
-  const photos = draft.photos.map((p) => [p.id, p.file, p.ordinal, p.isCover, p.edits]);
-  return createHash('sha256').update(JSON.stringify({ format, fields, photos, clip: draft.clipFile })).digest('hex').slice(0, 16);
-}
 
 /** Where a draft's reels are kept, beside its video's files. */
 export const reelsPrefix = (dealerId: string, draft: Pick<EditorDraft, 'id' | 'videoId'>): string => checkKey(`${videoPrefix(dealerId, draft.videoId)}/reels/${draft.id}`);
@@ -108,6 +101,9 @@ export async function runReelJob(ctx: ServiceContext, job: ReelJob): Promise<voi
     }
     if (previous?.file && previous.file !== key) await ctx.storage.removeAll(previous.file).catch(() => undefined);
     log.info('reel rendered', { durationMs: reel.durationMs, renderMs: reel.renderMs });
+    // The seller may have edited while it rendered: those edits get their render too.
+    const again = await refreshStaleReels(ctx, dealerId, draftId).catch(() => []);
+    if (again.length > 0) log.info('edited while rendering: queued again', { formats: again });
   } catch (thrown) {
     await writing;
     const error = asLotreelError(thrown);

@@ -15,7 +15,7 @@ import { parseByteRange } from '../byte-range.js';
 import { platesHeld, type FeedItem } from '../feed.js';
 import type { ServiceContext } from '../context.js';
 import { notFound } from '../http-errors.js';
-import { reelSourceVersion } from '../reel-job.js';
+import { reelSourceVersion } from '../reel-refresh.js';
 import { errorBody, idParams, reelFormat, reelView } from '../schemas.js';
 
 const reelParams = idParams.extend({ format: reelFormat });

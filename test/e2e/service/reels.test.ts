@@ -3,7 +3,7 @@
  * ffmpeg, the embedded database and the PostgreSQL server when DATABASE_URL is set. Queues a reel,
  * waits for its `reel` event on the video's events stream, fetches it with a Range header as a
  * player seeking does, reads the bytes back with ffprobe; another dealer gets 404; a changed title
- * marks the reel stale.
+ * marks the reel stale and has it rendered again.
  */
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -28,7 +28,10 @@ describe.each(backendKinds)('reels in the dealer service on %s', (kind) => {
     install = await createInstallation(kind, 'reels');
     const tokenA = await install.addDealer('Dealer A');
     const tokenB = await install.addDealer('Dealer B');
-    service = await startService(install, ['serve']);
+    // Short reels (this is about the service, not the render), rendered again 1 s after an edit.
+    const settings = join(install.root, 'settings.json');
+    writeFileSync(settings, JSON.stringify({ reel: { photoShotMs: 1000, minDurationMs: 3000, maxDurationMs: 5000, rerenderAfterEditS: 1 } }));
+    service = await startService(install, ['serve'], { LOTREEL_CONFIG: settings });
     a = client(service.url, tokenA);
     b = client(service.url, tokenB);
     const upload = await a.uploadMultipart(video, 'lot.mp4');
@@ -95,10 +98,18 @@ describe.each(backendKinds)('reels in the dealer service on %s', (kind) => {
     expect(wrong.body.error.code).toBe('INVALID_ARGUMENT');
   });
 
-  it('marks the reel stale when the seller changes the text', async () => {
+  it('marks the reel stale when the seller changes the text, and renders it again on its own', async () => {
+    const before = (await a.json(`/api/drafts/${draftId}/reels`)).body[0];
     const patched = await a.json(`/api/drafts/${draftId}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ title: 'A different title' }) });
     expect(patched.status).toBe(200);
     const list = await a.json(`/api/drafts/${draftId}/reels`);
-    expect(list.body[0]).toMatchObject({ format: 'square', status: 'done', stale: true });
+    // Queued to render again; the file shown meanwhile is the one before the edit.
+    expect(list.body[0]).toMatchObject({ format: 'square', status: 'queued', stale: true, url: before.url });
+
+    const stream = await readEvents(a, `/api/videos/${videoId}/events`);
+    expect(stream.events.filter((e) => e.event === 'reel').at(-1)?.data).toMatchObject({ draftId, format: 'square', status: 'done' });
+    const after = (await a.json(`/api/drafts/${draftId}/reels`)).body[0];
+    expect(after).toMatchObject({ format: 'square', status: 'done', stale: false });
+    expect(after.url).not.toBe(before.url);
   });
 });
