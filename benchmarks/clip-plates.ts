@@ -15,9 +15,10 @@
  *     plates are not labelled and count here too).
  *
  * With `--walkaround`, also the CPU seconds of writeCarClip (this process and its ffmpeg children) on
- * the synthetic singleCar walkaround (fixtures/walkaround.ts), and both searches on its samples.
+ * a synthetic walkaround (fixtures/walkaround.ts: singleCar, or lotWalk) cut as one clip, and both
+ * searches on its samples (plates found by one and not the other: the fixtures have no plate labels).
  *
- *   npx tsx benchmarks/clip-plates.ts [--dir ../shared/media/plates] [--only N] [--margin 0.1] [--walkaround]
+ *   npx tsx benchmarks/clip-plates.ts [--dir ../shared/media/plates] [--only N] [--margin 0.1] [--vehicle-width 480] [--half tune] [--walkaround [singleCar|lotWalk]]
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -287,28 +288,36 @@ function cpuWithChildren(): number {
 }
 
 async function walkaround(): Promise<void> {
-  const { video, truth } = await buildPreset('singleCar');
+  const preset = (arg('--walkaround') && !arg('--walkaround')!.startsWith('--') ? arg('--walkaround') : 'singleCar') as 'singleCar' | 'lotWalk';
+  const { video, truth } = await buildPreset(preset);
   const info = await probe(video, ffmpeg);
-  const out = join(cache, 'singleCar-clip.mp4');
+  const out = join(cache, `${preset}-clip.mp4`);
   let started = cpuWithChildren();
-  const clip = await writeCarClip([{ startMs: 0, endMs: truth.durationMs }], out, { info, binaries: ffmpeg, settings: parseSettings({}), readers: { ocr, ocrProblem: null, detector }, log: silentLogger });
+  const clip = await writeCarClip([{ startMs: 0, endMs: truth.durationMs }], out, { info, binaries: ffmpeg, settings: parseSettings({ plates: settings }), readers: { ocr, ocrProblem: null, detector }, log: silentLogger });
   const total = cpuWithChildren() - started;
   const size = clipSize(info.width, info.height, settings.clipShortSide);
   const cpu = { yolox: 0, old: 0, new: 0 };
+  const found = { old: 0, new: 0, oldOnly: 0, newOnly: 0 };
   for await (const batch of sampleFrames(video, info, { mode: { kind: 'rate', fps: settings.clipSampleFps }, longSide: Math.max(size.width, size.height), batchSize: 4 }, ffmpeg)) {
     for (const frame of batch) {
       started = cpuSeconds(process.cpuUsage());
       const vehicles = await vehiclesIn(frame, detector);
       cpu.yolox += cpuSeconds(process.cpuUsage()) - started;
+      const plates: Record<Search, PlateRegion[]> = { old: [], new: [] };
       for (const which of ['old', 'new'] as Search[]) {
         started = cpuSeconds(process.cpuUsage());
-        await searches[which](frame, vehicles);
+        plates[which] = await searches[which](frame, vehicles);
         cpu[which] += cpuSeconds(process.cpuUsage()) - started;
+        found[which] += plates[which].length;
       }
+      // Plates one search finds and the other does not (no labels here: the old search is the reference).
+      found.oldOnly += plates.old.filter((p) => !plates.new.some((q) => findsPlate(q.box, p.box))).length;
+      found.newOnly += plates.new.filter((p) => !plates.old.some((q) => findsPlate(q.box, p.box))).length;
     }
   }
   console.log(
-    `singleCar walkaround (${(truth.durationMs / 1000).toFixed(1)} s, ${info.width}x${info.height}): writeCarClip ${total.toFixed(2)} CPU s with its ffmpeg (${clip.samples} samples, ${clip.blurPieces} blur pieces); ` +
-      `on its samples: YOLOX ${cpu.yolox.toFixed(2)} s, old search ${cpu.old.toFixed(2)} s, new search ${cpu.new.toFixed(2)} s`,
+    `${preset} walkaround as one clip (${(truth.durationMs / 1000).toFixed(1)} s, ${info.width}x${info.height}): writeCarClip ${total.toFixed(2)} CPU s with its ffmpeg (${clip.samples} samples, ${clip.blurPieces} blur pieces); ` +
+      `on its samples: YOLOX ${cpu.yolox.toFixed(2)} s, old search ${cpu.old.toFixed(2)} s, new search ${cpu.new.toFixed(2)} s; ` +
+      `plate regions found: old ${found.old}, new ${found.new}, old only ${found.oldOnly}, new only ${found.newOnly}`,
   );
 }
