@@ -189,6 +189,10 @@ export const platesSchema = z.strictObject({
   clipPreset: z.enum(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium']).default('veryfast'),
   /** Frames per second of the clip searched for plates. */
   clipSampleFps: z.number().positive().max(30).default(2),
+  /** A sampled frame is searched for plates only below each vehicle's roof line, grown by this share of the vehicle's height (the whole frame when no vehicle is seen). */
+  clipSearchMargin: z.number().min(0).max(1).default(0.1),
+  /** ...each vehicle wider than this many text-detector pixels at the frame's scale brought down to it (a large vehicle's plate is large). */
+  clipVehicleWidth: z.number().positive().default(480),
   /** A plate found at the next sample within this many plate widths of where it was is the same plate... */
   clipLinkWidths: z.number().positive().default(1.5),
   /** ...followed across at most this many samples in a row where it was missed. */

@@ -1,7 +1,7 @@
 /**
  * Each car's published clip (I/O wiring; the decisions are in text/clip-plates.ts and plates.ts): its
  * stretch cut from the video without re-encoding into a scratch file, frames sampled along it searched
- * for plates (as the photos are), the plates tracked between samples and blurred by one ffmpeg filter
+ * for plates (only where plates can be: text/plate-search.ts searchPlates), the plates tracked between samples and blurred by one ffmpeg filter
  * graph while the clip is re-encoded at a listing's size. With plate blurring off the cut is the clip.
  * When the plates cannot be looked for, no clip is written and the reason is returned: a clip never
  * goes out unblurred by chance.
@@ -20,7 +20,7 @@ import type { YoloxDetector } from '../vision/yolox.js';
 import { clipBlurPieces, type PlateSample } from '../text/clip-plates.js';
 import { heldForPlates } from '../listing/draft.js';
 import type { FinishedCar } from './result.js';
-import { searchPicture } from '../text/plate-search.js';
+import { searchPlates } from '../text/plate-search.js';
 
 export interface CarClipContext {
   info: VideoInfo;
@@ -50,7 +50,7 @@ async function samplePlates(file: string, info: VideoInfo, size: { width: number
   const frames = sampleFrames(file, info, { mode: { kind: 'rate', fps: plates.clipSampleFps }, longSide: Math.max(size.width, size.height), batchSize: 4, signal: context.signal }, context.binaries);
   for await (const batch of frames) {
     for (const frame of batch) {
-      const found = await searchPicture(frame, { ocr, detector: context.readers.detector }, { findPlates: true, settings: plates });
+      const found = await searchPlates(frame, { ocr, detector: context.readers.detector }, { settings: plates });
       samples.push({ timeMs: frame.timestampMs, boxes: found.plates.map((p) => scaled(p.box, size.width / frame.width)) });
     }
   }

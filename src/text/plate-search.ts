@@ -31,7 +31,7 @@ const overlapShare = (inner: Box, outer: Box) =>
   boxArea({ x1: Math.max(inner.x1, outer.x1), y1: Math.max(inner.y1, outer.y1), x2: Math.min(inner.x2, outer.x2), y2: Math.min(inner.y2, outer.y2) }) / Math.max(1, boxArea(inner));
 
 /** A vehicle's part below its roof line, where its plate can be. */
-const lowerPart = (v: Vehicle, image: { width: number; height: number }, settings: PlateSettings) =>
+export const lowerPart = (v: Vehicle, image: { width: number; height: number }, settings: PlateSettings) =>
   clampBox({ ...v.box, y1: v.box.y1 + settings.minHeightOnCar * (v.box.y2 - v.box.y1) }, image.width, image.height);
 
 /** Pixels from the picture's edge within which a vehicle box counts as cut by it. */
@@ -154,4 +154,94 @@ export function stubLooks(texts: readonly PlateText[], vehicles: readonly Vehicl
       region: clampBox({ x1: line.cx - settings.maxAspect * line.height, y1: line.cy - settings.stubLookContext * line.height, x2: line.cx + settings.maxAspect * line.height, y2: line.cy + settings.stubLookContext * line.height }, image.width, image.height),
       scale: Math.max(pictureScale, Math.min(settings.maxZoom, settings.stubLookTextHeight / line.height)),
     }));
+}
+
+/** Whether two boxes share any area. */
+const overlaps = (a: Box, b: Box) => a.x1 < b.x2 && b.x1 < a.x2 && a.y1 < b.y2 && b.y1 < a.y2;
+
+/**
+ * Searches that overlap joined into their bounds, until none overlap (no pixel is searched twice);
+ * a joined search keeps the closest look (largest scale) of its parts.
+ */
+export function mergedPasses(passes: readonly Required<VehiclePass>[]): Required<VehiclePass>[] {
+  const merged = passes.map((p) => ({ ...p }));
+  for (let joined = true; joined; ) {
+    joined = false;
+    outer: for (let i = 0; i < merged.length; i++) {
+      for (let j = i + 1; j < merged.length; j++) {
+        if (!overlaps(merged[i].region, merged[j].region)) continue;
+        const [a, b] = [merged[i], merged[j]];
+        merged[i] = { region: { x1: Math.min(a.region.x1, b.region.x1), y1: Math.min(a.region.y1, b.region.y1), x2: Math.max(a.region.x2, b.region.x2), y2: Math.max(a.region.y2, b.region.y2) }, scale: Math.max(a.scale, b.scale) };
+        merged.splice(j, 1);
+        joined = true;
+        break outer;
+      }
+    }
+  }
+  return merged;
+}
+
+/**
+ * Where a plates-only search looks in a picture (a clip's sampled frame): each vehicle's part below
+ * its roof line (`minHeightOnCar`), grown by `clipSearchMargin` of its height (a plate's line may
+ * reach above its centre; the detector needs some surroundings), at the picture's detector scale or,
+ * for a vehicle wider than `clipVehicleWidth` detector pixels, at the scale that brings it to that
+ * width (its plate is large); the largest vehicle, when too small for its plate to be found at the
+ * picture's scale, closer (as `vehiclePasses` does).
+ * Overlapping searches are merged. The whole picture (scale absent) when no vehicle is seen (a plate
+ * is never skipped because the vehicle detector missed its car), or when the searches would cost
+ * as much as it.
+ */
+export function plateSearchPasses(vehicles: readonly Vehicle[], image: { width: number; height: number }, pictureScale: number, settings: PlateSettings): VehiclePass[] {
+  const whole: VehiclePass[] = [{ region: { x1: 0, y1: 0, x2: image.width, y2: image.height } }];
+  const seen = vehicles.filter((v) => v.score >= settings.minVehicleScore);
+  if (seen.length === 0) return whole;
+  const bySize = [...seen].sort((a, b) => b.box.x2 - b.box.x1 - (a.box.x2 - a.box.x1));
+  const listed = bySize.find((v) => v.score >= settings.minPassVehicleScore) ?? null;
+  let zoomed = 0;
+  const passes: Required<VehiclePass>[] = [];
+  for (const v of bySize) {
+    const m = settings.clipSearchMargin * (v.box.y2 - v.box.y1);
+    const low = lowerPart(v, image, settings);
+    const region = clampBox({ x1: low.x1 - m, y1: low.y1 - m, x2: low.x2 + m, y2: low.y2 + m }, image.width, image.height);
+    if (boxArea(region) < 1) continue;
+    const width = v.box.x2 - v.box.x1;
+    const whole = v.box.x1 >= EDGE && v.box.x2 <= image.width - EDGE && v.box.y2 <= image.height - EDGE;
+    const closer = width * pictureScale < settings.zoomBelowWidth && whole && v.score >= settings.minPassVehicleScore && (v === listed || settings.zoomOtherVehicles) && zoomed < settings.maxZoomedVehicles;
+    if (closer) zoomed++;
+    // A plate's size follows its vehicle's: a large vehicle's is found with its width at `clipVehicleWidth` detector pixels.
+    const scale = closer ? Math.max(pictureScale, Math.min(settings.maxZoom, settings.zoomToWidth / width)) : Math.min(pictureScale, settings.clipVehicleWidth / width);
+    passes.push({ region, scale });
+  }
+  const merged = mergedPasses(passes);
+  const cost = merged.reduce((sum, p) => sum + boxArea(p.region) * p.scale ** 2, 0);
+  return zoomed === 0 && cost >= image.width * image.height * pictureScale ** 2 ? whole : merged;
+}
+
+/**
+ * The plates in a picture, looked for where plates can be (see plateSearchPasses) and read only where
+ * the text is plate-shaped: a clip's sampled frames, which need no other text. `vehicles` may be
+ * given when already known.
+ */
+export async function searchPlates(
+  image: RgbImage,
+  readers: { ocr: OcrReader; detector: YoloxDetector | null },
+  options: { vehicles?: Vehicle[]; settings?: PlateSettings } = {},
+): Promise<{ plates: PlateRegion[]; vehicles: Vehicle[] }> {
+  const settings = options.settings ?? DEFAULT_PLATE_SETTINGS;
+  const { ocr } = readers;
+  const vehicles = options.vehicles ?? (readers.detector ? await vehiclesIn(image, readers.detector) : []);
+  const pictureScale = ocr.detectorScale(image.width, image.height);
+  const texts: PlateText[] = [];
+  // Every region is kept (the closer looks at stubs need the short ones); only plate-shaped ones are read.
+  const look = async (pass: VehiclePass) => {
+    const found = joinedRegions(await ocr.findText(image, pass.region, pass.scale), settings);
+    const shaped = found.filter((r) => plateShaped(r, settings));
+    texts.push(...withReading(found, shaped.length === 0 ? [] : await ocr.recognise(image, shaped)));
+  };
+  for (const pass of plateSearchPasses(vehicles, image, pictureScale, settings)) await look(pass);
+  const plates = findPlates(texts, vehicles, image, settings);
+  const second = stubLooks(texts, vehicles, plates, image, pictureScale, settings);
+  for (const pass of second) await look(pass);
+  return { plates: second.length > 0 ? findPlates(texts, vehicles, image, settings) : plates, vehicles };
 }

@@ -3,7 +3,8 @@
  * (../shared/media/plates) filmed as a slow pan, so the plate moves across the frame; real ffmpeg, YOLOX
  * and OCR. The clip is read back with ffmpeg: at frames between the sampled ones, where the plate is
  * (known from its label and the pan) the picture has lost its fine detail and no plate-like text reads,
- * while away from it the picture is as sharp as the source; without OCR no clip is written at all.
+ * while away from it the picture is as sharp as the source; without OCR no clip is written at all. The
+ * clip's plates-only search finds the plate with the car seen and, the car unseen, in the whole frame.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,6 +16,8 @@ import { silentLogger } from '../../../src/core/log.js';
 import { locateFfmpeg } from '../../../src/media/binaries.js';
 import { probe, sampleFrames, type Frame } from '../../../src/media/index.js';
 import { writeCarClip, type CarClipContext } from '../../../src/pipeline/car-clip.js';
+import { findsPlate } from '../../../src/eval/plate-scoring.js';
+import { searchPlates } from '../../../src/text/plate-search.js';
 import { looksLikePlateText } from '../../../src/text/plates.js';
 import { ocrSettings, readPicture } from '../../../src/text/text-stage.js';
 import { locateOcrModels, OcrReader } from '../../../src/vision/ocr.js';
@@ -126,6 +129,18 @@ describe('the per-car clip', () => {
     // The source's plate reads (the check above means something).
     expect((await plateLikeTextIn(before[1], plateAt(before[1].timestampMs))).length).toBeGreaterThan(0);
   }, 300_000);
+
+  it("finds a sampled frame's plate where the vehicle detector sees the car, and in the whole frame where it sees none", async () => {
+    const [frame] = await framesAt(video, [1240]);
+    const plate = plateAt(frame.timestampMs);
+    const settings = DEFAULT_SETTINGS.plates;
+    const onCars = await searchPlates(frame, { ocr, detector }, { settings });
+    expect(onCars.vehicles.length).toBeGreaterThan(0);
+    expect(onCars.plates.some((p) => findsPlate(p.box, plate))).toBe(true);
+    const noCars = await searchPlates(frame, { ocr, detector: null }, { settings });
+    expect(noCars.vehicles).toEqual([]);
+    expect(noCars.plates.some((p) => findsPlate(p.box, plate))).toBe(true);
+  }, 120_000);
 
   it('is not written at all when the plates cannot be looked for, and says why', async () => {
     const out = join(root, 'held.mp4');
