@@ -173,7 +173,10 @@ describe('lotreel reel arguments', () => {
   it('parses the photo, draft and process forms and says what is wrong', () => {
     expect(parseCommand(['reel', 'a.jpg', 'b.jpg', '--title', 'Ford Focus', '--facts', 'f.json'])).toMatchObject({ kind: 'reel-photos', photos: ['a.jpg', 'b.jpg'], format: 'vertical', facts: 'f.json' });
     expect(parseCommand(['reel', 'a.jpg', '--title', 't', '--format', 'square', '--out', 'x.mp4'])).toMatchObject({ kind: 'reel-photos', format: 'square', out: 'x.mp4' });
-    expect(() => parseCommand(['reel', '--draft', 'abc'])).toThrow(/not available yet/);
+    const id = '6F1C2A8E-1B7D-4C55-9A0E-2D3B4C5D6E7F';
+    expect(parseCommand(['reel', '--draft', id, '--format', 'horizontal', '--json'])).toMatchObject({ kind: 'reel-draft', draft: id.toLowerCase(), format: 'horizontal', json: true });
+    expect(() => parseCommand(['reel', '--draft', 'abc'])).toThrow(/--draft takes a stored draft's id \(a UUID\)/);
+    expect(() => parseCommand(['reel', 'a.jpg', '--draft', id])).toThrow(/takes no photos/);
     expect(parseCommand(['process', 'v.mp4', '--reel', 'vertical,horizontal'])).toMatchObject({ kind: 'process', reels: ['vertical', 'horizontal'] });
     expect(() => parseCommand(['reel', 'a.jpg'])).toThrow(/--title/);
     expect(() => parseCommand(['reel', 'a.jpg', '--title', 't', '--format', 'vertical,square'])).toThrow(/one --format/);
