@@ -11,6 +11,7 @@ type VerbCommand =
   | { kind: 'help'; topic?: string }
   | { kind: 'version' }
   | { kind: 'process'; file: string; outDir: string | undefined; json: boolean; device: Device | undefined; maxPhotos: number | undefined; verbose: boolean; blurPlates: false | undefined; reels?: ReelFormat[]; music?: string }
+  | { kind: 'reel-draft'; draft: string; format: ReelFormat; out: string | undefined; music: string | undefined; json: boolean; verbose: boolean }
   | { kind: 'reel-photos'; photos: string[]; title: string; facts: string | undefined; format: ReelFormat; out: string | undefined; music: string | undefined; json: boolean; verbose: boolean }
   | { kind: 'eval'; dir: string; json: boolean; device: Device | undefined; verbose: boolean }
   | { kind: 'models-pull'; ids: string[]; verbose: boolean }
@@ -39,6 +40,8 @@ Usage:
                                    the dealer's inventory feed (all videos, or one) on stdout
   lotreel reel PHOTO... --title TEXT [--facts FILE] [--format vertical|horizontal|square] [--out FILE] [--music FILE]
                                    a 12-30 s video of an ad's photos (docs/reels.md)
+  lotreel reel --draft ID [--format F] [--out FILE] [--music FILE]
+                                   the same for a draft stored in the database
   lotreel --help | --version
 
 Every command: --config FILE   a JSON settings file (analysis and editor, see docs/settings.md);
@@ -84,6 +87,7 @@ const OPTIONS = {
   music: { type: 'string' },
 } as const;
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const invalid = (message: string) => new LotreelError('INVALID_ARGUMENT', message);
 
 export function parseCommand(argv: readonly string[]): Command {
@@ -176,8 +180,11 @@ function reelCommand(values: ParsedValues, photos: readonly string[], verbose: b
   const formats = parseReelFormats(values.format ?? 'vertical');
   if (formats.length !== 1) throw invalid('reel renders one --format at a time (vertical, horizontal or square)');
   const common = { format: formats[0], out: values.out, music: values.music, json: values.json ?? false, verbose };
-  // A stored draft's reel is rendered by the service (docs/reels.md); the CLI's own drafts keep their files under --out.
-  if (values.draft !== undefined) throw invalid('reel --draft ID is not available yet (docs/reels.md): use reel PHOTO... --title TEXT, or process --reel');
+  if (values.draft !== undefined) {
+    if (photos.length > 0 || values.title !== undefined || values.facts !== undefined) throw invalid('reel --draft ID takes no photos, --title or --facts: the draft has its own');
+    if (!UUID.test(values.draft)) throw invalid(`--draft takes a stored draft's id (a UUID), not ${JSON.stringify(values.draft)}`);
+    return { kind: 'reel-draft', draft: values.draft.toLowerCase(), ...common };
+  }
   if (photos.length === 0) throw invalid('reel needs --draft ID, or photos and --title TEXT');
   if (!values.title || values.title.trim() === '') throw invalid('a reel of photos needs --title TEXT');
   return { kind: 'reel-photos', photos: [...photos], title: values.title.trim(), facts: values.facts, ...common };

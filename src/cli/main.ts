@@ -7,7 +7,7 @@ import { createLogger } from '../core/log.js';
 import { runFeedbackEval } from '../eval/feedback-command.js';
 import type { FinishedCar, ProcessResult } from '../pipeline/result.js';
 import { processIntoFolder } from './process-command.js';
-import { addReels, photosReel } from './reel-command.js';
+import { addReels, draftReel, photosReel } from './reel-command.js';
 import { listModels, pullModels } from '../vision/index.js';
 import { runEval } from '../eval/run-eval.js';
 import { formatReport } from '../eval/sections.js';
@@ -73,9 +73,10 @@ async function run(command: Command, abort: AbortController): Promise<number> {
   }
   if (command.kind === 'eval-feedback') return runFeedbackEval(config, log, command.json);
   if (isServiceCommand(command)) return runServiceCommand(command, config, log, abort.signal);
-  if (command.kind === 'reel-photos') {
+  if (command.kind === 'reel-photos' || command.kind === 'reel-draft') {
     const outPath = resolve(command.out ?? `reel-${command.format}.mp4`);
-    const reel = await photosReel(command.photos, command.title, command.facts, { format: command.format, outPath, musicFile: command.music, config, log, signal: abort.signal });
+    const request = { format: command.format, outPath, musicFile: command.music, config, log, signal: abort.signal };
+    const reel = command.kind === 'reel-draft' ? await draftReel(command.draft, request) : await photosReel(command.photos, command.title, command.facts, request);
     process.stdout.write(command.json ? JSON.stringify(reel, null, 2) + '\n' : `${reel.file}: ${reel.width}x${reel.height}, ${(reel.durationMs / 1000).toFixed(1)} s\n`);
     return 0;
   }

@@ -1,14 +1,16 @@
 /**
- * `lotreel reel PHOTO... --title TEXT [--facts FILE]` (a reel for an ad that has only photos) and
+ * `lotreel reel PHOTO... --title TEXT [--facts FILE]` (a reel for an ad that has only photos),
+ * `lotreel reel --draft ID` (a stored draft's, from the database and storage the service uses) and
  * `lotreel process --reel FORMATS` (a reel per car, written beside its photos as car-N/reel-<format>.mp4).
  */
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { z } from 'zod';
 import type { Config } from '../config/config.js';
 import type { Box } from '../core/geometry.js';
-import { LotreelError } from '../core/errors.js';
+import { isLotreelError, LotreelError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import { listingFacts, type ListingFacts } from '../listing/listing-facts.js';
 import { createLlmClient } from '../llm/client.js';
@@ -16,6 +18,10 @@ import { locateFfmpeg } from '../media/binaries.js';
 import type { ProcessResult, ReelFile } from '../pipeline/result.js';
 import { renderReel, type RenderedReel } from '../reel/render-reel.js';
 import type { ReelFormat, ReelPhoto } from '../reel/reel-plan.js';
+import { draftReelSources, type DraftReelSources } from '../service/reel-job.js';
+import { openStorage } from '../storage/index.js';
+import { openDatabase, type Database } from '../store/database.js';
+import { draftDealerId, getEditorDraft } from '../store/editor.repository.js';
 import { YoloxDetector } from '../vision/yolox.js';
 
 export interface ReelRequest {
@@ -141,4 +147,52 @@ export async function photosReel(files: readonly string[], title: string, factsF
   const photos = await photosWithBoxes(absolute, request.config, request.log);
   const reel = await render(request, photos, { title, facts }, null);
   return reelFile(reel);
+}
+
+/**
+ * `lotreel reel --draft ID`: a stored draft's reel, as the service's job renders it (its published
+ * photos, the cover first then the seller's order; its clip; its text as the seller left it), written
+ * to a file; nothing is recorded in the database. Each photo is framed on its car (YOLOX) when the
+ * model is there.
+ */
+export async function draftReel(draftId: string, request: ReelRequest): Promise<ReelFile> {
+  const { config, log } = request;
+  const work = await mkdtemp(join(tmpdir(), 'lotreel-reel-'));
+  let sources: DraftReelSources | undefined;
+  try {
+    // The database is held only while the draft is read and its files copied out, not for the render.
+    const db = await openDraftDatabase(config, log, draftId);
+    try {
+      const dealerId = await draftDealerId(db, draftId);
+      if (dealerId === null) {
+        // Its files are in that run's --out folder, which the database does not record.
+        throw new LotreelError('INVALID_ARGUMENT', `draft ${draftId} was made by lotreel process, not for a dealer: render its reel with process --reel, or reel PHOTO... on its photos`);
+      }
+      const draft = dealerId === undefined ? null : await getEditorDraft(db, dealerId, draftId);
+      if (dealerId === undefined || draft === null) throw new LotreelError('INVALID_ARGUMENT', `no draft ${draftId} in the database (${config.databaseUrl ? 'DATABASE_URL' : config.dataDir})`);
+      // Its photos are not blurred: a reel would publish its plates.
+      if (draft.platesNotBlurred) throw new LotreelError('INVALID_ARGUMENT', `draft ${draftId} is held for review, its plates are not blurred (${draft.platesNotBlurred}): no reel`);
+      sources = await draftReelSources({ storage: openStorage(config), config }, dealerId, draft, work);
+    } finally {
+      await db.close();
+    }
+    const photos = await photosWithBoxes(sources.photos.map((p) => p.file), config, log);
+    return reelFile(await render(request, photos, sources.text, sources.clip?.path ?? null));
+  } finally {
+    await sources?.clip?.release();
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+async function openDraftDatabase(config: Config, log: Logger, draftId: string): Promise<Database> {
+  try {
+    return await openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl }, { logger: log });
+  } catch (error) {
+    if (!isLotreelError(error, 'DATABASE_FAILED') || error.details?.holder === undefined) throw error;
+    throw new LotreelError(
+      'DATABASE_FAILED',
+      `the embedded database at ${config.dataDir} is in use by another lotreel process (${String(error.details.holder)}): stop it and run this again, or queue the reel through the service (POST /api/drafts/${draftId}/reels)`,
+      { cause: error, details: error.details },
+    );
+  }
 }

@@ -31,7 +31,7 @@ export interface ClipEncoding {
  * (tone mapped with zscale; without it at least the right matrix); none for an SDR clip. A phone's HDR
  * clip left as it is plays washed out in a listing's H.264 player.
  */
-export function clipColourFilters(info: ColourInfo, support: FilterSupport): string[] {
+export function clipColourFilters(info: ColourInfo, support: Pick<FilterSupport, 'zscale'>): string[] {
   if (!needsToneMap(info)) return [];
   return support.zscale ? toneMapToBt709(info) : ['scale=iw:ih:in_color_matrix=bt2020:out_color_matrix=bt709'];
 }

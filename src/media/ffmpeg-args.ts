@@ -12,6 +12,8 @@ import type { SampleMode, SampleOptions, VideoInfo } from './types.js';
 /** What the ffmpeg build offers beyond the basics. */
 export interface FilterSupport {
   zscale: boolean;
+  /** Crossfades between two videos (ffmpeg 4.3+; the 2018 static build lacks it). */
+  xfade: boolean;
 }
 
 export interface ClipSegment {
@@ -120,7 +122,7 @@ export function toneMapToBt709(info: ColourInfo): string[] {
  * `size` null keeps full resolution. Stills get full chroma interpolation, analysis frames `area`
  * downscaling (no aliasing from 4K to 640).
  */
-export function rgbFilters(info: VideoInfo, support: FilterSupport, size: { width: number; height: number } | null): string[] {
+export function rgbFilters(info: VideoInfo, support: Pick<FilterSupport, 'zscale'>, size: { width: number; height: number } | null): string[] {
   const dims = size ? `${size.width}:${size.height}` : 'iw:ih';
   // Full-size photos interpolate chroma properly (no colour fringes); accurate_rnd costs a third more for ±1 level.
   const flags = size ? 'area' : 'bicubic+full_chroma_int';
@@ -167,7 +169,7 @@ export interface SamplerCommand {
  * so the sampler drops frames at or past `endMs` itself. Keyframe mode skips non-key frames in the
  * decoder (about ten times cheaper).
  */
-export function samplerArgs(file: string, info: VideoInfo, options: Omit<SampleOptions, 'batchSize' | 'signal' | 'stills' | 'stats'> & { fullSize?: boolean }, support: FilterSupport): SamplerCommand {
+export function samplerArgs(file: string, info: VideoInfo, options: Omit<SampleOptions, 'batchSize' | 'signal' | 'stills' | 'stats'> & { fullSize?: boolean }, support: Pick<FilterSupport, 'zscale'>): SamplerCommand {
   const { width, height } = scaledSize(info.width, info.height, options.longSide);
   const startMs = options.startMs ?? 0;
   if (options.endMs !== undefined && options.endMs <= startMs) {
@@ -197,7 +199,7 @@ export function samplerArgs(file: string, info: VideoInfo, options: Omit<SampleO
  * fd 3, each through its own queue. What both share (selection, tone mapping) runs once, and showinfo
  * before the split prints one line per frame for both.
  */
-function fullSizeSplit(info: VideoInfo, support: FilterSupport, selects: string[], size: { width: number; height: number }): string[] {
+function fullSizeSplit(info: VideoInfo, support: Pick<FilterSupport, 'zscale'>, selects: string[], size: { width: number; height: number }): string[] {
   const scaled = rgbFilters(info, support, size);
   // The same chain as a full-size still (extractKeyframeStills), so photos come out as they did.
   const full = rgbFilters(info, support, { width: info.width, height: info.height });
@@ -212,7 +214,7 @@ function fullSizeSplit(info: VideoInfo, support: FilterSupport, selects: string[
  * a timestamp rounded up from the true pts still finds its frame). `-ss` before `-i` seeks to the
  * keyframe before and decodes forward: fast and exact.
  */
-export function stillArgs(file: string, info: VideoInfo, timestampMs: number, support: FilterSupport): SamplerCommand {
+export function stillArgs(file: string, info: VideoInfo, timestampMs: number, support: Pick<FilterSupport, 'zscale'>): SamplerCommand {
   const seekMs = timestampMs - 0.5 + info.streamStartMs - info.fileStartMs;
   const args = [
     ...QUIET, '-loglevel', 'error',

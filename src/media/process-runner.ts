@@ -147,9 +147,12 @@ export function filterSupport(binaries: Pick<FfmpegBinaries, 'ffmpeg'>): Promise
   let found = support.get(binaries.ffmpeg);
   if (!found) {
     found = runTool(binaries.ffmpeg, ['-hide_banner', '-filters'], { stage: 'mux', file: binaries.ffmpeg })
-      .then((out) => ({ zscale: /^\s*\S+\s+zscale\s/m.test(out.toString('utf8')) }))
-      // A build that cannot even list filters fails loudly on the real run; here it just lacks zscale.
-      .catch(() => ({ zscale: false }));
+      .then((out) => {
+        const has = (name: string) => new RegExp(`^\\s*\\S+\\s+${name}\\s`, 'm').test(out.toString('utf8'));
+        return { zscale: has('zscale'), xfade: has('xfade') };
+      })
+      // A build that cannot even list filters fails loudly on the real run; here it just lacks both.
+      .catch(() => ({ zscale: false, xfade: false }));
     support.set(binaries.ffmpeg, found);
   }
   return found;

@@ -1,9 +1,10 @@
 /**
  * The one ffmpeg command that renders a reel (pure): every shot, transition, caption and the audio in
- * a single filter graph, H.264 + AAC in MP4 with the index up front. Works on Debian's ffmpeg 5.1.
+ * a single filter graph, H.264 + AAC in MP4 with the index up front. Works on Debian's ffmpeg 5.1 and,
+ * with `support.xfade` false, on the 2018 static build from @ffmpeg-installer (no `xfade` filter there).
  */
 import type { ReelSettings } from '../config/config.js';
-import { inputPath, seconds } from '../media/ffmpeg-args.js';
+import { inputPath, seconds, type FilterSupport } from '../media/ffmpeg-args.js';
 import type { Caption } from './reel-captions.js';
 import type { ClipShot, PhotoShot, ReelPlan } from './reel-plan.js';
 
@@ -22,6 +23,8 @@ export interface ReelCommandInput {
   fontFile: string;
   audio: ReelAudio;
   outPath: string;
+  /** Whether this ffmpeg has `xfade`; without it the crossfades are built from overlay + fade. */
+  support: Pick<FilterSupport, 'xfade'>;
   settings: Pick<ReelSettings, 'captionSizeShare' | 'crf' | 'preset' | 'encoder' | 'musicVolume'>;
 }
 
@@ -78,6 +81,37 @@ function clipShotFilter(input: number, shot: ClipShot, plan: ReelPlan, label: st
   ].join(';');
 }
 
+/**
+ * The shots joined by crossfades into `[xf]` (nothing when there is one shot). With `xfade`, a chain of
+ * xfades. Without it, the same picture from older filters: a black base the reel's length, the first
+ * shot on it, then each later shot moved to its start, its alpha faded in over the transition and laid
+ * on top: during the fade the frame is (1-a)*previous + a*next, as xfade's fade; once a shot ends
+ * (eof_action=pass) the next, already opaque, covers it.
+ */
+export function crossfades(plan: Pick<ReelPlan, 'shots' | 'transitionMs' | 'durationMs' | 'width' | 'height' | 'fps'>, labels: readonly string[], support: Pick<FilterSupport, 'xfade'>): string[] {
+  if (labels.length < 2) return [];
+  const t = seconds(plan.transitionMs);
+  const graph: string[] = [];
+  let video = labels[0];
+  for (let k = 1; k < labels.length; k++) {
+    const out = k === labels.length - 1 ? 'xf' : `x${k}`;
+    const start = seconds(plan.shots[k].startMs);
+    if (support.xfade) {
+      graph.push(`[${video}][${labels[k]}]xfade=transition=fade:duration=${t}:offset=${start}[${out}]`);
+    } else {
+      if (k === 1) {
+        graph.push(`color=c=black:s=${plan.width}x${plan.height}:r=${plan.fps}:d=${seconds(plan.durationMs)},format=yuv420p,settb=1/${plan.fps}[base]`);
+        graph.push(`[base][${video}]overlay=eof_action=pass:format=yuv420[x0]`);
+        video = 'x0';
+      }
+      graph.push(`[${labels[k]}]format=yuva420p,fade=t=in:st=0:d=${t}:alpha=1,setpts=PTS+${start}/TB[${labels[k]}f]`);
+      graph.push(`[${video}][${labels[k]}f]overlay=eof_action=pass:format=yuv420[${out}]`);
+    }
+    video = out;
+  }
+  return graph;
+}
+
 function captionFilter(caption: ReelCommandInput['captions'][number], input: ReelCommandInput): string {
   const { plan } = input;
   const size = Math.round(plan.width * input.settings.captionSizeShare);
@@ -103,13 +137,16 @@ function audioFilter(input: ReelCommandInput, narrationInput: number | null, mus
   const parts: string[] = [];
   if (narrationInput !== null) {
     const delay = Math.max(0, Math.round(input.audio.narrationDelayMs ?? 700));
-    parts.push(`[${narrationInput}:a]${norm},adelay=${delay}:all=1,apad,atrim=duration=${d}[narr]`);
+    // One delay per channel (stereo by now): `all=1` is newer than the 2018 build.
+    parts.push(`[${narrationInput}:a]${norm},adelay=${delay}|${delay},apad,atrim=duration=${d}[narr]`);
   }
   if (musicInput !== null) parts.push(`[${musicInput}:a]${norm},volume=${num(input.settings.musicVolume)},atrim=duration=${d},${fadeOut}[music]`);
   if (narrationInput !== null && musicInput !== null) {
     parts.push('[narr]asplit[narrkey][narrmix]');
     parts.push('[music][narrkey]sidechaincompress=threshold=0.02:ratio=8:attack=20:release=400[ducked]');
-    parts.push(`[ducked][narrmix]amix=inputs=2:duration=first:normalize=0,atrim=duration=${d}[aout]`);
+    // Both inputs last the whole reel, so amix halves each throughout; volume=2 makes it a plain sum
+    // (amix's `normalize=0` is newer than the 2018 build).
+    parts.push(`[ducked][narrmix]amix=inputs=2:duration=first,volume=2,atrim=duration=${d}[aout]`);
   } else if (narrationInput !== null) {
     parts.push('[narr]anull[aout]');
   } else if (musicInput !== null) {
@@ -139,12 +176,8 @@ export function reelCommandArgs(input: ReelCommandInput): string[] {
     }
     labels.push(label);
   });
-  let video = labels[0];
-  for (let k = 1; k < labels.length; k++) {
-    const out = `x${k}`;
-    graph.push(`[${video}][${labels[k]}]xfade=transition=fade:duration=${seconds(plan.transitionMs)}:offset=${seconds(plan.shots[k].startMs)}[${out}]`);
-    video = out;
-  }
+  graph.push(...crossfades(plan, labels, input.support));
+  const video = labels.length > 1 ? 'xf' : labels[0];
   const captions = input.captions.map((c) => captionFilter(c, input));
   graph.push(`[${video}]${[...captions, `trim=duration=${seconds(plan.durationMs)}`, 'format=yuv420p'].join(',')}[vout]`);
 

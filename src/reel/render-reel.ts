@@ -11,7 +11,7 @@ import { LotreelError } from '../core/errors.js';
 import type { FfmpegBinaries } from '../media/binaries.js';
 import { inputPath } from '../media/ffmpeg-args.js';
 import { checkInputFile, probe } from '../media/probe.js';
-import { runTool, spawnTool, toolError } from '../media/process-runner.js';
+import { filterSupport, runTool, spawnTool, toolError } from '../media/process-runner.js';
 import type { LlmClient } from '../llm/client.js';
 import { captionLines, narrationScript, scheduleCaptions, wrapCaption, type Caption, type ReelText } from './reel-captions.js';
 import { reelCommandArgs } from './reel-graph.js';
@@ -109,7 +109,8 @@ export async function renderReel(input: RenderReelInput): Promise<RenderedReel> 
     );
     const narration = await narrationFile(input, lines, work);
     const partial = join(work, 'reel.mp4');
-    const args = reelCommandArgs({ plan, captions: captionFiles, fontFile, audio: { narration, music: input.musicFile }, outPath: partial, settings });
+    const support = await filterSupport(binaries);
+    const args = reelCommandArgs({ plan, captions: captionFiles, fontFile, audio: { narration, music: input.musicFile }, outPath: partial, support, settings });
     const proc = spawnTool(binaries.ffmpeg, args, { signal });
     let pending = '';
     proc.stdout.setEncoding('utf8');

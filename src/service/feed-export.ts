@@ -1,6 +1,6 @@
 /**
  * A dealer's inventory feed as `lotreel export` writes it: every car of one video or of all the
- * dealer's videos, image links signed for a marketplace (image-links.ts). The command runs it against
+ * dealer's videos, image links signed for a marketplace (image-links.ts), its rendered reels' links. The command runs it against
  * the database, or asks a running `serve` to (admin-channel.ts): one answer either way.
  */
 import { LotreelError } from '../core/errors.js';
@@ -9,6 +9,7 @@ import type { Queryable } from '../store/queryable.js';
 import { getVideo, listCars, listVideos } from '../store/service.repository.js';
 import { toFeedItems, type FeedItem } from './feed.js';
 import { dealerImageUrls } from './image-links.js';
+import { withReelUrls } from './reel-links.js';
 
 export interface FeedRequest {
   dealer: string;
@@ -31,6 +32,9 @@ export async function dealerFeed(db: Queryable, request: FeedRequest, links: { b
   }
   const imageUrl = await dealerImageUrls(db, dealerId, links.base, links.defaultDays);
   const items: FeedItem[] = [];
-  for (const id of videoIds) items.push(...toFeedItems((await listCars(db, dealerId, id)) ?? [], imageUrl, links.mileageUnit));
+  for (const id of videoIds) {
+    const cars = (await listCars(db, dealerId, id)) ?? [];
+    items.push(...(await withReelUrls(db, id, cars, toFeedItems(cars, imageUrl, links.mileageUnit), links.base)));
+  }
   return items;
 }

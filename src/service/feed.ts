@@ -54,16 +54,23 @@ export function csvField(value: string | number | null | undefined): string {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-/** The feed as CSV with a header row; as many image columns as the car with the most photos. */
+/**
+ * The feed as CSV with a header row; as many image columns as the car with the most photos, and as
+ * many reel columns (`video[n].url`, the JSON's `video_urls`; at least one, empty without a reel) as
+ * the car with the most rendered reels.
+ */
 export function feedCsv(items: readonly FeedItem[]): string {
   const images = Math.max(1, ...items.map((item) => item.image_urls.length));
+  const videos = Math.max(1, ...items.map((item) => item.video_urls?.length ?? 0));
   const header = [
     'vehicle_id', 'title', 'description', 'make', 'model', 'year', 'body_style', 'exterior_color',
-    'mileage.value', 'mileage.unit', 'vin', ...Array.from({ length: images }, (_, i) => `image[${i}].url`), 'state',
+    'mileage.value', 'mileage.unit', 'vin', ...Array.from({ length: images }, (_, i) => `image[${i}].url`),
+    ...Array.from({ length: videos }, (_, i) => `video[${i}].url`), 'state',
   ];
   const rows = items.map((item) => [
     item.vehicle_id, item.title, item.description, item.make, item.model, item.year, item.body_style, item.exterior_color,
-    item.mileage?.value, item.mileage?.unit, item.vin, ...Array.from({ length: images }, (_, i) => item.image_urls[i]), item.state,
+    item.mileage?.value, item.mileage?.unit, item.vin, ...Array.from({ length: images }, (_, i) => item.image_urls[i]),
+    ...Array.from({ length: videos }, (_, i) => item.video_urls?.[i]), item.state,
   ]);
   return [header, ...rows].map((row) => row.map(csvField).join(',')).join('\r\n') + '\r\n';
 }

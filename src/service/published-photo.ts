@@ -27,7 +27,7 @@ export interface PublishablePhoto {
 export const renderedPrefix = (dealerId: string, photo: Pick<PublishablePhoto, 'id' | 'videoId'>): string =>
   checkKey(`${videoPrefix(dealerId, photo.videoId)}/rendered/${photo.id}`);
 
-export async function publishedPhoto(ctx: ServiceContext, dealerId: string, photo: PublishablePhoto): Promise<StoredObject | null> {
+export async function publishedPhoto(ctx: Pick<ServiceContext, 'storage' | 'config'>, dealerId: string, photo: PublishablePhoto): Promise<StoredObject | null> {
   const originalKey = checkKey(`${videoPrefix(dealerId, photo.videoId)}/${photo.file}`);
   const state = foldEdits(photo.edits);
   if (isOriginal(state)) return ctx.storage.read(originalKey);

@@ -41,7 +41,7 @@ function draftFacts(draft: EditorDraft) {
 }
 
 /** Copies each published photo into `dir`, the cover first, then the listing order. */
-async function photoFiles(ctx: ServiceContext, dealerId: string, draft: EditorDraft, dir: string): Promise<ReelPhoto[]> {
+async function photoFiles(ctx: Pick<ServiceContext, 'storage' | 'config'>, dealerId: string, draft: EditorDraft, dir: string): Promise<ReelPhoto[]> {
   const ordered = [...draft.photos].sort((a, b) => Number(b.isCover) - Number(a.isCover) || a.ordinal - b.ordinal);
   const photos: ReelPhoto[] = [];
   for (const [k, photo] of ordered.entries()) {
@@ -54,6 +54,20 @@ async function photoFiles(ctx: ServiceContext, dealerId: string, draft: EditorDr
   }
   if (photos.length === 0) throw new LotreelError('INPUT_MISSING', 'the draft has no photos to make a reel of');
   return photos;
+}
+
+/** What a stored draft's reel is made of: its published photos copied into `dir`, its clip, its text. */
+export interface DraftReelSources {
+  photos: ReelPhoto[];
+  /** The car's blurred clip, copied out of storage: release it when done. */
+  clip: LocalCopy | undefined;
+  text: { title: string; facts: ReturnType<typeof draftFacts> };
+}
+
+export async function draftReelSources(ctx: Pick<ServiceContext, 'storage' | 'config'>, dealerId: string, draft: EditorDraft, dir: string): Promise<DraftReelSources> {
+  const photos = await photoFiles(ctx, dealerId, draft, dir);
+  const clip = draft.clipFile ? await ctx.storage.localCopy(checkKey(`${videoPrefix(dealerId, draft.videoId)}/${draft.clipFile}`)) : undefined;
+  return { photos, clip, text: { title: String(draft.fields.title.value ?? ''), facts: draftFacts(draft) } };
 }
 
 export async function runReelJob(ctx: ServiceContext, job: ReelJob): Promise<void> {
@@ -70,14 +84,14 @@ export async function runReelJob(ctx: ServiceContext, job: ReelJob): Promise<voi
   let lastWrite = 0;
   let writing = Promise.resolve();
   try {
-    const photos = await photoFiles(ctx, dealerId, draft, work);
-    if (draft.clipFile) clip = await ctx.storage.localCopy(checkKey(`${videoPrefix(dealerId, draft.videoId)}/${draft.clipFile}`));
+    const sources = await draftReelSources(ctx, dealerId, draft, work);
+    clip = sources.clip;
     const outPath = join(work, 'reel.mp4');
     const reel = await renderReel({
       format: format as ReelFormat,
-      photos,
+      photos: sources.photos,
       clipFile: clip?.path ?? null,
-      text: { title: String(draft.fields.title.value ?? ''), facts: draftFacts(draft) },
+      text: sources.text,
       llm: createLlmClient(ctx.config.llm, ctx.config.analysis.listingText.llmMaxConsecutiveFailures, log),
       outPath,
       settings: ctx.config.reel,

@@ -120,7 +120,7 @@ export const feedItem = z.object({
   vin: z.string().nullable(),
   image_urls: z.array(z.string()),
   state: draftStatus,
-  /** The draft's rendered reels (JSON export only), when it has any. */
+  /** The draft's rendered reels, when it has any (the CSV's `video[n].url` columns). */
   video_urls: z.array(z.string()).optional(),
 });
 

@@ -141,6 +141,15 @@ export async function getEditorDraft(db: Queryable, dealerId: string, draftId: s
   return row ? assemble(db, row) : null;
 }
 
+/**
+ * Whose draft this is (for `lotreel reel --draft`, which has no dealer): undefined when there is no
+ * such draft, null for one of `lotreel process` (no dealer).
+ */
+export async function draftDealerId(db: Queryable, draftId: string): Promise<string | null | undefined> {
+  const [row] = await db.query<{ dealer_id: string | null }>('select v.dealer_id from drafts d join cars c on c.id = d.car_id join videos v on v.id = c.video_id where d.id = $1', [draftId]);
+  return row === undefined ? undefined : row.dealer_id;
+}
+
 export interface FieldChanges {
   fields?: Partial<Record<DraftFieldName, string | number | null>>;
   status?: DraftStatus;

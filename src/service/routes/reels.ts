@@ -8,22 +8,16 @@ import { stat } from 'node:fs/promises';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { getEditorDraft } from '../../store/editor.repository.js';
-import { getReel, listDraftReels, listVideoReels, queueReel, setReelJob, type ReelRow } from '../../store/reels.repository.js';
-import type { ServiceCar } from '../../store/service.repository.js';
+import { getReel, listDraftReels, queueReel, setReelJob, type ReelRow } from '../../store/reels.repository.js';
 import { dealerOf } from '../auth.js';
 import { parseByteRange } from '../byte-range.js';
-import { platesHeld, type FeedItem } from '../feed.js';
 import type { ServiceContext } from '../context.js';
 import { notFound } from '../http-errors.js';
+import { reelUrl } from '../reel-links.js';
 import { reelSourceVersion } from '../reel-refresh.js';
 import { errorBody, idParams, reelFormat, reelView } from '../schemas.js';
 
 const reelParams = idParams.extend({ format: reelFormat });
-
-export const reelPath = (draftId: string, format: string) => `/api/drafts/${draftId}/reels/${format}`;
-
-/** Where a rendered reel is served; the version in it makes a browser fetch a new render. */
-const reelUrl = (reel: ReelRow) => `${reelPath(reel.draftId, reel.format)}?v=${reel.sourceVersion}`;
 
 export const toReelView = (reel: ReelRow, currentVersion: (format: string) => string): z.infer<typeof reelView> => ({
   format: reel.format as z.infer<typeof reelFormat>,
@@ -34,17 +28,6 @@ export const toReelView = (reel: ReelRow, currentVersion: (format: string) => st
   stale: reel.sourceVersion !== null && reel.sourceVersion !== currentVersion(reel.format),
   url: reel.file ? reelUrl(reel) : null,
 });
-
-/** The export's items with each car's rendered reels (none for a car held for its plates, like its photos). */
-export async function withReelUrls(ctx: ServiceContext, videoId: string, cars: readonly ServiceCar[], items: FeedItem[], base: string): Promise<FeedItem[]> {
-  const reels = (await listVideoReels(ctx.db, videoId)).filter((reel) => reel.file !== null);
-  return items.map((item) => {
-    const draft = cars.find((car) => car.id === item.vehicle_id)?.draft;
-    if (!draft || platesHeld(draft.attributes)) return item;
-    const urls = reels.filter((reel) => reel.draftId === draft.id).map((reel) => base + reelUrl(reel));
-    return urls.length > 0 ? { ...item, video_urls: urls } : item;
-  });
-}
 
 export const reelRoutes: FastifyPluginAsyncZod<{ ctx: ServiceContext }> = async (app, { ctx }) => {
   const errors = { 400: errorBody, 401: errorBody, 404: errorBody };

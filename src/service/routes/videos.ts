@@ -19,7 +19,7 @@ import { videoPrefix } from '../../storage/storage.js';
 import { incomingPath } from '../uploads-dir.js';
 import { dealerImageUrls } from '../image-links.js';
 import { carView, videoStatusView, videoSummaryView } from '../views.js';
-import { withReelUrls } from './reels.js';
+import { withReelUrls } from '../reel-links.js';
 
 /** How often an events stream looks at the video's row, and sends a keep-alive comment. */
 const EVENTS_POLL_MS = 500;
@@ -169,11 +169,12 @@ export const videoRoutes: FastifyPluginAsyncZod<{ ctx: ServiceContext }> = async
       if (!cars) return notFound(reply, 'no such video');
       const base = ctx.config.service.publicUrl ?? `${request.protocol}://${request.host}`;
       // Image links a marketplace opens without the token: signed, expiring, revocable.
-      const items = toFeedItems(cars, await dealerImageUrls(ctx.db, dealerId, base, ctx.config.editor.imageLinkDays), MARKET_MILEAGE_UNIT[ctx.config.analysis.text.market]);
+      const feed = toFeedItems(cars, await dealerImageUrls(ctx.db, dealerId, base, ctx.config.editor.imageLinkDays), MARKET_MILEAGE_UNIT[ctx.config.analysis.text.market]);
+      const items = await withReelUrls(ctx.db, request.params.id, cars, feed, base);
       if (request.query.format === 'csv') {
         return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="lotreel-${request.params.id}.csv"`).send(feedCsv(items));
       }
-      return withReelUrls(ctx, request.params.id, cars, items, base);
+      return items;
     },
   );
 

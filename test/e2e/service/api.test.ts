@@ -200,7 +200,7 @@ describe.each(backendKinds)('the dealer service on %s', (kind) => {
     const text = await csv.text();
     const [header] = text.split('\r\n');
     expect(header).toBe(
-      ['vehicle_id', 'title', 'description', 'make', 'model', 'year', 'body_style', 'exterior_color', 'mileage.value', 'mileage.unit', 'vin', ...car.photos.map((_: unknown, i: number) => `image[${i}].url`), 'state'].join(','),
+      ['vehicle_id', 'title', 'description', 'make', 'model', 'year', 'body_style', 'exterior_color', 'mileage.value', 'mileage.unit', 'vin', ...car.photos.map((_: unknown, i: number) => `image[${i}].url`), 'video[0].url', 'state'].join(','),
     );
     expect(text).toContain(`${car.id},"Yellow hatchback, ""one owner"", 2019","Line one,\nline two",Fiat,`);
     expect(text.trimEnd().endsWith(',ready')).toBe(true);

@@ -52,10 +52,12 @@ describe('process runner', () => {
     expect((await proc.done).signal).toBe('SIGKILL');
   });
 
-  it('finds zscale in both ffmpeg builds', async () => {
+  it('finds zscale in both ffmpeg builds, xfade only in Debian\'s (the 2018 static build has none), asking each once', async () => {
     const require = createRequire(import.meta.url);
-    expect(await filterSupport(bins)).toEqual({ zscale: true });
-    expect(await filterSupport({ ffmpeg: (require('@ffmpeg-installer/ffmpeg') as { path: string }).path })).toEqual({ zscale: true });
-    expect(await filterSupport({ ffmpeg: '/nonexistent/ffmpeg' })).toEqual({ zscale: false });
+    const npm = { ffmpeg: (require('@ffmpeg-installer/ffmpeg') as { path: string }).path };
+    expect(await filterSupport(bins)).toEqual({ zscale: true, xfade: true });
+    expect(await filterSupport(npm)).toEqual({ zscale: true, xfade: false });
+    expect(filterSupport(npm)).toBe(filterSupport(npm));
+    expect(await filterSupport({ ffmpeg: '/nonexistent/ffmpeg' })).toEqual({ zscale: false, xfade: false });
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS } from '../../../src/config/config.js';
 import type { ListingFacts } from '../../../src/listing/listing-facts.js';
 import { captionLines, narrationScript, scheduleCaptions, wrapCaption } from '../../../src/reel/reel-captions.js';
-import { filterPath, reelCommandArgs } from '../../../src/reel/reel-graph.js';
+import { crossfades, filterPath, reelCommandArgs } from '../../../src/reel/reel-graph.js';
 import { parseReelFormats, photoCanvas, planReel, shotAt, windowAt, type PhotoShot, type ReelPhoto } from '../../../src/reel/reel-plan.js';
 import { motionSamples, steadiestWindows } from '../../../src/reel/steady.js';
 import { parseCommand } from '../../../src/cli/args.js';
@@ -105,7 +105,7 @@ describe('captions and narration', () => {
 describe('the ffmpeg command', () => {
   it('is one filter graph: a zoom per photo, crossfades, captions from files, a silent AAC track, faststart', () => {
     const plan = planReel({ format: 'vertical', photos: wide(3), clip: { file: '/clip.mp4', durationMs: 10000, width: 1920, height: 1080 } }, settings);
-    const args = reelCommandArgs({ plan, captions: [{ text: 'x', startMs: 300, endMs: 2500, textFile: '/tmp/c:0.txt', lines: 1 }], fontFile: '/f/inter.woff', audio: {}, outPath: '/out/r.mp4', settings });
+    const args = reelCommandArgs({ plan, captions: [{ text: 'x', startMs: 300, endMs: 2500, textFile: '/tmp/c:0.txt', lines: 1 }], fontFile: '/f/inter.woff', audio: {}, outPath: '/out/r.mp4', support: { xfade: true }, settings });
     expect(args.filter((a) => a === '-filter_complex')).toHaveLength(1);
     const graph = args[args.indexOf('-filter_complex') + 1];
     expect(graph.match(/zoompan=/g)).toHaveLength(3);
@@ -121,10 +121,37 @@ describe('the ffmpeg command', () => {
 
   it('ducks the music under the narration when both are given', () => {
     const plan = planReel({ format: 'square', photos: wide(2) }, settings);
-    const args = reelCommandArgs({ plan, captions: [], fontFile: '/f', audio: { narration: '/n.wav', music: '/m.mp3' }, outPath: '/o.mp4', settings });
+    const args = reelCommandArgs({ plan, captions: [], fontFile: '/f', audio: { narration: '/n.wav', music: '/m.mp3' }, outPath: '/o.mp4', support: { xfade: true }, settings });
     const graph = args[args.indexOf('-filter_complex') + 1];
     expect(graph).toContain('sidechaincompress');
     expect(args.join(' ')).toContain('-stream_loop -1 -i /m.mp3');
+    // Options the 2018 static build lacks (adelay all=1, amix normalize=0) are not used.
+    expect(graph).not.toMatch(/all=1|normalize=/);
+  });
+
+  it('crossfades with xfade, or without it from a black base, shifted alpha-faded shots and overlays, at the same times', () => {
+    const plan = planReel({ format: 'square', photos: wide(3) }, settings);
+    const labels = ['s0', 's1', 's2'];
+    const t = settings.transitionMs / 1000;
+    const starts = plan.shots.map((s) => s.startMs / 1000);
+    expect(crossfades(plan, labels, { xfade: true })).toEqual([
+      `[s0][s1]xfade=transition=fade:duration=${t}:offset=${starts[1]}[x1]`,
+      `[x1][s2]xfade=transition=fade:duration=${t}:offset=${starts[2]}[xf]`,
+    ]);
+    const fallback = crossfades(plan, labels, { xfade: false });
+    expect(fallback.join(';')).not.toContain('xfade');
+    expect(fallback).toEqual([
+      `color=c=black:s=1080x1080:r=30:d=${plan.durationMs / 1000},format=yuv420p,settb=1/30[base]`,
+      '[base][s0]overlay=eof_action=pass:format=yuv420[x0]',
+      `[s1]format=yuva420p,fade=t=in:st=0:d=${t}:alpha=1,setpts=PTS+${starts[1]}/TB[s1f]`,
+      '[x0][s1f]overlay=eof_action=pass:format=yuv420[x1]',
+      `[s2]format=yuva420p,fade=t=in:st=0:d=${t}:alpha=1,setpts=PTS+${starts[2]}/TB[s2f]`,
+      '[x1][s2f]overlay=eof_action=pass:format=yuv420[xf]',
+    ]);
+    // One shot: nothing to join, on either build; the whole command then reads the shot itself.
+    expect(crossfades(planReel({ format: 'square', photos: wide(1) }, settings), ['s0'], { xfade: false })).toEqual([]);
+    const one = reelCommandArgs({ plan: planReel({ format: 'square', photos: wide(1) }, settings), captions: [], fontFile: '/f', audio: {}, outPath: '/o.mp4', support: { xfade: false }, settings });
+    expect(one[one.indexOf('-filter_complex') + 1]).toContain('[s0]trim=');
   });
 });
 
@@ -146,7 +173,10 @@ describe('lotreel reel arguments', () => {
   it('parses the photo, draft and process forms and says what is wrong', () => {
     expect(parseCommand(['reel', 'a.jpg', 'b.jpg', '--title', 'Ford Focus', '--facts', 'f.json'])).toMatchObject({ kind: 'reel-photos', photos: ['a.jpg', 'b.jpg'], format: 'vertical', facts: 'f.json' });
     expect(parseCommand(['reel', 'a.jpg', '--title', 't', '--format', 'square', '--out', 'x.mp4'])).toMatchObject({ kind: 'reel-photos', format: 'square', out: 'x.mp4' });
-    expect(() => parseCommand(['reel', '--draft', 'abc'])).toThrow(/not available yet/);
+    const id = '6F1C2A8E-1B7D-4C55-9A0E-2D3B4C5D6E7F';
+    expect(parseCommand(['reel', '--draft', id, '--format', 'horizontal', '--json'])).toMatchObject({ kind: 'reel-draft', draft: id.toLowerCase(), format: 'horizontal', json: true });
+    expect(() => parseCommand(['reel', '--draft', 'abc'])).toThrow(/--draft takes a stored draft's id \(a UUID\)/);
+    expect(() => parseCommand(['reel', 'a.jpg', '--draft', id])).toThrow(/takes no photos/);
     expect(parseCommand(['process', 'v.mp4', '--reel', 'vertical,horizontal'])).toMatchObject({ kind: 'process', reels: ['vertical', 'horizontal'] });
     expect(() => parseCommand(['reel', 'a.jpg'])).toThrow(/--title/);
     expect(() => parseCommand(['reel', 'a.jpg', '--title', 't', '--format', 'vertical,square'])).toThrow(/one --format/);

@@ -75,10 +75,19 @@ describe('inventory feed', () => {
       url,
     );
     const lines = feedCsv(items).split('\r\n');
-    expect(lines[0]).toBe('vehicle_id,title,description,make,model,year,body_style,exterior_color,mileage.value,mileage.unit,vin,image[0].url,image[1].url,state');
-    expect(lines[1]).toBe(`c1,Red sedan,A car.,Fiat,,,sedan,red,,,,${url('p1')},${url('p2')},needs_review`);
-    expect(lines[2]).toBe('c2,"Blue, ""clean""",A car.,,,,sedan,red,,,,,,ready');
+    expect(lines[0]).toBe('vehicle_id,title,description,make,model,year,body_style,exterior_color,mileage.value,mileage.unit,vin,image[0].url,image[1].url,video[0].url,state');
+    expect(lines[1]).toBe(`c1,Red sedan,A car.,Fiat,,,sedan,red,,,,${url('p1')},${url('p2')},,needs_review`);
+    expect(lines[2]).toBe('c2,"Blue, ""clean""",A car.,,,,sedan,red,,,,,,,ready');
     expect(lines[3]).toBe('');
-    expect(feedCsv([]).split('\r\n')[0]).toContain('image[0].url,state');
+    expect(feedCsv([]).split('\r\n')[0]).toContain('image[0].url,video[0].url,state');
+  });
+
+  it("gives the JSON's video_urls as video[n].url columns, as many as the car with the most reels, empty for a car without", () => {
+    const reel = (format: string) => `https://lot.example/api/drafts/d1/reels/${format}?v=1a2b`;
+    const [one, two] = toFeedItems([car(), car({ id: 'c2' })], url);
+    const lines = feedCsv([{ ...one, video_urls: [reel('vertical'), reel('square')] }, two]).split('\r\n');
+    expect(lines[0]).toContain(',image[1].url,video[0].url,video[1].url,state');
+    expect(lines[1]).toContain(`,${url('p2')},${reel('vertical')},${reel('square')},needs_review`);
+    expect(lines[2]).toContain(`,${url('p2')},,,needs_review`);
   });
 });
