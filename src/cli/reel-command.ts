@@ -170,8 +170,6 @@ export async function draftReel(draftId: string, request: ReelRequest): Promise<
       }
       const draft = dealerId === undefined ? null : await getEditorDraft(db, dealerId, draftId);
       if (dealerId === undefined || draft === null) throw new LotreelError('INVALID_ARGUMENT', `no draft ${draftId} in the database (${config.databaseUrl ? 'DATABASE_URL' : config.dataDir})`);
-      // Its photos are not blurred: a reel would publish its plates.
-      if (draft.platesNotBlurred) throw new LotreelError('INVALID_ARGUMENT', `draft ${draftId} is held for review, its plates are not blurred (${draft.platesNotBlurred}): no reel`);
       sources = await draftReelSources({ storage: openStorage(config), config }, dealerId, draft, work);
     } finally {
       await db.close();

@@ -65,6 +65,8 @@ export interface DraftReelSources {
 }
 
 export async function draftReelSources(ctx: Pick<ServiceContext, 'storage' | 'config'>, dealerId: string, draft: EditorDraft, dir: string): Promise<DraftReelSources> {
+  // Its photos are not published while its plates are not blurred; neither is a reel of them.
+  if (draft.platesNotBlurred) throw new LotreelError('INVALID_ARGUMENT', `draft ${draft.id} is held for review, its plates are not blurred (${draft.platesNotBlurred}): no reel`);
   const photos = await photoFiles(ctx, dealerId, draft, dir);
   const clip = draft.clipFile ? await ctx.storage.localCopy(checkKey(`${videoPrefix(dealerId, draft.videoId)}/${draft.clipFile}`)) : undefined;
   return { photos, clip, text: { title: String(draft.fields.title.value ?? ''), facts: draftFacts(draft) } };

@@ -39,13 +39,16 @@ export const reelRoutes: FastifyPluginAsyncZod<{ ctx: ServiceContext }> = async 
         summary: "Queue the render of the draft's reel in a format; progress comes as `reel` events on its video's events stream",
         params: idParams,
         body: z.object({ format: reelFormat }),
-        response: { 202: z.object({ draftId: z.string(), videoId: z.string(), format: reelFormat, status: z.literal('queued') }), ...errors },
+        response: { 202: z.object({ draftId: z.string(), videoId: z.string(), format: reelFormat, status: z.literal('queued') }), 409: errorBody, ...errors },
       },
     },
     async (request, reply) => {
       const dealerId = dealerOf(request).id;
       const draft = await getEditorDraft(ctx.db, dealerId, request.params.id);
       if (!draft) return notFound(reply, 'no such draft');
+      if (draft.platesNotBlurred) {
+        return reply.code(409).send({ error: { code: 'PLATES_NOT_BLURRED', message: `no reel of this draft: its car's plates are not blurred (${draft.platesNotBlurred})` } });
+      }
       const { format } = request.body;
       await queueReel(ctx.db, draft.id, format, null);
       await setReelJob(ctx.db, draft.id, format, await ctx.queue.enqueueReel(dealerId, draft.id, format));

@@ -36,6 +36,7 @@ let app: FastifyInstance;
 let queue: JobQueue;
 let photoIds: { held: string; ready: string };
 let dealerId: string;
+let heldDraftId: string;
 
 const car = (ordinal: number, attributes: Record<string, unknown>): CarInput => ({
   ordinal,
@@ -64,6 +65,7 @@ beforeAll(async () => {
     cars: [car(1, { platesNotBlurred: HELD_REASON }), car(2, {})],
   });
   photoIds = { held: saved.cars[0].photoIds[0], ready: saved.cars[1].photoIds[0] };
+  heldDraftId = saved.cars[0].draftId;
   const storage = openStorage(config);
   for (const ordinal of [1, 2]) {
     const file = join(root, `photo-${ordinal}.jpg`);
@@ -98,6 +100,13 @@ describe('a car held because its plates could not be looked for', () => {
     const published = await app.inject({ method: 'GET', url: link.pathname + link.search });
     expect(published.statusCode).toBe(200);
     expect(published.headers['content-type']).toBe('image/jpeg');
+  });
+
+  it('gets no reel: its render is refused before it is queued', async () => {
+    const answer = await app.inject({ method: 'POST', url: `/api/drafts/${heldDraftId}/reels`, headers: { authorization: `Bearer ${token}` }, payload: { format: 'square' } });
+    expect(answer.statusCode).toBe(409);
+    expect(answer.json().error).toEqual({ code: 'PLATES_NOT_BLURRED', message: expect.stringContaining(HELD_REASON) });
+    expect((await get(`/api/drafts/${heldDraftId}/reels`)).json()).toEqual([]);
   });
 
   it('has its photo refused through a signed link too (one signed before the car was held, say)', async () => {
