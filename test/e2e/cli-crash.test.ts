@@ -12,7 +12,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPreset } from '../../fixtures/walkaround.js';
 import { openDatabase } from '../../src/store/index.js';
-import { cliEnv, describeRun, runCli } from '../helpers/cli.js';
+import { cliEnv, describeRun, runCli, shellTestSettings } from '../helpers/cli.js';
 import { adminDatabaseUrl, createScratchDatabase, type ScratchDatabase } from '../helpers/postgres.js';
 import { scratchDir, yoloxModelDir } from '../helpers/shared.js';
 import { requireFreshBuild } from './build.js';
@@ -43,8 +43,9 @@ describe.each(backends)('lotreel process killed at each step (%s)', (kind) => {
   const outDir = join(root, 'out');
   let database: ScratchDatabase | null = null;
   let video: string;
+  const settings = shellTestSettings(root);
   const env = (extra: Record<string, string> = {}) =>
-    cliEnv({ home: join(root, 'home'), dataDir, modelsDir: yoloxModelDir(), databaseUrl: database?.url, extra });
+    cliEnv({ home: join(root, 'home'), dataDir, modelsDir: yoloxModelDir(), databaseUrl: database?.url, extra: { LOTREEL_CONFIG: settings, ...extra } });
 
   beforeAll(async () => {
     requireFreshBuild();

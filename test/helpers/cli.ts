@@ -3,7 +3,7 @@
  * no shell, a controlled environment, stdout and stderr captured separately.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from './shared.js';
 
@@ -16,6 +16,18 @@ export interface CliRun {
   stdout: string;
   stderr: string;
   ms: number;
+}
+
+/**
+ * A settings file (for LOTREEL_CONFIG) for tests of what surrounds the analysis (crash safety, cars
+ * stored early): no text reading, and clips cut without looking for plates. These are the costliest
+ * stages, covered by their own tests; here they would only multiply the suite's time.
+ */
+export function shellTestSettings(dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 'shell-test-settings.json');
+  writeFileSync(file, JSON.stringify({ ocr: { enabled: false }, plates: { blur: false } }));
+  return file;
 }
 
 export interface CliEnvOptions {

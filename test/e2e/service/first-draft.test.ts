@@ -12,6 +12,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPreset } from '../../../fixtures/walkaround.js';
 import { openDatabase } from '../../../src/store/index.js';
+import { shellTestSettings } from '../../helpers/cli.js';
 import { requireFreshBuild } from '../build.js';
 import { backendKinds, client, createInstallation, readEvents, startService, waitForVideo, type Client, type Installation, type ServiceProcess, type SseEvent } from './harness.js';
 
@@ -30,12 +31,15 @@ async function streamUntilDone(api: Client, id: string, atFirstCar: (data: any) 
 
 describe.each(backendKinds)('the first draft early on %s', (kind) => {
   let install: Installation;
+  /** The short lease, and the cheap analysis settings (shellTestSettings). */
+  let serviceEnv: Record<string, string>;
   let video: Buffer;
   const running: ServiceProcess[] = [];
 
   beforeAll(async () => {
     requireFreshBuild();
     install = await createInstallation(kind, 'first-draft');
+    serviceEnv = { ...LEASE, LOTREEL_CONFIG: shellTestSettings(install.root) };
     video = await readFile((await buildPreset('hardCuts')).video);
   });
   afterAll(async () => {
@@ -68,7 +72,7 @@ describe.each(backendKinds)('the first draft early on %s', (kind) => {
 
   it('sends the first car and stores its rows while the video is still processing', async () => {
     const token = await install.addDealer('Early Motors'); // the embedded database: before serve holds it
-    const service = await startService(install, ['serve'], LEASE);
+    const service = await startService(install, ['serve'], serviceEnv);
     running.push(service);
     const api = client(service.url, token);
     const upload = await api.uploadMultipart(video, 'three cars.mp4');
@@ -108,7 +112,7 @@ describe.each(backendKinds)('the first draft early on %s', (kind) => {
 
   it('loses and duplicates nothing when the worker is killed right after storing an early car', async () => {
     const token = await install.addDealer('Crash Early Motors');
-    const crashing = await startService(install, ['serve'], { ...LEASE, LOTREEL_TEST_CRASH_AT: 'car-committed' }, ['--import', preload]);
+    const crashing = await startService(install, ['serve'], { ...serviceEnv, LOTREEL_TEST_CRASH_AT: 'car-committed' }, ['--import', preload]);
     running.push(crashing);
     const upload = await client(crashing.url, token).uploadMultipart(video, 'three cars.mp4');
     expect(upload.status).toBe(202);
@@ -119,7 +123,7 @@ describe.each(backendKinds)('the first draft early on %s', (kind) => {
     expect(afterKill.files.filter((f) => !existsSync(join(videoFolder(id), f)))).toEqual([]);
 
     // Redone by the next process: the car stays visible throughout, and no car is there twice.
-    const finisher = await startService(install, ['serve'], LEASE);
+    const finisher = await startService(install, ['serve'], serviceEnv);
     running.push(finisher);
     const api = client(finisher.url, token);
     const counts: number[] = [];
