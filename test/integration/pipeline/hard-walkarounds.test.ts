@@ -29,9 +29,9 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-function run(video: string, name: string, readText: boolean): Promise<ProcessResult> {
-  const settings = parseSettings({ ocr: { enabled: readText } });
-  return processVideo({ file: video, outDir: join(root, name), device: 'cpu', settings, config, log: silentLogger, database: db, clip: null });
+function run(video: string, name: string, readText: boolean, extra: { earlyCars?: 'first' | 'off'; onCarDone?: () => void } = {}): Promise<ProcessResult> {
+  const settings = parseSettings({ ocr: { enabled: readText }, segmentation: { earlyCars: extra.earlyCars ?? 'first' } });
+  return processVideo({ file: video, outDir: join(root, name), device: 'cpu', settings, config, log: silentLogger, database: db, clip: null, onCarDone: extra.onCarDone });
 }
 
 const withCloseUps = (spec: HardSpec) => spec.clips.some((c) => c.kind === 'card');
@@ -83,5 +83,24 @@ describe('reporting-davis-car-turn (a real clip: the camera pans with one car fr
     expect(segment.startMs).toBeLessThanOrEqual(1000);
     expect(segment.endMs).toBeGreaterThanOrEqual(result.video.durationMs - 200);
     expect(result.cars[0].photos.length).toBeGreaterThanOrEqual(2);
+  });
+});
+
+/**
+ * Cars finished early (while the video is still being analysed) are the cars the whole video gives:
+ * run once finishing cars as they settle and once only at the end, the same segments and photos. An
+ * early car refined without the car after it once let its end reach a second into that car.
+ */
+describe('cars finished early', () => {
+  it('are the cars the whole video gives: same segments, same photos', async () => {
+    const spec = REPORTING_SET.find((s) => s.name.includes('fast'))!;
+    const { video } = await buildHard(spec);
+    let early = 0;
+    const streamed = await run(video, 'early-first', false, { earlyCars: 'first', onCarDone: () => early++ });
+    const atTheEnd = await run(video, 'early-off', false, { earlyCars: 'off' });
+    const shape = (result: ProcessResult) => result.cars.map((car) => ({ segments: car.segments, photos: car.photos.map((p) => p.timestampMs) }));
+    expect(early).toBeGreaterThanOrEqual(2);
+    expect(streamed.cars).toHaveLength(spec.cars);
+    expect(shape(streamed)).toEqual(shape(atTheEnd));
   });
 });
