@@ -8,7 +8,7 @@ import { findDealersByName } from '../store/dealers.repository.js';
 import type { Queryable } from '../store/queryable.js';
 import { getVideo, listCars, listVideos } from '../store/service.repository.js';
 import { toFeedItems, type FeedItem } from './feed.js';
-import { dealerImageUrls } from './image-links.js';
+import { dealerLinks } from './image-links.js';
 import { withReelUrls } from './reel-links.js';
 
 export interface FeedRequest {
@@ -30,11 +30,11 @@ export async function dealerFeed(db: Queryable, request: FeedRequest, links: { b
   } else {
     videoIds = (await listVideos(db, dealerId)).map((v) => v.id);
   }
-  const imageUrl = await dealerImageUrls(db, dealerId, links.base, links.defaultDays);
+  const signed = await dealerLinks(db, dealerId, links.base, links.defaultDays);
   const items: FeedItem[] = [];
   for (const id of videoIds) {
     const cars = (await listCars(db, dealerId, id)) ?? [];
-    items.push(...(await withReelUrls(db, id, cars, toFeedItems(cars, imageUrl, links.mileageUnit), links.base)));
+    items.push(...(await withReelUrls(db, id, cars, toFeedItems(cars, signed.image, links.mileageUnit), signed.reel)));
   }
   return items;
 }

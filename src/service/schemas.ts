@@ -234,3 +234,6 @@ export const reelView = z.object({
   stale: z.boolean(),
   url: z.string().nullable(),
 });
+
+/** A published link's expiry (unix seconds) and signature (image-links.ts). */
+export const signedLinkQuery = z.object({ expires: z.coerce.number().int().min(0), signature: z.string().min(1).max(100) });

@@ -4,6 +4,7 @@
  * draft's current one is stale). Reads are scoped to the dealer like every draft read.
  */
 import type { Queryable } from './queryable.js';
+import { isUuid } from './service.repository.js';
 
 /** A reel's render state: the one list (the API schema and the editor read it from here). */
 export const REEL_STATUSES = ['queued', 'rendering', 'done', 'failed'] as const;
@@ -85,6 +86,16 @@ export async function markReelFailed(db: Queryable, draftId: string, format: str
 export async function getReel(db: Queryable, dealerId: string, draftId: string, format: string): Promise<ReelRow | null> {
   const [row] = await db.query<Row>(`select ${COLUMNS} from reels r ${OWNED} where r.draft_id = $1 and r.format = $2 and v.dealer_id = $3`, [draftId, format, dealerId]);
   return row ? reelOf(row) : null;
+}
+
+/** A reel named by a published link, with what checks the link (not scoped: the signature is the check). */
+export async function getLinkedReel(db: Queryable, draftId: string, format: string): Promise<{ reel: ReelRow; linkKey: string; draftAttributes: Record<string, unknown> } | null> {
+  if (!isUuid(draftId)) return null;
+  const [row] = await db.query<Row & { image_link_key: string; attributes: Record<string, unknown> }>(
+    `select ${COLUMNS}, dl.image_link_key, d.attributes from reels r ${OWNED} join dealers dl on dl.id = v.dealer_id where r.draft_id = $1 and r.format = $2`,
+    [draftId, format],
+  );
+  return row ? { reel: reelOf(row), linkKey: row.image_link_key, draftAttributes: row.attributes ?? {} } : null;
 }
 
 /** The reels of a draft (not scoped: the caller has checked the draft is the dealer's). */

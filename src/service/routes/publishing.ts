@@ -14,9 +14,8 @@ import { refuseHeldPhoto } from '../held-photo.js';
 import { notFound } from '../http-errors.js';
 import { checkImageLink } from '../image-links.js';
 import { publishedPhoto } from '../published-photo.js';
-import { errorBody, idParams } from '../schemas.js';
+import { errorBody, idParams, signedLinkQuery } from '../schemas.js';
 
-const linkQuery = z.object({ expires: z.coerce.number().int().min(0), signature: z.string().min(1).max(100) });
 const linkSettings = z.object({
   /** Days a link made now stays valid. */
   days: z.number().int(),
@@ -36,7 +35,7 @@ export const publishingRoutes: FastifyPluginAsyncZod<{ ctx: ServiceContext }> = 
         summary: 'A published photo (JPEG) through a signed link from the feed: no token; 403 once expired or revoked',
         security: [],
         params: idParams,
-        querystring: linkQuery,
+        querystring: signedLinkQuery,
         produces: ['image/jpeg'],
       },
     },

@@ -17,7 +17,7 @@ import { displayFileName, ingestVideo } from '../ingest.js';
 import { car, errorBody, exportQuery, feedItem, idParams, videoCreated, videoStatus, videoSummary } from '../schemas.js';
 import { videoPrefix } from '../../storage/storage.js';
 import { incomingPath } from '../uploads-dir.js';
-import { dealerImageUrls } from '../image-links.js';
+import { dealerLinks } from '../image-links.js';
 import { carView, videoStatusView, videoSummaryView } from '../views.js';
 import { withReelUrls } from '../reel-links.js';
 
@@ -168,9 +168,10 @@ export const videoRoutes: FastifyPluginAsyncZod<{ ctx: ServiceContext }> = async
       const cars = await listCars(ctx.db, dealerId, request.params.id);
       if (!cars) return notFound(reply, 'no such video');
       const base = ctx.config.service.publicUrl ?? `${request.protocol}://${request.host}`;
-      // Image links a marketplace opens without the token: signed, expiring, revocable.
-      const feed = toFeedItems(cars, await dealerImageUrls(ctx.db, dealerId, base, ctx.config.editor.imageLinkDays), MARKET_MILEAGE_UNIT[ctx.config.analysis.text.market]);
-      const items = await withReelUrls(ctx.db, request.params.id, cars, feed, base);
+      // Image and reel links a marketplace opens without the token: signed, expiring, revocable.
+      const links = await dealerLinks(ctx.db, dealerId, base, ctx.config.editor.imageLinkDays);
+      const feed = toFeedItems(cars, links.image, MARKET_MILEAGE_UNIT[ctx.config.analysis.text.market]);
+      const items = await withReelUrls(ctx.db, request.params.id, cars, feed, links.reel);
       if (request.query.format === 'csv') {
         return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="lotreel-${request.params.id}.csv"`).send(feedCsv(items));
       }

@@ -79,7 +79,12 @@ describe.each(backendKinds)('reels in the dealer service on %s', (kind) => {
     expect(Buffer.from(await part.arrayBuffer()).equals(bytes.subarray(100, 1100))).toBe(true);
 
     const exported = await a.json(`/api/videos/${videoId}/export`);
-    expect(exported.body[0].video_urls).toEqual([service.url + list.body[0].url]);
+    // The feed's link is signed: a marketplace opens it with a plain fetch, no token.
+    const [published] = exported.body[0].video_urls;
+    expect(published).toMatch(new RegExp(`^${service.url}/public/reels/${draftId}/square/reel\\.mp4\\?expires=\\d+&signature=[\\w-]+&v=\\w+$`));
+    const plain = await fetch(published);
+    expect(plain.status).toBe(200);
+    expect(Buffer.from(await plain.arrayBuffer()).equals(bytes)).toBe(true);
 
     const past = await a.fetch(`/api/drafts/${draftId}/reels/square`, { headers: { range: `bytes=${bytes.length}-` } });
     expect(past.status).toBe(416);

@@ -1,10 +1,11 @@
 /**
  * A draft's ready reel in the exports: the API's JSON (`video_urls`) and CSV (`video[n].url`) and
- * `lotreel export`'s feed (dealerFeed, what the command prints) give the same link; a reel not rendered
- * yet, a car held for its plates and a car without reels give none. Real PGlite, the real Fastify app
+ * `lotreel export`'s feed (dealerFeed, what the command prints) give the same signed link, which a
+ * marketplace opens without the token; a reel not rendered yet, a car held for its plates and a car
+ * without reels give none. Real PGlite, the real Fastify app
  * over injected HTTP; the reel rows as a finished render leaves them (no render: links only).
  */
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,8 +16,10 @@ import { buildApp } from '../../../src/service/app.js';
 import type { ServiceContext } from '../../../src/service/context.js';
 import { feedCsv, type FeedItem } from '../../../src/service/feed.js';
 import { dealerFeed } from '../../../src/service/feed-export.js';
+import { linkExpiry, signedReelPath } from '../../../src/service/image-links.js';
 import { startJobQueue, type JobQueue } from '../../../src/service/jobs.js';
 import { openStorage } from '../../../src/storage/index.js';
+import { getImageLinkKey } from '../../../src/store/dealers.repository.js';
 import { openDatabase, type Database } from '../../../src/store/index.js';
 import { markReelDone, queueReel } from '../../../src/store/reels.repository.js';
 import { testConfig } from '../../helpers/pipeline.js';
@@ -33,11 +36,14 @@ let token: string;
 let videoId: string;
 let carIds: string[];
 let draftIds: string[];
+let dealerId: string;
+const REEL_BYTES = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
 
 beforeAll(async () => {
   mkdirSync(root, { recursive: true });
   db = await openDatabase(config);
   const dealer = await seedDealer(db, 'Reel Motors');
+  dealerId = dealer.id;
   token = dealer.token;
   const saved = await seedDealerVideo(db, dealer.id, 3, { fingerprint: 'reel-export' });
   videoId = saved.videoId;
@@ -48,6 +54,10 @@ beforeAll(async () => {
     await queueReel(db, draft, format, null);
     if (done) await markReelDone(db, draft, format, { file: `${dealer.id}/${videoId}/reels/${draft}/${format}-v1.mp4`, sourceVersion: 'v1', durationMs: 12000 });
   }
+  // The rendered file the links serve (its bytes only matter here).
+  const file = join(root, 'reel.mp4');
+  writeFileSync(file, REEL_BYTES);
+  await openStorage(config).putFile(`${dealer.id}/${videoId}/reels/${draftIds[0]}/vertical-v1.mp4`, file);
   await db.query(`update drafts set attributes = attributes || '{"platesNotBlurred": "no plate reader"}'::jsonb where id = $1`, [draftIds[1]]);
   queue = await startJobQueue(db, { settings: config.service, log: silentLogger, supervise: false });
   const models = new ModelPool({ modelsDir: config.modelsDir, dataDir: config.dataDir, device: 'cpu', settings: config.analysis, log: silentLogger });
@@ -75,14 +85,12 @@ const jsonReels = (items: FeedItem[]) => Object.fromEntries(items.map((item) => 
 
 describe('reels in the exports', () => {
   it('lists the ready reel of each car in the JSON and the CSV alike, nothing for a queued reel, a held car or a car without', async () => {
-    const expected = {
-      [carIds[0]]: [`${BASE}/api/drafts/${draftIds[0]}/reels/vertical?v=v1`],
-      [carIds[1]]: [],
-      [carIds[2]]: [],
-    };
     const json = await get(`/api/videos/${videoId}/export?format=json`);
     expect(json.statusCode).toBe(200);
-    expect(jsonReels(json.json())).toEqual(expected);
+    const expected = jsonReels(json.json());
+    expect(Object.keys(expected).sort()).toEqual([...carIds].sort());
+    expect(expected[carIds[0]]).toEqual([expect.stringMatching(new RegExp(`^${BASE}/public/reels/${draftIds[0]}/vertical/reel\\.mp4\\?expires=\\d+&signature=[\\w-]+&v=v1$`))]);
+    expect([expected[carIds[1]], expected[carIds[2]]]).toEqual([[], []]);
     const csv = await get(`/api/videos/${videoId}/export?format=csv`);
     expect(csv.statusCode).toBe(200);
     expect(csvReels(csv.body)).toEqual(expected);
@@ -91,5 +99,30 @@ describe('reels in the exports', () => {
     const feed = await dealerFeed(db, { dealer: 'Reel Motors' }, { base: BASE, defaultDays: 30, mileageUnit: 'km' });
     expect(jsonReels(feed)).toEqual(expected);
     expect(csvReels(feedCsv(feed))).toEqual(expected);
+  });
+
+  it("serves the feed's reel link to a marketplace without the token, with byte ranges; refuses an altered, revoked or held one", async () => {
+    const link = new URL(jsonReels((await get(`/api/videos/${videoId}/export?format=json`)).json())[carIds[0]][0]);
+    const path = link.pathname + link.search;
+    const whole = await app.inject({ method: 'GET', url: path });
+    expect(whole.statusCode).toBe(200);
+    expect(whole.headers['content-type']).toBe('video/mp4');
+    expect(whole.rawPayload.equals(REEL_BYTES)).toBe(true);
+    const part = await app.inject({ method: 'GET', url: path, headers: { range: 'bytes=10-19' } });
+    expect(part.statusCode).toBe(206);
+    expect(part.rawPayload.equals(REEL_BYTES.subarray(10, 20))).toBe(true);
+
+    const altered = path.replace(/signature=./, (m) => m.slice(0, -1) + (m.endsWith('A') ? 'B' : 'A'));
+    expect((await app.inject({ method: 'GET', url: altered })).statusCode).toBe(403);
+    // Another draft's reel under this link's signature: refused.
+    expect((await app.inject({ method: 'GET', url: path.replace(draftIds[0], draftIds[1]) })).statusCode).toBe(403);
+    // The held car's reel, through a link signed for it: not published.
+    const key = (await getImageLinkKey(db, dealerId))!.key;
+    const held = await app.inject({ method: 'GET', url: signedReelPath(draftIds[1], 'vertical', key, linkExpiry(1)) });
+    expect(held.statusCode).toBe(409);
+    expect(held.json().error.code).toBe('PLATES_NOT_BLURRED');
+
+    expect((await app.inject({ method: 'POST', url: '/api/image-links/revoke', headers: { authorization: `Bearer ${token}` } })).statusCode).toBe(204);
+    expect((await app.inject({ method: 'GET', url: path })).statusCode).toBe(403);
   });
 });
