@@ -44,6 +44,7 @@ function render(request: ReelRequest, photos: ReelPhoto[], text: { title: string
     text,
     musicFile: request.musicFile ?? null,
     llm: createLlmClient(config.llm, config.analysis.listingText.llmMaxConsecutiveFailures, request.log),
+    log: request.log,
     outPath: request.outPath,
     settings: config.reel,
     binaries: locateFfmpeg({ ffmpegPath: config.ffmpegPath, ffprobePath: config.ffprobePath }),

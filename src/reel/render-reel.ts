@@ -13,7 +13,9 @@ import { inputPath } from '../media/ffmpeg-args.js';
 import { checkInputFile, probe } from '../media/probe.js';
 import { filterSupport, runTool, spawnTool, toolError } from '../media/process-runner.js';
 import type { LlmClient } from '../llm/client.js';
-import { captionLines, narrationScript, scheduleCaptions, wrapCaption, type Caption, type ReelText } from './reel-captions.js';
+import { silentLogger, type Logger } from '../core/log.js';
+import { writeNarration } from './narration.js';
+import { captionLines, scheduleCaptions, wrapCaption, type Caption, type ReelText } from './reel-captions.js';
 import { reelCommandArgs } from './reel-graph.js';
 import { planReel, type ReelFormat, type ReelPhoto, type ReelPlan } from './reel-plan.js';
 import { motionSamples, steadiestWindows } from './steady.js';
@@ -38,6 +40,8 @@ export interface RenderReelInput {
   musicFile?: string | null;
   /** Speaks the narration when given (an OpenAI-compatible key is configured). */
   llm?: LlmClient | null;
+  /** Where a narration that fell back to the captions is told (silent when absent). */
+  log?: Logger;
   outPath: string;
   settings: ReelSettings;
   binaries: FfmpegBinaries;
@@ -69,9 +73,9 @@ async function steadyCuts(file: string, durationMs: number, settings: ReelSettin
   return steadiestWindows(samples, durationMs, settings.clipCutMs, settings.maxClipCuts);
 }
 
-async function narrationFile(input: RenderReelInput, lines: readonly string[], dir: string): Promise<string | null> {
+async function narrationFile(input: RenderReelInput, lines: readonly string[], durationMs: number, dir: string): Promise<string | null> {
   if (!input.llm) return null;
-  const script = narrationScript(lines, input.text.facts);
+  const { script } = await writeNarration(input.llm, lines, input.text.facts, durationMs, input.log ?? silentLogger, input.signal);
   if (!script) return null;
   const audio = await input.llm.speak(script, { model: input.settings.ttsModel, voice: input.settings.ttsVoice, signal: input.signal });
   const file = join(dir, 'narration.wav');
@@ -107,7 +111,7 @@ export async function renderReel(input: RenderReelInput): Promise<RenderedReel> 
         return { ...caption, textFile, lines: wrapped.length };
       }),
     );
-    const narration = await narrationFile(input, lines, work);
+    const narration = await narrationFile(input, lines, plan.durationMs, work);
     const partial = join(work, 'reel.mp4');
     const support = await filterSupport(binaries);
     const args = reelCommandArgs({ plan, captions: captionFiles, fontFile, audio: { narration, music: input.musicFile }, outPath: partial, support, settings });
