@@ -11,7 +11,7 @@ type VerbCommand =
   | { kind: 'help'; topic?: string }
   | { kind: 'version' }
   | { kind: 'process'; file: string; outDir: string | undefined; json: boolean; device: Device | undefined; maxPhotos: number | undefined; verbose: boolean; blurPlates: false | undefined; reels?: ReelFormat[]; music?: string }
-  | { kind: 'reel-draft'; draft: string; format: ReelFormat; out: string | undefined; music: string | undefined; json: boolean; verbose: boolean }
+  | { kind: 'reel-draft'; draft: string; from: string | undefined; format: ReelFormat; out: string | undefined; music: string | undefined; json: boolean; verbose: boolean }
   | { kind: 'reel-photos'; photos: string[]; title: string; facts: string | undefined; format: ReelFormat; out: string | undefined; music: string | undefined; json: boolean; verbose: boolean }
   | { kind: 'eval'; dir: string; json: boolean; device: Device | undefined; verbose: boolean }
   | { kind: 'models-pull'; ids: string[]; verbose: boolean }
@@ -40,8 +40,9 @@ Usage:
                                    the dealer's inventory feed (all videos, or one) on stdout
   lotreel reel PHOTO... --title TEXT [--facts FILE] [--format vertical|horizontal|square] [--out FILE] [--music FILE]
                                    a 12-30 s video of an ad's photos (docs/reels.md)
-  lotreel reel --draft ID [--format F] [--out FILE] [--music FILE]
-                                   the same for a draft stored in the database
+  lotreel reel --draft ID [--from DIR] [--format F] [--out FILE] [--music FILE]
+                                   the same for a draft stored in the database (--from: the --out
+                                   folder of lotreel process, for one of its drafts)
   lotreel --help | --version
 
 Every command: --config FILE   a JSON settings file (analysis and editor, see docs/settings.md);
@@ -85,6 +86,7 @@ const OPTIONS = {
   facts: { type: 'string' },
   draft: { type: 'string' },
   music: { type: 'string' },
+  from: { type: 'string' },
 } as const;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -183,8 +185,9 @@ function reelCommand(values: ParsedValues, photos: readonly string[], verbose: b
   if (values.draft !== undefined) {
     if (photos.length > 0 || values.title !== undefined || values.facts !== undefined) throw invalid('reel --draft ID takes no photos, --title or --facts: the draft has its own');
     if (!UUID.test(values.draft)) throw invalid(`--draft takes a stored draft's id (a UUID), not ${JSON.stringify(values.draft)}`);
-    return { kind: 'reel-draft', draft: values.draft.toLowerCase(), ...common };
+    return { kind: 'reel-draft', draft: values.draft.toLowerCase(), from: values.from, ...common };
   }
+  if (values.from !== undefined) throw invalid('--from names the folder of a draft made by lotreel process: it goes with reel --draft ID');
   if (photos.length === 0) throw invalid('reel needs --draft ID, or photos and --title TEXT');
   if (!values.title || values.title.trim() === '') throw invalid('a reel of photos needs --title TEXT');
   return { kind: 'reel-photos', photos: [...photos], title: values.title.trim(), facts: values.facts, ...common };

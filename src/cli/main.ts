@@ -76,7 +76,7 @@ async function run(command: Command, abort: AbortController): Promise<number> {
   if (command.kind === 'reel-photos' || command.kind === 'reel-draft') {
     const outPath = resolve(command.out ?? `reel-${command.format}.mp4`);
     const request = { format: command.format, outPath, musicFile: command.music, config, log, signal: abort.signal };
-    const reel = command.kind === 'reel-draft' ? await draftReel(command.draft, request) : await photosReel(command.photos, command.title, command.facts, request);
+    const reel = command.kind === 'reel-draft' ? await draftReel(command.draft, request, command.from) : await photosReel(command.photos, command.title, command.facts, request);
     process.stdout.write(command.json ? JSON.stringify(reel, null, 2) + '\n' : `${reel.file}: ${reel.width}x${reel.height}, ${(reel.durationMs / 1000).toFixed(1)} s\n`);
     return 0;
   }

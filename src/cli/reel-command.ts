@@ -3,6 +3,7 @@
  * `lotreel reel --draft ID` (a stored draft's, from the database and storage the service uses) and
  * `lotreel process --reel FORMATS` (a reel per car, written beside its photos as car-N/reel-<format>.mp4).
  */
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -18,10 +19,10 @@ import { locateFfmpeg } from '../media/binaries.js';
 import type { ProcessResult, ReelFile } from '../pipeline/result.js';
 import { renderReel, type RenderedReel } from '../reel/render-reel.js';
 import type { ReelFormat, ReelPhoto } from '../reel/reel-plan.js';
-import { draftReelSources, type DraftReelSources } from '../service/reel-job.js';
+import { draftFacts, draftReelSources, refuseHeldDraft, type DraftReelSources } from '../service/reel-job.js';
 import { openStorage } from '../storage/index.js';
 import { openDatabase, type Database } from '../store/database.js';
-import { draftDealerId, getEditorDraft } from '../store/editor.repository.js';
+import { draftDealerId, getEditorDraft, getProcessDraft, type EditorDraft } from '../store/editor.repository.js';
 import { YoloxDetector } from '../vision/yolox.js';
 
 export interface ReelRequest {
@@ -156,7 +157,7 @@ export async function photosReel(files: readonly string[], title: string, factsF
  * to a file; nothing is recorded in the database. Each photo is framed on its car (YOLOX) when the
  * model is there.
  */
-export async function draftReel(draftId: string, request: ReelRequest): Promise<ReelFile> {
+export async function draftReel(draftId: string, request: ReelRequest, from?: string): Promise<ReelFile> {
   const { config, log } = request;
   const work = await mkdtemp(join(tmpdir(), 'lotreel-reel-'));
   let sources: DraftReelSources | undefined;
@@ -165,13 +166,16 @@ export async function draftReel(draftId: string, request: ReelRequest): Promise<
     const db = await openDraftDatabase(config, log, draftId);
     try {
       const dealerId = await draftDealerId(db, draftId);
+      if (dealerId === undefined) throw new LotreelError('INVALID_ARGUMENT', `no draft ${draftId} in the database (${config.databaseUrl ? 'DATABASE_URL' : config.dataDir})`);
       if (dealerId === null) {
-        // Its files are in that run's --out folder, which the database does not record.
-        throw new LotreelError('INVALID_ARGUMENT', `draft ${draftId} was made by lotreel process, not for a dealer: render its reel with process --reel, or reel PHOTO... on its photos`);
+        // A draft of lotreel process: its files are in that run's --out folder, which the database does not record.
+        if (!from) throw new LotreelError('INVALID_ARGUMENT', `draft ${draftId} was made by lotreel process: give --from DIR, the folder its --out wrote`);
+        sources = await processDraftSources((await getProcessDraft(db, draftId))!, from);
+      } else {
+        const draft = await getEditorDraft(db, dealerId, draftId);
+        if (draft === null) throw new LotreelError('INVALID_ARGUMENT', `no draft ${draftId} in the database (${config.databaseUrl ? 'DATABASE_URL' : config.dataDir})`);
+        sources = await draftReelSources({ storage: openStorage(config), config }, dealerId, draft, work);
       }
-      const draft = dealerId === undefined ? null : await getEditorDraft(db, dealerId, draftId);
-      if (dealerId === undefined || draft === null) throw new LotreelError('INVALID_ARGUMENT', `no draft ${draftId} in the database (${config.databaseUrl ? 'DATABASE_URL' : config.dataDir})`);
-      sources = await draftReelSources({ storage: openStorage(config), config }, dealerId, draft, work);
     } finally {
       await db.close();
     }
@@ -181,6 +185,22 @@ export async function draftReel(draftId: string, request: ReelRequest): Promise<
     await sources?.clip?.release();
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * A process-made draft's photos (the cover first, then their order) and clip, in `from`, the folder
+ * `lotreel process --out` wrote; its text as stored. No copies: the files are the user's own.
+ */
+async function processDraftSources(draft: EditorDraft, from: string): Promise<DraftReelSources> {
+  refuseHeldDraft(draft);
+  const at = (file: string) => resolve(from, file);
+  const ordered = [...draft.photos].sort((a, b) => Number(b.isCover) - Number(a.isCover) || a.ordinal - b.ordinal);
+  for (const photo of ordered) {
+    if (!existsSync(at(photo.file))) throw new LotreelError('INPUT_MISSING', `no photo at ${at(photo.file)}: is --from the folder lotreel process wrote this draft's run to?`);
+  }
+  const clip = draft.clipFile && existsSync(at(draft.clipFile)) ? { path: at(draft.clipFile), release: async () => undefined } : undefined;
+  const photos = ordered.map((p) => ({ file: at(p.file), width: p.width, height: p.height, carBox: null }));
+  return { photos, clip, text: { title: String(draft.fields.title.value ?? ''), facts: draftFacts(draft) } };
 }
 
 async function openDraftDatabase(config: Config, log: Logger, draftId: string): Promise<Database> {

@@ -30,7 +30,7 @@ const PROGRESS_WRITE_MS = 500;
 export const reelsPrefix = (dealerId: string, draft: Pick<EditorDraft, 'id' | 'videoId'>): string => checkKey(`${videoPrefix(dealerId, draft.videoId)}/reels/${draft.id}`);
 
 /** The facts the captions may use: the draft's fields as the seller left them. */
-function draftFacts(draft: EditorDraft) {
+export function draftFacts(draft: EditorDraft) {
   const attributes = Object.fromEntries(
     (['make', 'model', 'year', 'mileage'] as const)
       .filter((name) => draft.fields[name].value !== null && draft.fields[name].value !== '')
@@ -64,9 +64,13 @@ export interface DraftReelSources {
   text: { title: string; facts: ReturnType<typeof draftFacts> };
 }
 
-export async function draftReelSources(ctx: Pick<ServiceContext, 'storage' | 'config'>, dealerId: string, draft: EditorDraft, dir: string): Promise<DraftReelSources> {
-  // Its photos are not published while its plates are not blurred; neither is a reel of them.
+/** Its photos are not published while its plates are not blurred; neither is a reel of them. */
+export function refuseHeldDraft(draft: Pick<EditorDraft, 'id' | 'platesNotBlurred'>): void {
   if (draft.platesNotBlurred) throw new LotreelError('INVALID_ARGUMENT', `draft ${draft.id} is held for review, its plates are not blurred (${draft.platesNotBlurred}): no reel`);
+}
+
+export async function draftReelSources(ctx: Pick<ServiceContext, 'storage' | 'config'>, dealerId: string, draft: EditorDraft, dir: string): Promise<DraftReelSources> {
+  refuseHeldDraft(draft);
   const photos = await photoFiles(ctx, dealerId, draft, dir);
   const clip = draft.clipFile ? await ctx.storage.localCopy(checkKey(`${videoPrefix(dealerId, draft.videoId)}/${draft.clipFile}`)) : undefined;
   return { photos, clip, text: { title: String(draft.fields.title.value ?? ''), facts: draftFacts(draft) } };

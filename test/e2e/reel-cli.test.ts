@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { buildPreset, type BuiltWalkaround } from '../../fixtures/walkaround.js';
@@ -94,6 +94,7 @@ describe('lotreel reel --draft ID', () => {
     let draftId: string;
     let heldId: string;
     let processId: string;
+    const processOut = join(root, 'process-out');
     const colours = [[220, 30, 30], [30, 200, 40], [40, 50, 220]];
     try {
       const dealer = await seedDealer(db, 'Reel Motors');
@@ -110,6 +111,12 @@ describe('lotreel reel --draft ID', () => {
       await setCover(db, dealer.id, car.photoIds[1]);
       await db.query(`update drafts set attributes = attributes || '{"platesNotBlurred": "no plate reader"}'::jsonb where id = $1`, [heldId]);
       processId = (await saveVideoResult(db, sampleResult('reel-process-made', 1))).cars[0].draftId;
+      // Its photos where lotreel process would have written them, under its --out folder.
+      const files = await db.query<{ file: string }>('select p.file from photos p join drafts d on d.car_id = p.car_id where d.id = $1', [processId]);
+      for (const { file } of files) {
+        await mkdir(dirname(join(processOut, file)), { recursive: true });
+        await sharp({ create: { ...SEED_PHOTO, channels: 3, background: { r: 200, g: 200, b: 40 } } }).jpeg().toFile(join(processOut, file));
+      }
     } finally {
       await db.close();
     }
@@ -142,12 +149,21 @@ describe('lotreel reel --draft ID', () => {
     for (const [id, message] of [
       ['0b6e3c1a-7d2f-4e8b-9c5a-1f2e3d4c5b6a', /^lotreel: no draft 0b6e3c1a-\S+ in the database .*\[INVALID_ARGUMENT\]\n$/],
       [heldId, /^lotreel: draft \S+ is held for review, its plates are not blurred \(no plate reader\): no reel \[INVALID_ARGUMENT\]\n$/],
-      [processId, /^lotreel: draft \S+ was made by lotreel process, not for a dealer: .*\[INVALID_ARGUMENT\]\n$/],
+      [processId, /^lotreel: draft \S+ was made by lotreel process: give --from DIR, the folder its --out wrote \[INVALID_ARGUMENT\]\n$/],
     ] as const) {
       const bad = await runCli(['reel', '--draft', id, '--out', join(root, 'bad-draft.mp4')], { env: env() });
       expect(bad.code, describeRun(bad)).toBe(2);
       expect(bad.stderr).toMatch(message);
       expect(existsSync(join(root, 'bad-draft.mp4'))).toBe(false);
     }
+
+    // The process-made draft, its files found through --from.
+    const fromOut = join(root, 'process-square.mp4');
+    const fromRun = await runCli(['reel', '--draft', processId, '--from', processOut, '--format', 'square', '--out', fromOut, '--json', '--config', config], { env: env(), timeoutMs: 300_000 });
+    expect(fromRun.code, describeRun(fromRun)).toBe(0);
+    expect(probe(fromOut)).toMatchObject({ width: 1080, height: 1080, video: 'h264', audio: 'aac' });
+    const wrongFrom = await runCli(['reel', '--draft', processId, '--from', root, '--out', join(root, 'bad-draft.mp4')], { env: env() });
+    expect(wrongFrom.code, describeRun(wrongFrom)).toBe(2);
+    expect(wrongFrom.stderr).toMatch(/^lotreel: no photo at .*: is --from the folder lotreel process wrote this draft's run to\? \[INPUT_MISSING\]\n$/);
   }, 400_000);
 });

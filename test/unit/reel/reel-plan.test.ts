@@ -177,6 +177,8 @@ describe('lotreel reel arguments', () => {
     expect(parseCommand(['reel', '--draft', id, '--format', 'horizontal', '--json'])).toMatchObject({ kind: 'reel-draft', draft: id.toLowerCase(), format: 'horizontal', json: true });
     expect(() => parseCommand(['reel', '--draft', 'abc'])).toThrow(/--draft takes a stored draft's id \(a UUID\)/);
     expect(() => parseCommand(['reel', 'a.jpg', '--draft', id])).toThrow(/takes no photos/);
+    expect(parseCommand(['reel', '--draft', id, '--from', 'lot'])).toMatchObject({ kind: 'reel-draft', from: 'lot' });
+    expect(() => parseCommand(['reel', 'a.jpg', '--title', 'A car', '--from', 'lot'])).toThrow(/--from .* goes with reel --draft ID/);
     expect(parseCommand(['process', 'v.mp4', '--reel', 'vertical,horizontal'])).toMatchObject({ kind: 'process', reels: ['vertical', 'horizontal'] });
     expect(() => parseCommand(['reel', 'a.jpg'])).toThrow(/--title/);
     expect(() => parseCommand(['reel', 'a.jpg', '--title', 't', '--format', 'vertical,square'])).toThrow(/one --format/);
