@@ -7,16 +7,15 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import sharp from 'sharp';
 import { z } from 'zod';
 import type { Config } from '../config/config.js';
-import type { Box } from '../core/geometry.js';
 import { isLotreelError, LotreelError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import { listingFacts, type ListingFacts } from '../listing/listing-facts.js';
 import { createLlmClient } from '../llm/client.js';
 import { locateFfmpeg } from '../media/binaries.js';
 import type { ProcessResult, ReelFile } from '../pipeline/result.js';
+import { photosWithCarBoxes } from '../reel/car-boxes.js';
 import { renderReel, type RenderedReel } from '../reel/render-reel.js';
 import type { ReelFormat, ReelPhoto } from '../reel/reel-plan.js';
 import { draftFacts, draftReelSources, refuseHeldDraft, type DraftReelSources } from '../service/reel-job.js';
@@ -120,23 +119,7 @@ async function photosWithBoxes(files: readonly string[], config: Config, log: Lo
     return null;
   });
   try {
-    const photos: ReelPhoto[] = [];
-    for (const file of files) {
-      let decoded;
-      try {
-        decoded = await sharp(file).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
-      } catch (error) {
-        throw new LotreelError('INPUT_CORRUPT', `${file} is not a readable picture`, { cause: error });
-      }
-      const { width, height } = decoded.info;
-      let carBox: Box | null = null;
-      if (detector) {
-        const [found] = await detector.detect([{ timestampMs: 0, width, height, data: new Uint8Array(decoded.data) }]);
-        carBox = found.map((d) => d.box).sort((a, b) => (b.x2 - b.x1) * (b.y2 - b.y1) - (a.x2 - a.x1) * (a.y2 - a.y1))[0] ?? null;
-      }
-      photos.push({ file, width, height, carBox });
-    }
-    return photos;
+    return await photosWithCarBoxes(files, detector);
   } finally {
     await detector?.dispose();
   }

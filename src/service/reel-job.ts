@@ -13,6 +13,7 @@ import sharp from 'sharp';
 import { asLotreelError, LotreelError } from '../core/errors.js';
 import { listingFacts } from '../listing/listing-facts.js';
 import { createLlmClient } from '../llm/client.js';
+import { photosWithCarBoxes } from '../reel/car-boxes.js';
 import { renderReel } from '../reel/render-reel.js';
 import type { ReelFormat, ReelPhoto } from '../reel/reel-plan.js';
 import { getEditorDraft, type EditorDraft } from '../store/editor.repository.js';
@@ -95,7 +96,8 @@ export async function runReelJob(ctx: ServiceContext, job: ReelJob): Promise<voi
     const outPath = join(work, 'reel.mp4');
     const reel = await renderReel({
       format: format as ReelFormat,
-      photos: sources.photos,
+      // Framed on each photo's car, as lotreel reel frames them (the box is not stored with the photo).
+      photos: await photosWithCarBoxes(sources.photos.map((p) => p.file), await ctx.models.detector().catch(() => null)),
       clipFile: clip?.path ?? null,
       text: sources.text,
       llm: createLlmClient(ctx.config.llm, ctx.config.analysis.listingText.llmMaxConsecutiveFailures, log),
