@@ -47,7 +47,10 @@ describe('lotreel process --reel', () => {
 
   it('writes car-N/reel-vertical.mp4 for every car and lists it in cars[].reels', async () => {
     const outDir = join(root, 'out');
-    const run = await runCli(['process', walk.video, '--json', '--out', outDir, '--reel', 'vertical'], { env: env(), timeoutMs: 1_400_000 });
+    // The wiring of --reel is what is tested: no text or plate search, the reels at x264's fastest.
+    const settings = join(root, 'process-reel.json');
+    await writeFile(settings, JSON.stringify({ ocr: { enabled: false }, plates: { blur: false }, reel: { preset: 'ultrafast' } }));
+    const run = await runCli(['process', walk.video, '--json', '--out', outDir, '--reel', 'vertical', '--config', settings], { env: env(), timeoutMs: 1_400_000 });
     expect(run.code, describeRun(run)).toBe(0);
     const result = JSON.parse(run.stdout) as { cars: { reels: { format: string; file: string; durationMs: number; width: number; height: number }[] }[] };
     expect(result.cars.length).toBe(walk.truth.cars.length);
