@@ -15,7 +15,7 @@ import { listingFacts, type ListingFacts } from '../listing/listing-facts.js';
 import { createLlmClient } from '../llm/client.js';
 import { locateFfmpeg } from '../media/binaries.js';
 import type { ProcessResult, ReelFile } from '../pipeline/result.js';
-import { photosWithCarBoxes } from '../reel/car-boxes.js';
+import { photosWithCarBoxes } from '../pipeline/car-boxes.js';
 import { renderReel, type RenderedReel } from '../reel/render-reel.js';
 import type { ReelFormat, ReelPhoto } from '../reel/reel-plan.js';
 import { draftFacts, draftReelSources, refuseHeldDraft, type DraftReelSources } from '../service/reel-job.js';

@@ -13,7 +13,7 @@ import sharp from 'sharp';
 import { asLotreelError, LotreelError } from '../core/errors.js';
 import { listingFacts } from '../listing/listing-facts.js';
 import { createLlmClient } from '../llm/client.js';
-import { photosWithCarBoxes } from '../reel/car-boxes.js';
+import { photosWithCarBoxes } from '../pipeline/car-boxes.js';
 import { renderReel } from '../reel/render-reel.js';
 import type { ReelFormat, ReelPhoto } from '../reel/reel-plan.js';
 import { getEditorDraft, type EditorDraft } from '../store/editor.repository.js';

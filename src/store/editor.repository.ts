@@ -136,11 +136,8 @@ async function assemble(db: Queryable, row: DraftRow): Promise<EditorDraft> {
 }
 
 /** A draft of `lotreel process` (no dealer), as the editor would show it, or null. */
-export async function getProcessDraft(db: Queryable, draftId: string): Promise<EditorDraft | null> {
-  const [row] = await db.query<DraftRow>(`${DRAFT_SELECT} where d.id = $1 and v.dealer_id is null`, [draftId]);
-  return row ? assemble(db, row) : null;
-}
-
+export const getProcessDraft = async (db: Queryable, draftId: string): Promise<EditorDraft | null> =>
+  (await db.query<DraftRow>(`${DRAFT_SELECT} where d.id = $1 and v.dealer_id is null`, [draftId])).map((row) => assemble(db, row))[0] ?? null;
 /** The draft as the editor shows it, or null (missing or another dealer's). */
 export async function getEditorDraft(db: Queryable, dealerId: string, draftId: string): Promise<EditorDraft | null> {
   const row = await draftRow(db, dealerId, draftId);

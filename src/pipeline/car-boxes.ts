@@ -8,10 +8,16 @@ import { VEHICLE_CLASS_IDS } from '../analysis/dominant-car.js';
 import { boxArea, type Box } from '../core/geometry.js';
 import { LotreelError } from '../core/errors.js';
 import type { YoloxDetector } from '../vision/yolox.js';
-import type { ReelPhoto } from './reel-plan.js';
 
-export async function photosWithCarBoxes(files: readonly string[], detector: YoloxDetector | null): Promise<ReelPhoto[]> {
-  const photos: ReelPhoto[] = [];
+export interface PhotoWithCar {
+  file: string;
+  width: number;
+  height: number;
+  carBox: Box | null;
+}
+
+export async function photosWithCarBoxes(files: readonly string[], detector: YoloxDetector | null): Promise<PhotoWithCar[]> {
+  const photos: PhotoWithCar[] = [];
   for (const file of files) {
     let decoded;
     try {
