@@ -1,7 +1,8 @@
 /**
  * Published image and reel links: what a marketplace fetching the feed can open without the dealer's
- * token. Each link names the photo (or the reel) and an expiry and carries an HMAC-SHA256 of both under the dealer's
- * image-link key, so it cannot be guessed or stretched; a new key (revoke) ends every older link.
+ * token. Each link names the photo (or the reel) and an expiry and carries an HMAC-SHA256 of both
+ * under the dealer's image-link key, so it cannot be guessed or stretched; a new key (revoke) ends
+ * every older link.
  * Expiries are rounded up to the hour, so a feed fetched twice within the hour lists the same links
  * (a marketplace's image cache keeps working).
  */
