@@ -101,7 +101,7 @@ export async function runReelJob(ctx: ServiceContext, job: ReelJob): Promise<voi
       clipFile: clip?.path ?? null,
       text: sources.text,
       llm: createLlmClient(ctx.config.llm, ctx.config.analysis.listingText.llmMaxConsecutiveFailures, log),
-      log: log,
+      log,
       outPath,
       settings: ctx.config.reel,
       binaries: ctx.binaries,
