@@ -77,6 +77,12 @@ describe.each(backendKinds)('a worker killed half-way on %s', (kind) => {
     const media = join(install.dataDir, 'media');
     const dealerDir = readdirSync(media).find((d) => existsSync(join(media, d, id)))!;
     const folder = join(media, dealerDir, id);
+    // The dead attempt's folders are removed just after the video is marked done: wait for that.
+    const carFolderCount = () =>
+      readdirSync(folder)
+        .filter((e) => e !== 'original')
+        .reduce((n, run) => n + (run.endsWith('.staging') ? 1000 : readdirSync(join(folder, run)).length), 0);
+    await expect.poll(carFolderCount, { timeout: 30_000 }).toBe(cars.length);
     const entries = readdirSync(folder).sort();
     expect(entries).toContain('original');
     const runs = entries.filter((e) => e !== 'original');

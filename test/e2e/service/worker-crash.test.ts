@@ -11,11 +11,12 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPreset } from '../../../fixtures/walkaround.js';
 import { openDatabase } from '../../../src/store/index.js';
+import { shellTestSettings } from '../../helpers/cli.js';
 import { requireFreshBuild } from '../build.js';
 import { backendKinds, client, createInstallation, startService, type Installation, type ServiceProcess } from './harness.js';
 
 /** A short lease (a killed worker's job is taken again soon) and room for every killed attempt. */
-const ENV = { LOTREEL_JOB_LEASE_S: '8', LOTREEL_JOB_RETRY_LIMIT: '20' };
+const JOBS = { LOTREEL_JOB_LEASE_S: '8', LOTREEL_JOB_RETRY_LIMIT: '20' };
 const preload = pathToFileURL(fileURLToPath(new URL('../crash-at.mjs', import.meta.url))).href;
 
 /** Attempts killed in turn, and what the rows must be after each: none yet, the earlier attempt's, or this one's. */
@@ -30,11 +31,14 @@ const ATTEMPTS = [
 
 describe.each(backendKinds)('a worker killed at each step on %s', (kind) => {
   let install: Installation;
+  /** The job settings, and the cheap analysis (shellTestSettings): what is tested is the shell around it. */
+  let ENV: Record<string, string>;
   const running: ServiceProcess[] = [];
 
   beforeAll(async () => {
     requireFreshBuild();
     install = await createInstallation(kind, 'worker-crash');
+    ENV = { ...JOBS, LOTREEL_CONFIG: shellTestSettings(install.root) };
   });
   afterAll(async () => {
     for (const p of running) if (p.proc.child.exitCode === null && p.proc.child.signalCode === null) await p.stop();

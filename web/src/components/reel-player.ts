@@ -27,13 +27,15 @@ export function reelPlayer(draftId: string): { element: HTMLElement; stop: () =>
     again.textContent = reel ? 'Render again' : 'Render reel';
     state.textContent = !reel
       ? 'No reel yet.'
-      : busy
-        ? `Rendering… ${Math.round(reel.progress * 100)} %`
-        : reel.status === 'failed'
-          ? `The render failed: ${reel.error ?? 'unknown error'}`
-          : reel.stale
-            ? 'The photos or text changed since this reel: render it again.'
-            : `${Math.round((reel.durationMs ?? 0) / 1000)} s ${reel.format} reel`;
+      : busy && reel.stale && reel.status === 'queued'
+        ? 'The photos or text changed since this reel: it is rendered again shortly.'
+        : busy
+          ? `Rendering… ${Math.round(reel.progress * 100)} %`
+          : reel.status === 'failed'
+            ? `The render failed: ${reel.error ?? 'unknown error'}`
+            : reel.stale
+              ? 'The photos or text changed since this reel: render it again.'
+              : `${Math.round((reel.durationMs ?? 0) / 1000)} s ${reel.format} reel`;
     if (reel?.url && reel.url !== shownUrl) {
       const src = await attempt(() => imageUrl(reel.url!));
       if (!src) return;
