@@ -6,7 +6,7 @@
  * vehicles only below their roof line, small ones looked at closer, and only their plate-shaped text
  * is read.
  */
-import { boxArea, clampBox, intersectionOverUnion, type Box } from '../core/geometry.js';
+import { boxArea, clampBox, intersection, intersectionOverUnion, type Box } from '../core/geometry.js';
 import { VEHICLE_CLASS_IDS } from '../analysis/dominant-car.js';
 import type { OcrLine, OcrReader, TextBox } from '../vision/ocr.js';
 import type { RgbImage } from '../vision/yolox.preprocess.js';
@@ -27,8 +27,7 @@ export async function vehiclesIn(image: RgbImage, detector: YoloxDetector): Prom
   return detections.filter((d) => VEHICLE_CLASS_IDS.has(d.classId)).map((d) => ({ box: d.box, score: d.score }));
 }
 
-const overlapShare = (inner: Box, outer: Box) =>
-  boxArea({ x1: Math.max(inner.x1, outer.x1), y1: Math.max(inner.y1, outer.y1), x2: Math.min(inner.x2, outer.x2), y2: Math.min(inner.y2, outer.y2) }) / Math.max(1, boxArea(inner));
+const overlapShare = (inner: Box, outer: Box) => boxArea(intersection(inner, outer)) / Math.max(1, boxArea(inner));
 
 /** A vehicle's part below its roof line, where its plate can be. */
 export const lowerPart = (v: Vehicle, image: { width: number; height: number }, settings: PlateSettings) =>
@@ -36,6 +35,16 @@ export const lowerPart = (v: Vehicle, image: { width: number; height: number }, 
 
 /** Pixels from the picture's edge within which a vehicle box counts as cut by it. */
 const EDGE = 3;
+
+/**
+ * Whether a vehicle is worth a closer look: too small at the picture's detector scale for its plate
+ * to be found, whole in the picture (a small vehicle cut by the edge is a neighbour seen in part), and
+ * the listed car (or any, with `zoomOtherVehicles`). The callers count against `maxZoomedVehicles`.
+ */
+function wantsCloserLook(v: Vehicle, listed: Vehicle | null, image: { width: number; height: number }, pictureScale: number, settings: PlateSettings): boolean {
+  const whole = v.box.x1 >= EDGE && v.box.x2 <= image.width - EDGE && v.box.y2 <= image.height - EDGE;
+  return (v.box.x2 - v.box.x1) * pictureScale < settings.zoomBelowWidth && whole && (v === listed || settings.zoomOtherVehicles);
+}
 
 export interface VehiclePass {
   region: Box;
@@ -64,9 +73,7 @@ export function vehiclePasses(vehicles: readonly Vehicle[], searched: Box, image
     if (boxArea(region) < 1) continue;
     const width = v.box.x2 - v.box.x1;
     const inSearch = overlapShare(region, searched) >= 0.5;
-    // A small vehicle cut by the picture's edge is a neighbour mostly out of the picture, seen in part.
-    const whole = v.box.x1 >= EDGE && v.box.x2 <= image.width - EDGE && v.box.y2 <= image.height - EDGE;
-    if (width * pictureScale < settings.zoomBelowWidth && whole && (v === listed || settings.zoomOtherVehicles) && zoomed < settings.maxZoomedVehicles) {
+    if (wantsCloserLook(v, listed, image, pictureScale, settings) && zoomed < settings.maxZoomedVehicles) {
       zoomed++;
       passes.push({ region, scale: Math.min(settings.maxZoom, settings.zoomToWidth / width) });
     } else if (!inSearch) {
@@ -156,9 +163,6 @@ export function stubLooks(texts: readonly PlateText[], vehicles: readonly Vehicl
     }));
 }
 
-/** Whether two boxes share any area. */
-const overlaps = (a: Box, b: Box) => a.x1 < b.x2 && b.x1 < a.x2 && a.y1 < b.y2 && b.y1 < a.y2;
-
 /**
  * Searches that overlap joined into their bounds, until none overlap (no pixel is searched twice);
  * a joined search keeps the closest look (largest scale) of its parts.
@@ -169,7 +173,7 @@ export function mergedPasses(passes: readonly Required<VehiclePass>[]): Required
     joined = false;
     outer: for (let i = 0; i < merged.length; i++) {
       for (let j = i + 1; j < merged.length; j++) {
-        if (!overlaps(merged[i].region, merged[j].region)) continue;
+        if (boxArea(intersection(merged[i].region, merged[j].region)) === 0) continue;
         const [a, b] = [merged[i], merged[j]];
         merged[i] = { region: { x1: Math.min(a.region.x1, b.region.x1), y1: Math.min(a.region.y1, b.region.y1), x2: Math.max(a.region.x2, b.region.x2), y2: Math.max(a.region.y2, b.region.y2) }, scale: Math.max(a.scale, b.scale) };
         merged.splice(j, 1);
@@ -206,8 +210,7 @@ export function plateSearchPasses(vehicles: readonly Vehicle[], image: { width: 
     const region = clampBox({ x1: low.x1 - m, y1: low.y1 - m, x2: low.x2 + m, y2: low.y2 + m }, image.width, image.height);
     if (boxArea(region) < 1) continue;
     const width = v.box.x2 - v.box.x1;
-    const whole = v.box.x1 >= EDGE && v.box.x2 <= image.width - EDGE && v.box.y2 <= image.height - EDGE;
-    const closer = width * pictureScale < settings.zoomBelowWidth && whole && v.score >= settings.minPassVehicleScore && (v === listed || settings.zoomOtherVehicles) && zoomed < settings.maxZoomedVehicles;
+    const closer = v.score >= settings.minPassVehicleScore && wantsCloserLook(v, listed, image, pictureScale, settings) && zoomed < settings.maxZoomedVehicles;
     if (closer) zoomed++;
     // A plate's size follows its vehicle's: a large vehicle's is found with its width at `clipVehicleWidth` detector pixels.
     const scale = closer ? Math.max(pictureScale, Math.min(settings.maxZoom, settings.zoomToWidth / width)) : Math.min(pictureScale, settings.clipVehicleWidth / width);
