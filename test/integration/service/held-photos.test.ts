@@ -10,12 +10,6 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../../src/core/log.js';
-import { locateFfmpeg } from '../../../src/media/binaries.js';
-import { ModelPool } from '../../../src/pipeline/model-pool.js';
-import { buildApp } from '../../../src/service/app.js';
-import type { ServiceContext } from '../../../src/service/context.js';
-import { startJobQueue, type JobQueue } from '../../../src/service/jobs.js';
 import { linkExpiry, signedImagePath } from '../../../src/service/image-links.js';
 import { hashApiToken, newApiToken } from '../../../src/service/tokens.js';
 import { openStorage } from '../../../src/storage/index.js';
@@ -24,6 +18,7 @@ import { getImageLinkKey, insertDealer } from '../../../src/store/dealers.reposi
 import { openDatabase, saveVideoResult, type CarInput, type Database } from '../../../src/store/index.js';
 import { insertQueuedVideo } from '../../../src/store/service.repository.js';
 import { testConfig } from '../../helpers/pipeline.js';
+import { startTestApp, type TestApp } from '../../helpers/service-app.js';
 import { scratchDir } from '../../helpers/shared.js';
 
 const root = scratchDir('held-photos');
@@ -33,7 +28,7 @@ const videoId = randomUUID();
 const HELD_REASON = 'the OCR models cannot be opened: broken';
 let db: Database;
 let app: FastifyInstance;
-let queue: JobQueue;
+let served: TestApp;
 let photoIds: { held: string; ready: string };
 let dealerId: string;
 let heldDraftId: string;
@@ -72,14 +67,11 @@ beforeAll(async () => {
     await sharp({ create: { width: 64, height: 48, channels: 3, background: '#808080' } }).jpeg().toFile(file);
     await storage.putFile(`${videoPrefix(dealer.id, videoId)}/run-1/car-${ordinal}/01.jpg`, file);
   }
-  queue = await startJobQueue(db, { settings: config.service, log: silentLogger, supervise: false });
-  const models = new ModelPool({ modelsDir: config.modelsDir, dataDir: config.dataDir, device: 'cpu', settings: config.analysis, log: silentLogger });
-  const ctx: ServiceContext = { db, storage, queue, config, log: silentLogger, binaries: locateFfmpeg(config), models };
-  app = await buildApp(ctx);
+  served = await startTestApp(db, config);
+  app = served.app;
 }, 60_000);
 afterAll(async () => {
-  await app?.close();
-  await queue?.stop();
+  await served?.close();
   await db?.close();
   rmSync(root, { recursive: true, force: true });
 });
