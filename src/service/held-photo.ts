@@ -1,7 +1,7 @@
-/** The one answer for a photo whose car is held because its plates could not be looked for. */
+/** The one answer for what is not published because its car's plates could not be looked for. */
 import type { FastifyReply } from 'fastify';
 
-export function refuseHeldPhoto(reply: FastifyReply, draftAttributes: Record<string, unknown>): FastifyReply {
-  const reason = String(draftAttributes.platesNotBlurred);
-  return reply.code(409).send({ error: { code: 'PLATES_NOT_BLURRED', message: `this photo is not published: its car's plates are not blurred (${reason})` } });
+/** `what`: what is refused ("this photo is not published"); `reason`: why the plates were not looked for. */
+export function refuseHeld(reply: FastifyReply, what: string, reason: unknown): FastifyReply {
+  return reply.code(409).send({ error: { code: 'PLATES_NOT_BLURRED', message: `${what}: its car's plates are not blurred (${String(reason)})` } });
 }

@@ -6,7 +6,7 @@ import { dealerOf } from '../auth.js';
 import type { ServiceContext } from '../context.js';
 import { notFound } from '../http-errors.js';
 import { platesHeld } from '../feed.js';
-import { refuseHeldPhoto } from '../held-photo.js';
+import { refuseHeld } from '../held-photo.js';
 import { publishedPhoto } from '../published-photo.js';
 import { idParams } from '../schemas.js';
 
@@ -19,7 +19,7 @@ export const photoRoutes: FastifyPluginAsyncZod<{ ctx: ServiceContext }> = async
       const dealerId = dealerOf(request).id;
       const location = await getPhotoLocation(ctx.db, dealerId, request.params.id);
       if (!location) return notFound(reply, 'no such photo');
-      if (platesHeld(location.draftAttributes)) return refuseHeldPhoto(reply, location.draftAttributes);
+      if (platesHeld(location.draftAttributes)) return refuseHeld(reply, 'this photo is not published', location.draftAttributes.platesNotBlurred);
       const parsed = editListSchema.safeParse(location.edits);
       const object = await publishedPhoto(ctx, dealerId, { ...location, id: request.params.id, edits: parsed.success ? parsed.data : [] });
       if (!object) return notFound(reply, 'the photo file is missing');

@@ -10,7 +10,7 @@ import { getLinkedPhoto } from '../../store/service.repository.js';
 import { dealerOf } from '../auth.js';
 import type { ServiceContext } from '../context.js';
 import { platesHeld } from '../feed.js';
-import { refuseHeldPhoto } from '../held-photo.js';
+import { refuseHeld } from '../held-photo.js';
 import { notFound } from '../http-errors.js';
 import { checkImageLink } from '../image-links.js';
 import { publishedPhoto } from '../published-photo.js';
@@ -48,7 +48,7 @@ export const publishingRoutes: FastifyPluginAsyncZod<{ ctx: ServiceContext }> = 
         return reply.code(403).send({ error: { code: 'LINK_INVALID', message } });
       }
       // A link made before its car was held (or forged with a leaked key) still serves nothing.
-      if (platesHeld(photo.draftAttributes)) return refuseHeldPhoto(reply, photo.draftAttributes);
+      if (platesHeld(photo.draftAttributes)) return refuseHeld(reply, 'this photo is not published', photo.draftAttributes.platesNotBlurred);
       const parsed = editListSchema.safeParse(photo.edits);
       const object = await publishedPhoto(ctx, photo.dealerId, { ...photo, id: request.params.id, edits: parsed.success ? parsed.data : [] });
       if (!object) return notFound(reply, 'the photo file is missing');

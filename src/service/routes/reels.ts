@@ -15,6 +15,7 @@ import { dealerOf } from '../auth.js';
 import { parseByteRange } from '../byte-range.js';
 import type { ServiceContext } from '../context.js';
 import { platesHeld } from '../feed.js';
+import { refuseHeld } from '../held-photo.js';
 import { notFound } from '../http-errors.js';
 import { checkReelLink } from '../image-links.js';
 import { reelUrl } from '../reel-links.js';
@@ -50,9 +51,7 @@ export const reelRoutes: FastifyPluginAsyncZod<{ ctx: ServiceContext }> = async 
       const dealerId = dealerOf(request).id;
       const draft = await getEditorDraft(ctx.db, dealerId, request.params.id);
       if (!draft) return notFound(reply, 'no such draft');
-      if (draft.platesNotBlurred) {
-        return reply.code(409).send({ error: { code: 'PLATES_NOT_BLURRED', message: `no reel of this draft: its car's plates are not blurred (${draft.platesNotBlurred})` } });
-      }
+      if (draft.platesNotBlurred) return refuseHeld(reply, 'no reel of this draft', draft.platesNotBlurred);
       const { format } = request.body;
       await queueReel(ctx.db, draft.id, format, null);
       await setReelJob(ctx.db, draft.id, format, await ctx.queue.enqueueReel(dealerId, draft.id, format));
@@ -104,9 +103,7 @@ export const reelRoutes: FastifyPluginAsyncZod<{ ctx: ServiceContext }> = async 
         const message = check === 'expired' ? 'this reel link has expired' : 'this reel link is not valid (revoked or altered)';
         return reply.code(403).send({ error: { code: 'LINK_INVALID', message } });
       }
-      if (platesHeld(linked.draftAttributes)) {
-        return reply.code(409).send({ error: { code: 'PLATES_NOT_BLURRED', message: `this reel is not published: its car's plates are not blurred (${String(linked.draftAttributes.platesNotBlurred)})` } });
-      }
+      if (platesHeld(linked.draftAttributes)) return refuseHeld(reply, 'this reel is not published', linked.draftAttributes.platesNotBlurred);
       const maxAge = Math.max(0, Math.min(3600, request.query.expires - Math.floor(Date.now() / 1000)));
       return sendReel(ctx, linked.reel, request.headers.range, reply, `public, max-age=${maxAge}`);
     },
