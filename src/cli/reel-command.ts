@@ -18,7 +18,7 @@ import type { ProcessResult, ReelFile } from '../pipeline/result.js';
 import { photosWithCarBoxes } from '../pipeline/car-boxes.js';
 import { renderReel, type RenderedReel } from '../reel/render-reel.js';
 import type { ReelFormat, ReelPhoto } from '../reel/reel-plan.js';
-import { draftFacts, draftReelSources, refuseHeldDraft, type DraftReelSources } from '../service/reel-job.js';
+import { coverFirst, draftReelSources, draftReelText, refuseHeldDraft, type DraftReelSources } from '../service/reel-job.js';
 import { openStorage } from '../storage/index.js';
 import { openDatabase, type Database } from '../store/database.js';
 import { draftDealerId, getEditorDraft, getProcessDraft, type EditorDraft } from '../store/editor.repository.js';
@@ -177,13 +177,13 @@ export async function draftReel(draftId: string, request: ReelRequest, from?: st
 async function processDraftSources(draft: EditorDraft, from: string): Promise<DraftReelSources> {
   refuseHeldDraft(draft);
   const at = (file: string) => resolve(from, file);
-  const ordered = [...draft.photos].sort((a, b) => Number(b.isCover) - Number(a.isCover) || a.ordinal - b.ordinal);
+  const ordered = coverFirst(draft.photos);
   for (const photo of ordered) {
     if (!existsSync(at(photo.file))) throw new LotreelError('INPUT_MISSING', `no photo at ${at(photo.file)}: is --from the folder lotreel process wrote this draft's run to?`);
   }
   const clip = draft.clipFile && existsSync(at(draft.clipFile)) ? { path: at(draft.clipFile), release: async () => undefined } : undefined;
   const photos = ordered.map((p) => ({ file: at(p.file), width: p.width, height: p.height, carBox: null }));
-  return { photos, clip, text: { title: String(draft.fields.title.value ?? ''), facts: draftFacts(draft) } };
+  return { photos, clip, text: draftReelText(draft) };
 }
 
 async function openDraftDatabase(config: Config, log: Logger, draftId: string): Promise<Database> {

@@ -31,7 +31,7 @@ const PROGRESS_WRITE_MS = 500;
 export const reelsPrefix = (dealerId: string, draft: Pick<EditorDraft, 'id' | 'videoId'>): string => checkKey(`${videoPrefix(dealerId, draft.videoId)}/reels/${draft.id}`);
 
 /** The facts the captions may use: the draft's fields as the seller left them. */
-export function draftFacts(draft: EditorDraft) {
+function draftFacts(draft: EditorDraft) {
   const attributes = Object.fromEntries(
     (['make', 'model', 'year', 'mileage'] as const)
       .filter((name) => draft.fields[name].value !== null && draft.fields[name].value !== '')
@@ -41,9 +41,16 @@ export function draftFacts(draft: EditorDraft) {
   return listingFacts({ attributes, colour: typeof colour === 'string' ? colour : null, bodyType: null, photoCount: draft.photos.length, videoSeconds: 0 });
 }
 
+/** A draft's photos as a reel shows them: the cover first, then the seller's order. */
+export const coverFirst = <P extends { isCover: boolean; ordinal: number }>(photos: readonly P[]): P[] =>
+  [...photos].sort((a, b) => Number(b.isCover) - Number(a.isCover) || a.ordinal - b.ordinal);
+
+/** A draft's reel text: its title and facts as the seller left them. */
+export const draftReelText = (draft: EditorDraft): DraftReelSources['text'] => ({ title: String(draft.fields.title.value ?? ''), facts: draftFacts(draft) });
+
 /** Copies each published photo into `dir`, the cover first, then the listing order. */
 async function photoFiles(ctx: Pick<ServiceContext, 'storage' | 'config'>, dealerId: string, draft: EditorDraft, dir: string): Promise<ReelPhoto[]> {
-  const ordered = [...draft.photos].sort((a, b) => Number(b.isCover) - Number(a.isCover) || a.ordinal - b.ordinal);
+  const ordered = coverFirst(draft.photos);
   const photos: ReelPhoto[] = [];
   for (const [k, photo] of ordered.entries()) {
     const object = await publishedPhoto(ctx, dealerId, { ...photo, videoId: draft.videoId });
@@ -74,7 +81,7 @@ export async function draftReelSources(ctx: Pick<ServiceContext, 'storage' | 'co
   refuseHeldDraft(draft);
   const photos = await photoFiles(ctx, dealerId, draft, dir);
   const clip = draft.clipFile ? await ctx.storage.localCopy(checkKey(`${videoPrefix(dealerId, draft.videoId)}/${draft.clipFile}`)) : undefined;
-  return { photos, clip, text: { title: String(draft.fields.title.value ?? ''), facts: draftFacts(draft) } };
+  return { photos, clip, text: draftReelText(draft) };
 }
 
 export async function runReelJob(ctx: ServiceContext, job: ReelJob): Promise<void> {
