@@ -70,12 +70,14 @@ export function installReelRefresh(app: FastifyInstance, ctx: ServiceContext): v
     const draftId = await draftWithReels(ctx.db, request.dealer.id, kind, id);
     if (draftId) edited.set(request, { dealerId: request.dealer.id, draftId });
   });
-  app.addHook('onResponse', async (request, reply) => {
+  // Before the answer goes out, so that the seller's next read already sees the reel queued.
+  app.addHook('onSend', async (request, reply, payload) => {
     const edit = edited.get(request);
-    if (!edit || reply.statusCode >= 300) return;
-    // The edit is saved and answered; a reel not queued now is still marked stale.
+    if (!edit || reply.statusCode >= 300) return payload;
+    // The edit is saved; a reel not queued now is still marked stale.
     await refreshStaleReels(ctx, edit.dealerId, edit.draftId).catch((error: unknown) =>
       ctx.log.warn('reel not queued again after an edit', { draft: edit.draftId, error: error instanceof Error ? error.message : String(error) }),
     );
+    return payload;
   });
 }
