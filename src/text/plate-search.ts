@@ -164,9 +164,14 @@ export function stubLooks(texts: readonly PlateText[], vehicles: readonly Vehicl
 }
 
 /**
- * Searches that overlap joined into their bounds, until none overlap (no pixel is searched twice);
- * a joined search keeps the closest look (largest scale) of its parts.
+ * Searches that overlap joined into their bounds, until no join is left that pays: a joined search
+ * keeps the closest look (largest scale) of its parts, so two are joined only when that costs the text
+ * detector no more (area times scale squared) than searching them apart. A close look at a small
+ * vehicle is never spread over the large one beside it (that made 1344x3488 detector inputs and most of
+ * a run's peak memory); their overlap is searched twice, as the photos' car and its closer look are.
  */
+const searchCost = (p: Required<VehiclePass>) => boxArea(p.region) * p.scale ** 2;
+
 export function mergedPasses(passes: readonly Required<VehiclePass>[]): Required<VehiclePass>[] {
   const merged = passes.map((p) => ({ ...p }));
   for (let joined = true; joined; ) {
@@ -175,7 +180,9 @@ export function mergedPasses(passes: readonly Required<VehiclePass>[]): Required
       for (let j = i + 1; j < merged.length; j++) {
         if (boxArea(intersection(merged[i].region, merged[j].region)) === 0) continue;
         const [a, b] = [merged[i], merged[j]];
-        merged[i] = { region: { x1: Math.min(a.region.x1, b.region.x1), y1: Math.min(a.region.y1, b.region.y1), x2: Math.max(a.region.x2, b.region.x2), y2: Math.max(a.region.y2, b.region.y2) }, scale: Math.max(a.scale, b.scale) };
+        const both = { region: { x1: Math.min(a.region.x1, b.region.x1), y1: Math.min(a.region.y1, b.region.y1), x2: Math.max(a.region.x2, b.region.x2), y2: Math.max(a.region.y2, b.region.y2) }, scale: Math.max(a.scale, b.scale) };
+        if (searchCost(both) > searchCost(a) + searchCost(b)) continue;
+        merged[i] = both;
         merged.splice(j, 1);
         joined = true;
         break outer;
@@ -192,7 +199,7 @@ export function mergedPasses(passes: readonly Required<VehiclePass>[]): Required
  * for a vehicle wider than `clipVehicleWidth` detector pixels, at the scale that brings it to that
  * width (its plate is large); the largest vehicle, when too small for its plate to be found at the
  * picture's scale, closer (as `vehiclePasses` does).
- * Overlapping searches are merged. The whole picture (scale absent) when no vehicle is seen (a plate
+ * Overlapping searches are merged where that costs no more (mergedPasses). The whole picture (scale absent) when no vehicle is seen (a plate
  * is never skipped because the vehicle detector missed its car), or when the searches would cost
  * as much as it.
  */
@@ -217,7 +224,7 @@ export function plateSearchPasses(vehicles: readonly Vehicle[], image: { width: 
     passes.push({ region, scale });
   }
   const merged = mergedPasses(passes);
-  const cost = merged.reduce((sum, p) => sum + boxArea(p.region) * p.scale ** 2, 0);
+  const cost = merged.reduce((sum, p) => sum + searchCost(p), 0);
   return zoomed === 0 && cost >= image.width * image.height * pictureScale ** 2 ? whole : merged;
 }
 
