@@ -163,6 +163,9 @@ export function stubLooks(texts: readonly PlateText[], vehicles: readonly Vehicl
     }));
 }
 
+/** What a search costs the text detector: its area in detector pixels. */
+const searchCost = (p: Required<VehiclePass>) => boxArea(p.region) * p.scale ** 2;
+
 /**
  * Searches that overlap joined into their bounds, until no join is left that pays: a joined search
  * keeps the closest look (largest scale) of its parts, so two are joined only when that costs the text
@@ -170,8 +173,6 @@ export function stubLooks(texts: readonly PlateText[], vehicles: readonly Vehicl
  * vehicle is never spread over the large one beside it (that made 1344x3488 detector inputs and most of
  * a run's peak memory); their overlap is searched twice, as the photos' car and its closer look are.
  */
-const searchCost = (p: Required<VehiclePass>) => boxArea(p.region) * p.scale ** 2;
-
 export function mergedPasses(passes: readonly Required<VehiclePass>[]): Required<VehiclePass>[] {
   const merged = passes.map((p) => ({ ...p }));
   for (let joined = true; joined; ) {
@@ -199,9 +200,9 @@ export function mergedPasses(passes: readonly Required<VehiclePass>[]): Required
  * for a vehicle wider than `clipVehicleWidth` detector pixels, at the scale that brings it to that
  * width (its plate is large); the largest vehicle, when too small for its plate to be found at the
  * picture's scale, closer (as `vehiclePasses` does).
- * Overlapping searches are merged where that costs no more (mergedPasses). The whole picture (scale absent) when no vehicle is seen (a plate
- * is never skipped because the vehicle detector missed its car), or when the searches would cost
- * as much as it.
+ * Overlapping searches are merged where that costs no more (mergedPasses). The whole picture (scale
+ * absent) when no vehicle is seen (a plate is never skipped because the vehicle detector missed its
+ * car), or when the searches would cost as much as it.
  */
 export function plateSearchPasses(vehicles: readonly Vehicle[], image: { width: number; height: number }, pictureScale: number, settings: PlateSettings): VehiclePass[] {
   const whole: VehiclePass[] = [{ region: { x1: 0, y1: 0, x2: image.width, y2: image.height } }];
