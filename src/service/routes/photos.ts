@@ -6,7 +6,7 @@ import { dealerOf } from '../auth.js';
 import type { ServiceContext } from '../context.js';
 import { notFound } from '../http-errors.js';
 import { platesHeld } from '../feed.js';
-import { refuseHeld } from '../held-photo.js';
+import { refuseHeld } from '../held-for-plates.js';
 import { publishedPhoto } from '../published-photo.js';
 import { idParams } from '../schemas.js';
 

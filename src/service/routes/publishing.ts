@@ -10,7 +10,7 @@ import { getLinkedPhoto } from '../../store/service.repository.js';
 import { dealerOf } from '../auth.js';
 import type { ServiceContext } from '../context.js';
 import { platesHeld } from '../feed.js';
-import { refuseHeld } from '../held-photo.js';
+import { refuseHeld } from '../held-for-plates.js';
 import { notFound } from '../http-errors.js';
 import { checkImageLink } from '../image-links.js';
 import { publishedPhoto } from '../published-photo.js';

@@ -15,7 +15,7 @@ import { dealerOf } from '../auth.js';
 import { parseByteRange } from '../byte-range.js';
 import type { ServiceContext } from '../context.js';
 import { platesHeld } from '../feed.js';
-import { refuseHeld } from '../held-photo.js';
+import { refuseHeld } from '../held-for-plates.js';
 import { notFound } from '../http-errors.js';
 import { checkReelLink } from '../image-links.js';
 import { reelUrl } from '../reel-links.js';

@@ -78,11 +78,13 @@ describe.each(backendKinds)('a worker killed half-way on %s', (kind) => {
     const dealerDir = readdirSync(media).find((d) => existsSync(join(media, d, id)))!;
     const folder = join(media, dealerDir, id);
     // The dead attempt's folders are removed just after the video is marked done: wait for that.
-    const carFolderCount = () =>
-      readdirSync(folder)
-        .filter((e) => e !== 'original')
-        .reduce((n, run) => n + (run.endsWith('.staging') ? 1000 : readdirSync(join(folder, run)).length), 0);
-    await expect.poll(carFolderCount, { timeout: 30_000 }).toBe(cars.length);
+    const leftOnDisk = () => {
+      const runs = readdirSync(folder).filter((e) => e !== 'original');
+      const staging = runs.filter((run) => run.endsWith('.staging')).length;
+      const carFolders = runs.filter((run) => !run.endsWith('.staging')).reduce((n, run) => n + readdirSync(join(folder, run)).length, 0);
+      return { staging, carFolders };
+    };
+    await expect.poll(leftOnDisk, { timeout: 30_000 }).toEqual({ staging: 0, carFolders: cars.length });
     const entries = readdirSync(folder).sort();
     expect(entries).toContain('original');
     const runs = entries.filter((e) => e !== 'original');

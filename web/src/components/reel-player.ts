@@ -11,6 +11,17 @@ import { h } from '../dom.js';
 const POLL_MS = 1000;
 const FORMATS: readonly ReelFormat[] = ['vertical', 'horizontal', 'square'];
 
+/** What the editor says of the shown reel. */
+function reelState(reel: ReelView | null, busy: boolean): string {
+  if (!reel) return 'No reel yet.';
+  // A stale reel queued is the automatic render after an edit (reel.rerenderAfterEditS later).
+  if (busy && reel.stale && reel.status === 'queued') return 'The photos or text changed since this reel: it is rendered again shortly.';
+  if (busy) return `Rendering… ${Math.round(reel.progress * 100)} %`;
+  if (reel.status === 'failed') return `The render failed: ${reel.error ?? 'unknown error'}`;
+  if (reel.stale) return 'The photos or text changed since this reel: render it again.';
+  return `${Math.round((reel.durationMs ?? 0) / 1000)} s ${reel.format} reel`;
+}
+
 export function reelPlayer(draftId: string): { element: HTMLElement; stop: () => void } {
   const screen = h('div', { className: 'reel-screen', id: 'reel-screen' });
   const state = h('p', { className: 'reel-state', id: 'reel-state', role: 'status' });
@@ -25,17 +36,7 @@ export function reelPlayer(draftId: string): { element: HTMLElement; stop: () =>
     const busy = reel !== null && (reel.status === 'queued' || reel.status === 'rendering');
     again.disabled = busy;
     again.textContent = reel ? 'Render again' : 'Render reel';
-    state.textContent = !reel
-      ? 'No reel yet.'
-      : busy && reel.stale && reel.status === 'queued'
-        ? 'The photos or text changed since this reel: it is rendered again shortly.'
-        : busy
-          ? `Rendering… ${Math.round(reel.progress * 100)} %`
-          : reel.status === 'failed'
-            ? `The render failed: ${reel.error ?? 'unknown error'}`
-            : reel.stale
-              ? 'The photos or text changed since this reel: render it again.'
-              : `${Math.round((reel.durationMs ?? 0) / 1000)} s ${reel.format} reel`;
+    state.textContent = reelState(reel, busy);
     if (reel?.url && reel.url !== shownUrl) {
       const src = await attempt(() => imageUrl(reel.url!));
       if (!src) return;
