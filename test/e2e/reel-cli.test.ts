@@ -21,13 +21,14 @@ import { cliEnv, describeRun, runCli } from '../helpers/cli.js';
 import { seedDealer, seedDealerVideo, SEED_PHOTO } from '../helpers/seed-cars.js';
 import { scratchDir, sharedFile, yoloxModelDir } from '../helpers/shared.js';
 import { requireFreshBuild } from './build.js';
+import { binaries } from '../../fixtures/run.js';
 
 const root = scratchDir('e2e-reel');
 const home = join(root, 'home');
 const env = () => cliEnv({ home, dataDir: join(root, 'data'), modelsDir: yoloxModelDir() });
 
 function probe(file: string) {
-  const out = JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', file], { encoding: 'utf8' }));
+  const out = JSON.parse(execFileSync(binaries().ffprobe, ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', file], { encoding: 'utf8' }));
   const video = out.streams.find((s: { codec_type: string }) => s.codec_type === 'video');
   const audio = out.streams.find((s: { codec_type: string }) => s.codec_type === 'audio');
   return { width: video.width, height: video.height, video: video.codec_name, audio: audio?.codec_name, seconds: Number(out.format.duration) };

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPreset } from '../../../fixtures/walkaround.js';
 import { requireFreshBuild } from '../build.js';
 import { backendKinds, client, createInstallation, readEvents, startService, waitForVideo, type Client, type Installation, type ServiceProcess } from './harness.js';
+import { binaries } from '../../../fixtures/run.js';
 
 describe.each(backendKinds)('reels in the dealer service on %s', (kind) => {
   let install: Installation;
@@ -68,7 +69,7 @@ describe.each(backendKinds)('reels in the dealer service on %s', (kind) => {
     expect(bytes.subarray(4, 8).toString('latin1')).toBe('ftyp');
     const file = join(install.root, 'reel.mp4');
     writeFileSync(file, bytes);
-    const probed = JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-print_format', 'json', '-show_streams', '-show_format', file], { encoding: 'utf8' }));
+    const probed = JSON.parse(execFileSync(binaries().ffprobe, ['-v', 'error', '-print_format', 'json', '-show_streams', '-show_format', file], { encoding: 'utf8' }));
     expect(probed.format.format_name).toContain('mp4');
     expect(probed.streams.map((s: any) => s.codec_name).sort()).toEqual(['aac', 'h264']);
     expect(probed.streams.find((s: any) => s.codec_type === 'video')).toMatchObject({ width: 1080, height: 1080 });

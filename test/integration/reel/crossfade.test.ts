@@ -19,6 +19,7 @@ import { planReel, type ReelPlan } from '../../../src/reel/reel-plan.js';
 import { captionFontFile, renderReel } from '../../../src/reel/render-reel.js';
 import { meanVolumeDb, probeReel } from './reel-check.js';
 import { scratchDir } from '../../helpers/shared.js';
+import { binaries } from '../../../fixtures/run.js';
 
 const dir = scratchDir('crossfade');
 const debian = locateFfmpeg();
@@ -50,7 +51,7 @@ async function render(ffmpeg: string, xfade: boolean, name: string): Promise<str
 
 /** Each frame's mean colour, decoded by Debian's ffmpeg. */
 function frameColours(file: string): number[][] {
-  const raw = execFileSync('ffmpeg', ['-v', 'error', '-i', file, '-vf', 'scale=8:8', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1']);
+  const raw = execFileSync(binaries().ffmpeg, ['-v', 'error', '-i', file, '-vf', 'scale=8:8', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1']);
   const colours: number[][] = [];
   for (let at = 0; at < raw.length; at += 8 * 8 * 3) {
     const sum = [0, 0, 0];
@@ -103,7 +104,7 @@ describe('reel crossfades', () => {
   it('renders the fallback on the npm-shipped 2018 ffmpeg, and a whole reel there (caption, music)', async () => {
     expectPlannedCrossfades(await render(npmFfmpeg, false, 'npm'));
     const music = join(dir, 'music.m4a');
-    execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=220:duration=1', '-c:a', 'aac', '-y', music]);
+    execFileSync(binaries().ffmpeg, ['-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=220:duration=1', '-c:a', 'aac', '-y', music]);
     const npm = { ffmpeg: npmFfmpeg, ffprobe: (createRequire(import.meta.url)('@ffprobe-installer/ffprobe') as { path: string }).path, source: 'npm' as const };
     const reel = await renderReel({
       format: 'square', photos: plan.photos.slice(0, 2), text: { title: 'Red to green', facts: listingFacts({ attributes: {}, colour: null, bodyType: null, photoCount: 2, videoSeconds: 0 }) }, musicFile: music,

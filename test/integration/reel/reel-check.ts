@@ -6,6 +6,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { openSync, readSync, closeSync, fstatSync } from 'node:fs';
 import sharp, { type Sharp } from 'sharp';
 import type { RgbImage } from '../../../src/vision/yolox.preprocess.js';
+import { binaries } from '../../../fixtures/run.js';
 
 export interface ProbedReel {
   formatName: string;
@@ -15,7 +16,7 @@ export interface ProbedReel {
 }
 
 export function probeReel(file: string): ProbedReel {
-  const out = JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', file], { encoding: 'utf8' }));
+  const out = JSON.parse(execFileSync(binaries().ffprobe, ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', file], { encoding: 'utf8' }));
   const v = out.streams.find((s: { codec_type: string }) => s.codec_type === 'video');
   const a = out.streams.find((s: { codec_type: string }) => s.codec_type === 'audio');
   return {
@@ -48,14 +49,14 @@ export function topLevelBoxes(file: string): string[] {
 }
 
 export function frameAt(file: string, ms: number): RgbImage {
-  const data = execFileSync('ffmpeg', ['-v', 'error', '-ss', (ms / 1000).toFixed(3), '-i', file, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'], { maxBuffer: 64 << 20 });
+  const data = execFileSync(binaries().ffmpeg, ['-v', 'error', '-ss', (ms / 1000).toFixed(3), '-i', file, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'], { maxBuffer: 64 << 20 });
   const { width, height } = probeReel(file).video;
   return { width, height, data: new Uint8Array(data) };
 }
 
 /** Mean volume of the audio track in dB (ffmpeg's volumedetect). */
 export function meanVolumeDb(file: string): number {
-  const log = spawnSync('ffmpeg', ['-hide_banner', '-nostats', '-v', 'info', '-i', file, '-vn', '-af', 'volumedetect', '-f', 'null', '-'], { encoding: 'utf8' }).stderr;
+  const log = spawnSync(binaries().ffmpeg, ['-hide_banner', '-nostats', '-v', 'info', '-i', file, '-vn', '-af', 'volumedetect', '-f', 'null', '-'], { encoding: 'utf8' }).stderr;
   const found = /mean_volume: (-?[\d.]+)/.exec(log)?.[1];
   return found === undefined ? Number.NEGATIVE_INFINITY : Number(found);
 }

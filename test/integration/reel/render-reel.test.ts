@@ -155,7 +155,7 @@ describe('a horizontal reel with the car clip, a narration and music', () => {
   beforeAll(async () => {
     server = await startOpenAiServer();
     const music = join(dir, 'music.m4a');
-    execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=220:duration=8', '-c:a', 'aac', '-y', music]);
+    execFileSync(binaries.ffmpeg, ['-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=220:duration=8', '-c:a', 'aac', '-y', music]);
     const llm = createLlmClient({ apiKey: 'test', baseUrl: server.baseUrl, model: 'test', timeoutMs: 10_000, httpRetries: 0, responseFormat: 'json_schema', vision: false }, 2, silentLogger);
     reel = await renderReel({
       format: 'horizontal', photos: photos.slice(0, 4), clipFile: epflCar(2), text: { title: 'Camaro', facts }, musicFile: music, llm,

@@ -28,6 +28,7 @@ import { insertDealer } from '../../../src/store/dealers.repository.js';
 import { openDatabase } from '../../../src/store/index.js';
 import { startS3Server, type S3TestServer } from '../../helpers/s3-server.js';
 import { backends, type TestStore } from '../store/backends.js';
+import { binaries } from '../../../fixtures/run.js';
 
 const FAST_RETRY = { attempts: 2, baseDelayMs: 10, maxDelayMs: 20 };
 
@@ -76,7 +77,7 @@ let clips = 0;
 /** A real, short MP4 (ffmpeg's test pattern), different each time so no two share a fingerprint. */
 async function clip(): Promise<Buffer> {
   const path = join(dataDir, `clip-${++clips}.mp4`);
-  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', `testsrc=size=160x120:rate=10:duration=${1 + clips * 0.3}`, '-pix_fmt', 'yuv420p', '-y', path]);
+  execFileSync(binaries().ffmpeg, ['-v', 'error', '-f', 'lavfi', '-i', `testsrc=size=160x120:rate=10:duration=${1 + clips * 0.3}`, '-pix_fmt', 'yuv420p', '-y', path]);
   return readFile(path);
 }
 
