@@ -67,7 +67,7 @@ export async function processIntoFolder(request: ProcessRequest): Promise<Proces
   let committed = false;
   try {
     const onCarDone = request.onCarDone;
-    const onCarFinished = onCarDone && (async (car: FinishedCar) => onCarDone(car));
+    const onCarFinished = onCarDone && { draft: async (car: FinishedCar) => onCarDone(car) };
     const analysis = await analyseVideo({ file: request.file, stagingDir: run.stagingDir, models, settings: request.settings, config, log, onProgress: progress, signal, onCarFinished });
     const database = await databaseOpening;
     // Last moment to stop: after this the result is published and committed.

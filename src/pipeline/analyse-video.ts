@@ -15,6 +15,7 @@ import { chooseSampleMode, probe } from '../media/index.js';
 import { emptyDecodeStats } from '../media/types.js';
 import { safeProgress, type ProgressListener } from '../core/progress.js';
 import { StageTimer } from '../core/timer.js';
+import { limiter } from '../core/concurrency.js';
 import { splitWithDenseLook } from '../analysis/change-check.js';
 import { carConfidence } from '../analysis/confidence.js';
 import { sameSightings } from '../analysis/settled-cars.js';
@@ -26,6 +27,9 @@ import { KeyframeStills, noStills } from './keyframe-stills.js';
 import type { ModelPool, PooledModel } from './model-pool.js';
 import { TIMING_STAGES, type AnalysisResult, type FinishedCar, type ModelWarmth, type TimingStage } from './result.js';
 import { memoisedLook, numberFinalCars, StreamingCars, type EarlyCarListener } from './streaming-cars.js';
+
+/** Clips encoded at once in a run: the draft work of the next cars keeps the other cores (the clips were two at a time before). */
+const CLIP_ENCODES_AT_ONCE = 2;
 
 export { TIMING_STAGES, type AnalysisResult, type CarResult, type PhotoResult, type ProcessResult } from './result.js';
 
@@ -43,8 +47,9 @@ export interface AnalyseRequest {
   onProgress?: ProgressListener;
   signal?: AbortSignal;
   /**
-   * A car finished before the whole video is (see streaming-cars.ts), its files under its `car-N/` in
-   * the staging folder until the returned promise settles; the result says which ones the final pass kept.
+   * A car finished before the whole video is (see streaming-cars.ts: its draft, then its clip), its
+   * files under its `car-N/` in the staging folder until each returned promise settles; the result
+   * says which ones the final pass kept.
    */
   onCarFinished?: EarlyCarListener;
 }
@@ -90,6 +95,7 @@ export async function analyseVideo(request: AnalyseRequest): Promise<AnalysisRes
     keyframeTimes,
     stillAt: stills?.at ?? noStills,
     vehiclesAt,
+    clipSlots: limiter(CLIP_ENCODES_AT_ONCE),
   };
   const look = memoisedLook((range, previous) => observeStretch({ ...range, roughDecode: true }, previous, context));
   const streaming = new StreamingCars(finishing, look, request.onCarFinished);
@@ -116,9 +122,9 @@ export async function analyseVideo(request: AnalyseRequest): Promise<AnalysisRes
   log.debug('dense look at changes of look', { verdicts: verdicts.map((v) => ({ fromMs: v.fromMs, toMs: v.toMs, reason: v.reason, maxStep: Math.round(v.maxStep * 100) / 100 })) });
   log.info('split into cars', { cars: groups.length, framesAnalysed: observations.length, finishedEarly: early.length });
   // A car found again with the same sightings is kept as finished early; the others are finished now.
-  const kept = groups.map((group) => early.find((e) => sameSightings(e.group, group)));
+  const kept = groups.map((group) => early.find((e) => !e.clipFailed && sameSightings(e.group, group)));
   const redo = groups.flatMap((_, i) => (kept[i] ? [] : [i]));
-  const redone = await finishGroups(
+  const { clipped: redoneClipped } = await finishGroups(
     {
       observations,
       groups: redo.map((i) => groups[i]),
@@ -128,6 +134,7 @@ export async function analyseVideo(request: AnalyseRequest): Promise<AnalysisRes
     },
     finishing,
   );
+  const redone = await redoneClipped;
   const finished = groups.map((group, i): FinishedCar => {
     const same = kept[i];
     // The split's confidence and warnings (which name other cars) as the whole video shows them.

@@ -1,13 +1,15 @@
 /**
  * Finishing a set of cars whose split is decided (orchestration): choose photos, then write them and
- * read their text while the edges are refined and the clips cut, then the drafts. The streaming pass
- * runs it for each car as soon as it is settled, the final pass for the cars it found differently.
+ * read their text while the edges are refined, then the drafts; each car's clip (plates blurred, the
+ * costliest step) is encoded beside the drafts and after them, so a draft never waits for its clip.
+ * The streaming pass runs it for each car as soon as it is settled, the final pass for the cars it
+ * found differently.
  */
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ListingTextSettings } from '../config/config.js';
 import { asLotreelError } from '../core/errors.js';
-import { mapWithConcurrency } from '../core/concurrency.js';
+import type { Limiter } from '../core/concurrency.js';
 import { heldStage, type ProgressListener } from '../core/progress.js';
 import type { StageTimer } from '../core/timer.js';
 import type { LlmClient } from '../llm/client.js';
@@ -45,6 +47,17 @@ export interface FinishingContext {
   stillAt: StillAt;
   /** The vehicles the analysis saw in each analysed frame (plates are looked for on them). */
   vehiclesAt: ReadonlyMap<number, readonly Vehicle[]>;
+  /** Clip encodes in flight across every set of cars of the run (each is an ffmpeg run and a plate search). */
+  clipSlots: Limiter;
+}
+
+/**
+ * Cars finished: their drafts and photos (`clip` null), and the same cars once their clips are
+ * encoded (`clip` set, or null with the draft held for review when its plates could not be looked for).
+ */
+export interface FinishedGroups {
+  drafts: FinishedCar[];
+  clipped: Promise<FinishedCar[]>;
 }
 
 export interface CarsToFinish {
@@ -95,7 +108,7 @@ function planCars({ observations, groups, ordinals }: CarsToFinish, context: Fin
   return { planned, details };
 }
 
-export async function finishGroups(cars: CarsToFinish, context: FinishingContext): Promise<FinishedCar[]> {
+export async function finishGroups(cars: CarsToFinish, context: FinishingContext): Promise<FinishedGroups> {
   // A run finishes many sets of cars: each follows the run's signal only while it works.
   const stopStills = new AbortController();
   const stop = () => stopStills.abort();
@@ -108,7 +121,7 @@ export async function finishGroups(cars: CarsToFinish, context: FinishingContext
   }
 }
 
-async function finishStopping(cars: CarsToFinish, context: FinishingContext, stopStills: AbortController): Promise<FinishedCar[]> {
+async function finishStopping(cars: CarsToFinish, context: FinishingContext, stopStills: AbortController): Promise<FinishedGroups> {
   const { observations, groups } = cars;
   const { stage, timer, progress, stagingDir } = context;
   const { settings, signal, info, binaries } = stage;
@@ -161,25 +174,34 @@ async function finishStopping(cars: CarsToFinish, context: FinishingContext, sto
   textProgress.show({ stage: 'text', done: 0, total: planned.length });
   const texts = await reading;
   await rm(join(stagingDir, '.text'), { recursive: true, force: true });
-  // Each car's clip, plates blurred, is encoded while the drafts are written (an LLM's answers are waited on).
+  // Each car's clip, plates blurred, is encoded while the drafts are written (an LLM's answers are
+  // waited on) and after: the drafts are handed on without waiting for it.
   const readers = await context.textReaders();
   const clipContext = { info, binaries, settings, readers: { ocr: readers.ocr ?? null, ocrProblem: readers.problem ?? null, detector: stage.detector }, log: stage.log, signal };
   let clipsDone = 0;
   const clipping = timer.time('clips', () =>
-    mapWithConcurrency(planned, 2, async (car) => {
-      const written = await writeCarClip(car.group.segments, join(stagingDir, clipFile(car.ordinal)), clipContext);
-      progress({ stage: 'clips', done: ++clipsDone, total: planned.length });
-      return written;
-    }),
+    Promise.all(
+      planned.map((car) =>
+        context.clipSlots(async () => {
+          const written = await writeCarClip(car.group.segments, join(stagingDir, clipFile(car.ordinal)), clipContext);
+          progress({ stage: 'clips', done: ++clipsDone, total: planned.length });
+          return written;
+        }),
+      ),
+    ),
   );
-  clipping.catch(() => undefined); // awaited below, after the drafts
-  const makeModels = context.clip ? await timer.time('clip', () => context.clip!.rankCars(planned.map((car) => car.group), observations)) : [];
-  const found = { sizes, texts, makeModels, splits: cars.splits };
-  const [drafted, clipped] = await Promise.allSettled([
-    finishCars(planned, observations, found, { stagingDir, llm: context.llm, textSettings: context.listingText, log: stage.log, signal }),
-    clipping,
-  ]);
-  if (drafted.status === 'rejected') throw asLotreelError(drafted.reason);
-  if (clipped.status === 'rejected') throw asLotreelError(clipped.reason);
-  return drafted.value.map((car, i) => withCarClip(car, clipped.value[i]));
+  clipping.catch(() => undefined); // handed on in `clipped`
+  try {
+    const makeModels = context.clip ? await timer.time('clip', () => context.clip!.rankCars(planned.map((car) => car.group), observations)) : [];
+    const found = { sizes, texts, makeModels, splits: cars.splits };
+    const drafted = await finishCars(planned, observations, found, { stagingDir, llm: context.llm, textSettings: context.listingText, log: stage.log, signal });
+    const clipped = clipping.then(
+      (clips) => drafted.map((car, i) => withCarClip(car, clips[i])),
+      (error: unknown) => Promise.reject(asLotreelError(error)),
+    );
+    return { drafts: drafted.map((car) => ({ ...car, clip: null })), clipped };
+  } catch (error) {
+    await clipping.catch(() => undefined);
+    throw asLotreelError(error);
+  }
 }

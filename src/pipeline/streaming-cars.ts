@@ -1,9 +1,10 @@
 /**
  * The first drafts early (orchestration): while the frames are still being analysed, the frames after
  * the last settled car are split again after each batch, and every car that has become settled (see
- * analysis/settled-cars.ts) is finished at once, photos, text, clip and draft, and handed to the shell,
- * which may publish and store it. The final pass over the whole video keeps each early car it finds
- * again with the same sightings and redoes the others (a revisit merged, a split drawn differently).
+ * analysis/settled-cars.ts) is finished at once, photos, text and draft, and handed to the shell,
+ * which may publish and store it; its clip follows when encoded, while the next cars are finished.
+ * The final pass over the whole video keeps each early car it finds again with the same sightings and
+ * redoes the others (a revisit merged, a split drawn differently).
  */
 import { rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -19,8 +20,16 @@ import { finishGroups, type FinishingContext } from './car-finishing.js';
 import { carFolder } from './photo-stage.js';
 import type { FinishedCar } from './result.js';
 
-/** The shell's hook for a car finished early; its staging files must not be needed once it settles. */
-export type EarlyCarListener = (car: FinishedCar) => Promise<void>;
+/**
+ * The shell's hooks for a car finished early: `draft` with its photos and draft (`clip` null; the
+ * clip's file may be being written in its folder), then `clipped` once the clip is encoded (`clip` set;
+ * or null and the draft held for review when the clip's plates could not be looked for). The car's
+ * staging files must not be needed once each settles.
+ */
+export interface EarlyCarListener {
+  draft(car: FinishedCar): Promise<void>;
+  clipped?(car: FinishedCar): Promise<void>;
+}
 
 export type DenseLook = (range: { startMs: number; endMs: number }, previous: Box | null) => Promise<Observation[]>;
 
@@ -41,8 +50,17 @@ export function memoisedLook(look: DenseLook): DenseLook {
 
 export interface EarlyCar {
   group: CarGroup;
-  /** As finished: `ordinal` is its number in the order cars were finished early, and names its folder. */
+  /** As finished, clip included: `ordinal` is its number in the order cars were finished early, and names its folder. */
   car: FinishedCar;
+  /** Its clip failed (`car` is its draft): the final pass must finish it again, in place of the draft the shell took. */
+  clipFailed?: true;
+}
+
+interface EmittedCar {
+  group: CarGroup;
+  draft: FinishedCar;
+  /** The car with its clip, once the shell has taken that too; rejected when its clip failed. */
+  clipped: Promise<FinishedCar>;
 }
 
 export class StreamingCars {
@@ -50,7 +68,7 @@ export class StreamingCars {
   readonly #look: DenseLook;
   readonly #settings: SegmentationSettings & ChangeCheckSettings;
   readonly #onCar: EarlyCarListener | undefined;
-  readonly #emitted: EarlyCar[] = [];
+  readonly #emitted: EmittedCar[] = [];
   /** The first sample not in a settled car: later splits start there. */
   #from = 0;
   #latest: readonly Observation[] | null = null;
@@ -75,11 +93,17 @@ export class StreamingCars {
     return this.#running;
   }
 
-  /** Waits for the car being finished and stops; the cars finished early, in order. */
+  /** Waits for the car being finished and every clip, and stops; the cars finished early, in order. */
   async drain(): Promise<EarlyCar[]> {
     this.#stopped = true;
     while (this.#running) await this.#running;
-    return this.#emitted;
+    const clipped = await Promise.allSettled(this.#emitted.map((e) => e.clipped));
+    return this.#emitted.map((e, i) => {
+      const done = clipped[i];
+      if (done.status === 'fulfilled') return { group: e.group, car: done.value };
+      this.#context.stage.log.warn('the clip of a car finished early failed; the car will be finished again', { car: e.draft.ordinal, error: asLotreelError(done.reason).message });
+      return { group: e.group, car: e.draft, clipFailed: true };
+    });
   }
 
   async #work(): Promise<void> {
@@ -106,20 +130,33 @@ export class StreamingCars {
     const splits = carConfidence(observations, groups, shiftVerdicts(split.verdicts, from), this.#settings);
     for (let k = 0; k < count && !this.#stopped; k++) {
       // The cars around it as the final pass will see them: those finished, and those still to come.
-      const finished = this.#emitted.map((e) => ({ group: e.group, segments: e.car.segments }));
+      const finished = this.#emitted.map((e) => ({ group: e.group, segments: e.draft.segments }));
       const toCome = groups.slice(k + 1).map((group) => ({ group, segments: group.segments }));
       const ordinal = this.#emitted.length + 1;
       const quiet = () => undefined; // the stages' progress belongs to the final pass
-      const [car] = await finishGroups({ observations, groups: [groups[k]], splits: [splits[k]], ordinals: [ordinal], others: [...finished, ...toCome] }, { ...this.#context, progress: quiet });
-      this.#emitted.push({ group: groups[k], car });
+      const { drafts, clipped } = await finishGroups({ observations, groups: [groups[k]], splits: [splits[k]], ordinals: [ordinal], others: [...finished, ...toCome] }, { ...this.#context, progress: quiet });
+      const [car] = drafts;
       this.#from = Math.max(...groups[k].members) + 1;
       this.#context.stage.log.info('car finished early', { car: ordinal, atMs: observations.at(-1)?.timestampMs });
-      try {
-        await this.#onCar?.(car);
-      } catch (error) {
-        // The shell could not take it now; the final result still has the car.
-        this.#context.stage.log.warn('a car finished early was not taken', { car: ordinal, error: asLotreelError(error).message });
-      }
+      const taken = this.#hand(car, (listener) => listener.draft(car));
+      // The clip is handed on after the draft, while the next cars are finished.
+      const withClip = Promise.all([clipped, taken]).then(async ([[clippedCar]]) => {
+        await this.#hand(clippedCar, (listener) => listener.clipped?.(clippedCar));
+        return clippedCar;
+      });
+      withClip.catch(() => undefined); // reported by drain()
+      this.#emitted.push({ group: groups[k], draft: car, clipped: withClip });
+      await taken;
+    }
+  }
+
+  /** Hands a car to the shell; a shell that cannot take it now does not stop the run (the final result still has the car). */
+  async #hand(car: FinishedCar, give: (listener: EarlyCarListener) => Promise<void> | undefined): Promise<void> {
+    if (!this.#onCar) return;
+    try {
+      await give(this.#onCar);
+    } catch (error) {
+      this.#context.stage.log.warn('a car finished early was not taken', { car: car.ordinal, error: asLotreelError(error).message });
     }
   }
 }

@@ -166,6 +166,8 @@ export const editorDraft = z.object({
   segments: z.array(z.object({ startMs: z.number().int(), endMs: z.number().int() })),
   /** The car's clip (MP4, same bearer token), or null when none was cut. */
   clipUrl: z.string().nullable(),
+  /** No clip yet: it is being encoded (the car was stored before its video was done). */
+  clipPending: z.boolean(),
   /** Why the car's plates could not be looked for (the draft is held for review), or null. */
   platesNotBlurred: z.string().nullable(),
   /** The seller wrote text by hand and changed a fact since: ask before writing it again. */

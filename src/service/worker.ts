@@ -5,17 +5,19 @@
  * no row points at any more. A crash at any point leaves the earlier complete result or the new one
  * (rows never point at missing files); a retry redoes the video and collects what the dead run left.
  * Cars the analysis finishes early are stored one by one in the same order (publish, then commit),
- * each whole; the final commit keeps those the final pass kept and replaces the others.
+ * each whole, and each clip after its car once encoded; the final commit keeps those the final pass
+ * kept and replaces the others.
  */
-import { cp, rm } from 'node:fs/promises';
+import { cp, mkdir, rm } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { join } from 'node:path';
 import { checkpoint } from '../core/checkpoint.js';
 import type { Logger } from '../core/log.js';
 import { asLotreelError, LotreelError } from '../core/errors.js';
 import { analyseVideo } from '../pipeline/analyse-video.js';
 import type { ProgressEvent } from '../core/progress.js';
-import { analysisRows, carRows, newRunName, runFoldersInUse, runFoldersToRemove, saveEarlyCar, saveFinalCars } from '../store/index.js';
-import { carFolder } from '../pipeline/photo-stage.js';
+import { analysisRows, carRows, newRunName, runFoldersInUse, runFoldersToRemove, saveEarlyCar, saveFinalCars, setEarlyCarClip } from '../store/index.js';
+import { carFolder, clipFile } from '../pipeline/photo-stage.js';
 import type { FinishedCar } from '../pipeline/result.js';
 import { getVideoForJob, markVideoDone, markVideoFailed, markVideoProcessing, processingJobIds, setVideoProgress } from '../store/service.repository.js';
 import type { ServiceContext } from './context.js';
@@ -71,6 +73,11 @@ export async function runVideoJob(ctx: ServiceContext, job: VideoJob): Promise<v
     const staging = out.dir;
     // Early car number -> its stored row (see storeEarlyCar).
     const storedEarly = new Map<number, string>();
+    const stopIfDeleted = (storing: Promise<void>) =>
+      storing.catch((error: unknown) => {
+        if (error instanceof LotreelError && error.code === 'ABORTED') stopped.abort();
+        throw error;
+      });
     const analysis = await analyseVideo({
       file: original.path,
       name: video.fileName,
@@ -81,10 +88,10 @@ export async function runVideoJob(ctx: ServiceContext, job: VideoJob): Promise<v
       log,
       onProgress,
       signal,
-      onCarFinished: (car) => storeEarlyCar(ctx, { videoId: video.id, prefix, staging }, car, storedEarly, log).catch((error: unknown) => {
-        if (error instanceof LotreelError && error.code === 'ABORTED') stopped.abort();
-        throw error;
-      }),
+      onCarFinished: {
+        draft: (car) => stopIfDeleted(storeEarlyCar(ctx, { videoId: video.id, prefix, staging }, car, storedEarly, log)),
+        clipped: (car) => stopIfDeleted(storeEarlyClip(ctx, { prefix, staging }, car, storedEarly, log)),
+      },
     });
     await writing;
     signal.throwIfAborted();
@@ -147,7 +154,9 @@ async function storeEarlyCar(
   const run = newRunName();
   const out = await ctx.storage.outputFolder(`${where.prefix}/${run}`);
   try {
-    await cp(join(where.staging, carFolder(car.ordinal)), join(out.dir, carFolder(car.ordinal)), { recursive: true });
+    // Its clip, being encoded in the same folder, is stored on its own when done (storeEarlyClip).
+    const clipName = basename(clipFile(car.ordinal));
+    await cp(join(where.staging, carFolder(car.ordinal)), join(out.dir, carFolder(car.ordinal)), { recursive: true, filter: (path) => !basename(path).startsWith(clipName) });
     checkpoint('car-analysed');
     await out.publish();
     checkpoint('car-published');
@@ -156,6 +165,33 @@ async function storeEarlyCar(
     stored.set(car.ordinal, saved.id);
     checkpoint('car-committed');
     log.info('car stored early', { car: car.ordinal, run });
+  } finally {
+    await out.release();
+  }
+}
+
+/**
+ * The clip of a car stored early, once encoded: published in a run folder of its own, then pointed at
+ * from the car's row; or, held back because its plates could not be looked for, the car's draft held
+ * for review. Nothing to do for a car not stored early (the final commit stores it whole).
+ */
+async function storeEarlyClip(ctx: ServiceContext, where: { prefix: string; staging: string }, car: FinishedCar, stored: ReadonlyMap<number, string>, log: Logger): Promise<void> {
+  const id = stored.get(car.ordinal);
+  if (id === undefined) return;
+  if (car.clip === null) {
+    const reason = car.draft.attributes.platesNotBlurred;
+    if (typeof reason === 'string' && !(await setEarlyCarClip(ctx.db, id, { heldBecause: reason }))) throw new LotreelError('ABORTED', 'the video was deleted');
+    return;
+  }
+  const run = newRunName();
+  const out = await ctx.storage.outputFolder(`${where.prefix}/${run}`);
+  try {
+    await mkdir(join(out.dir, carFolder(car.ordinal)), { recursive: true });
+    await cp(join(where.staging, car.clip), join(out.dir, car.clip));
+    await out.publish();
+    checkpoint('clip-published');
+    if (!(await setEarlyCarClip(ctx.db, id, { file: `${run}/${car.clip}` }))) throw new LotreelError('ABORTED', 'the video was deleted');
+    log.info('clip stored', { car: car.ordinal, run });
   } finally {
     await out.release();
   }

@@ -11,6 +11,7 @@ import { editListSchema, type Edit } from '../edits/model.js';
 import type { Database, Queryable } from './database.js';
 import { draftFieldsView, type DraftFieldName, type DraftFields, type SellerFields } from '../listing/draft-fields.js';
 import type { DraftStatus } from '../listing/draft-status.js';
+import { isVideoFinished, type VideoStatus } from './video-status.js';
 import { FACT_FIELDS, handWritten, sellerListingFacts, templateText, textIsStale, type TextField } from '../listing/seller-text.js';
 import type { ListingFacts } from '../listing/listing-facts.js';
 
@@ -39,6 +40,8 @@ export interface EditorDraft {
   segments: Array<{ startMs: number; endMs: number }>;
   /** Storage-relative file of the car's clip, or null (none was cut). */
   clipFile: string | null;
+  /** No clip yet because it is still being encoded (the car was stored before the video was done). */
+  clipPending: boolean;
   /** Why the car's plates could not be looked for (the draft is held for review), or null. */
   platesNotBlurred: string | null;
   /** The seller wrote text by hand and changed a fact after it (see listing/seller-text.ts). */
@@ -66,6 +69,7 @@ interface DraftRow {
   clip_file: string | null;
   car_body_type: string | null;
   car_evidence: unknown;
+  video_status: VideoStatus;
 }
 
 interface PhotoRow {
@@ -82,7 +86,7 @@ interface PhotoRow {
 
 const DRAFT_SELECT = `select d.id, d.car_id, c.video_id, c.ordinal as car_ordinal, d.title, d.description, d.status, d.attributes,
     d.seller_fields, d.updated_at, c.make as car_make, c.model as car_model, c.year as car_year, c.color as car_color, c.clip_file,
-    c.body_type as car_body_type, c.evidence as car_evidence
+    c.body_type as car_body_type, c.evidence as car_evidence, v.status as video_status
   from drafts d join cars c on c.id = d.car_id join videos v on v.id = c.video_id`;
 
 const PHOTO_SELECT = `select p.id, p.ordinal, p.is_cover, p.file, p.timestamp_ms, p.width, p.height, p.plate_regions, coalesce(e.edits, '[]'::jsonb) as edits
@@ -128,6 +132,7 @@ async function assemble(db: Queryable, row: DraftRow): Promise<EditorDraft> {
     photos: await photosOf(db, row.car_id),
     segments: segments.map((s) => ({ startMs: s.start_ms, endMs: s.end_ms })),
     clipFile: row.clip_file,
+    clipPending: row.clip_file === null && !isVideoFinished(row.video_status) && typeof row.attributes.platesNotBlurred !== 'string',
     platesNotBlurred: typeof row.attributes.platesNotBlurred === 'string' ? row.attributes.platesNotBlurred : null,
     textStale: textIsStale(row.seller_fields),
     handWritten: handWritten(row.seller_fields),

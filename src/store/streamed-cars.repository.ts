@@ -1,7 +1,8 @@
 /**
  * A service video's cars stored one by one as the analysis finishes them (see pipeline/streaming-cars.ts),
  * then corrected by the final pass in one transaction. Every car is written whole (its segments, photos
- * and draft with it), so at any moment each stored car is complete and its files published.
+ * and draft with it), so at any moment each stored car is complete and its files published; its clip
+ * follows when encoded.
  */
 import { LotreelError } from '../core/errors.js';
 import type { Queryable } from './database.js';
@@ -34,6 +35,24 @@ export async function saveEarlyCar(db: Database, videoId: string, car: CarInput)
     const saved = await insertCar(tx, videoId, car);
     return { id: saved.id, draftId: saved.draftId };
   });
+}
+
+/**
+ * A car stored early gets its clip (a published file) once encoded; or, when the clip's plates could
+ * not be looked for, no clip and its draft held for review with the reason, whatever the seller did
+ * with it meanwhile (a clip never goes out unblurred by chance). False when the car is gone.
+ */
+export async function setEarlyCarClip(db: Queryable, carId: string, clip: { file: string } | { heldBecause: string }): Promise<boolean> {
+  if ('file' in clip) {
+    const rows = await db.query<{ id: string }>('update cars set clip_file = $2 where id = $1 returning id', [carId, clip.file]);
+    return rows.length > 0;
+  }
+  const rows = await db.query<{ id: string }>(
+    `update drafts set status = 'needs_review', attributes = attributes || jsonb_build_object('platesNotBlurred', $2::text), updated_at = now()
+      where car_id = $1 returning id`,
+    [carId, clip.heldBecause],
+  );
+  return rows.length > 0;
 }
 
 /**

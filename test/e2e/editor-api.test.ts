@@ -122,6 +122,7 @@ describe(`the editor API (${adminDatabaseUrl ? 'PostgreSQL' : 'embedded database
   it("serves the car's clip, the editor's settings, plates per photo, and each video's car count and thumbnail", async () => {
     const draft = await editor();
     expect(draft.clipUrl).toBe(`/api/drafts/${draftId}/clip`);
+    expect(draft.clipPending).toBe(false);
     expect(draft.platesNotBlurred).toBeNull();
     for (const photo of draft.photos) {
       for (const plate of photo.plates) {

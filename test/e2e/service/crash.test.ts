@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPreset } from '../../../fixtures/walkaround.js';
-import { countRows, openDatabase } from '../../../src/store/index.js';
+import { countRows, openDatabase, runFoldersInUse } from '../../../src/store/index.js';
 import { requireFreshBuild } from '../build.js';
 import { backendKinds, client, createInstallation, startService, waitForVideo, type Installation, type ServiceProcess } from './harness.js';
 
@@ -71,32 +71,34 @@ describe.each(backendKinds)('a worker killed half-way on %s', (kind) => {
     expect(cars.map((c) => c.ordinal)).toEqual(cars.map((_, i) => i + 1));
     expect(cars.every((c) => c.draft !== null && c.photos.length > 0)).toBe(true);
 
-    // On disk: run folders only (the final result's, and one per car stored early and kept), one car
-    // folder per car between them holding exactly its photos, and no staging or run folder left by the
-    // killed worker (every folder left holds a car the rows name).
+    // On disk: run folders only (the final result's, and per car stored early and kept one for the car
+    // and one for its clip, stored after it), one car folder with photos per car between them holding
+    // exactly its photos, and no staging or run folder left by the killed worker (every run folder
+    // left is one the rows name: checked below).
     const media = join(install.dataDir, 'media');
     const dealerDir = readdirSync(media).find((d) => existsSync(join(media, d, id)))!;
     const folder = join(media, dealerDir, id);
+    const carFoldersOnDisk = () =>
+      readdirSync(folder)
+        .filter((e) => e !== 'original' && !e.endsWith('.staging'))
+        .flatMap((run) => readdirSync(join(folder, run)).map((car) => join(folder, run, car)));
+    const withPhotos = () => carFoldersOnDisk().filter((f) => readdirSync(f).some((name) => name.endsWith('.jpg')));
     // The dead attempt's folders are removed just after the video is marked done: wait for that.
-    const leftOnDisk = () => {
-      const runs = readdirSync(folder).filter((e) => e !== 'original');
-      const staging = runs.filter((run) => run.endsWith('.staging')).length;
-      const carFolders = runs.filter((run) => !run.endsWith('.staging')).reduce((n, run) => n + readdirSync(join(folder, run)).length, 0);
-      return { staging, carFolders };
-    };
+    const leftOnDisk = () => ({ staging: readdirSync(folder).filter((e) => e.endsWith('.staging')).length, carFolders: withPhotos().length });
     await expect.poll(leftOnDisk, { timeout: 30_000 }).toEqual({ staging: 0, carFolders: cars.length });
     const entries = readdirSync(folder).sort();
     expect(entries).toContain('original');
     const runs = entries.filter((e) => e !== 'original');
     for (const run of runs) expect(run).toMatch(/^run-[0-9a-z]+-[0-9a-f]{8}$/);
-    const carFolders = runs.flatMap((run) => readdirSync(join(folder, run)).map((car) => join(folder, run, car)));
-    expect(carFolders).toHaveLength(cars.length);
-    const photosOnDisk = carFolders.map((f) => readdirSync(f).filter((name) => name.endsWith('.jpg')).length);
+    const photosOnDisk = withPhotos().map((f) => readdirSync(f).filter((name) => name.endsWith('.jpg')).length);
     expect(photosOnDisk.sort()).toEqual(cars.map((c) => c.photos.length).sort());
+    const clipOnly = carFoldersOnDisk().filter((f) => !withPhotos().includes(f));
+    for (const f of clipOnly) expect(readdirSync(f)).toEqual(['clip.mp4']);
 
     for (const p of running.splice(0)) if (p.proc.child.exitCode === null && p.proc.child.signalCode === null) expect(await p.stop()).toBe(0);
     const db = await openDatabase({ dataDir: install.dataDir, databaseUrl: install.database?.url });
     try {
+      expect(new Set(runs)).toEqual(await runFoldersInUse(db, { videoId: id }));
       const counts = await countRows(db, { videoId: id });
       expect(counts).toEqual({
         videos: 1,

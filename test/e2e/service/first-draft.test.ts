@@ -54,9 +54,9 @@ describe.each(backendKinds)('the first draft early on %s', (kind) => {
   async function storedFiles(id: string) {
     const db = await openDatabase({ dataDir: install.dataDir, databaseUrl: install.database?.url });
     try {
-      const cars = await db.query<{ photos: number; segments: number; drafts: number }>(
+      const cars = await db.query<{ photos: number; segments: number; drafts: number; clip: string | null }>(
         `select (select count(*)::int from photos p where p.car_id = c.id) as photos, (select count(*)::int from segments s where s.car_id = c.id) as segments,
-                (select count(*)::int from drafts d where d.car_id = c.id) as drafts from cars c where c.video_id = $1`,
+                (select count(*)::int from drafts d where d.car_id = c.id) as drafts, c.clip_file as clip from cars c where c.video_id = $1`,
         [id],
       );
       const files = await db.query<{ f: string }>(
@@ -64,7 +64,7 @@ describe.each(backendKinds)('the first draft early on %s', (kind) => {
          union all select c.clip_file from cars c where c.video_id = $1 and c.clip_file is not null`,
         [id],
       );
-      return { cars: cars.length, incomplete: cars.filter((c) => c.photos === 0 || c.segments === 0 || c.drafts !== 1).length, files: files.map((r) => r.f) };
+      return { cars: cars.length, incomplete: cars.filter((c) => c.photos === 0 || c.segments === 0 || c.drafts !== 1).length, withoutClip: cars.filter((c) => c.clip === null).length, files: files.map((r) => r.f) };
     } finally {
       await db.close();
     }
@@ -78,11 +78,12 @@ describe.each(backendKinds)('the first draft early on %s', (kind) => {
     const upload = await api.uploadMultipart(video, 'three cars.mp4');
     expect(upload.status).toBe(202);
     const id: string = upload.body.id;
-    let seen: { status: string; listed: ApiCar | undefined } | undefined;
+    let seen: { status: string; listed: ApiCar | undefined; clip: { clipUrl: string | null; clipPending: boolean } } | undefined;
     const events = await streamUntilDone(api, id, async (first) => {
       const status = (await api.json(`/api/videos/${id}`)).body.status;
       const listed = ((await api.json<ApiCar[]>(`/api/videos/${id}/cars`)).body ?? []).find((c) => c.id === first.car.id);
-      seen = { status, listed };
+      const { clipUrl, clipPending } = (await api.json(`/api/drafts/${first.car.draft.id}/editor`)).body;
+      seen = { status, listed, clip: { clipUrl, clipPending } };
     });
     const kinds = events.map((e) => e.event);
     const firstCar = kinds.indexOf('car');
@@ -92,6 +93,8 @@ describe.each(backendKinds)('the first draft early on %s', (kind) => {
     expect(events[firstCar].data).toMatchObject({ videoId: id, replaces: [], merged: false, car: { ordinal: 1, draft: { id: expect.any(String) } } });
     expect(events[firstCar].data.car.photos.length).toBeGreaterThan(0);
     expect(seen?.status).toBe('processing');
+    // Its clip follows the draft: until it is stored the editor is told it is on its way.
+    expect(seen?.clip.clipPending).toBe(seen?.clip.clipUrl === null);
     expect(seen?.listed).toMatchObject({ id: events[firstCar].data.car.id, draft: { id: expect.any(String) } });
     expect(seen!.listed!.photos.length).toBeGreaterThan(0);
     expect((await api.fetch(seen!.listed!.photos[0].url)).status).toBe(200);
@@ -104,9 +107,12 @@ describe.each(backendKinds)('the first draft early on %s', (kind) => {
     const announced = events.filter((e) => e.event === 'car').map((e) => e.data.car.id);
     for (const car of cars) expect(announced.filter((a) => a === car.id)).toHaveLength(1);
     expect(cars.map((c) => c.id)).toContain(events[firstCar].data.car.id);
+    for (const car of cars) expect((await api.json(`/api/drafts/${car.draft!.id}/editor`)).body).toMatchObject({ clipUrl: expect.any(String), clipPending: false });
     expect(await service.stop()).toBe(0); // the embedded database is one process's
     const stored = await storedFiles(id);
     expect(stored.incomplete).toBe(0);
+    // The early cars' clips, stored after their drafts, are there too.
+    expect(stored.withoutClip).toBe(0);
     expect(stored.files.filter((f) => !existsSync(join(videoFolder(id), f)))).toEqual([]);
   }, 900_000);
 
@@ -137,7 +143,7 @@ describe.each(backendKinds)('the first draft early on %s', (kind) => {
     expect(cars.map((c) => c.ordinal)).toEqual(cars.map((_, i) => i + 1));
     expect(await finisher.stop()).toBe(0);
     const stored = await storedFiles(id);
-    expect(stored).toMatchObject({ cars: cars.length, incomplete: 0 });
+    expect(stored).toMatchObject({ cars: cars.length, incomplete: 0, withoutClip: 0 });
     expect(stored.files.filter((f) => !existsSync(join(videoFolder(id), f)))).toEqual([]);
     // On disk: the original and exactly the run folders the rows name (the dead attempt's collected).
     const named = new Set(stored.files.map((f) => f.split('/')[0]));

@@ -3,7 +3,7 @@
  * transaction: on the real databases (PGlite; PostgreSQL when DATABASE_URL is set).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { carIdsOfVideo, openDatabase, saveEarlyCar, saveFinalCars, saveVideoResult, type Database } from '../../../src/store/index.js';
+import { carIdsOfVideo, openDatabase, saveEarlyCar, saveFinalCars, saveVideoResult, setEarlyCarClip, type Database } from '../../../src/store/index.js';
 import { backends, type TestStore } from './backends.js';
 import { sampleCar, sampleResult } from './sample-result.js';
 
@@ -48,6 +48,27 @@ describe.each(backends)('cars streamed into the store on $kind', (backend) => {
     expect(await carIdsOfVideo(db, videoId)).toEqual(ids);
     const [keptRow] = await db.query<{ split_confidence: number; split_warnings: string[] }>('select split_confidence, split_warnings from cars where id = $1', [second.id]);
     expect(keptRow).toEqual({ split_confidence: 0.7, split_warnings: ['possibly the same car as car 3'] });
+  });
+
+  it("gives an early car its clip once encoded, or holds its draft for review, keeping the seller's edits", async () => {
+    const { videoId } = await saveVideoResult(db, sampleResult(`clips-${backend.kind}-${Date.now()}`, 0));
+    const withoutClip = (ordinal: number) => ({ ...sampleCar(ordinal), clipFile: null, draft: { ...sampleCar(ordinal).draft, status: 'ready' as const, attributes: { colour: 'red' } } });
+    const one = (await saveEarlyCar(db, videoId, withoutClip(1)))!;
+    const two = (await saveEarlyCar(db, videoId, withoutClip(2)))!;
+    await db.query("update drafts set title = 'edited meanwhile' where id = $1", [two.draftId]);
+
+    expect(await setEarlyCarClip(db, one.id, { file: 'run-b/car-1/clip.mp4' })).toBe(true);
+    expect(await setEarlyCarClip(db, two.id, { heldBecause: 'the clip is not published: OCR failed' })).toBe(true);
+    const rows = await db.query<{ ordinal: number; clip_file: string | null; status: string; title: string; attributes: Record<string, unknown> }>(
+      'select c.ordinal, c.clip_file, d.status, d.title, d.attributes from cars c join drafts d on d.car_id = c.id where c.video_id = $1 order by c.ordinal',
+      [videoId],
+    );
+    expect(rows[0]).toMatchObject({ clip_file: 'run-b/car-1/clip.mp4', status: 'ready' });
+    expect(rows[1]).toMatchObject({ clip_file: null, status: 'needs_review', title: 'edited meanwhile', attributes: { colour: 'red', platesNotBlurred: 'the clip is not published: OCR failed' } });
+
+    await db.query('delete from videos where id = $1', [videoId]);
+    expect(await setEarlyCarClip(db, one.id, { file: 'run-c/car-1/clip.mp4' })).toBe(false);
+    expect(await setEarlyCarClip(db, two.id, { heldBecause: 'again' })).toBe(false);
   });
 
   it('stores nothing for a deleted video', async () => {

@@ -3,9 +3,11 @@ import { imageUrl } from '../api.js';
 import { attempt } from '../attempt.js';
 import { h } from '../dom.js';
 
-export function clipPlayer(clipUrl: string | null): { element: HTMLElement; toggle: () => Promise<void> } {
+/** `pending`: no clip yet, it is being encoded (open the draft again later). */
+export function clipPlayer(clipUrl: string | null, pending = false): { element: HTMLElement; toggle: () => Promise<void> } {
   const holder = h('div', { className: 'clip', id: 'clip' });
-  const button = h('button', { type: 'button', id: 'play-clip', title: "Play the car's clip (p)", 'aria-keyshortcuts': 'p', disabled: clipUrl === null }, clipUrl ? '▶ Play clip' : 'No clip');
+  const idle = clipUrl ? '▶ Play clip' : pending ? 'Clip being made…' : 'No clip';
+  const button = h('button', { type: 'button', id: 'play-clip', title: pending ? 'The clip is still being made: open the draft again in a minute' : "Play the car's clip (p)", 'aria-keyshortcuts': 'p', disabled: clipUrl === null }, idle);
   let video: HTMLVideoElement | null = null;
   const toggle = async () => {
     if (!clipUrl) return;

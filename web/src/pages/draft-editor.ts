@@ -58,7 +58,7 @@ export async function draftEditorPage(draftId: string): Promise<void> {
   );
   const strip = photoStrip(session);
   const panel = photoPanel(session);
-  const clip = clipPlayer(draft.clipUrl);
+  const clip = clipPlayer(draft.clipUrl, draft.clipPending);
   const reel = reelPlayer(draft.id);
   const step = (by: number) => {
     const photos = session.draft.photos;

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { limiter } from '../../../src/core/concurrency.js';
+
+/** A task that stays in flight until released, recording how many were in flight with it. */
+function gate() {
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  return { release, released };
+}
+
+describe('limiter', () => {
+  it('keeps at most its limit in flight across callers, starts waiting tasks in order, and frees a slot when a task fails', async () => {
+    const slots = limiter(2);
+    let inFlight = 0;
+    let most = 0;
+    const started: number[] = [];
+    const gates = Array.from({ length: 5 }, gate);
+    const runs = gates.map((g, i) =>
+      slots(async () => {
+        started.push(i);
+        most = Math.max(most, ++inFlight);
+        await g.released;
+        inFlight--;
+        if (i === 1) throw new Error('task 1 failed');
+        return i;
+      }),
+    );
+    await Promise.resolve();
+    expect(started).toEqual([0, 1]);
+    gates[1].release();
+    await expect(runs[1]).rejects.toThrow('task 1 failed');
+    // A newcomer does not take the slot the failed task handed to the first waiting one.
+    const late = slots(async () => (started.push(99), 99));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(started).toEqual([0, 1, 2]);
+    for (const g of gates) g.release();
+    expect(await Promise.all([runs[0], runs[2], runs[3], runs[4], late])).toEqual([0, 2, 3, 4, 99]);
+    expect(started).toEqual([0, 1, 2, 3, 4, 99]);
+    expect(most).toBe(2);
+  });
+});
