@@ -31,3 +31,35 @@ export function limiter(limit: number): Limiter {
     }
   };
 }
+
+/**
+ * Runs tasks one at a time (one model session); a waiting foreground task goes before every waiting
+ * background one, each lane in its order. A task that is running is never interrupted.
+ */
+export class SerialLanes {
+  readonly #waiting: { start: () => Promise<void>; background: boolean }[] = [];
+  #running: Promise<void> | null = null;
+
+  run<T>(work: () => Promise<T>, lane: 'foreground' | 'background' = 'foreground'): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#waiting.push({ background: lane === 'background', start: () => Promise.resolve().then(work).then(resolve, reject) });
+      this.#next();
+    });
+  }
+
+  /** Settles once no task runs or waits. */
+  async idle(): Promise<void> {
+    while (this.#running) await this.#running;
+  }
+
+  #next(): void {
+    if (this.#running) return;
+    const foreground = this.#waiting.findIndex((w) => !w.background);
+    const [task] = this.#waiting.splice(foreground >= 0 ? foreground : 0, 1);
+    if (!task) return;
+    this.#running = task.start().finally(() => {
+      this.#running = null;
+      this.#next();
+    });
+  }
+}

@@ -21,7 +21,7 @@ export async function encodeBlurredClip(
   pieces: readonly BlurPiece[],
   outPath: string,
   binaries: FfmpegBinaries,
-  options: ClipEncoding & { size: { width: number; height: number }; signal?: AbortSignal },
+  options: ClipEncoding & { size: { width: number; height: number }; signal?: AbortSignal; background?: boolean },
 ): Promise<void> {
   const path = resolve(input);
   const graph = tempName(outPath, '.ffgraph');
@@ -30,7 +30,7 @@ export async function encodeBlurredClip(
     const hdr = needsToneMap(info);
     const colour = hdr ? clipColourFilters(info, await filterSupport(binaries)) : [];
     await writeFile(graph, blurFilterGraph(pieces, options.size, info.streamStartMs - info.fileStartMs, colour));
-    await runTool(binaries.ffmpeg, encodeClipArgs(path, graph, temp, { ...options, bt709: hdr }), { signal: options.signal, stage: 'decode', file: path });
+    await runTool(binaries.ffmpeg, encodeClipArgs(path, graph, temp, { ...options, bt709: hdr }), { signal: options.signal, stage: 'decode', file: path, background: options.background });
     await rename(temp, outPath);
   } finally {
     await Promise.all([rm(graph, { force: true }), rm(temp, { force: true })]);

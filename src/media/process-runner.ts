@@ -3,6 +3,7 @@
  * kills the child on abort; turns failures into one-line LotreelErrors.
  */
 import { spawn } from 'node:child_process';
+import { getPriority, setPriority } from 'node:os';
 import { basename } from 'node:path';
 import type { Readable } from 'node:stream';
 import { LotreelError, type ErrorCode } from '../core/errors.js';
@@ -38,7 +39,15 @@ export interface SpawnOptions {
   onStderrLine?: (line: string) => void;
   /** Open fd 3 as a second output pipe. */
   fd3?: boolean;
+  /**
+   * Run at a low CPU priority (10 nicer than lotreel): work nobody waits on (a clip encoded after its draft) leaves
+   * the cores to the work that is waited on. Best effort: ignored where the priority cannot be set.
+   */
+  background?: boolean;
 }
+
+/** How much nicer than lotreel background tools run (nice is capped at 19): they still get an idle machine's cores. */
+const BACKGROUND_NICENESS = 10;
 
 export function abortedError(): LotreelError {
   return new LotreelError('ABORTED', 'aborted');
@@ -48,6 +57,14 @@ export function spawnTool(bin: string, args: readonly string[], options: SpawnOp
   const { signal, onStderrLine } = options;
   if (signal?.aborted) throw abortedError();
   const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe', options.fd3 ? 'pipe' : 'ignore'], windowsHide: true });
+  // Set right after the spawn, while ffmpeg is still starting up: the threads it starts later inherit it.
+  if (options.background && child.pid !== undefined) {
+    try {
+      setPriority(child.pid, Math.min(19, getPriority() + BACKGROUND_NICENESS));
+    } catch {
+      // the tool runs at the usual priority
+    }
+  }
   const stdout = child.stdout!;
   const stderr = child.stderr!;
   const fd3 = options.fd3 ? (child.stdio[3] as Readable) : null;
@@ -119,9 +136,9 @@ export function toolError(bin: string, exit: ToolExit, stage: 'open' | 'decode' 
 export async function runTool(
   bin: string,
   args: readonly string[],
-  options: { signal?: AbortSignal; stage: 'open' | 'decode' | 'mux'; file: string },
+  options: { signal?: AbortSignal; stage: 'open' | 'decode' | 'mux'; file: string; background?: boolean },
 ): Promise<Buffer> {
-  const proc = spawnTool(bin, args, { signal: options.signal });
+  const proc = spawnTool(bin, args, { signal: options.signal, background: options.background });
   const chunks: Buffer[] = [];
   proc.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
   const exit = await proc.done;

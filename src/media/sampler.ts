@@ -93,7 +93,7 @@ export async function* sampleFrames(file: string, info: VideoInfo, options: Samp
   const path = resolve(file);
   const { args, width, height } = samplerArgs(path, info, { ...options, fullSize: options.stills !== undefined }, support);
   const stamps = new TimestampQueue(info.streamStartMs);
-  const proc = spawnTool(binaries.ffmpeg, args, { signal, onStderrLine: (line) => stamps.line(line), fd3: options.stills !== undefined });
+  const proc = spawnTool(binaries.ffmpeg, args, { signal, onStderrLine: (line) => stamps.line(line), fd3: options.stills !== undefined, background: options.background });
   void proc.done.then(() => stamps.close());
   const stats = options.stats;
   if (stats) stats.runs++;

@@ -74,6 +74,8 @@ export interface SampleOptions {
   /** Counts what this decode delivered (added to what is there). */
   stats?: DecodeStats;
   signal?: AbortSignal;
+  /** Decode at a low CPU priority (work nobody waits on: a clip's plate search), see SpawnOptions. */
+  background?: boolean;
 }
 
 /** What a run's decoders delivered to Node: ffmpeg runs, frames and raw rgb24 bytes. */

@@ -47,10 +47,11 @@ const scaled = (box: Box, s: number): Box => ({ x1: box.x1 * s, y1: box.y1 * s, 
 async function samplePlates(file: string, info: VideoInfo, size: { width: number; height: number }, ocr: OcrReader, context: CarClipContext): Promise<PlateSample[]> {
   const { plates } = context.settings;
   const samples: PlateSample[] = [];
-  const frames = sampleFrames(file, info, { mode: { kind: 'rate', fps: plates.clipSampleFps }, longSide: Math.max(size.width, size.height), batchSize: 4, signal: context.signal }, context.binaries);
+  const frames = sampleFrames(file, info, { mode: { kind: 'rate', fps: plates.clipSampleFps }, longSide: Math.max(size.width, size.height), batchSize: 4, signal: context.signal, background: true }, context.binaries);
   for await (const batch of frames) {
     for (const frame of batch) {
-      const found = await searchPlates(frame, { ocr, detector: context.readers.detector }, { settings: plates });
+      // Nobody waits on a clip (its draft is out already): its OCR runs go after the drafts' text.
+      const found = await searchPlates(frame, { ocr: ocr.background, detector: context.readers.detector }, { settings: plates });
       samples.push({ timeMs: frame.timestampMs, boxes: found.plates.map((p) => scaled(p.box, size.width / frame.width)) });
     }
   }
@@ -82,7 +83,7 @@ export async function writeCarClip(segments: readonly ClipSegment[], outPath: st
       return { written: false, plateProblem: reason, samples: 0, blurPieces: 0 };
     }
     const pieces = clipBlurPieces(samples, { durationMs: cutInfo.durationMs, intervalMs: 1000 / plates.clipSampleFps }, plates);
-    await encodeBlurredClip(cut, cutInfo, pieces, outPath, binaries, { size, crf: plates.clipCrf, preset: plates.clipPreset, signal });
+    await encodeBlurredClip(cut, cutInfo, pieces, outPath, binaries, { size, crf: plates.clipCrf, preset: plates.clipPreset, signal, background: true });
     return { written: true, plateProblem: null, samples: samples.length, blurPieces: pieces.length };
   } finally {
     await rm(cut, { force: true });

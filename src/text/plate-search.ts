@@ -8,7 +8,7 @@
  */
 import { boxArea, clampBox, intersection, intersectionOverUnion, type Box } from '../core/geometry.js';
 import { VEHICLE_CLASS_IDS } from '../analysis/dominant-car.js';
-import type { OcrLine, OcrReader, TextBox } from '../vision/ocr.js';
+import type { OcrLine, TextBox, TextFinder } from '../vision/ocr.js';
 import type { RgbImage } from '../vision/yolox.preprocess.js';
 import type { YoloxDetector } from '../vision/yolox.js';
 import { DEFAULT_PLATE_SETTINGS, findPlates, joinLineFragments, textLine, type PlateRegion, type PlateSettings, type PlateText, type Vehicle } from './plates.js';
@@ -105,7 +105,7 @@ function withReading(regions: readonly TextBox[], lines: readonly OcrLine[]): Pl
  */
 export async function searchPicture(
   image: RgbImage,
-  readers: { ocr: OcrReader; detector: YoloxDetector | null },
+  readers: { ocr: TextFinder; detector: YoloxDetector | null },
   options: { search?: Box; vehicles?: Vehicle[]; findPlates: boolean; settings?: PlateSettings },
 ): Promise<PictureText> {
   const settings = options.settings ?? DEFAULT_PLATE_SETTINGS;
@@ -236,7 +236,7 @@ export function plateSearchPasses(vehicles: readonly Vehicle[], image: { width: 
  */
 export async function searchPlates(
   image: RgbImage,
-  readers: { ocr: OcrReader; detector: YoloxDetector | null },
+  readers: { ocr: TextFinder; detector: YoloxDetector | null },
   options: { vehicles?: Vehicle[]; settings?: PlateSettings } = {},
 ): Promise<{ plates: PlateRegion[]; vehicles: Vehicle[] }> {
   const settings = options.settings ?? DEFAULT_PLATE_SETTINGS;

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import ort from 'onnxruntime-node';
 import type { Device } from '../config/config.js';
 import { LotreelError } from '../core/errors.js';
+import { SerialLanes } from '../core/concurrency.js';
 import { clampBox, type Box, type Quad } from '../core/geometry.js';
 import { silentLogger, type Logger } from '../core/log.js';
 import { ctcGreedyDecode, ocrVocabulary, readingOrder, textRegions, type DbOptions } from './ocr.postprocess.js';
@@ -89,6 +90,9 @@ export async function locateOcrModels(dir?: string): Promise<OcrModelFiles | nul
 
 const REC_BATCH = 8;
 
+/** What searching a picture for text needs of a reader. */
+export type TextFinder = Pick<OcrReader, 'findText' | 'recognise' | 'detectorScale'>;
+
 export class OcrReader {
   readonly provider: Provider;
   readonly stats: OcrStats = { detRuns: 0, detPixels: 0, recLines: 0, detMs: 0, recMs: 0 };
@@ -96,7 +100,8 @@ export class OcrReader {
   readonly #rec: ManagedSession;
   readonly #vocabulary: string[];
   readonly #settings: OcrSettings;
-  #queue: Promise<unknown> = Promise.resolve();
+  /** One run at a time on the sessions; the clips' plate searches wait for everything else (see `background`). */
+  readonly #lanes = new SerialLanes();
   #disposed = false;
 
   private constructor(det: ManagedSession, rec: ManagedSession, vocabulary: string[], settings: OcrSettings) {
@@ -149,11 +154,21 @@ export class OcrReader {
     }
   }
 
-  #serial<T>(work: () => Promise<T>): Promise<T> {
+  #serial<T>(work: () => Promise<T>, lane: 'foreground' | 'background' = 'foreground'): Promise<T> {
     if (this.#disposed) return Promise.reject(new LotreelError('INTERNAL', 'the OCR reader was disposed'));
-    const run = this.#queue.then(work);
-    this.#queue = run.catch(() => undefined);
-    return run;
+    return this.#lanes.run(work, lane);
+  }
+
+  /**
+   * The same reader for work nobody waits on (a clip's plate search, encoded after its draft): its runs
+   * go after every run asked for the usual way, so a draft's text is not held up behind clips.
+   */
+  get background(): TextFinder {
+    return {
+      findText: (image, within, scale) => this.#serial(() => this.#findText(image, within, scale), 'background'),
+      recognise: (image, regions) => this.#serial(() => this.#recognise(image, regions), 'background'),
+      detectorScale: (width, height) => this.detectorScale(width, height),
+    };
   }
 
   /**
@@ -242,7 +257,7 @@ export class OcrReader {
   async dispose(): Promise<void> {
     if (this.#disposed) return;
     this.#disposed = true;
-    await this.#queue;
+    await this.#lanes.idle();
     await Promise.all([this.#det.release(), this.#rec.release()]);
   }
 }

@@ -1,3 +1,4 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { isLotreelError } from '../../../src/core/errors.js';
@@ -26,6 +27,25 @@ describe('process runner', () => {
   it('a missing binary is FFMPEG_MISSING', async () => {
     const error = await runTool('/nonexistent/ffmpeg', ['-version'], { stage: 'open', file: 'x' }).catch((e: unknown) => e);
     expect(isLotreelError(error, 'FFMPEG_MISSING')).toBe(true);
+  });
+
+  // Linux only: the threads' nice values are read from /proc.
+  it.runIf(existsSync('/proc/self/task'))('runs a background tool with every thread at a low priority, and a usual one at the usual', async () => {
+    const niceOfThreads = (pid: number) => readdirSync(`/proc/${pid}/task`).map((t) => Number(readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8').split(') ')[1].split(' ')[16]));
+    const encode = [...endless.slice(0, -3), '-c:v', 'libx264', '-preset', 'veryfast', '-threads', '4', '-f', 'mp4', '-movflags', 'frag_keyframe', 'pipe:1'];
+    const ownNice = niceOfThreads(process.pid)[0];
+    for (const background of [true, false]) {
+      const proc = spawnTool(bins.ffmpeg, encode, { background });
+      proc.stdout.resume();
+      try {
+        // Once the encoder's threads are up.
+        await expect.poll(() => niceOfThreads(proc.pid!).length, { timeout: 10_000 }).toBeGreaterThan(2);
+        expect(new Set(niceOfThreads(proc.pid!))).toEqual(new Set([background ? Math.min(19, ownNice + 10) : ownNice]));
+      } finally {
+        proc.kill();
+        await proc.done;
+      }
+    }
   });
 
   it('abort kills a running process and rejects with ABORTED', async () => {

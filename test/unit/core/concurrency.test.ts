@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { limiter } from '../../../src/core/concurrency.js';
+import { limiter, SerialLanes } from '../../../src/core/concurrency.js';
 
 /** A task that stays in flight until released, recording how many were in flight with it. */
 function gate() {
@@ -37,5 +37,43 @@ describe('limiter', () => {
     expect(await Promise.all([runs[0], runs[2], runs[3], runs[4], late])).toEqual([0, 2, 3, 4, 99]);
     expect(started).toEqual([0, 1, 2, 3, 4, 99]);
     expect(most).toBe(2);
+  });
+});
+
+describe('SerialLanes', () => {
+  it('runs one task at a time, waiting foreground tasks before waiting background ones, each lane in order', async () => {
+    const lanes = new SerialLanes();
+    const order: string[] = [];
+    let inFlight = 0;
+    let late: Promise<string> | undefined;
+    const task = (name: string, fail = false) => async () => {
+      if (++inFlight > 1) throw new Error('two at once');
+      order.push(name);
+      // A foreground task asked for while b2 runs still goes before b3, which was waiting already.
+      if (name === 'b2') late = lanes.run(task('f3'));
+      await new Promise((resolve) => setImmediate(resolve));
+      inFlight--;
+      if (fail) throw new Error(`${name} failed`);
+      return name;
+    };
+    const runs = [
+      lanes.run(task('b1'), 'background'),
+      lanes.run(task('b2', true), 'background'),
+      lanes.run(task('b3'), 'background'),
+      lanes.run(task('f1')),
+      lanes.run(task('f2')),
+    ];
+    await expect(runs[1]).rejects.toThrow('b2 failed');
+    await Promise.allSettled([...runs, late]);
+    await lanes.idle();
+    // b1 had started before any foreground task came; a failed task does not stop the others.
+    expect(order).toEqual(['b1', 'f1', 'f2', 'b2', 'f3', 'b3']);
+    expect(await runs[4]).toBe('f2');
+    expect(await late).toBe('f3');
+    const throwsAtOnce = lanes.run(() => {
+      throw new Error('at once');
+    });
+    await expect(throwsAtOnce).rejects.toThrow('at once');
+    expect(await lanes.run(task('after'))).toBe('after');
   });
 });
