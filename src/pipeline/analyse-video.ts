@@ -28,7 +28,7 @@ import type { ModelPool, PooledModel } from './model-pool.js';
 import { TIMING_STAGES, type AnalysisResult, type FinishedCar, type ModelWarmth, type TimingStage } from './result.js';
 import { memoisedLook, numberFinalCars, StreamingCars, type EarlyCarListener } from './streaming-cars.js';
 
-/** Clips encoded at once in a run: the draft work of the next cars keeps the other cores (the clips were two at a time before). */
+/** Clips encoded at once in a run, early cars' and the final pass' together (each an ffmpeg encode and a plate search). */
 const CLIP_ENCODES_AT_ONCE = 2;
 
 export { TIMING_STAGES, type AnalysisResult, type CarResult, type PhotoResult, type ProcessResult } from './result.js';

@@ -9,8 +9,7 @@
  * kept and replaces the others.
  */
 import { cp, mkdir, rm } from 'node:fs/promises';
-import { basename } from 'node:path';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { checkpoint } from '../core/checkpoint.js';
 import type { Logger } from '../core/log.js';
 import { asLotreelError, LotreelError } from '../core/errors.js';
