@@ -4,10 +4,11 @@
  * event that records it. Every read and write is scoped to the dealer: another dealer's draft or photo
  * is not found (null), exactly like one that does not exist.
  */
-import type { Box } from '../core/geometry.js';
 import { LotreelError } from '../core/errors.js';
 import { recordFeedback } from './feedback.repository.js';
 import { editListSchema, type Edit } from '../edits/model.js';
+import { PHOTO_COLUMNS, photoOf, photosOf, type EditorPhoto, type PhotoRow } from './editor-photos.read.js';
+import { json } from './results.types.js';
 import type { Database, Queryable } from './database.js';
 import { draftFieldsView, type DraftFieldName, type DraftFields, type SellerFields } from '../listing/draft-fields.js';
 import type { DraftStatus } from '../listing/draft-status.js';
@@ -15,19 +16,7 @@ import { isVideoFinished, type VideoStatus } from './video-status.js';
 import { FACT_FIELDS, handWritten, sellerListingFacts, templateText, textIsStale, type TextField } from '../listing/seller-text.js';
 import type { ListingFacts } from '../listing/listing-facts.js';
 
-export interface EditorPhoto {
-  id: string;
-  ordinal: number;
-  isCover: boolean;
-  /** Storage-relative file of the original frame. */
-  file: string;
-  timestampMs: number;
-  width: number;
-  height: number;
-  edits: Edit[];
-  /** Plates the finder marked (and blurred into `file`), original pixels. */
-  plateRegions: Box[];
-}
+export type { EditorPhoto } from './editor-photos.read.js';
 
 export interface EditorDraft {
   id: string;
@@ -72,48 +61,10 @@ interface DraftRow {
   video_status: VideoStatus;
 }
 
-interface PhotoRow {
-  id: string;
-  ordinal: number;
-  is_cover: boolean;
-  file: string;
-  timestamp_ms: number;
-  width: number;
-  height: number;
-  edits: unknown;
-  plate_regions: Box[] | null;
-}
-
 const DRAFT_SELECT = `select d.id, d.car_id, c.video_id, c.ordinal as car_ordinal, d.title, d.description, d.status, d.attributes,
     d.seller_fields, d.updated_at, c.make as car_make, c.model as car_model, c.year as car_year, c.color as car_color, c.clip_file,
     c.body_type as car_body_type, c.evidence as car_evidence, v.status as video_status
   from drafts d join cars c on c.id = d.car_id join videos v on v.id = c.video_id`;
-
-const PHOTO_SELECT = `select p.id, p.ordinal, p.is_cover, p.file, p.timestamp_ms, p.width, p.height, p.plate_regions, coalesce(e.edits, '[]'::jsonb) as edits
-  from photos p left join photo_edits e on e.photo_id = p.id`;
-
-const json = (value: unknown) => JSON.stringify(value);
-
-function photoOf(row: PhotoRow): EditorPhoto {
-  // A stored list that no longer parses (written by a newer version) is shown as the original.
-  const edits = editListSchema.safeParse(row.edits);
-  return {
-    id: row.id,
-    ordinal: row.ordinal,
-    isCover: row.is_cover,
-    file: row.file,
-    timestampMs: row.timestamp_ms,
-    width: row.width,
-    height: row.height,
-    edits: edits.success ? edits.data : [],
-    plateRegions: Array.isArray(row.plate_regions) ? row.plate_regions : [],
-  };
-}
-
-async function photosOf(db: Queryable, carId: string): Promise<EditorPhoto[]> {
-  const rows = await db.query<PhotoRow>(`${PHOTO_SELECT} where p.car_id = $1 order by p.ordinal`, [carId]);
-  return rows.map(photoOf);
-}
 
 async function draftRow(db: Queryable, dealerId: string, draftId: string, lock = false): Promise<DraftRow | null> {
   const [row] = await db.query<DraftRow>(`${DRAFT_SELECT} where d.id = $1 and v.dealer_id = $2${lock ? ' for update of d' : ''}`, [draftId, dealerId]);
@@ -262,8 +213,7 @@ export interface PhotoOwner {
 
 export async function getPhotoOwner(db: Queryable, dealerId: string, photoId: string, lock = false): Promise<PhotoOwner | null> {
   const [row] = await db.query<PhotoRow & { car_id: string; video_id: string; draft_id: string; car_ordinal: number }>(
-    `select p.id, p.ordinal, p.is_cover, p.file, p.timestamp_ms, p.width, p.height, p.plate_regions, coalesce(e.edits, '[]'::jsonb) as edits,
-       p.car_id, c.video_id, d.id as draft_id, c.ordinal as car_ordinal
+    `select ${PHOTO_COLUMNS}, p.car_id, c.video_id, d.id as draft_id, c.ordinal as car_ordinal
      from photos p left join photo_edits e on e.photo_id = p.id
        join cars c on c.id = p.car_id join videos v on v.id = c.video_id join drafts d on d.car_id = c.id
      where p.id = $1 and v.dealer_id = $2${lock ? ' for update of p' : ''}`,

@@ -269,11 +269,12 @@ describe.each(backendKinds)('the dealer service on %s', (kind) => {
     const cars = (await a.json(`/api/videos/${tusId}/cars`)).body;
     const folder = findVideoFolder(install.dataDir, tusId);
     expect(folder).not.toBeNull();
-    // Run folders (a car stored early has one of its own, the final result another) holding one
-    // folder per car between them.
+    // Run folders (a car stored early has one of its own and one for its clip, stored after it; the
+    // final result another) holding one folder with photos per car between them.
     const runs = readdirSync(folder!).filter((e) => e.startsWith('run-'));
     expect(runs.length).toBeGreaterThanOrEqual(1);
-    expect(runs.flatMap((run) => readdirSync(join(folder!, run)).filter((e) => e.startsWith('car-'))).length).toBe(cars.length);
+    const carFolders = runs.flatMap((run) => readdirSync(join(folder!, run)).filter((e) => e.startsWith('car-')).map((car) => join(folder!, run, car)));
+    expect(carFolders.filter((f) => readdirSync(f).some((name) => name.endsWith('.jpg'))).length).toBe(cars.length);
     const res = await a.fetch(`/api/videos/${tusId}`, { method: 'DELETE' });
     expect(res.status).toBe(204);
     expect((await a.json(`/api/videos/${tusId}`)).status).toBe(404);
