@@ -12,33 +12,20 @@ export async function mapWithConcurrency<T, R>(items: readonly T[], limit: numbe
   return results;
 }
 
-/** Runs tasks with at most a fixed number in flight across all callers; the others wait their turn, in order. */
-export type Limiter = <T>(task: () => Promise<T>) => Promise<T>;
-
-export function limiter(limit: number): Limiter {
-  let running = 0;
-  const waiting: (() => void)[] = [];
-  return async (task) => {
-    // A finishing task hands its slot straight to the first waiting one, so a newcomer cannot slip in between.
-    if (running < limit) running++;
-    else await new Promise<void>((resolve) => waiting.push(resolve));
-    try {
-      return await task();
-    } finally {
-      const next = waiting.shift();
-      if (next) next();
-      else running--;
-    }
-  };
-}
-
 /**
- * Runs tasks one at a time (one model session); a waiting foreground task goes before every waiting
- * background one, each lane in its order. A task that is running is never interrupted.
+ * Runs tasks with at most `limit` in flight across all callers (one model session: 1). A waiting
+ * foreground task goes before every waiting background one, each lane in its order; a running task is
+ * never interrupted, and a finishing one hands its slot straight to the next, so a newcomer cannot
+ * slip in between.
  */
-export class SerialLanes {
+export class Slots {
+  readonly #limit: number;
   readonly #waiting: { start: () => Promise<void>; background: boolean }[] = [];
-  #running: Promise<void> | null = null;
+  readonly #inFlight = new Set<Promise<void>>();
+
+  constructor(limit: number) {
+    this.#limit = limit;
+  }
 
   run<T>(work: () => Promise<T>, lane: 'foreground' | 'background' = 'foreground'): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -49,17 +36,18 @@ export class SerialLanes {
 
   /** Settles once no task runs or waits. */
   async idle(): Promise<void> {
-    while (this.#running) await this.#running;
+    while (this.#inFlight.size > 0) await Promise.all(this.#inFlight);
   }
 
   #next(): void {
-    if (this.#running) return;
-    const foreground = this.#waiting.findIndex((w) => !w.background);
-    const [task] = this.#waiting.splice(foreground >= 0 ? foreground : 0, 1);
-    if (!task) return;
-    this.#running = task.start().finally(() => {
-      this.#running = null;
-      this.#next();
-    });
+    while (this.#inFlight.size < this.#limit && this.#waiting.length > 0) {
+      const foreground = this.#waiting.findIndex((w) => !w.background);
+      const [task] = this.#waiting.splice(foreground >= 0 ? foreground : 0, 1);
+      const running: Promise<void> = task.start().finally(() => {
+        this.#inFlight.delete(running);
+        this.#next();
+      });
+      this.#inFlight.add(running);
+    }
   }
 }

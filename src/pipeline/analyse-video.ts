@@ -15,7 +15,7 @@ import { chooseSampleMode, probe } from '../media/index.js';
 import { emptyDecodeStats } from '../media/types.js';
 import { safeProgress, type ProgressListener } from '../core/progress.js';
 import { StageTimer } from '../core/timer.js';
-import { limiter } from '../core/concurrency.js';
+import { Slots } from '../core/concurrency.js';
 import { splitWithDenseLook } from '../analysis/change-check.js';
 import { carConfidence } from '../analysis/confidence.js';
 import { sameSightings } from '../analysis/settled-cars.js';
@@ -95,7 +95,7 @@ export async function analyseVideo(request: AnalyseRequest): Promise<AnalysisRes
     keyframeTimes,
     stillAt: stills?.at ?? noStills,
     vehiclesAt,
-    clipSlots: limiter(CLIP_ENCODES_AT_ONCE),
+    clipSlots: new Slots(CLIP_ENCODES_AT_ONCE),
   };
   const look = memoisedLook((range, previous) => observeStretch({ ...range, roughDecode: true }, previous, context));
   const streaming = new StreamingCars(finishing, look, request.onCarFinished);

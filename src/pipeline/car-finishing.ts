@@ -9,7 +9,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ListingTextSettings } from '../config/config.js';
 import { asLotreelError } from '../core/errors.js';
-import type { Limiter } from '../core/concurrency.js';
+import type { Slots } from '../core/concurrency.js';
 import { heldStage, type ProgressListener } from '../core/progress.js';
 import type { StageTimer } from '../core/timer.js';
 import type { LlmClient } from '../llm/client.js';
@@ -48,7 +48,7 @@ export interface FinishingContext {
   /** The vehicles the analysis saw in each analysed frame (plates are looked for on them). */
   vehiclesAt: ReadonlyMap<number, readonly Vehicle[]>;
   /** Clip encodes in flight across every set of cars of the run (each is an ffmpeg run and a plate search). */
-  clipSlots: Limiter;
+  clipSlots: Slots;
 }
 
 /**
@@ -182,7 +182,7 @@ async function finishStopping(cars: CarsToFinish, context: FinishingContext, sto
   const clipping = timer.time('clips', () =>
     Promise.all(
       planned.map((car) =>
-        context.clipSlots(async () => {
+        context.clipSlots.run(async () => {
           const written = await writeCarClip(car.group.segments, join(stagingDir, clipFile(car.ordinal)), clipContext);
           progress({ stage: 'clips', done: ++clipsDone, total: planned.length });
           return written;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import ort from 'onnxruntime-node';
 import type { Device } from '../config/config.js';
 import { LotreelError } from '../core/errors.js';
-import { SerialLanes } from '../core/concurrency.js';
+import { Slots } from '../core/concurrency.js';
 import { clampBox, type Box, type Quad } from '../core/geometry.js';
 import { silentLogger, type Logger } from '../core/log.js';
 import { ctcGreedyDecode, ocrVocabulary, readingOrder, textRegions, type DbOptions } from './ocr.postprocess.js';
@@ -101,7 +101,7 @@ export class OcrReader {
   readonly #vocabulary: string[];
   readonly #settings: OcrSettings;
   /** One run at a time on the sessions; the clips' plate searches wait for everything else (see `background`). */
-  readonly #lanes = new SerialLanes();
+  readonly #lanes = new Slots(1);
   #disposed = false;
 
   private constructor(det: ManagedSession, rec: ManagedSession, vocabulary: string[], settings: OcrSettings) {

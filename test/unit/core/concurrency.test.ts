@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { limiter, SerialLanes } from '../../../src/core/concurrency.js';
+import { Slots } from '../../../src/core/concurrency.js';
 
 /** A task that stays in flight until released, recording how many were in flight with it. */
 function gate() {
@@ -8,15 +8,15 @@ function gate() {
   return { release, released };
 }
 
-describe('limiter', () => {
+describe('Slots', () => {
   it('keeps at most its limit in flight across callers, starts waiting tasks in order, and frees a slot when a task fails', async () => {
-    const slots = limiter(2);
+    const slots = new Slots(2);
     let inFlight = 0;
     let most = 0;
     const started: number[] = [];
     const gates = Array.from({ length: 5 }, gate);
     const runs = gates.map((g, i) =>
-      slots(async () => {
+      slots.run(async () => {
         started.push(i);
         most = Math.max(most, ++inFlight);
         await g.released;
@@ -30,7 +30,7 @@ describe('limiter', () => {
     gates[1].release();
     await expect(runs[1]).rejects.toThrow('task 1 failed');
     // A newcomer does not take the slot the failed task handed to the first waiting one.
-    const late = slots(async () => (started.push(99), 99));
+    const late = slots.run(async () => (started.push(99), 99));
     await new Promise((resolve) => setImmediate(resolve));
     expect(started).toEqual([0, 1, 2]);
     for (const g of gates) g.release();
@@ -40,9 +40,9 @@ describe('limiter', () => {
   });
 });
 
-describe('SerialLanes', () => {
+describe('Slots of one, in two lanes', () => {
   it('runs one task at a time, waiting foreground tasks before waiting background ones, each lane in order', async () => {
-    const lanes = new SerialLanes();
+    const lanes = new Slots(1);
     const order: string[] = [];
     let inFlight = 0;
     let late: Promise<string> | undefined;
