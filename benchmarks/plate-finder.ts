@@ -5,13 +5,15 @@
  * variant, recall (IoU >= 0.3 or 70% of the plate covered) and false blurs per picture, on the tuning
  * half (the thresholds were chosen on it) and on the held-out half (file name hash), and the OCR cost.
  *
- *   npx tsx benchmarks/plate-finder.ts [--dir ../shared/media/plates] [--variants original,small] [--dump out.json]
+ *   npx tsx benchmarks/plate-finder.ts [--dir ../shared/media/plates] [--variants original,small] [--plates '{"maxStubLooks":1}'] [--dump out.json]
+ *
+ * `--plates` overrides settings of the `plates` group (to try thresholds on the tuning half).
  */
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import sharp, { type Sharp } from 'sharp';
-import { DEFAULT_SETTINGS } from '../src/config/config.js';
+import { DEFAULT_SETTINGS, parseSettings } from '../src/config/config.js';
 import type { Box } from '../src/core/geometry.js';
 import { parsePlateBoxes, plateTotals, scorePlates, type PlateScore } from '../src/eval/plate-scoring.js';
 import { searchPicture, vehiclesIn } from '../src/text/plate-search.js';
@@ -23,6 +25,7 @@ import { YoloxDetector } from '../src/vision/yolox.js';
 const arg = (name: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
 const dir = resolve(arg('--dir') ?? join(import.meta.dirname, '../../shared/media/plates'));
 const dumpFile = arg('--dump');
+const plateSettings = parseSettings({ plates: JSON.parse(arg('--plates') ?? '{}') }).plates;
 
 /** A picture made harder, and where a labelled box goes in it. */
 interface Variant {
@@ -99,7 +102,7 @@ try {
       const { width = 0, height = 0 } = await sharp(jpeg).metadata();
       const { image, mapBox } = await variant.make(jpeg, width, height);
       const vehicles = await vehiclesIn(image, detector);
-      const found = await searchPicture(image, { ocr, detector }, { findPlates: true, vehicles });
+      const found = await searchPicture(image, { ocr, detector }, { findPlates: true, vehicles, settings: plateSettings });
       const score = scorePlates(found.plates.map((p) => p.box), labels.get(file)!.map(mapBox));
       scores[half(file)].push(score);
       if (score.found < score.labelled || score.falseBlurs > 0) misses.push(`${file}${score.found < score.labelled ? ' missed' : ''}${score.falseBlurs ? ` +${score.falseBlurs}` : ''}`);
@@ -118,7 +121,7 @@ try {
     }
     if (misses.length > 0) console.log(`           ${misses.join(', ')}`);
   }
-  console.log(`OCR: ${ocr.stats.detRuns} detector runs, ${Math.round(ocr.stats.detMs)} ms; ${ocr.stats.recLines} lines read, ${Math.round(ocr.stats.recMs)} ms`);
+  console.log(`OCR: ${ocr.stats.detRuns} detector runs, ${(ocr.stats.detPixels / 1e6).toFixed(1)} Mpx, ${Math.round(ocr.stats.detMs)} ms; ${ocr.stats.recLines} lines read, ${Math.round(ocr.stats.recMs)} ms`);
 } finally {
   await ocr.dispose();
   await detector.dispose();

@@ -23,9 +23,9 @@ function packageVersion(): string {
 
 const spansOf = (segments: readonly { startMs: number; endMs: number }[]) => segments.map((s) => `${(s.startMs / 1000).toFixed(1)}-${(s.endMs / 1000).toFixed(1)} s`).join(', ');
 
-/** A car done before the whole video is: one line on the terminal, above the progress bar. */
+/** A car's draft done before the whole run is (its clip may still be encoding): one line on the terminal, above the progress bar. */
 const carDoneLine = (car: FinishedCar, elapsedMs: number) =>
-  `car ${car.ordinal} done after ${(elapsedMs / 1000).toFixed(1)} s: ${car.draft.title}, ${car.photos.length} photos, ${spansOf(car.segments)} [${car.draft.status}]`;
+  `car ${car.ordinal} done after ${(elapsedMs / 1000).toFixed(1)} s: ${car.draft.title}, ${car.photos.length} photos, ${spansOf(car.segments)} [${car.draft.status}]${car.replaces ? ` (in place of car ${car.replaces.join(' and ')})` : ''}`;
 
 function summarise(result: ProcessResult): string {
   const lines = [

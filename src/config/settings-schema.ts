@@ -155,7 +155,7 @@ export const platesSchema = z.strictObject({
   /** The plate's border around its characters: shares of the line's length (each end) and thickness (each side). */
   marginAlong: z.number().min(0).default(0.2),
   marginAcross: z.number().min(0).default(0.55),
-  /** The listed car narrower than `zoomBelowWidth` detector pixels is looked at closer: brought to `zoomToWidth`, at most `maxZoom` detector pixels per picture pixel. */
+  /** The listed car narrower than `zoomBelowWidth` detector pixels, with no plate found on it by the reading, is looked at closer: brought to `zoomToWidth`, at most `maxZoom` detector pixels per picture pixel. */
   zoomBelowWidth: z.number().positive().default(400),
   zoomToWidth: z.number().positive().default(1024),
   maxZoom: z.number().positive().max(8).default(3),

@@ -8,6 +8,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { AnalysisSettings, Config } from '../config/config.js';
 import type { Logger } from '../core/log.js';
+import { asLotreelError } from '../core/errors.js';
 import { createLlmClient } from '../llm/client.js';
 import { locateFfmpeg } from '../media/binaries.js';
 import { fingerprintFile } from '../media/fingerprint.js';
@@ -26,7 +27,7 @@ import { analyseFrames, observeStretch, type StageContext } from './frame-stages
 import { KeyframeStills, noStills } from './keyframe-stills.js';
 import type { ModelPool, PooledModel } from './model-pool.js';
 import { TIMING_STAGES, type AnalysisResult, type FinishedCar, type ModelWarmth, type TimingStage } from './result.js';
-import { memoisedLook, numberFinalCars, StreamingCars, type EarlyCarListener } from './streaming-cars.js';
+import { handDraftsThenClips, memoisedLook, numberFinalCars, StreamingCars, type EarlyCarListener } from './streaming-cars.js';
 
 /** Clips encoded at once in a run, early cars' and the final pass' together (each an ffmpeg encode and a plate search). */
 const CLIP_ENCODES_AT_ONCE = 2;
@@ -122,9 +123,9 @@ export async function analyseVideo(request: AnalyseRequest): Promise<AnalysisRes
   log.debug('dense look at changes of look', { verdicts: verdicts.map((v) => ({ fromMs: v.fromMs, toMs: v.toMs, reason: v.reason, maxStep: Math.round(v.maxStep * 100) / 100 })) });
   log.info('split into cars', { cars: groups.length, framesAnalysed: observations.length, finishedEarly: early.length });
   // A car found again with the same sightings is kept as finished early; the others are finished now.
-  const kept = groups.map((group) => early.find((e) => !e.clipFailed && sameSightings(e.group, group)));
+  const kept = groups.map((group) => early.find((e) => sameSightings(e.group, group)));
   const redo = groups.flatMap((_, i) => (kept[i] ? [] : [i]));
-  const { clipped: redoneClipped } = await finishGroups(
+  const redoneDrafts = await finishGroups(
     {
       observations,
       groups: redo.map((i) => groups[i]),
@@ -134,14 +135,29 @@ export async function analyseVideo(request: AnalyseRequest): Promise<AnalysisRes
     },
     finishing,
   );
-  const redone = await redoneClipped;
-  const finished = groups.map((group, i): FinishedCar => {
+  // Early cars whose sightings a car of the final pass took (a revisit merged, a split redrawn).
+  const replaced = redo.map((i) => {
+    const members = new Set(groups[i].members);
+    return early.filter((e) => e.group.members.some((m) => members.has(m))).map((e) => e.car.ordinal);
+  });
+  // The final pass's cars are handed on like the early ones: each draft now, its clip once encoded.
+  const redrafted = redoneDrafts.drafts.map((car, k) => ({ ...car, ...(replaced[k].length > 0 && { replaces: replaced[k] }) }));
+  const handed = handDraftsThenClips(request.onCarFinished, redrafted, redoneDrafts.clipped, log);
+  await handed.taken;
+  const draftsReadyMs = Math.round(performance.now() - started);
+  // Every clip, early cars' and the final pass's: a clip that failed fails the run (it is retried),
+  // once no clip is being written any more.
+  const clips = await Promise.allSettled([...early.map((e) => e.clipped), ...handed.clipped]);
+  const failed = clips.find((c) => c.status === 'rejected');
+  if (failed) throw asLotreelError(failed.reason);
+  const withClips = clips.map((c) => (c as PromiseFulfilledResult<FinishedCar>).value);
+  const [earlyClipped, redone] = [withClips.slice(0, early.length), withClips.slice(early.length)];
+  const finished = groups.map((_, i): FinishedCar => {
     const same = kept[i];
     // The split's confidence and warnings (which name other cars) as the whole video shows them.
-    if (same) return { ...same.car, split: splits[i], earlyOrdinal: same.car.ordinal };
-    const members = new Set(group.members);
-    const taken = early.filter((e) => e.group.members.some((m) => members.has(m))).map((e) => e.car.ordinal);
-    return { ...redone[redo.indexOf(i)], ...(taken.length > 0 && { replaces: taken }) };
+    if (same) return { ...earlyClipped[early.indexOf(same)], split: splits[i], earlyOrdinal: same.car.ordinal };
+    const k = redo.indexOf(i);
+    return { ...redone[k], ...(replaced[k].length > 0 && { replaces: replaced[k] }), ...(request.onCarFinished && { earlyOrdinal: redone[k].ordinal }) };
   });
   const dropped = early.map((e) => e.car.ordinal).filter((n) => !finished.some((car) => car.earlyOrdinal === n));
   if (stills) await rm(stills.dir, { recursive: true, force: true });
@@ -157,5 +173,5 @@ export async function analyseVideo(request: AnalyseRequest): Promise<AnalysisRes
   const cpu = process.cpuUsage(cpuAtStart);
   const cpuMs = { ...timer.cpuSnapshot(TIMING_STAGES), total: Math.round((cpu.user + cpu.system) / 1000) };
   log.info('analysed', { cars: cars.length, timingsMs, device: detector.provider, warm });
-  return { info, fingerprint, sampling, framesAnalysed: observations.length, cars, device, warm, timingsMs, cpuMs, decoded };
+  return { info, fingerprint, sampling, framesAnalysed: observations.length, cars, device, warm, timingsMs, cpuMs, draftsReadyMs, decoded };
 }

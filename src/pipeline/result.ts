@@ -90,6 +90,8 @@ export interface ProcessResult {
    * side by side (photos and text beside segment and clips) both count what was used meanwhile.
    */
   cpuMs: Record<TimingStage, number>;
+  /** From the start until every car's draft and photos were written (clips may still have been encoding then). */
+  draftsReadyMs: number;
   /** Beside the timings: what this run's decoders delivered to Node (ffmpeg runs, frames, rgb24 bytes; the analysis pass, edge and photo windows, stills). */
   decoded: DecodeStats;
   /** Per model used for this video: whether it was already open (warm) when the video started. */
@@ -116,6 +118,8 @@ export interface AnalysisResult {
   timingsMs: Record<TimingStage, number>;
   /** CPU ms of this process per stage (see ProcessResult); `store` is 0 here. */
   cpuMs: Record<TimingStage, number>;
+  /** See ProcessResult. */
+  draftsReadyMs: number;
   /** What the decoders delivered to Node over the run (see ProcessResult). */
   decoded: DecodeStats;
 }
@@ -142,7 +146,7 @@ export interface FinishedCar {
   makeModel?: MakeModelResult;
   /** How sure the split is about this car (see analysis/confidence.ts). */
   split?: CarConfidence;
-  /** Handed to the shell early as car number `earlyOrdinal` (see streaming-cars.ts), and unchanged since. */
+  /** Handed to the shell before the result as car number `earlyOrdinal` (see streaming-cars.ts; early or by the final pass), and unchanged since. */
   earlyOrdinal?: number;
   /** Numbers of early cars whose sightings the final pass gave this car instead: a revisit merged, a split redrawn. */
   replaces?: number[];
@@ -220,6 +224,7 @@ export function toProcessResult(
     })),
     timingsMs: run.timingsMs,
     cpuMs: analysis.cpuMs,
+    draftsReadyMs: analysis.draftsReadyMs,
     decoded: { ...analysis.decoded },
     warm: analysis.warm,
   };

@@ -4,11 +4,12 @@
  * analysis/settled-cars.ts) is finished at once, photos, text and draft, and handed to the shell,
  * which may publish and store it; its clip follows when encoded, while the next cars are finished.
  * The final pass over the whole video keeps each early car it finds again with the same sightings and
- * redoes the others (a revisit merged, a split drawn differently).
+ * redoes the others (a revisit merged, a split drawn differently), handing them on the same way.
  */
 import { rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Box } from '../core/geometry.js';
+import type { Logger } from '../core/log.js';
 import { asLotreelError } from '../core/errors.js';
 import type { Observation } from '../analysis/observation.js';
 import { splitWithDenseLook } from '../analysis/change-check.js';
@@ -21,7 +22,8 @@ import { carFolder } from './photo-stage.js';
 import type { FinishedCar } from './result.js';
 
 /**
- * The shell's hooks for a car finished early: `draft` with its photos and draft (`clip` null; the
+ * The shell's hooks for a car finished before the result (early, or by the final pass: then `replaces`
+ * names the early cars it takes the place of): `draft` with its photos and draft (`clip` null; the
  * clip's file may be being written in its folder), then `clipped` once the clip is encoded (`clip` set;
  * or null and the draft held for review when the clip's plates could not be looked for). The car's
  * staging files must not be needed once each settles.
@@ -48,19 +50,44 @@ export function memoisedLook(look: DenseLook): DenseLook {
   };
 }
 
+/** A car handed to the shell before the whole video is done: its draft now, its clip when encoded. */
 export interface EarlyCar {
   group: CarGroup;
-  /** As finished, clip included: `ordinal` is its number in the order cars were finished early, and names its folder. */
+  /** Its draft and photos (`clip` null): `ordinal` is its number in the order cars were handed on, and names its folder. */
   car: FinishedCar;
-  /** Its clip failed (`car` is its draft): the final pass must finish it again, in place of the draft the shell took. */
-  clipFailed?: true;
-}
-
-interface EmittedCar {
-  group: CarGroup;
-  draft: FinishedCar;
   /** The car with its clip, once the shell has taken that too; rejected when its clip failed. */
   clipped: Promise<FinishedCar>;
+}
+
+/**
+ * Hands a car to the shell; a shell that cannot take it now does not stop the run (the final result
+ * still has the car).
+ */
+async function handToShell(listener: EarlyCarListener | undefined, car: FinishedCar, give: (listener: EarlyCarListener) => Promise<void> | undefined, log: Logger): Promise<void> {
+  if (!listener) return;
+  try {
+    await give(listener);
+  } catch (error) {
+    log.warn('a finished car was not taken', { car: car.ordinal, error: asLotreelError(error).message });
+  }
+}
+
+/**
+ * Hands each car's draft to the shell, then, once encoded, the car with its clip: the returned
+ * promise per car settles when the shell has taken both (rejected when the clips failed).
+ */
+export function handDraftsThenClips(listener: EarlyCarListener | undefined, drafts: readonly FinishedCar[], clipped: Promise<FinishedCar[]>, log: Logger): { taken: Promise<void>; clipped: Promise<FinishedCar>[] } {
+  const taken = (async () => {
+    for (const car of drafts) await handToShell(listener, car, (l) => l.draft(car), log);
+  })();
+  const each = drafts.map((_, i) =>
+    Promise.all([clipped, taken]).then(async ([cars]) => {
+      await handToShell(listener, cars[i], (l) => l.clipped?.(cars[i]), log);
+      return cars[i];
+    }),
+  );
+  for (const car of each) car.catch(() => undefined); // awaited by the caller
+  return { taken, clipped: each };
 }
 
 export class StreamingCars {
@@ -68,7 +95,7 @@ export class StreamingCars {
   readonly #look: DenseLook;
   readonly #settings: SegmentationSettings & ChangeCheckSettings;
   readonly #onCar: EarlyCarListener | undefined;
-  readonly #emitted: EmittedCar[] = [];
+  readonly #emitted: EarlyCar[] = [];
   /** The first sample not in a settled car: later splits start there. */
   #from = 0;
   #latest: readonly Observation[] | null = null;
@@ -93,17 +120,11 @@ export class StreamingCars {
     return this.#running;
   }
 
-  /** Waits for the car being finished and every clip, and stops; the cars finished early, in order. */
+  /** Waits for the car being finished, and stops; the cars finished early, in order (their clips may still be being encoded). */
   async drain(): Promise<EarlyCar[]> {
     this.#stopped = true;
     while (this.#running) await this.#running;
-    const clipped = await Promise.allSettled(this.#emitted.map((e) => e.clipped));
-    return this.#emitted.map((e, i) => {
-      const done = clipped[i];
-      if (done.status === 'fulfilled') return { group: e.group, car: done.value };
-      this.#context.stage.log.warn('the clip of a car finished early failed; the car will be finished again', { car: e.draft.ordinal, error: asLotreelError(done.reason).message });
-      return { group: e.group, car: e.draft, clipFailed: true };
-    });
+    return [...this.#emitted];
   }
 
   async #work(): Promise<void> {
@@ -130,7 +151,7 @@ export class StreamingCars {
     const splits = carConfidence(observations, groups, shiftVerdicts(split.verdicts, from), this.#settings);
     for (let k = 0; k < count && !this.#stopped; k++) {
       // The cars around it as the final pass will see them: those finished, and those still to come.
-      const finished = this.#emitted.map((e) => ({ group: e.group, segments: e.draft.segments }));
+      const finished = this.#emitted.map((e) => ({ group: e.group, segments: e.car.segments }));
       const toCome = groups.slice(k + 1).map((group) => ({ group, segments: group.segments }));
       const ordinal = this.#emitted.length + 1;
       const quiet = () => undefined; // the stages' progress belongs to the final pass
@@ -138,25 +159,10 @@ export class StreamingCars {
       const [car] = drafts;
       this.#from = Math.max(...groups[k].members) + 1;
       this.#context.stage.log.info('car finished early', { car: ordinal, atMs: observations.at(-1)?.timestampMs });
-      const taken = this.#hand(car, (listener) => listener.draft(car));
       // The clip is handed on after the draft, while the next cars are finished.
-      const withClip = Promise.all([clipped, taken]).then(async ([[clippedCar]]) => {
-        await this.#hand(clippedCar, (listener) => listener.clipped?.(clippedCar));
-        return clippedCar;
-      });
-      withClip.catch(() => undefined); // reported by drain()
-      this.#emitted.push({ group: groups[k], draft: car, clipped: withClip });
-      await taken;
-    }
-  }
-
-  /** Hands a car to the shell; a shell that cannot take it now does not stop the run (the final result still has the car). */
-  async #hand(car: FinishedCar, give: (listener: EarlyCarListener) => Promise<void> | undefined): Promise<void> {
-    if (!this.#onCar) return;
-    try {
-      await give(this.#onCar);
-    } catch (error) {
-      this.#context.stage.log.warn('a car finished early was not taken', { car: car.ordinal, error: asLotreelError(error).message });
+      const handed = handDraftsThenClips(this.#onCar, drafts, clipped, this.#context.stage.log);
+      this.#emitted.push({ group: groups[k], car, clipped: handed.clipped[0] });
+      await handed.taken;
     }
   }
 }

@@ -3,7 +3,8 @@
  * which is before the video is done for every car the analysis finished early. A car the final pass
  * stored in place of cars already announced (a revisit merged into it, a split drawn differently)
  * names them in `replaces`; `merged` says it took in more than one of them, or cars with separate
- * stretches of the video.
+ * stretches of the video. A `clip` event follows each car's `car` event once its clip is stored
+ * (before the video is done: clips are encoded after their drafts).
  */
 import type { ServiceCar } from '../store/service.repository.js';
 import { carView } from './views.js';
@@ -31,5 +32,22 @@ export function newCarEvents(videoId: string, cars: readonly ServiceCar[], annou
     });
   announced.clear();
   for (const car of cars) announced.set(car.id, car.segments);
+  return events;
+}
+
+export interface ClipEvent {
+  videoId: string;
+  carId: string;
+  draftId: string | null;
+  /** Where the editor plays it (as in the editor's draft). */
+  clipUrl: string | null;
+}
+
+/** Events for the clips stored since the last call, of cars already announced; `sent` is updated. */
+export function newClipEvents(videoId: string, cars: readonly { id: string; draftId: string | null; hasClip: boolean }[], announced: ReadonlyMap<string, unknown>, sent: Set<string>): ClipEvent[] {
+  const events = cars
+    .filter((car) => car.hasClip && announced.has(car.id) && !sent.has(car.id))
+    .map((car) => ({ videoId, carId: car.id, draftId: car.draftId, clipUrl: car.draftId ? `/api/drafts/${car.draftId}/clip` : null }));
+  for (const e of events) sent.add(e.carId);
   return events;
 }

@@ -4,9 +4,10 @@
  * folder, commit the rows pointing at them in one transaction, mark the video done, remove run folders
  * no row points at any more. A crash at any point leaves the earlier complete result or the new one
  * (rows never point at missing files); a retry redoes the video and collects what the dead run left.
- * Cars the analysis finishes early are stored one by one in the same order (publish, then commit),
- * each whole, and each clip after its car once encoded; the final commit keeps those the final pass
- * kept and replaces the others.
+ * Every car is stored as soon as its draft is written, one by one in the same order (publish, then
+ * commit), each whole, and its clip after it once encoded: cars finished early while the video is
+ * analysed, then the final pass's cars (the last car, a revisit merged: stored in place of the early
+ * cars it replaces). The final commit keeps them all, renumbered, with the split's final confidence.
  */
 import { cp, mkdir, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
@@ -89,7 +90,7 @@ export async function runVideoJob(ctx: ServiceContext, job: VideoJob): Promise<v
       signal,
       onCarFinished: {
         draft: (car) => stopIfDeleted(storeEarlyCar(ctx, { videoId: video.id, prefix, staging }, car, storedEarly, log)),
-        clipped: (car) => stopIfDeleted(storeEarlyClip(ctx, { prefix, staging }, car, storedEarly, log)),
+        clipped: (car) => stopIfDeleted(storeEarlyClip(ctx, { videoId: video.id, prefix, staging }, car, storedEarly, log)),
       },
     });
     await writing;
@@ -98,7 +99,8 @@ export async function runVideoJob(ctx: ServiceContext, job: VideoJob): Promise<v
     // Cars stored early and kept by the final pass keep their rows and files; their copies here are not published again.
     const keptId = (car: FinishedCar) => (car.earlyOrdinal === undefined ? undefined : storedEarly.get(car.earlyOrdinal));
     for (const car of analysis.cars) if (keptId(car)) await rm(join(staging, carFolder(car.ordinal)), { recursive: true, force: true });
-    await out.publish();
+    // Usually every car is stored already: then this run folder would hold nothing and is not published.
+    if (analysis.cars.some((car) => !keptId(car))) await out.publish();
     checkpoint('published');
     const started = performance.now();
     const rows = analysisRows({ ...analysis, cars: [] }, { filePrefix: run, videoId: video.id, timingsMs: analysis.timingsMs });
@@ -138,10 +140,11 @@ export async function runVideoJob(ctx: ServiceContext, job: VideoJob): Promise<v
 }
 
 /**
- * One car finished early, stored whole before the video is done, in the same order as a whole result:
- * its files copied out of the video's staging folder into a run folder of its own and published, then
- * its rows committed (in place of the car an earlier attempt stored under its number). A crash leaves
- * either no row (an unused run folder, collected later) or the complete car.
+ * One car, stored whole as soon as its draft is written, in the same order as a whole result: its
+ * files copied out of the video's staging folder into a run folder of its own and published, then its
+ * rows committed (in place of the car an earlier attempt stored under its number, and of the cars
+ * stored early whose sightings it took). A crash leaves either no row (an unused run folder, collected
+ * later) or the complete car.
  */
 async function storeEarlyCar(
   ctx: ServiceContext,
@@ -159,9 +162,11 @@ async function storeEarlyCar(
     checkpoint('car-analysed');
     await out.publish();
     checkpoint('car-published');
-    const saved = await saveEarlyCar(ctx.db, where.videoId, carRows(car, run));
+    const replacing = (car.replaces ?? []).flatMap((n) => stored.get(n) ?? []);
+    const saved = await saveEarlyCar(ctx.db, where.videoId, carRows(car, run), replacing);
     if (saved === null) throw new LotreelError('ABORTED', 'the video was deleted');
     stored.set(car.ordinal, saved.id);
+    for (const n of car.replaces ?? []) stored.delete(n);
     checkpoint('car-committed');
     log.info('car stored early', { car: car.ordinal, run });
   } finally {
@@ -170,16 +175,21 @@ async function storeEarlyCar(
 }
 
 /**
- * The clip of a car stored early, once encoded: published in a run folder of its own, then pointed at
- * from the car's row; or, held back because its plates could not be looked for, the car's draft held
- * for review. Nothing to do for a car not stored early (the final commit stores it whole).
+ * The clip of a car stored before the video was done, once encoded: published in a run folder of its
+ * own, then pointed at from the car's row; or, held back because its plates could not be looked for,
+ * the car's draft held for review. Nothing to do for a car not stored (the final commit stores it
+ * whole) or no longer there (a car of the final pass took its place: its clip's folder is collected).
  */
-async function storeEarlyClip(ctx: ServiceContext, where: { prefix: string; staging: string }, car: FinishedCar, stored: ReadonlyMap<number, string>, log: Logger): Promise<void> {
+async function storeEarlyClip(ctx: ServiceContext, where: { videoId: string; prefix: string; staging: string }, car: FinishedCar, stored: ReadonlyMap<number, string>, log: Logger): Promise<void> {
   const id = stored.get(car.ordinal);
   if (id === undefined) return;
+  const carGone = async () => {
+    if ((await getVideoForJob(ctx.db, where.videoId)) === null) throw new LotreelError('ABORTED', 'the video was deleted');
+    log.info('clip of a replaced car not stored', { car: car.ordinal });
+  };
   if (car.clip === null) {
     const reason = car.draft.attributes.platesNotBlurred;
-    if (typeof reason === 'string' && !(await setEarlyCarClip(ctx.db, id, { heldBecause: reason }))) throw new LotreelError('ABORTED', 'the video was deleted');
+    if (typeof reason === 'string' && !(await setEarlyCarClip(ctx.db, id, { heldBecause: reason }))) await carGone();
     return;
   }
   const run = newRunName();
@@ -189,8 +199,8 @@ async function storeEarlyClip(ctx: ServiceContext, where: { prefix: string; stag
     await cp(join(where.staging, car.clip), join(out.dir, car.clip));
     await out.publish();
     checkpoint('clip-published');
-    if (!(await setEarlyCarClip(ctx.db, id, { file: `${run}/${car.clip}` }))) throw new LotreelError('ABORTED', 'the video was deleted');
-    log.info('clip stored', { car: car.ordinal, run });
+    if (await setEarlyCarClip(ctx.db, id, { file: `${run}/${car.clip}` })) log.info('clip stored', { car: car.ordinal, run });
+    else await carGone();
   } finally {
     await out.release();
   }

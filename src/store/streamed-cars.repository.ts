@@ -24,14 +24,15 @@ const RENUMBER_OFFSET = 1_000_000;
 /**
  * Stores one car finished early under its ordinal, in place of a car with that ordinal an earlier
  * attempt at this video stored (the analysis is deterministic: it is the same car), so a restarted
- * job neither loses a car already shown nor shows it twice. Returns its id, or null when the video
- * has been deleted.
+ * job neither loses a car already shown nor shows it twice; and in place of the cars stored earlier
+ * whose sightings it took (`replacing`: a car of the final pass that merged a revisit), so no moment
+ * of the video shows in two cars. Returns its id, or null when the video has been deleted.
  */
-export async function saveEarlyCar(db: Database, videoId: string, car: CarInput): Promise<{ id: string; draftId: string } | null> {
+export async function saveEarlyCar(db: Database, videoId: string, car: CarInput, replacing: readonly string[] = []): Promise<{ id: string; draftId: string } | null> {
   return db.transaction(async (tx) => {
     const [video] = await tx.query<{ id: string }>('select id from videos where id = $1 for update', [videoId]);
     if (video === undefined) return null;
-    await tx.query('delete from cars where video_id = $1 and ordinal = $2', [videoId, car.ordinal]);
+    await tx.query('delete from cars where video_id = $1 and (ordinal = $2 or id = any($3::uuid[]))', [videoId, car.ordinal, [...replacing]]);
     const saved = await insertCar(tx, videoId, car);
     return { id: saved.id, draftId: saved.draftId };
   });
@@ -85,8 +86,11 @@ export async function saveFinalCars(
   });
 }
 
-/** The ids of a video's cars in order: what an events stream compares to tell that cars came or went. */
-export async function carIdsOfVideo(db: Queryable, videoId: string): Promise<string[]> {
-  const rows = await db.query<{ id: string }>('select id from cars where video_id = $1 order by ordinal', [videoId]);
-  return rows.map((r) => r.id);
+/** A video's cars in order, with whether each has its clip: what an events stream compares to tell that cars or clips came or went. */
+export async function carStatesOfVideo(db: Queryable, videoId: string): Promise<{ id: string; draftId: string | null; hasClip: boolean }[]> {
+  const rows = await db.query<{ id: string; draft_id: string | null; has_clip: boolean }>(
+    'select c.id, d.id as draft_id, c.clip_file is not null as has_clip from cars c left join drafts d on d.car_id = c.id where c.video_id = $1 order by c.ordinal',
+    [videoId],
+  );
+  return rows.map((r) => ({ id: r.id, draftId: r.draft_id, hasClip: r.has_clip }));
 }

@@ -50,6 +50,8 @@ export interface VehiclePass {
   region: Box;
   /** Detector pixels per picture pixel; absent: the whole picture's. */
   scale?: number;
+  /** A closer look at this vehicle (too small for its plate to be found at the picture's scale). */
+  closerLookAt?: Vehicle;
 }
 
 /**
@@ -75,12 +77,19 @@ export function vehiclePasses(vehicles: readonly Vehicle[], searched: Box, image
     const inSearch = overlapShare(region, searched) >= 0.5;
     if (wantsCloserLook(v, listed, image, pictureScale, settings) && zoomed < settings.maxZoomedVehicles) {
       zoomed++;
-      passes.push({ region, scale: Math.min(settings.maxZoom, settings.zoomToWidth / width) });
+      passes.push({ region, scale: Math.min(settings.maxZoom, settings.zoomToWidth / width), closerLookAt: v });
     } else if (!inSearch) {
       passes.push({ region, scale: pictureScale * settings.otherVehicleScale });
     }
   }
   return passes;
+}
+
+/** Whether a plate found lies on the vehicle (its centre in the vehicle's box). */
+function plateOn(v: Vehicle, plate: PlateRegion): boolean {
+  const x = (plate.box.x1 + plate.box.x2) / 2;
+  const y = (plate.box.y1 + plate.box.y2) / 2;
+  return x >= v.box.x1 && x <= v.box.x2 && y >= v.box.y1 && y <= v.box.y2;
 }
 
 /** Whether a text region could be a plate by its shape alone (what is worth reading outside the listed car). */
@@ -121,8 +130,11 @@ export async function searchPicture(
     const found = joinedRegions(await ocr.findText(image, pass.region, pass.scale), settings).filter((r) => plateShaped(r, settings));
     texts.push(...withReading(found, found.length === 0 ? [] : await ocr.recognise(image, found)));
   };
-  for (const pass of vehiclePasses(vehicles, search, image, pictureScale, settings)) await look(pass);
-  const plates = findPlates(texts, vehicles, image, settings);
+  // A closer look is for a plate the reading could not find: a vehicle whose plate it found needs none.
+  const platesRead = findPlates(texts, vehicles, image, settings);
+  const passes = vehiclePasses(vehicles, search, image, pictureScale, settings).filter((p) => !(p.closerLookAt && platesRead.some((plate) => plateOn(p.closerLookAt!, plate))));
+  for (const pass of passes) await look(pass);
+  const plates = passes.length > 0 ? findPlates(texts, vehicles, image, settings) : platesRead;
   const second = stubLooks(texts, vehicles, plates, image, pictureScale, settings);
   for (const pass of second) await look(pass);
   return { lines, plates: second.length > 0 ? findPlates(texts, vehicles, image, settings) : plates, vehicles };
@@ -147,7 +159,7 @@ export function stubLooks(texts: readonly PlateText[], vehicles: readonly Vehicl
   for (const v of vehicles) {
     if (v.score < settings.minVehicleScore) continue;
     const inside = (x: number, y: number) => x >= v.box.x1 && x <= v.box.x2 && y >= v.box.y1 && y <= v.box.y2;
-    if (plates.some((p) => inside((p.box.x1 + p.box.x2) / 2, (p.box.y1 + p.box.y2) / 2))) continue;
+    if (plates.some((p) => plateOn(v, p))) continue;
     const low = v.box.y1 + settings.minHeightOnCar * (v.box.y2 - v.box.y1);
     for (const l of lines) {
       const aspect = l.width / l.height;
@@ -163,8 +175,11 @@ export function stubLooks(texts: readonly PlateText[], vehicles: readonly Vehicl
     }));
 }
 
+/** A search at a scale of its own. */
+export type ScaledPass = Required<Pick<VehiclePass, 'region' | 'scale'>>;
+
 /** What a search costs the text detector: its area in detector pixels. */
-const searchCost = (p: Required<VehiclePass>) => boxArea(p.region) * p.scale ** 2;
+const searchCost = (p: ScaledPass) => boxArea(p.region) * p.scale ** 2;
 
 /**
  * Searches that overlap joined into their bounds, until no join is left that pays: a joined search
@@ -173,7 +188,7 @@ const searchCost = (p: Required<VehiclePass>) => boxArea(p.region) * p.scale ** 
  * vehicle is never spread over the large one beside it (that made 1344x3488 detector inputs and most of
  * a run's peak memory); their overlap is searched twice, as the photos' car and its closer look are.
  */
-export function mergedPasses(passes: readonly Required<VehiclePass>[]): Required<VehiclePass>[] {
+export function mergedPasses(passes: readonly ScaledPass[]): ScaledPass[] {
   const merged = passes.map((p) => ({ ...p }));
   for (let joined = true; joined; ) {
     joined = false;
@@ -211,7 +226,7 @@ export function plateSearchPasses(vehicles: readonly Vehicle[], image: { width: 
   const bySize = [...seen].sort((a, b) => b.box.x2 - b.box.x1 - (a.box.x2 - a.box.x1));
   const listed = bySize.find((v) => v.score >= settings.minPassVehicleScore) ?? null;
   let zoomed = 0;
-  const passes: Required<VehiclePass>[] = [];
+  const passes: ScaledPass[] = [];
   for (const v of bySize) {
     const m = settings.clipSearchMargin * (v.box.y2 - v.box.y1);
     const low = lowerPart(v, image, settings);

@@ -334,7 +334,10 @@ describe('lotreel process: a walkaround video, embedded database', () => {
     // script(1) runs the command on a pseudo-terminal: stdout and stderr both arrive on its stdout.
     const run = await startProcess(scriptBin!, ['-qfec', command, '/dev/null'], { env: { ...envFor(dataDir), SHELL: '/bin/sh' } }).result;
     expect(run.code, describeRun(run)).toBe(0);
-    const lines = run.stdout.split('\r\n');
+    // A car's line, said above the bars as soon as its draft is written, clears the bar's line first.
+    const said: string[] = [];
+    const lines = run.stdout.replace(/\r\x1b\[2K([^\r]*)\r\n/g, (_, line: string) => (said.push(line), '')).split('\r\n');
+    expect(said, run.stdout).toEqual([expect.stringMatching(/^car 1 done after [\d.]+ s: .+, \d+ photos, /)]);
     const bars = lines
       .filter((line) => line.includes('['))
       .filter((line) => /\[[#.]+\]/.test(line))

@@ -7,8 +7,8 @@ import { z } from 'zod';
 import { LotreelError } from '../../core/errors.js';
 import { listVideoReels } from '../../store/reels.repository.js';
 import { deleteDealerVideo, getVideo, listCars, listVideos } from '../../store/service.repository.js';
-import { carIdsOfVideo } from '../../store/streamed-cars.repository.js';
-import { newCarEvents } from '../car-events.js';
+import { carStatesOfVideo } from '../../store/streamed-cars.repository.js';
+import { newCarEvents, newClipEvents } from '../car-events.js';
 import { dealerOf } from '../auth.js';
 import type { ServiceContext } from '../context.js';
 import { feedCsv, MARKET_MILEAGE_UNIT, toFeedItems } from '../feed.js';
@@ -70,7 +70,7 @@ export const videoRoutes: FastifyPluginAsyncZod<{ ctx: ServiceContext }> = async
     {
       schema: {
         summary:
-          'Server-sent events: `car` for each car as soon as it is stored (before the video is done when it was finished early; `replaces` names cars it takes the place of), `progress` with the status on every change, then `done` or `failed`; `reel` with a reel render state on every change (draftId, format, status, progress); the stream ends when the video is finished and no reel of it is queued or rendering',
+          'Server-sent events: `car` for each car as soon as it is stored (before the video is done; `replaces` names cars it takes the place of), `clip` when the clip of a car is stored (after its `car`; carId, draftId, clipUrl), `progress` with the status on every change, then `done` or `failed`; `reel` with a reel render state on every change (draftId, format, status, progress); the stream ends when the video is finished and no reel of it is queued or rendering',
         params: idParams,
         produces: ['text/event-stream'],
         response: errors,
@@ -91,18 +91,20 @@ export const videoRoutes: FastifyPluginAsyncZod<{ ctx: ServiceContext }> = async
       let finished = false;
       const reelsSent = new Map<string, string>();
       const announced = new Map<string, readonly { startMs: number; endMs: number }[]>();
+      const clipsSent = new Set<string>();
       while (!closed) {
         if (video === null) {
           res.write(`event: failed\ndata: ${JSON.stringify({ id: request.params.id, status: 'failed', progress: 0, stage: null, error: 'the video was deleted' })}\n\n`);
           break;
         }
-        // Cars first: a car stored by the final pass is announced before the video's `done`.
+        // Cars and their clips first: every car and clip is announced before the video's `done`.
         try {
-          const ids = await carIdsOfVideo(ctx.db, video.id);
-          if (ids.length !== announced.size || ids.some((id) => !announced.has(id))) {
+          const states = await carStatesOfVideo(ctx.db, video.id);
+          if (states.length !== announced.size || states.some((car) => !announced.has(car.id))) {
             const cars = (await listCars(ctx.db, dealerId, video.id)) ?? [];
             for (const event of newCarEvents(video.id, cars, announced)) res.write(`event: car\ndata: ${JSON.stringify(event)}\n\n`);
           }
+          for (const event of newClipEvents(video.id, states, announced, clipsSent)) res.write(`event: clip\ndata: ${JSON.stringify(event)}\n\n`);
         } catch (error) {
           ctx.log.warn('events stream stopped', { error: error instanceof Error ? error.message : String(error) });
           break;

@@ -108,6 +108,15 @@ describe.each(backendKinds)('the first draft early on %s', (kind) => {
     for (const car of cars) expect(announced.filter((a) => a === car.id)).toHaveLength(1);
     expect(cars.map((c) => c.id)).toContain(events[firstCar].data.car.id);
     for (const car of cars) expect((await api.json(`/api/drafts/${car.draft!.id}/editor`)).body).toMatchObject({ clipUrl: expect.any(String), clipPending: false });
+    // Each clip was announced once, after its car and before `done`, with the editor's clip address.
+    const done = kinds.indexOf('done');
+    for (const car of cars) {
+      const clipEvents = events.flatMap((e, i) => (e.event === 'clip' && e.data.carId === car.id ? [i] : []));
+      expect(clipEvents, kinds.join()).toHaveLength(1);
+      expect(clipEvents[0]).toBeGreaterThan(events.findIndex((e) => e.event === 'car' && e.data.car.id === car.id));
+      expect(clipEvents[0]).toBeLessThan(done);
+      expect(events[clipEvents[0]].data.clipUrl).toBe((await api.json(`/api/drafts/${car.draft!.id}/editor`)).body.clipUrl);
+    }
     expect(await service.stop()).toBe(0); // the embedded database is one process's
     const stored = await storedFiles(id);
     expect(stored.incomplete).toBe(0);

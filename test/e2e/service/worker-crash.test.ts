@@ -1,8 +1,10 @@
 /**
  * The worker killed (SIGKILL, through a test-only preload that stops it at a named checkpoint) at each
- * step after the analysis, attempt after attempt on one video: after each kill the rows are the
- * earlier attempt's complete result or the new one, never a mix, and every file they name is in
- * storage; a last attempt completes the job and leaves exactly one run folder, the one the rows name.
+ * step of storing a one-car video, attempt after attempt: the car's files published, its rows
+ * committed (before the video is done), its clip published, then the final commit and after. After
+ * each kill the rows are the earlier attempt's complete result or the new one, never a mix, and every
+ * file they name is in storage; a last attempt completes the job and leaves only the run folders the
+ * rows name (the car's and its clip's).
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -21,13 +23,15 @@ const preload = pathToFileURL(fileURLToPath(new URL('../crash-at.mjs', import.me
 
 /** Attempts killed in turn, and what the rows must be after each: none yet, the earlier attempt's, or this one's. */
 const ATTEMPTS = [
-  { at: 'analysed', rows: 'none' },
-  { at: 'published', rows: 'none' },
+  { at: 'car-published', rows: 'none' },
+  { at: 'car-committed', rows: 'new' },
+  { at: 'car-published', rows: 'old' },
+  { at: 'clip-published', rows: 'new' },
   { at: 'committed', rows: 'new' },
-  { at: 'published', rows: 'old' },
-  { at: 'marked-done', rows: 'new' },
   { at: 'collected', rows: 'new' },
 ] as const;
+/** A car's files are in two run folders at most: its photos' and, stored after it, its clip's. */
+const RUN_FOLDERS_PER_CAR = 2;
 
 describe.each(backendKinds)('a worker killed at each step on %s', (kind) => {
   let install: Installation;
@@ -68,7 +72,7 @@ describe.each(backendKinds)('a worker killed at each step on %s', (kind) => {
     }
   }
 
-  it('leaves the earlier or the new complete result after every kill, and a last attempt completes with one run folder', async () => {
+  it('leaves the earlier or the new complete result after every kill, and a last attempt completes with only the run folders its rows name', async () => {
     const token = await install.addDealer('Crash Step Motors');
     const video = await readFile((await buildPreset('singleCar')).video);
     let videoId = '';
@@ -92,7 +96,7 @@ describe.each(backendKinds)('a worker killed at each step on %s', (kind) => {
       expect(rows.files.filter((f) => !existsSync(join(folder, f))), `${context}: files the rows name are missing`).toEqual([]);
       const state = rows.carIds.length === 0 ? 'none' : previous.length > 0 && rows.carIds.join() === previous.join() ? 'old' : rows.carIds.some((id) => previous.includes(id)) ? 'mixed' : 'new';
       expect(state, context).toBe(attempt.rows);
-      expect(new Set(rows.files.map((f) => f.split('/')[0])).size, `${context}: one run folder named`).toBeLessThanOrEqual(1);
+      expect(new Set(rows.files.map((f) => f.split('/')[0])).size, `${context}: run folders named`).toBeLessThanOrEqual(RUN_FOLDERS_PER_CAR);
       previous = rows.carIds;
     }
 
@@ -109,7 +113,7 @@ describe.each(backendKinds)('a worker killed at each step on %s', (kind) => {
     expect(rows.carIds.length).toBeGreaterThanOrEqual(1);
     expect(rows.jobs).toEqual(['completed']);
     const runs = new Set(rows.files.map((f) => f.split('/')[0]));
-    expect(runs.size).toBe(1);
+    expect(runs.size).toBe(RUN_FOLDERS_PER_CAR);
     // What dead attempts left (staging and unreferenced run folders) is gone; the original stays.
     expect(readdirSync(folder).sort()).toEqual(['original', ...runs].sort());
     for (const file of rows.files) expect(existsSync(join(folder, file)), file).toBe(true);

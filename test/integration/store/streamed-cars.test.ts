@@ -3,7 +3,7 @@
  * transaction: on the real databases (PGlite; PostgreSQL when DATABASE_URL is set).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { carIdsOfVideo, openDatabase, saveEarlyCar, saveFinalCars, saveVideoResult, setEarlyCarClip, type Database } from '../../../src/store/index.js';
+import { carStatesOfVideo, openDatabase, saveEarlyCar, saveFinalCars, saveVideoResult, setEarlyCarClip, type Database } from '../../../src/store/index.js';
 import { backends, type TestStore } from './backends.js';
 import { sampleCar, sampleResult } from './sample-result.js';
 
@@ -45,9 +45,24 @@ describe.each(backends)('cars streamed into the store on $kind', (backend) => {
     expect(ids[1]).toBe(second.id);
     expect(ids).not.toContain(first.id);
     expect(await titles(videoId)).toEqual(['1:car A and its revisit', '2:car B, edited', '3:car C']);
-    expect(await carIdsOfVideo(db, videoId)).toEqual(ids);
+    expect((await carStatesOfVideo(db, videoId)).map((c) => c.id)).toEqual(ids);
     const [keptRow] = await db.query<{ split_confidence: number; split_warnings: string[] }>('select split_confidence, split_warnings from cars where id = $1', [second.id]);
     expect(keptRow).toEqual({ split_confidence: 0.7, split_warnings: ['possibly the same car as car 3'] });
+  });
+
+  it('stores a car of the final pass in place of the early cars it merged, in one transaction, and keeps it at the final commit', async () => {
+    const { videoId } = await saveVideoResult(db, sampleResult(`merged-${backend.kind}-${Date.now()}`, 0));
+    const early = (ordinal: number, title: string) => ({ ...sampleCar(ordinal), draft: { ...sampleCar(ordinal).draft, title } });
+    const one = (await saveEarlyCar(db, videoId, early(1, 'car A')))!;
+    const two = (await saveEarlyCar(db, videoId, early(2, 'car B')))!;
+    const three = (await saveEarlyCar(db, videoId, early(3, 'car A again')))!;
+    // The final pass merges car A's revisit (early car 3) into car A: stored as car 4 in place of both.
+    const merged = (await saveEarlyCar(db, videoId, early(4, 'car A and its revisit'), [one.id, three.id]))!;
+    expect(await titles(videoId)).toEqual(['2:car B', '4:car A and its revisit']);
+    const video = { ...sampleResult('unused', 0).video, id: videoId };
+    const keep = (id: string, ordinal: number) => ({ keep: { id, ordinal, splitConfidence: 1, splitWarnings: [] } });
+    expect(await saveFinalCars(db, video, [keep(merged.id, 1), keep(two.id, 2)])).toEqual([merged.id, two.id]);
+    expect(await titles(videoId)).toEqual(['1:car A and its revisit', '2:car B']);
   });
 
   it("gives an early car its clip once encoded, or holds its draft for review, keeping the seller's edits", async () => {
@@ -64,6 +79,10 @@ describe.each(backends)('cars streamed into the store on $kind', (backend) => {
       [videoId],
     );
     expect(rows[0]).toMatchObject({ clip_file: 'run-b/car-1/clip.mp4', status: 'ready' });
+    expect(await carStatesOfVideo(db, videoId)).toEqual([
+      { id: one.id, draftId: one.draftId, hasClip: true },
+      { id: two.id, draftId: two.draftId, hasClip: false },
+    ]);
     expect(rows[1]).toMatchObject({ clip_file: null, status: 'needs_review', title: 'edited meanwhile', attributes: { colour: 'red', platesNotBlurred: 'the clip is not published: OCR failed' } });
 
     await db.query('delete from videos where id = $1', [videoId]);

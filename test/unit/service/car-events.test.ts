@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { newCarEvents } from '../../../src/service/car-events.js';
+import { newCarEvents, newClipEvents } from '../../../src/service/car-events.js';
 import type { ServiceCar } from '../../../src/store/service.repository.js';
 
 const car = (id: string, ordinal: number, segments: [number, number][]): ServiceCar =>
@@ -38,5 +38,23 @@ describe('newCarEvents', () => {
     // A car redrawn over one earlier car's stretch replaces it without a merge.
     const redrawn = newCarEvents('v', [car('m', 1, [[0, 10_000], [22_000, 30_000]]), car('c', 2, [[12_500, 20_000]])], announced);
     expect(redrawn[0]).toMatchObject({ car: { id: 'c' }, replaces: ['b'], merged: false });
+  });
+});
+
+describe('clip events', () => {
+  it('announces each clip once, only for a car already announced', () => {
+    const announced = new Map<string, unknown>([['a', []]]);
+    const sent = new Set<string>();
+    const states = [
+      { id: 'a', draftId: 'da', hasClip: false },
+      { id: 'b', draftId: 'db', hasClip: true },
+    ];
+    // b's clip is there but b itself is not announced yet; a has no clip yet.
+    expect(newClipEvents('v', states, announced, sent)).toEqual([]);
+    announced.set('b', []);
+    expect(newClipEvents('v', states, announced, sent)).toEqual([{ videoId: 'v', carId: 'b', draftId: 'db', clipUrl: '/api/drafts/db/clip' }]);
+    states[0].hasClip = true;
+    expect(newClipEvents('v', states, announced, sent).map((e) => e.carId)).toEqual(['a']);
+    expect(newClipEvents('v', states, announced, sent)).toEqual([]);
   });
 });
