@@ -1,6 +1,6 @@
 /**
- * The `car` events of a video's events stream (pure): one per car as soon as its rows are stored,
- * which is before the video is done for every car the analysis finished early. A car the final pass
+ * The `car` and `clip` events of a video's events stream (pure): one per car as soon as its rows are
+ * stored, which is before the video is done (see pipeline/streaming-cars.ts). A car the final pass
  * stored in place of cars already announced (a revisit merged into it, a split drawn differently)
  * names them in `replaces`; `merged` says it took in more than one of them, or cars with separate
  * stretches of the video. A `clip` event follows each car's `car` event once its clip is stored
