@@ -86,6 +86,8 @@ export const resultSchema = z.strictObject({
   timingsMs: z.strictObject({ total: ms, probe: ms, open: ms, decode: ms, detect: ms, clip: ms, segment: ms, photos: ms, clips: ms, text: ms, store: ms }),
   // CPU of the process per stage, as the timings (stages side by side both count the CPU used meanwhile).
   cpuMs: z.strictObject({ total: ms, probe: ms, open: ms, decode: ms, detect: ms, clip: ms, segment: ms, photos: ms, clips: ms, text: ms, store: ms }),
+  // When every draft and its photos were written (the clips are encoded after it).
+  draftsReadyMs: ms,
   // What the decoders delivered: at least the analysis pass, its frames and their bytes.
   decoded: z.strictObject({ runs: z.number().int().min(1), frames: z.number().int().min(1), bytes: z.number().int().min(1) }),
   // Per model used: already open when the video started (one `process` opens each model once: false).
