@@ -27,7 +27,7 @@ export async function blurPicturePlates(
   const { plates } = await searchPicture(image, { ocr: models.ocr, detector: models.detector }, { findPlates: true, settings: settings.plates });
   const aside = `${path}.unblurred.jpg`;
   try {
-    await blurPhotoRegions(path, aside, plates, { sigmaShare: settings.plates.blurSigma, quality: settings.photos.jpegQuality });
+    await blurPhotoRegions(path, aside, plates, { sigmaShare: settings.plates.blurSigma, quality: settings.photos.jpegQuality, pixels: image });
   } finally {
     // The video is the original: an unblurred copy of its frame is not kept.
     await rm(aside, { force: true });

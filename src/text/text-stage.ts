@@ -147,7 +147,7 @@ export async function readCarText(car: CarTextInput, context: TextStageContext):
       lines.push(...read.lines.map((line) => ({ text: line.text, score: line.textScore, picture: photo.file, box: line.box, car: region?.car ?? null })));
       found = read.plates;
       if (found.length > 0) {
-        await blurPhotoRegions(photo.path, photo.originalPath, found, { sigmaShare: settings.plates.blurSigma, quality: settings.photos.jpegQuality });
+        await blurPhotoRegions(photo.path, photo.originalPath, found, { sigmaShare: settings.plates.blurSigma, quality: settings.photos.jpegQuality, pixels: image });
       }
     } catch (error) {
       if (context.signal?.aborted) throw error;
