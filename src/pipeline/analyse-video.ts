@@ -27,7 +27,7 @@ import { analyseFrames, observeStretch, type StageContext } from './frame-stages
 import { KeyframeStills, noStills } from './keyframe-stills.js';
 import type { ModelPool, PooledModel } from './model-pool.js';
 import { TIMING_STAGES, type AnalysisResult, type FinishedCar, type ModelWarmth, type TimingStage } from './result.js';
-import { handDraftsThenClips, memoisedLook, numberFinalCars, StreamingCars, type EarlyCarListener } from './streaming-cars.js';
+import { handDraftsThenClips, memoisedLook, numberFinalCars, StreamingCars, type CarListener } from './streaming-cars.js';
 
 /** Clips encoded at once in a run, early cars' and the final pass' together (each an ffmpeg encode and a plate search). */
 const CLIP_ENCODES_AT_ONCE = 2;
@@ -52,7 +52,7 @@ export interface AnalyseRequest {
    * files under its `car-N/` in the staging folder until each returned promise settles; the result
    * says which ones the final pass kept.
    */
-  onCarFinished?: EarlyCarListener;
+  onCarFinished?: CarListener;
 }
 
 export async function analyseVideo(request: AnalyseRequest): Promise<AnalysisResult> {
@@ -111,38 +111,47 @@ export async function analyseVideo(request: AnalyseRequest): Promise<AnalysisRes
       return earlyCars === 'first' ? finishing : undefined;
     },
   }).finally(() => stills?.end());
-  const [analysed, fingerprint] = await Promise.all([framesAnalysed.finally(() => streaming.drain()), fingerprintFile(info.file)]);
+  // A failed run first waits for the early cars' clips: their ffmpeg runs write into the staging folder the caller removes.
+  const orSettleClips = <T>(work: Promise<T>): Promise<T> =>
+    work.catch(async (error: unknown) => {
+      await streaming.settleClips();
+      throw error;
+    });
+  const [analysed, fingerprint] = await orSettleClips(Promise.all([framesAnalysed.finally(() => streaming.drain()), fingerprintFile(info.file)]));
   const { observations, sampling } = analysed;
   if (sampling === 'keyframes') for (const o of observations) keyframeTimes.add(o.timestampMs);
   const early = await streaming.drain();
 
   // The final pass: the split of the whole video. Where coarse samples disagree (a change of look on
   // a continuous track), a denser look decides.
-  const { groups, verdicts } = await timer.time('segment', () => splitWithDenseLook(observations, settings.segmentation, look));
+  const { groups, verdicts } = await orSettleClips(timer.time('segment', () => splitWithDenseLook(observations, settings.segmentation, look)));
   const splits = carConfidence(observations, groups, verdicts, settings.segmentation);
   log.debug('dense look at changes of look', { verdicts: verdicts.map((v) => ({ fromMs: v.fromMs, toMs: v.toMs, reason: v.reason, maxStep: Math.round(v.maxStep * 100) / 100 })) });
   log.info('split into cars', { cars: groups.length, framesAnalysed: observations.length, finishedEarly: early.length });
   // A car found again with the same sightings is kept as finished early; the others are finished now.
   const kept = groups.map((group) => early.find((e) => sameSightings(e.group, group)));
   const redo = groups.flatMap((_, i) => (kept[i] ? [] : [i]));
-  const redoneDrafts = await finishGroups(
-    {
-      observations,
-      groups: redo.map((i) => groups[i]),
-      splits: redo.map((i) => splits[i]),
-      ordinals: redo.map((_, k) => early.length + k + 1),
-      others: kept.flatMap((e) => (e ? [{ group: e.group, segments: e.car.segments }] : [])),
-    },
-    finishing,
-  );
   // Early cars whose sightings a car of the final pass took (a revisit merged, a split redrawn).
   const replaced = redo.map((i) => {
     const members = new Set(groups[i].members);
     return early.filter((e) => e.group.members.some((m) => members.has(m))).map((e) => e.car.ordinal);
   });
+  // Each names the early cars it takes the place of, in its draft and with its clip.
+  const withReplaced = (cars: FinishedCar[]) => cars.map((car, k) => (replaced[k].length > 0 ? { ...car, replaces: replaced[k] } : car));
+  const redone = await orSettleClips(
+    finishGroups(
+      {
+        observations,
+        groups: redo.map((i) => groups[i]),
+        splits: redo.map((i) => splits[i]),
+        ordinals: redo.map((_, k) => early.length + k + 1),
+        others: kept.flatMap((e) => (e ? [{ group: e.group, segments: e.car.segments }] : [])),
+      },
+      finishing,
+    ),
+  );
   // The final pass's cars are handed on like the early ones: each draft now, its clip once encoded.
-  const redrafted = redoneDrafts.drafts.map((car, k) => ({ ...car, ...(replaced[k].length > 0 && { replaces: replaced[k] }) }));
-  const handed = handDraftsThenClips(request.onCarFinished, redrafted, redoneDrafts.clipped, log);
+  const handed = handDraftsThenClips(request.onCarFinished, withReplaced(redone.drafts), redone.clipped.then(withReplaced), log);
   await handed.taken;
   const draftsReadyMs = Math.round(performance.now() - started);
   // Every clip, early cars' and the final pass's: a clip that failed fails the run (it is retried),
@@ -151,13 +160,13 @@ export async function analyseVideo(request: AnalyseRequest): Promise<AnalysisRes
   const failed = clips.find((c) => c.status === 'rejected');
   if (failed) throw asLotreelError(failed.reason);
   const withClips = clips.map((c) => (c as PromiseFulfilledResult<FinishedCar>).value);
-  const [earlyClipped, redone] = [withClips.slice(0, early.length), withClips.slice(early.length)];
+  const [earlyClipped, redoneClipped] = [withClips.slice(0, early.length), withClips.slice(early.length)];
   const finished = groups.map((_, i): FinishedCar => {
     const same = kept[i];
     // The split's confidence and warnings (which name other cars) as the whole video shows them.
     if (same) return { ...earlyClipped[early.indexOf(same)], split: splits[i], earlyOrdinal: same.car.ordinal };
     const k = redo.indexOf(i);
-    return { ...redone[k], ...(replaced[k].length > 0 && { replaces: replaced[k] }), ...(request.onCarFinished && { earlyOrdinal: redone[k].ordinal }) };
+    return { ...redoneClipped[k], ...(request.onCarFinished && { earlyOrdinal: redoneClipped[k].ordinal }) };
   });
   const dropped = early.map((e) => e.car.ordinal).filter((n) => !finished.some((car) => car.earlyOrdinal === n));
   if (stills) await rm(stills.dir, { recursive: true, force: true });

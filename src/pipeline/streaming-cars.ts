@@ -28,7 +28,7 @@ import type { FinishedCar } from './result.js';
  * or null and the draft held for review when the clip's plates could not be looked for). The car's
  * staging files must not be needed once each settles.
  */
-export interface EarlyCarListener {
+export interface CarListener {
   draft(car: FinishedCar): Promise<void>;
   clipped?(car: FinishedCar): Promise<void>;
 }
@@ -63,7 +63,7 @@ export interface EarlyCar {
  * Hands a car to the shell; a shell that cannot take it now does not stop the run (the final result
  * still has the car).
  */
-async function handToShell(listener: EarlyCarListener | undefined, car: FinishedCar, give: (listener: EarlyCarListener) => Promise<void> | undefined, log: Logger): Promise<void> {
+async function handToShell(listener: CarListener | undefined, car: FinishedCar, give: (listener: CarListener) => Promise<void> | undefined, log: Logger): Promise<void> {
   if (!listener) return;
   try {
     await give(listener);
@@ -76,7 +76,7 @@ async function handToShell(listener: EarlyCarListener | undefined, car: Finished
  * Hands each car's draft to the shell, then, once encoded, the car with its clip: the returned
  * promise per car settles when the shell has taken both (rejected when the clips failed).
  */
-export function handDraftsThenClips(listener: EarlyCarListener | undefined, drafts: readonly FinishedCar[], clipped: Promise<FinishedCar[]>, log: Logger): { taken: Promise<void>; clipped: Promise<FinishedCar>[] } {
+export function handDraftsThenClips(listener: CarListener | undefined, drafts: readonly FinishedCar[], clipped: Promise<FinishedCar[]>, log: Logger): { taken: Promise<void>; clipped: Promise<FinishedCar>[] } {
   const taken = (async () => {
     for (const car of drafts) await handToShell(listener, car, (l) => l.draft(car), log);
   })();
@@ -94,7 +94,7 @@ export class StreamingCars {
   readonly #context: FinishingContext;
   readonly #look: DenseLook;
   readonly #settings: SegmentationSettings & ChangeCheckSettings;
-  readonly #onCar: EarlyCarListener | undefined;
+  readonly #onCar: CarListener | undefined;
   readonly #emitted: EarlyCar[] = [];
   /** The first sample not in a settled car: later splits start there. */
   #from = 0;
@@ -102,7 +102,7 @@ export class StreamingCars {
   #running: Promise<void> | null = null;
   #stopped = false;
 
-  constructor(context: FinishingContext, look: DenseLook, onCar: EarlyCarListener | undefined) {
+  constructor(context: FinishingContext, look: DenseLook, onCar: CarListener | undefined) {
     this.#context = context;
     this.#look = look;
     this.#settings = context.stage.settings.segmentation;
@@ -125,6 +125,12 @@ export class StreamingCars {
     this.#stopped = true;
     while (this.#running) await this.#running;
     return [...this.#emitted];
+  }
+
+  /** Waits until no early car is being finished and no early car's clip is being encoded (a failed run). */
+  async settleClips(): Promise<void> {
+    await this.drain();
+    await Promise.allSettled(this.#emitted.map((e) => e.clipped));
   }
 
   async #work(): Promise<void> {

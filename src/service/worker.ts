@@ -16,7 +16,7 @@ import type { Logger } from '../core/log.js';
 import { asLotreelError, LotreelError } from '../core/errors.js';
 import { analyseVideo } from '../pipeline/analyse-video.js';
 import type { ProgressEvent } from '../core/progress.js';
-import { analysisRows, carRows, newRunName, runFoldersInUse, runFoldersToRemove, saveEarlyCar, saveFinalCars, setEarlyCarClip } from '../store/index.js';
+import { analysisRows, carRows, newRunName, runFoldersInUse, runFoldersToRemove, saveCarDraft, saveFinalCars, setCarClip } from '../store/index.js';
 import { carFolder, clipFile } from '../pipeline/photo-stage.js';
 import type { FinishedCar } from '../pipeline/result.js';
 import { getVideoForJob, markVideoDone, markVideoFailed, markVideoProcessing, processingJobIds, setVideoProgress } from '../store/service.repository.js';
@@ -71,8 +71,8 @@ export async function runVideoJob(ctx: ServiceContext, job: VideoJob): Promise<v
     original = await ctx.storage.localCopy(video.originalKey);
     out = await ctx.storage.outputFolder(`${prefix}/${run}`);
     const staging = out.dir;
-    // Early car number -> its stored row (see storeEarlyCar).
-    const storedEarly = new Map<number, string>();
+    // Car number (as handed on before the result) -> its stored row (see storeCarDraft).
+    const storedCars = new Map<number, string>();
     const stopIfDeleted = (storing: Promise<void>) =>
       storing.catch((error: unknown) => {
         if (error instanceof LotreelError && error.code === 'ABORTED') stopped.abort();
@@ -89,15 +89,15 @@ export async function runVideoJob(ctx: ServiceContext, job: VideoJob): Promise<v
       onProgress,
       signal,
       onCarFinished: {
-        draft: (car) => stopIfDeleted(storeEarlyCar(ctx, { videoId: video.id, prefix, staging }, car, storedEarly, log)),
-        clipped: (car) => stopIfDeleted(storeEarlyClip(ctx, { videoId: video.id, prefix, staging }, car, storedEarly, log)),
+        draft: (car) => stopIfDeleted(storeCarDraft(ctx, { videoId: video.id, prefix, staging }, car, storedCars, log)),
+        clipped: (car) => stopIfDeleted(storeCarClip(ctx, { videoId: video.id, prefix, staging }, car, storedCars, log)),
       },
     });
     await writing;
     signal.throwIfAborted();
     checkpoint('analysed');
     // Cars stored early and kept by the final pass keep their rows and files; their copies here are not published again.
-    const keptId = (car: FinishedCar) => (car.earlyOrdinal === undefined ? undefined : storedEarly.get(car.earlyOrdinal));
+    const keptId = (car: FinishedCar) => (car.earlyOrdinal === undefined ? undefined : storedCars.get(car.earlyOrdinal));
     for (const car of analysis.cars) if (keptId(car)) await rm(join(staging, carFolder(car.ordinal)), { recursive: true, force: true });
     // Usually every car is stored already: then this run folder would hold nothing and is not published.
     if (analysis.cars.some((car) => !keptId(car))) await out.publish();
@@ -146,7 +146,7 @@ export async function runVideoJob(ctx: ServiceContext, job: VideoJob): Promise<v
  * stored early whose sightings it took). A crash leaves either no row (an unused run folder, collected
  * later) or the complete car.
  */
-async function storeEarlyCar(
+async function storeCarDraft(
   ctx: ServiceContext,
   where: { videoId: string; prefix: string; staging: string },
   car: FinishedCar,
@@ -156,19 +156,19 @@ async function storeEarlyCar(
   const run = newRunName();
   const out = await ctx.storage.outputFolder(`${where.prefix}/${run}`);
   try {
-    // Its clip, being encoded in the same folder, is stored on its own when done (storeEarlyClip).
+    // Its clip, being encoded in the same folder, is stored on its own when done (storeCarClip).
     const clipName = basename(clipFile(car.ordinal));
     await cp(join(where.staging, carFolder(car.ordinal)), join(out.dir, carFolder(car.ordinal)), { recursive: true, filter: (path) => !basename(path).startsWith(clipName) });
     checkpoint('car-analysed');
     await out.publish();
     checkpoint('car-published');
     const replacing = (car.replaces ?? []).flatMap((n) => stored.get(n) ?? []);
-    const saved = await saveEarlyCar(ctx.db, where.videoId, carRows(car, run), replacing);
+    const saved = await saveCarDraft(ctx.db, where.videoId, carRows(car, run), replacing);
     if (saved === null) throw new LotreelError('ABORTED', 'the video was deleted');
     stored.set(car.ordinal, saved.id);
     for (const n of car.replaces ?? []) stored.delete(n);
     checkpoint('car-committed');
-    log.info('car stored early', { car: car.ordinal, run });
+    log.info('car stored', { car: car.ordinal, run });
   } finally {
     await out.release();
   }
@@ -180,7 +180,7 @@ async function storeEarlyCar(
  * the car's draft held for review. Nothing to do for a car not stored (the final commit stores it
  * whole) or no longer there (a car of the final pass took its place: its clip's folder is collected).
  */
-async function storeEarlyClip(ctx: ServiceContext, where: { videoId: string; prefix: string; staging: string }, car: FinishedCar, stored: ReadonlyMap<number, string>, log: Logger): Promise<void> {
+async function storeCarClip(ctx: ServiceContext, where: { videoId: string; prefix: string; staging: string }, car: FinishedCar, stored: ReadonlyMap<number, string>, log: Logger): Promise<void> {
   const id = stored.get(car.ordinal);
   if (id === undefined) return;
   const carGone = async () => {
@@ -189,7 +189,7 @@ async function storeEarlyClip(ctx: ServiceContext, where: { videoId: string; pre
   };
   if (car.clip === null) {
     const reason = car.draft.attributes.platesNotBlurred;
-    if (typeof reason === 'string' && !(await setEarlyCarClip(ctx.db, id, { heldBecause: reason }))) await carGone();
+    if (typeof reason === 'string' && !(await setCarClip(ctx.db, id, { heldBecause: reason }))) await carGone();
     return;
   }
   const run = newRunName();
@@ -199,7 +199,7 @@ async function storeEarlyClip(ctx: ServiceContext, where: { videoId: string; pre
     await cp(join(where.staging, car.clip), join(out.dir, car.clip));
     await out.publish();
     checkpoint('clip-published');
-    if (await setEarlyCarClip(ctx.db, id, { file: `${run}/${car.clip}` })) log.info('clip stored', { car: car.ordinal, run });
+    if (await setCarClip(ctx.db, id, { file: `${run}/${car.clip}` })) log.info('clip stored', { car: car.ordinal, run });
     else await carGone();
   } finally {
     await out.release();

@@ -44,5 +44,5 @@ export {
 export { VIDEO_STATUSES, isVideoFinished, type VideoStatus } from './video-status.js';
 export type { DraftStatus } from '../listing/draft-status.js';
 export { analysisRows, carRows, type RowsWhere } from './analysis-rows.js';
-export { carStatesOfVideo, saveEarlyCar, saveFinalCars, setEarlyCarClip } from './streamed-cars.repository.js';
+export { carStatesOfVideo, saveCarDraft, saveFinalCars, setCarClip } from './streamed-cars.repository.js';
 export { newRunName, runFoldersToRemove, runStartedMs } from './run-folders.js';

@@ -22,13 +22,13 @@ export interface KeptCar {
 const RENUMBER_OFFSET = 1_000_000;
 
 /**
- * Stores one car finished early under its ordinal, in place of a car with that ordinal an earlier
+ * Stores one car as soon as its draft is written (before the video is done) under its ordinal, in place of a car with that ordinal an earlier
  * attempt at this video stored (the analysis is deterministic: it is the same car), so a restarted
  * job neither loses a car already shown nor shows it twice; and in place of the cars stored earlier
  * whose sightings it took (`replacing`: a car of the final pass that merged a revisit), so no moment
  * of the video shows in two cars. Returns its id, or null when the video has been deleted.
  */
-export async function saveEarlyCar(db: Database, videoId: string, car: CarInput, replacing: readonly string[] = []): Promise<{ id: string; draftId: string } | null> {
+export async function saveCarDraft(db: Database, videoId: string, car: CarInput, replacing: readonly string[] = []): Promise<{ id: string; draftId: string } | null> {
   return db.transaction(async (tx) => {
     const [video] = await tx.query<{ id: string }>('select id from videos where id = $1 for update', [videoId]);
     if (video === undefined) return null;
@@ -39,11 +39,11 @@ export async function saveEarlyCar(db: Database, videoId: string, car: CarInput,
 }
 
 /**
- * A car stored early gets its clip (a published file) once encoded; or, when the clip's plates could
+ * A car stored before the video is done gets its clip (a published file) once encoded; or, when the clip's plates could
  * not be looked for, no clip and its draft held for review with the reason, whatever the seller did
  * with it meanwhile (a clip never goes out unblurred by chance). False when the car is gone.
  */
-export async function setEarlyCarClip(db: Queryable, carId: string, clip: { file: string } | { heldBecause: string }): Promise<boolean> {
+export async function setCarClip(db: Queryable, carId: string, clip: { file: string } | { heldBecause: string }): Promise<boolean> {
   if ('file' in clip) {
     const rows = await db.query<{ id: string }>('update cars set clip_file = $2 where id = $1 returning id', [carId, clip.file]);
     return rows.length > 0;

@@ -85,12 +85,10 @@ export function vehiclePasses(vehicles: readonly Vehicle[], searched: Box, image
   return passes;
 }
 
+const onVehicle = (v: Vehicle, x: number, y: number) => x >= v.box.x1 && x <= v.box.x2 && y >= v.box.y1 && y <= v.box.y2;
+
 /** Whether a plate found lies on the vehicle (its centre in the vehicle's box). */
-function plateOn(v: Vehicle, plate: PlateRegion): boolean {
-  const x = (plate.box.x1 + plate.box.x2) / 2;
-  const y = (plate.box.y1 + plate.box.y2) / 2;
-  return x >= v.box.x1 && x <= v.box.x2 && y >= v.box.y1 && y <= v.box.y2;
-}
+const plateOn = (v: Vehicle, plate: PlateRegion) => onVehicle(v, (plate.box.x1 + plate.box.x2) / 2, (plate.box.y1 + plate.box.y2) / 2);
 
 /** Whether a text region could be a plate by its shape alone (what is worth reading outside the listed car). */
 function plateShaped(region: TextBox, settings: PlateSettings): boolean {
@@ -158,12 +156,11 @@ export function stubLooks(texts: readonly PlateText[], vehicles: readonly Vehicl
   const stubs = new Set<ReturnType<typeof textLine>>();
   for (const v of vehicles) {
     if (v.score < settings.minVehicleScore) continue;
-    const inside = (x: number, y: number) => x >= v.box.x1 && x <= v.box.x2 && y >= v.box.y1 && y <= v.box.y2;
     if (plates.some((p) => plateOn(v, p))) continue;
     const low = v.box.y1 + settings.minHeightOnCar * (v.box.y2 - v.box.y1);
     for (const l of lines) {
       const aspect = l.width / l.height;
-      if (inside(l.cx, l.cy) && l.cy >= low && l.height >= settings.minTextHeight && Math.abs(l.angle) <= maxAngle && aspect >= settings.stubMinAspect && aspect < settings.minAspect) stubs.add(l);
+      if (onVehicle(v, l.cx, l.cy) && l.cy >= low && l.height >= settings.minTextHeight && Math.abs(l.angle) <= maxAngle && aspect >= settings.stubMinAspect && aspect < settings.minAspect) stubs.add(l);
     }
   }
   return [...stubs]

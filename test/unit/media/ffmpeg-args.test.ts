@@ -17,7 +17,7 @@ import {
   stillArgs,
   yuvMatrixOf,
 } from '../../../src/media/ffmpeg-args.js';
-import { blurFilterGraph, clipColourFilters, clipSize, encodeClipArgs } from '../../../src/media/clip-encode-args.js';
+import { blurFilterGraph, blurLanes, clipColourFilters, clipSize, encodeClipArgs } from '../../../src/media/clip-encode-args.js';
 import type { Packet } from '../../../src/media/probe-parse.js';
 import { car01Info } from '../../helpers/car01-info.js';
 
@@ -324,7 +324,8 @@ describe('the blurred clip', () => {
   });
 
   it('crops, blurs and lays back each piece while it lasts, moving on the filter clock and kept in the frame', () => {
-    const graph = blurFilterGraph([piece, { ...piece, fromMs: 1000, toMs: 1000, from: { x: 1200, y: 700 }, to: { x: 1200, y: 700 } }], { width: 1280, height: 720 }, 40);
+    // Two lanes: the second piece overlaps the first in time.
+    const graph = blurFilterGraph([piece, { ...piece, fromMs: 800, toMs: 1200, from: { x: 1200, y: 700 }, to: { x: 1200, y: 700 } }], { width: 1280, height: 720 }, 40);
     const lines = graph.trim().split('\n');
     expect(lines[0]).toBe('[0:v]scale=1280:720:flags=bicubic,setsar=1,format=yuv420p,split=3[base][p0][p1];');
     // Even sizes; the position is a straight line from 0.54 s to 1.04 s (display ms + 40 ms offset).
@@ -332,7 +333,36 @@ describe('the blurred clip', () => {
     expect(lines[1]).toBe(`[p0]crop=w=152:h=42:x=${x}:y='clip(300,0,678)',gblur=sigma=9:enable='between(t,0.54,1.04)'[b0];`);
     expect(lines[2]).toBe(`[base][b0]overlay=x=${x}:y='clip(300,0,678)':eof_action=pass:enable='between(t,0.54,1.04)'[o0];`);
     // A piece reaching past the frame's edge is kept inside it; the last one ends the graph at [v].
-    expect(lines[4]).toBe(`[o0][b1]overlay=x='clip(1200,0,1128)':y='clip(700,0,678)':eof_action=pass:enable='between(t,1.04,1.04)'[v]`);
+    expect(lines[4]).toBe(`[o0][b1]overlay=x='clip(1200,0,1128)':y='clip(700,0,678)':eof_action=pass:enable='between(t,0.84,1.24)'[v]`);
+  });
+
+  it('lays pieces that follow each other through one branch, its rectangle moving from piece to piece', () => {
+    const next = { ...piece, fromMs: 1000, toMs: 1500, from: { x: 200, y: 300 }, to: { x: 260, y: 310 } };
+    const later = { ...piece, fromMs: 2000, toMs: 2500, from: { x: 400, y: 320 }, to: { x: 400, y: 320 } };
+    const lines = blurFilterGraph([later, piece, next], { width: 1280, height: 720 }, 0).trim().split('\n');
+    expect(lines[0]).toBe('[0:v]scale=1280:720:flags=bicubic,setsar=1,format=yuv420p,split=2[base][p0];');
+    // The piece whose time it is gives the position (a tree of if on t); the blur is on while any lasts.
+    const x = `'if(lt(t,1),clip(100+100*clip((t-0.5)/0.5,0,1),0,1128),if(lt(t,2),clip(200+60*clip((t-1)/0.5,0,1),0,1128),clip(400,0,1128)))'`;
+    expect(lines[2]).toBe(`[base][b0]overlay=x=${x}:y='if(lt(t,1),clip(300,0,678),if(lt(t,2),clip(300+10*clip((t-1)/0.5,0,1),0,678),clip(320,0,678)))':eof_action=pass:enable='between(t,0.5,1.5)+between(t,2,2.5)'[v]`);
+  });
+
+  it('groups pieces into lanes of one size and sigma, never more than a quarter larger than a piece', () => {
+    const small = { ...piece, width: 100, height: 40 };
+    const lanes = blurLanes([
+      small,
+      { ...small, fromMs: 1000, toMs: 1500, width: 120, height: 44 },
+      // Overlaps the first two in time: a lane of its own.
+      { ...small, fromMs: 700, toMs: 1200 },
+      // Follows, but too large for the first lane (160 > 1.25 x 100).
+      { ...small, fromMs: 1500, toMs: 2000, width: 160 },
+      // Follows, but blurred harder.
+      { ...small, fromMs: 2000, toMs: 2500, sigma: 20 },
+    ]);
+    expect(lanes.map((l) => l.pieces.map((p) => p.fromMs))).toEqual([[500, 1000], [700], [1500], [2000]]);
+    // The lane takes its largest piece's size; a smaller piece is centred in it (more blurred, never less).
+    expect([lanes[0].width, lanes[0].height, lanes[0].sigma]).toEqual([120, 44, 9]);
+    expect(lanes[0].pieces[0]).toMatchObject({ width: 120, height: 44, from: { x: 90, y: 298 }, to: { x: 190, y: 298 } });
+    expect(lanes[3].sigma).toBe(20);
   });
 
   it('encodes H.264 with the index up front, audio as AAC when there is any', () => {
