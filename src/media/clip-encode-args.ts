@@ -113,13 +113,17 @@ function lanePeriods(spans: readonly { startS: number; endS: number }[]): string
 
 /**
  * The filter graph (for -filter_complex_script) from input [0:v] to [v]: `colour` filters (see
- * clipColourFilters), scaled to `size`, then every lane of pieces (see blurLanes) cropped, blurred
+ * clipColourFilters), scaled to `size`, then the pieces, in lanes (see blurLanes), cropped, blurred
  * and laid back while a piece lasts. `clockOffsetMs` turns the clip's display ms into the filter clock
  * (stream start minus file start: ffmpeg counts filter time from the file's start).
  */
 export function blurFilterGraph(pieces: readonly BlurPiece[], size: { width: number; height: number }, clockOffsetMs: number, colour: readonly string[] = []): string {
+  return lanesFilterGraph(blurLanes(pieces), size, clockOffsetMs, colour);
+}
+
+/** The filter graph of blurFilterGraph for lanes given (one branch each). */
+export function lanesFilterGraph(lanes: readonly BlurLane[], size: { width: number; height: number }, clockOffsetMs: number, colour: readonly string[] = []): string {
   const scale = [...colour, `scale=${size.width}:${size.height}:flags=bicubic`, 'setsar=1', 'format=yuv420p'].join(',');
-  const lanes = blurLanes(pieces);
   if (lanes.length === 0) return `[0:v]${scale}[v]\n`;
   const lines = [`[0:v]${scale},split=${lanes.length + 1}[base]${lanes.map((_, i) => `[p${i}]`).join('')};`];
   let under = 'base';
