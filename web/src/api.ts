@@ -87,9 +87,11 @@ export function imageUrl(path: string): Promise<string> {
 
 /**
  * Follows a video's progress events until it is done or failed. Returns a function that stops.
- * Without a readable response stream (old browsers, the fetch polyfill) it polls the status instead.
+ * `onEvent` gets the stream's other events (`car`, `clip`, `reel`) with their data. Without a
+ * readable response stream (old browsers, the fetch polyfill) it polls the status instead (and
+ * `onEvent` hears nothing).
  */
-export function followVideo(id: string, onStatus: (status: VideoProgress) => void): () => void {
+export function followVideo(id: string, onStatus: (status: VideoProgress) => void, onEvent?: (event: string, data: unknown) => void): () => void {
   const stop = new AbortController();
   const poll = async () => {
     while (!stop.signal.aborted) {
@@ -120,8 +122,9 @@ export function followVideo(id: string, onStatus: (status: VideoProgress) => voi
           .filter((line) => line.startsWith('data:'))
           .map((line) => line.slice(5).trim())
           .join('\n');
-        // The stream also carries `car` (a car stored) and `reel` (a reel rendering) events, not the video's status.
-        if (data !== '' && (event === undefined || STATUS_EVENTS.has(event))) onStatus(JSON.parse(data) as VideoProgress);
+        if (data === '') continue;
+        if (event === undefined || STATUS_EVENTS.has(event)) onStatus(JSON.parse(data) as VideoProgress);
+        else onEvent?.(event, JSON.parse(data));
       }
     }
   };

@@ -6,7 +6,7 @@
 import { api } from '../api.js';
 import type { EditorDraft, EditorPhoto, EditorSettings, PhotoOrder } from '../api-types.js';
 import { attempt } from '../attempt.js';
-import { clipPlayer } from '../components/clip-player.js';
+import { clipPlayer, followClip } from '../components/clip-player.js';
 import { draftFields } from '../components/draft-fields.js';
 import type { EditorSession } from '../components/editor-session.js';
 import { photoPanel } from '../components/photo-panel.js';
@@ -59,6 +59,7 @@ export async function draftEditorPage(draftId: string): Promise<void> {
   const strip = photoStrip(session);
   const panel = photoPanel(session);
   const clip = clipPlayer(draft.clipUrl, draft.clipPending);
+  const stopFollowingClip = draft.clipPending ? followClip(draft, clip) : () => undefined;
   const reel = reelPlayer(draft.id);
   const step = (by: number) => {
     const photos = session.draft.photos;
@@ -84,6 +85,7 @@ export async function draftEditorPage(draftId: string): Promise<void> {
     { keys: ['?'], label: 'show the shortcuts', run: help.toggle },
   ]);
   onLeave(() => {
+    stopFollowingClip();
     reel.stop();
     setPageShortcuts(() => []);
     setToolShortcuts(null);
