@@ -1,7 +1,7 @@
 /**
  * The per-car clip re-encoded with regions blurred (pure argument builders): one ffmpeg filter graph
- * scales the clip, then each lane of blur pieces crops a moving rectangle, blurs it and lays it back over the
- * frame while the piece lasts; H.264 with the index up front, audio as AAC.
+ * scales the clip, then each lane of blur pieces crops a moving rectangle, blurs it and lays it back
+ * over the frame while a piece lasts; H.264 with the index up front, audio as AAC.
  */
 import { LotreelError } from '../core/errors.js';
 import { inputPath, needsToneMap, toneMapToBt709, type ColourInfo, type FilterSupport } from './ffmpeg-args.js';
