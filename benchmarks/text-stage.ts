@@ -22,8 +22,9 @@ import { parseSettings } from '../src/config/config.js';
 import { silentLogger } from '../src/core/log.js';
 import { locateFfmpeg } from '../src/media/binaries.js';
 import { openTextReaders, readCarText } from '../src/text/text-stage.js';
+import { vehiclesIn } from '../src/text/plate-search.js';
+import { scaledSize } from '../src/media/ffmpeg-args.js';
 import { YoloxDetector } from '../src/vision/yolox.js';
-import { VEHICLE_CLASS_IDS } from '../src/analysis/dominant-car.js';
 import { sharedFile } from '../fixtures/paths.js';
 
 const argv = process.argv.slice(2);
@@ -35,9 +36,7 @@ interface ResultPhoto { file: string; carBox: { x1: number; y1: number; x2: numb
 const result = JSON.parse(readFileSync(join(folder, 'result.json'), 'utf8')) as { video: { width: number; height: number }; cars: { photos: ResultPhoto[] }[] };
 const settings = parseSettings();
 // The analysis' frame size, which the result's car boxes are in.
-const longSide = settings.sampling.longSide;
-const ratio = longSide / Math.max(result.video.width, result.video.height);
-const analysed = { width: Math.round(result.video.width * ratio), height: Math.round(result.video.height * ratio) };
+const analysed = scaledSize(result.video.width, result.video.height, settings.sampling.longSide);
 
 const detector = await YoloxDetector.create({ modelsDir: sharedFile('models/yolox_nano'), device: 'cpu', intraOpThreads: settings.detection.threads });
 const readers = await openTextReaders({ device: 'cpu', settings: settings.ocr, dataDir: mkdtempSync(join(tmpdir(), 'lotreel-text-bench-')), log: silentLogger });
@@ -47,9 +46,9 @@ const ocrStats = (readers.ocr as unknown as { stats: { detRuns: number; detPixel
 /** Every vehicle YOLOX sees in the photo at the analysis size, in photo pixels. */
 async function vehiclesOf(path: string) {
   const { data, info } = await sharp(path).resize(analysed.width, analysed.height, { fit: 'fill' }).raw().toBuffer({ resolveWithObject: true });
-  const [detections] = await detector.detect([{ width: info.width, height: info.height, data: new Uint8Array(data), timestampMs: 0 }]);
   const k = result.video.width / analysed.width;
-  return detections.filter((d) => VEHICLE_CLASS_IDS.has(d.classId)).map((d) => ({ box: { x1: d.box.x1 * k, y1: d.box.y1 * k, x2: d.box.x2 * k, y2: d.box.y2 * k }, score: d.score }));
+  const seen = await vehiclesIn({ width: info.width, height: info.height, data: new Uint8Array(data) }, detector);
+  return seen.map((v) => ({ box: { x1: v.box.x1 * k, y1: v.box.y1 * k, x2: v.box.x2 * k, y2: v.box.y2 * k }, score: v.score }));
 }
 const vehicles = new Map<string, Awaited<ReturnType<typeof vehiclesOf>>>();
 for (const car of result.cars) for (const p of car.photos) vehicles.set(p.file, await vehiclesOf(join(folder, p.file)));
